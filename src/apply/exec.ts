@@ -1,0 +1,72 @@
+// The one place hermit starts docker, iptables and friends: argument arrays, never a shell.
+import { execa } from 'execa';
+import { HermitError } from '../errors.js';
+
+/** A command as data, so --dry-run can print exactly what would run. */
+export interface Command {
+  file: string;
+  args: string[];
+  input?: string;
+  /** Extra environment for the child (e.g. secret values named by `docker run -e NAME`). */
+  env?: Record<string, string>;
+}
+
+export interface Output {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+const HINTS: Record<string, string> = {
+  docker: 'Install the Docker CLI and make sure dockerd is running (docker info must work)',
+  'iptables-save': 'Install iptables (apt-get install iptables)',
+  'iptables-restore': 'Install iptables (apt-get install iptables)',
+  nsenter: 'Install util-linux (it provides nsenter)',
+  ip: 'Install iproute2 (it provides ip)',
+};
+
+/** Runs a command; returns its output whatever the exit code. Throws only if it cannot start. */
+export async function exec(cmd: Command, timeoutMs = 60_000): Promise<Output> {
+  const result = await execa(cmd.file, cmd.args, {
+    input: cmd.input,
+    env: cmd.env,
+    reject: false,
+    stripFinalNewline: true,
+    timeout: timeoutMs,
+  });
+  if (result.failed && result.exitCode === undefined) {
+    const code = (result as { code?: string }).code;
+    if (code === 'ENOENT') {
+      throw new HermitError('host', `${cmd.file} was not found on PATH`, HINTS[cmd.file]);
+    }
+    throw new HermitError('host', `${cmd.file} could not run: ${result.shortMessage}`);
+  }
+  return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? 1 };
+}
+
+/** Runs a command that must succeed; a failure becomes a HermitError naming the command. */
+export async function execOk(cmd: Command, kind: 'host' | 'apply' = 'apply', hint?: string): Promise<string> {
+  const out = await exec(cmd);
+  if (out.exitCode !== 0) {
+    const detail = out.stderr.trim() || out.stdout.trim() || `exit code ${out.exitCode}`;
+    throw new HermitError(kind, `${describe(cmd)} failed: ${detail}`, hint ?? dockerHint(detail));
+  }
+  return out.stdout;
+}
+
+/** The command as a person would type it; environment values are never shown. */
+export function describe(cmd: Command): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return [cmd.file, ...cmd.args].map(quote).join(' ');
+}
+
+function dockerHint(detail: string): string | undefined {
+  if (/Cannot connect to the Docker daemon|docker daemon is not running/i.test(detail)) {
+    return 'Start Docker (systemctl start docker) or point DOCKER_HOST at a running engine';
+  }
+  if (/permission denied/i.test(detail)) return 'Run hermit as root (sudo hermit ...)';
+  if (/No such image|pull access denied|manifest unknown/i.test(detail)) {
+    return 'Build or pull the image named in the profile first (docker pull / docker build)';
+  }
+  return undefined;
+}

@@ -1,0 +1,157 @@
+// Gathers HostFacts: every read-only look at the host, run concurrently, once per command.
+import { readFile } from 'node:fs/promises';
+import { HermitError } from '../errors.js';
+import type { DockerNetwork, ExistingContainer, FirewallFacts, HostAddress, HostFacts, HostRoute, IptablesVariant } from '../plan/facts.js';
+import { exec, execOk } from './exec.js';
+
+const docker = (...args: string[]) => ({ file: 'docker', args });
+
+/** The resolv.conf to read; HERMIT_RESOLV_CONF lets a test world give its own. */
+export const resolvConfPath = () => process.env.HERMIT_RESOLV_CONF ?? '/etc/resolv.conf';
+
+export function parseResolvConf(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w[0] === 'nameserver' && w[1])
+    .map((w) => w[1]!.replace(/%.*$/, ''));
+}
+
+interface IpAddrJson { ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }
+interface IpRouteJson { dst: string; gateway?: string; dev?: string }
+
+export function parseAddresses(json: string): HostAddress[] {
+  return (JSON.parse(json || '[]') as IpAddrJson[]).flatMap((link) =>
+    (link.addr_info ?? [])
+      .filter((a) => a.family === 'inet' || a.family === 'inet6')
+      .map((a) => ({ ifname: link.ifname, family: a.family === 'inet' ? 4 : 6, address: a.local, prefixlen: a.prefixlen }) as HostAddress),
+  );
+}
+
+export function parseRoutes(json: string, family: 4 | 6): HostRoute[] {
+  return (JSON.parse(json || '[]') as IpRouteJson[]).map((r) => ({
+    family,
+    dst: r.dst,
+    ...(r.gateway ? { gateway: r.gateway } : {}),
+    ...(r.dev ? { dev: r.dev } : {}),
+  }));
+}
+
+interface NetworkJson {
+  Id: string; Name: string; Driver: string; EnableIPv6: boolean;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
+  Options?: Record<string, string> | null; Labels?: Record<string, string> | null;
+  Containers?: Record<string, { Name: string }> | null;
+}
+
+export function parseNetworks(json: string): DockerNetwork[] {
+  return (JSON.parse(json || '[]') as NetworkJson[]).map((n) => {
+    const config = n.IPAM?.Config ?? [];
+    const mtu = n.Options?.['com.docker.network.driver.mtu'];
+    const bridge = n.Options?.['com.docker.network.bridge.name'];
+    return {
+      id: n.Id, name: n.Name, driver: n.Driver, ipv6: n.EnableIPv6,
+      subnets: config.map((c) => c.Subnet).filter((s): s is string => !!s),
+      gateways: config.map((c) => c.Gateway).filter((s): s is string => !!s),
+      ...(bridge ? { bridge } : {}),
+      ...(mtu ? { mtu: Number(mtu) } : {}),
+      labels: n.Labels ?? {},
+      containers: Object.values(n.Containers ?? {}).map((c) => c.Name),
+    };
+  });
+}
+
+interface ContainerJson {
+  Id: string; Name: string;
+  State: { Running: boolean; Pid: number };
+  Config: { Labels?: Record<string, string> | null };
+  HostConfig: { RestartPolicy?: { Name?: string } };
+  NetworkSettings: { Networks?: Record<string, unknown> | null };
+}
+
+export function parseContainer(json: string): ExistingContainer | undefined {
+  const c = (JSON.parse(json || '[]') as ContainerJson[])[0];
+  if (!c) return undefined;
+  return {
+    id: c.Id, name: c.Name.replace(/^\//, ''), running: c.State.Running, pid: c.State.Pid,
+    labels: c.Config.Labels ?? {}, networks: Object.keys(c.NetworkSettings.Networks ?? {}),
+    restartPolicy: c.HostConfig.RestartPolicy?.Name ?? 'no',
+  };
+}
+
+/** Docker 29 reports its firewall backend in `docker info`; older engines only have iptables. */
+export function firewallBackendOf(info: Record<string, unknown>): 'iptables' | 'nftables' {
+  const fb = info.FirewallBackend as { Driver?: string } | undefined;
+  return fb?.Driver?.startsWith('nftables') ? 'nftables' : 'iptables';
+}
+
+async function dockerInfo(): Promise<{ version: string; backend: 'iptables' | 'nftables' }> {
+  const out = await exec(docker('info', '--format', '{{json .}}'));
+  const info = (() => { try { return JSON.parse(out.stdout) as Record<string, unknown>; } catch { return undefined; } })();
+  if (out.exitCode !== 0 || !info || !info.ServerVersion) {
+    const detail = (out.stderr || out.stdout).trim().split('\n')[0] ?? '';
+    throw new HermitError('host', `cannot reach the Docker engine: ${detail}`,
+      'Start Docker (systemctl start docker) or point DOCKER_HOST at a running engine, then check with: docker info');
+  }
+  return { version: String(info.ServerVersion), backend: firewallBackendOf(info) };
+}
+
+async function networks(): Promise<DockerNetwork[]> {
+  const ids = (await execOk(docker('network', 'ls', '--quiet', '--no-trunc'), 'host')).split('\n').filter(Boolean);
+  if (ids.length === 0) return [];
+  return parseNetworks(await execOk(docker('network', 'inspect', ...ids), 'host'));
+}
+
+async function container(name: string): Promise<ExistingContainer | undefined> {
+  const out = await exec(docker('container', 'inspect', name));
+  return out.exitCode === 0 ? parseContainer(out.stdout) : undefined;
+}
+
+const hasDockerChains = (save: string) => /^:DOCKER(-USER|-FORWARD)? /m.test(save);
+
+async function firewall(): Promise<Omit<FirewallFacts, 'dockerBackend'>> {
+  const [version, save4, save6] = await Promise.all([
+    execOk({ file: 'iptables', args: ['--version'] }, 'host'),
+    exec({ file: 'iptables-save', args: ['-t', 'filter'] }),
+    exec({ file: 'ip6tables-save', args: ['-t', 'filter'] }).catch(() => ({ exitCode: 1, stdout: '', stderr: '' })),
+  ]);
+  if (save4.exitCode !== 0) {
+    throw new HermitError('host', `iptables-save failed: ${save4.stderr.trim()}`,
+      process.getuid?.() === 0 ? undefined : 'Reading and changing the firewall needs root: run hermit with sudo');
+  }
+  const variant: IptablesVariant = version.includes('legacy') ? 'legacy' : 'nft';
+  let dockerChainsInOtherVariant = false;
+  if (!hasDockerChains(save4.stdout)) {
+    const other = await exec({ file: `iptables-${variant === 'nft' ? 'legacy' : 'nft'}-save`, args: ['-t', 'filter'] }).catch(() => undefined);
+    dockerChainsInOtherVariant = !!other && other.exitCode === 0 && hasDockerChains(other.stdout);
+  }
+  return { variant, dockerChainsInOtherVariant, save4: save4.stdout, save6: save6.exitCode === 0 ? save6.stdout : '' };
+}
+
+export async function gatherFacts(containerName: string): Promise<HostFacts> {
+  const settled = await Promise.allSettled([
+    dockerInfo(),
+    networks(),
+    container(containerName),
+    firewall(),
+    execOk({ file: 'ip', args: ['-json', 'address', 'show'] }, 'host'),
+    execOk({ file: 'ip', args: ['-json', '-4', 'route', 'show'] }, 'host'),
+    exec({ file: 'ip', args: ['-json', '-6', 'route', 'show'] }),
+    readFile(resolvConfPath(), 'utf8').catch(() => ''),
+  ] as const);
+  // Report the most basic failure first: no Docker engine explains every docker error after it.
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  const [info, nets, existing, fw, addrJson, route4, route6, resolv] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof dockerInfo>>, DockerNetwork[], ExistingContainer | undefined, Awaited<ReturnType<typeof firewall>>,
+    string, string, { exitCode: number; stdout: string }, string,
+  ];
+  return {
+    addresses: parseAddresses(addrJson),
+    routes: [...parseRoutes(route4, 4), ...(route6.exitCode === 0 ? parseRoutes(route6.stdout, 6) : [])],
+    resolvers: parseResolvConf(resolv),
+    dockerVersion: info.version,
+    networks: nets,
+    firewall: { ...fw, dockerBackend: info.backend },
+    ...(existing ? { container: existing } : {}),
+  };
+}

@@ -1,0 +1,45 @@
+// Entry point: yargs wiring and the single place where errors become exit codes.
+import yargs from 'yargs';
+import { EXIT, HermitError } from './errors.js';
+import { probeCommand } from './commands/probe.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+import { VERSION } from './version.js';
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await yargs(argv)
+      .scriptName('hermit')
+      .usage('$0 <command> [options]\n\nRun AI agent containers on an isolated bridge, and prove the isolation from inside.')
+      .command(runCommand)
+      .command(probeCommand)
+      .command(validateCommand)
+      .demandCommand(1, 'Name a command: hermit run <profile>')
+      .strict()
+      .version(VERSION)
+      .help()
+      .alias('h', 'help')
+      .epilogue(
+        'Exit codes: 0 ok, 1 internal error, 2 bad usage or profile (nothing changed), 3 host cannot give the ' +
+          'guarantee (nothing changed), 4 apply failed (rolled back), 5 isolation probe failed (container stopped)',
+      )
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .fail((msg, err, y) => {
+        if (err) throw err;
+        throw new HermitError('usage', msg, `See: hermit --help`);
+      })
+      .parseAsync();
+  } catch (err) {
+    process.exitCode = report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof HermitError) {
+    process.stderr.write(`hermit: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  → ${err.hint}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`hermit: internal error (a bug; please report it with this output)\n${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.internal;
+}

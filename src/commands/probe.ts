@@ -1,0 +1,27 @@
+// hermit probe <profile>: prove the isolation of the profile's running container again.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+interface ProbeArgs { profile: string; json: boolean }
+
+export const probeCommand: CommandModule<object, ProbeArgs> = {
+  command: 'probe <profile>',
+  describe: "Probe the running container's isolation again and print expected vs observed",
+  builder: (y: Argv) =>
+    y
+      .positional('profile', { type: 'string', demandOption: true, describe: 'Profile name or path' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the probe table as JSON on stdout' }) as Argv<ProbeArgs>,
+  handler: async (argv: ArgumentsCamelCase<ProbeArgs>) => {
+    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { proveIsolation, renderProof }, { enforce }, { HermitError }] =
+      await Promise.all([import('./common.js'), import('../apply/facts.js'), import('../plan/targets.js'), import('./prove.js'), import('./run-flow.js'), import('../errors.js')]);
+    const { profile } = loadChecked(argv.profile);
+    requireRoot('probe', "it enters the container's network namespace");
+    const facts = await gatherFacts(profile.container.name);
+    const c = facts.container;
+    if (!c || !c.running) {
+      throw new HermitError('usage', `container ${profile.container.name} of profile '${profile.name}' is not running`, `Start it with: hermit run ${argv.profile}`);
+    }
+    const report = await proveIsolation(planProbe(profile, facts), c.pid, { container: c.name, profile: profile.name }, { quiet: argv.json });
+    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderProof(report, useColor())}\n`);
+    await enforce(report.ok, profile.probe.onFailure, c.id, c.name);
+  },
+};

@@ -1,0 +1,19 @@
+// Runs titled steps with listr2 progress on stderr (stdout stays clean for tables and --json).
+import type { Step } from '../apply/apply.js';
+
+export async function runSteps(steps: Step[], opts: { quiet?: boolean } = {}): Promise<void> {
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+  const list = new Listr(
+    steps.map((s) => ({ title: s.title, task: () => s.run() })),
+    {
+      exitOnError: true,
+      renderer: opts.quiet ? 'silent' : 'default',
+      rendererOptions: { logger },
+      fallbackRenderer: 'simple',
+      fallbackRendererOptions: { logger },
+      fallbackRendererCondition: !process.stderr.isTTY,
+    },
+  );
+  await list.run();
+}

@@ -1,0 +1,51 @@
+// One error type for every failure a user can act on. The CLI prints `message` and `hint`
+// (no stack) and exits with the code of its kind; anything else is a bug and shows a stack.
+
+export const EXIT = {
+  ok: 0,
+  /** A bug or an unexpected failure: the message includes a stack trace. */
+  internal: 1,
+  /** Bad command line, or a profile that fails validation. Nothing was changed. */
+  usage: 2,
+  /** The host cannot give the guarantee (no Docker, wrong firewall backend, not root). Nothing was changed. */
+  host: 3,
+  /** Applying failed; what this run had changed was rolled back. */
+  apply: 4,
+  /** The container started but the probe found isolation broken; the container was stopped. */
+  probe: 5,
+} as const;
+
+export type ErrorKind = Exclude<keyof typeof EXIT, 'ok' | 'internal'>;
+
+export class HermitError extends Error {
+  readonly kind: ErrorKind;
+  readonly hint?: string;
+
+  constructor(kind: ErrorKind, message: string, hint?: string) {
+    super(message);
+    this.name = 'HermitError';
+    this.kind = kind;
+    this.hint = hint;
+  }
+
+  get exitCode(): number {
+    return EXIT[this.kind];
+  }
+}
+
+/** A profile problem, located in its file: "profiles/x.yaml:12:5: egress.allow[0].to: ...". */
+export function profileError(
+  file: string,
+  pos: { line: number; col: number } | undefined,
+  keyPath: readonly (string | number)[],
+  problem: string,
+  hint?: string,
+): HermitError {
+  const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+  const key = formatKeyPath(keyPath);
+  return new HermitError('usage', `${where}: ${key ? `${key}: ` : ''}${problem}`, hint);
+}
+
+export function formatKeyPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}

@@ -1,0 +1,90 @@
+// The `docker run` argument vector, and what to do with a container that already exists.
+import { createHash } from 'node:crypto';
+import { HermitError } from '../errors.js';
+import type { Profile } from '../profile/types.js';
+import type { HostFacts } from './facts.js';
+import { LABEL_PROFILE } from './network.js';
+
+export const LABEL_CONFIG = 'hermit.config';
+
+export interface RunExtras {
+  /** docker run options given after `--` (already checked). */
+  dockerArgs: string[];
+  /** Replaces the profile's command when non-empty. */
+  command: string[];
+}
+
+export interface DockerRun {
+  args: string[];
+  /** Environment values for the docker CLI process: argv carries only the names (`-e NAME`),
+   * so secrets never show in `ps`, logs or --dry-run. */
+  env: Record<string, string>;
+  configHash: string;
+}
+
+export type ContainerAction =
+  | { kind: 'run'; run: DockerRun; remove?: string; reason: string }
+  | { kind: 'keep'; id: string; run: DockerRun; reason: string };
+
+export function dockerRun(profile: Profile, extras: RunExtras, environment: NodeJS.ProcessEnv): DockerRun {
+  const c = profile.container;
+  const env: Record<string, string> = { ...c.env };
+  const missing = c.passEnv.filter((name) => environment[name] === undefined);
+  if (missing.length > 0) {
+    throw new HermitError(
+      'usage',
+      `container.passEnv names ${missing.join(', ')}, but ${missing.length > 1 ? 'they are' : 'it is'} not set in hermit's environment`,
+      `Set ${missing.map((m) => `${m}=...`).join(' ')} in the environment hermit runs in, or remove ${missing.length > 1 ? 'them' : 'it'} from passEnv`,
+    );
+  }
+  for (const name of c.passEnv) env[name] = environment[name]!;
+
+  const opts: string[] = ['--network', profile.network.name];
+  for (const r of profile.dns) opts.push('--dns', r);
+  opts.push('--user', c.user, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
+  for (const cap of c.capAdd) opts.push('--cap-add', cap);
+  if (!profile.network.ipv6) {
+    opts.push('--sysctl', 'net.ipv6.conf.all.disable_ipv6=1', '--sysctl', 'net.ipv6.conf.default.disable_ipv6=1');
+  }
+  for (const [k, v] of Object.entries(c.sysctls)) opts.push('--sysctl', `${k}=${v}`);
+  if (c.readOnly) opts.push('--read-only');
+  for (const t of c.tmpfs) opts.push('--tmpfs', t);
+  if (c.restart !== 'no') opts.push('--restart', c.restart);
+  if (c.workdir) opts.push('--workdir', c.workdir);
+  for (const name of Object.keys(env).sort()) opts.push('--env', name);
+  if (c.envFile) opts.push('--env-file', c.envFile);
+  for (const m of c.mounts) opts.push('--volume', m);
+  for (const p of c.publish) opts.push('--publish', p);
+  opts.push(...c.dockerArgs, ...extras.dockerArgs);
+  const command = extras.command.length > 0 ? extras.command : profile.command;
+  const tail = [profile.image, ...command];
+
+  const configHash = createHash('sha256')
+    .update(JSON.stringify({ opts, tail, env: Object.entries(env).sort() }))
+    .digest('hex')
+    .slice(0, 16);
+  const args = [
+    'run', '--detach', '--name', c.name,
+    '--label', `${LABEL_PROFILE}=${profile.name}`, '--label', `${LABEL_CONFIG}=${configHash}`,
+    ...opts, ...tail,
+  ];
+  return { args, env, configHash };
+}
+
+export function planContainer(profile: Profile, run: DockerRun, facts: HostFacts, replace: boolean): ContainerAction {
+  const existing = facts.container;
+  if (!existing) return { kind: 'run', run, reason: 'create container' };
+  if (existing.labels[LABEL_PROFILE] !== profile.name) {
+    throw new HermitError(
+      'usage',
+      `a container named '${existing.name}' exists and was not started by hermit for profile '${profile.name}'`,
+      `Set container.name in the profile to another name, or remove that container: docker rm -f ${existing.name}`,
+    );
+  }
+  if (replace) return { kind: 'run', run, remove: existing.id, reason: 'replace container (--replace)' };
+  if (existing.labels[LABEL_CONFIG] !== run.configHash) {
+    return { kind: 'run', run, remove: existing.id, reason: 'profile changed: recreate container' };
+  }
+  if (!existing.running) return { kind: 'run', run, remove: existing.id, reason: 'container was stopped: recreate it' };
+  return { kind: 'keep', id: existing.id, run, reason: 'container running with this profile' };
+}

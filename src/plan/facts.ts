@@ -1,0 +1,71 @@
+// What hermit observed on the host before planning. Gathered once (src/apply/facts.ts) and
+// passed to pure planning functions, so tests can build it by hand.
+import type { Family } from '../net/cidr.js';
+
+export interface HostAddress {
+  ifname: string;
+  family: Family;
+  address: string;
+  prefixlen: number;
+}
+
+export interface HostRoute {
+  family: Family;
+  /** "default" or a CIDR. */
+  dst: string;
+  gateway?: string;
+  dev?: string;
+}
+
+export interface DockerNetwork {
+  id: string;
+  name: string;
+  driver: string;
+  subnets: string[];
+  gateways: string[];
+  /** com.docker.network.bridge.name, when set. */
+  bridge?: string;
+  mtu?: number;
+  ipv6: boolean;
+  labels: Record<string, string>;
+  /** Names of attached containers. */
+  containers: string[];
+}
+
+export interface ExistingContainer {
+  id: string;
+  name: string;
+  running: boolean;
+  pid: number;
+  labels: Record<string, string>;
+  networks: string[];
+  restartPolicy: string;
+}
+
+export type FirewallBackend = 'iptables' | 'nftables';
+export type IptablesVariant = 'nft' | 'legacy';
+
+export interface FirewallFacts {
+  /** The firewall backend dockerd reports (Docker 29+); "iptables" when it says nothing. */
+  dockerBackend: FirewallBackend;
+  /** The variant hermit's own iptables binaries use. */
+  variant: IptablesVariant;
+  /** Docker's chains were found only with the other variant (legacy vs nft disagreement). */
+  dockerChainsInOtherVariant: boolean;
+  /** `iptables-save -t filter` output. */
+  save4: string;
+  /** `ip6tables-save -t filter` output; empty when ip6tables is unavailable. */
+  save6: string;
+}
+
+export interface HostFacts {
+  addresses: HostAddress[];
+  routes: HostRoute[];
+  /** Nameservers from the host's resolv.conf. */
+  resolvers: string[];
+  dockerVersion: string;
+  networks: DockerNetwork[];
+  firewall: FirewallFacts;
+  /** The profile's container, if one exists under its name. */
+  container?: ExistingContainer;
+}

@@ -1,0 +1,115 @@
+// Compares the wanted ruleset with the host's `iptables-save` text and plans the smallest
+// iptables-restore --noflush payload that makes them agree, plus the payload that undoes it.
+import type { Family } from '../net/cidr.js';
+import { HermitError } from '../errors.js';
+import { type Ruleset, renderJump, renderRule } from './ruleset.js';
+
+export interface FirewallChange {
+  family: Family;
+  /** iptables-restore --noflush input; null when the host already has exactly these rules. */
+  payload: string | null;
+  /** Puts back what `payload` replaced, for rollback when a later step fails. */
+  revert: string | null;
+  /** What the payload does, for people: "create chain HERMIT-x (12 rules)". */
+  changes: string[];
+}
+
+/** Chains of the filter table in a save dump: name → its -A lines, in order. */
+export function parseSave(save: string): Map<string, string[]> {
+  const chains = new Map<string, string[]>();
+  let inFilter = false;
+  for (const raw of save.split('\n')) {
+    const line = raw.trimEnd();
+    if (line.startsWith('*')) inFilter = line === '*filter';
+    if (!inFilter) continue;
+    if (line.startsWith(':')) {
+      const name = line.slice(1).split(' ')[0];
+      if (name && !chains.has(name)) chains.set(name, []);
+    } else if (line.startsWith('-A ')) {
+      const name = line.split(' ')[1];
+      if (!name) continue;
+      if (!chains.has(name)) chains.set(name, []);
+      chains.get(name)!.push(line);
+    }
+  }
+  return chains;
+}
+
+const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
+const jumpsTo = (line: string, chain: string) => line.endsWith(` -j ${chain}`);
+const asDelete = (line: string) => `-D ${line.slice(3)}`;
+const asInsert = (line: string) => {
+  const [, chain, ...rest] = line.split(' ');
+  return ['-I', chain, '1', ...rest].join(' ');
+};
+
+const sameLines = (a: readonly string[] | undefined, b: readonly string[]) =>
+  a !== undefined && a.length === b.length && a.every((l, i) => l === b[i]);
+
+export function planFirewall(wanted: Ruleset, save: string): FirewallChange {
+  const { family } = wanted;
+  const observed = parseSave(save);
+  const declare: string[] = [];
+  const rules: string[] = [];
+  const undoDeclare: string[] = [];
+  const undoRules: string[] = [];
+  const undoDrop: string[] = [];
+  const changes: string[] = [];
+
+  for (const chain of wanted.chains) {
+    const want = chain.rules.map((r) => renderRule(chain.name, r));
+    const have = observed.get(chain.name);
+    if (sameLines(have, want)) continue;
+    declare.push(`:${chain.name} - [0:0]`);
+    rules.push(...want);
+    undoDeclare.push(`:${chain.name} - [0:0]`);
+    if (have) {
+      undoRules.push(...have);
+      changes.push(`replace chain ${chain.name} (${have.length} → ${want.length} rules)`);
+    } else {
+      undoDrop.push(`-X ${chain.name}`);
+      changes.push(`create chain ${chain.name} (${want.length} rules)`);
+    }
+  }
+
+  const deletes: string[] = [];
+  const inserts: string[] = [];
+  for (const jump of wanted.jumps) {
+    const from = observed.get(jump.from);
+    if (!from) {
+      throw new HermitError(
+        'host',
+        `the ${family === 4 ? 'iptables' : 'ip6tables'} filter table has no ${jump.from} chain`,
+        jump.from === 'DOCKER-USER'
+          ? "Docker creates DOCKER-USER when it manages iptables: check that dockerd runs with iptables enabled (no \"iptables\": false in /etc/docker/daemon.json) and that Docker's firewall backend is iptables"
+          : undefined,
+      );
+    }
+    const line = renderJump(jump);
+    const at = from.indexOf(line);
+    // In place means: present once, with only other hermit jumps above it.
+    const inPlace = at >= 0 && from.slice(0, at).every(isHermitJump);
+    const stale = from.filter((l, i) => jumpsTo(l, jump.to) && !(inPlace && i === at));
+    for (const l of stale) deletes.push(asDelete(l));
+    undoRules.push(...stale.map(asInsert));
+    if (!inPlace) {
+      inserts.push(asInsert(line));
+      undoDrop.unshift(asDelete(line));
+      changes.push(`${at >= 0 ? 'move' : 'add'} jump ${jump.from} -i ${jump.bridge} → ${jump.to}`);
+    } else if (stale.length > 0) {
+      changes.push(`remove ${stale.length} stale jump(s) to ${jump.to} from ${jump.from}`);
+    }
+  }
+
+  if (declare.length + deletes.length + inserts.length === 0) {
+    return { family, payload: null, revert: null, changes: [] };
+  }
+  const wrap = (lines: string[]) => ['*filter', ...lines, 'COMMIT', ''].join('\n');
+  return {
+    family,
+    payload: wrap([...declare, ...deletes, ...rules, ...inserts]),
+    // Undo order: flush what we wrote, drop our jumps, put old jumps and rules back, delete new chains.
+    revert: wrap([...undoDeclare, ...undoDrop.filter((l) => l.startsWith('-D')), ...undoRules, ...undoDrop.filter((l) => l.startsWith('-X'))]),
+    changes,
+  };
+}

@@ -1,0 +1,99 @@
+// The expected table the probe checks: what must be blocked (one live address per blocked range
+// and path), what must connect, and which resolvers must answer.
+import { isIp, parseCidr } from '../net/cidr.js';
+import type { Profile } from '../profile/types.js';
+import type { ExpectedDns, ExpectedTcp, ProbePlan } from '../probe/types.js';
+import type { HostFacts } from './facts.js';
+import { blockedRangeOf } from './ruleset.js';
+
+/** Docker's embedded resolver, which the container's resolv.conf points at. */
+export const EMBEDDED_DNS = '127.0.0.11';
+export const METADATA_ADDRESS = '169.254.169.254';
+
+interface Candidate {
+  address: string;
+  port: number;
+  label: string;
+  /** Host-owned addresses are delivered through INPUT, everything else through FORWARD. */
+  path: 'forward' | 'input';
+}
+
+const isV4 = (a: string) => isIp(a, 4);
+const isLoopback = (a: string) => a.startsWith('127.');
+
+export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
+  const hostAddresses = [profile.network.gateway, ...facts.addresses.filter((a) => a.family === 4).map((a) => a.address)];
+  const hostSet = new Set(hostAddresses);
+  const declaredDns = new Set(profile.dns);
+  const allowedPorts = new Set(profile.hostPorts.map((p) => p.port));
+  const hostPort = [80, 443, 22, 8080, 8000].find((p) => !allowedPorts.has(p)) ?? 81;
+
+  const candidates: Candidate[] = [];
+  for (const r of facts.resolvers.filter((r) => isV4(r) && !isLoopback(r) && !declaredDns.has(r))) {
+    candidates.push({ address: r, port: 53, label: `host's DNS resolver ${r}:53`, path: hostSet.has(r) ? 'input' : 'forward' });
+  }
+  for (const route of facts.routes.filter((r) => r.family === 4 && r.dst === 'default' && r.gateway)) {
+    candidates.push({ address: route.gateway!, port: 80, label: `host's default gateway ${route.gateway}:80`, path: 'forward' });
+  }
+  candidates.push({ address: profile.network.gateway, port: hostPort, label: `bridge gateway (the host) ${profile.network.gateway}:${hostPort}`, path: 'input' });
+  for (const a of facts.addresses.filter((a) => a.family === 4 && !isLoopback(a.address))) {
+    candidates.push({ address: a.address, port: hostPort, label: `host address ${a.address}:${hostPort} (${a.ifname})`, path: 'input' });
+  }
+  candidates.push({ address: METADATA_ADDRESS, port: 80, label: `cloud metadata ${METADATA_ADDRESS}:80`, path: 'forward' });
+
+  const tcp: ExpectedTcp[] = [];
+  const seenGroups = new Set<string>();
+  const seenTargets = new Set<string>();
+  const add = (e: Omit<ExpectedTcp, 'probe'> & { host: string; port: number; resolver?: string }) => {
+    const key = `${e.host}:${e.port}`;
+    if (seenTargets.has(key)) return;
+    seenTargets.add(key);
+    tcp.push({
+      probe: { id: `tcp${tcp.length + 1}`, host: e.host, port: e.port, ...(e.resolver ? { resolver: e.resolver } : {}) },
+      expect: e.expect, target: e.target, reason: e.reason,
+    });
+  };
+
+  // One address per (path, blocked range): enough to prove each rule, and few enough that the
+  // kernel's ICMP rate limit (a burst of about six per destination) never delays a reject.
+  for (const c of candidates) {
+    const range = blockedRangeOf(c.address, profile.egress.block);
+    if (c.path === 'forward' && !range) continue;
+    const group = `${c.path}:${range ?? 'public'}`;
+    if (seenGroups.has(group)) continue;
+    seenGroups.add(group);
+    const why = c.path === 'input' ? 'the host itself (INPUT)' : `blocked range ${range}`;
+    add({ host: c.address, port: c.port, expect: 'blocked', target: c.label, reason: why });
+  }
+  for (const t of profile.probe.mustBlock) {
+    add({ host: t.host, port: t.port, resolver: EMBEDDED_DNS, expect: 'blocked', target: `${t.host}:${t.port}`, reason: t.comment ?? 'profile: must be blocked' });
+  }
+  for (const ex of profile.egress.allow) {
+    const c = parseCidr(ex.to);
+    const single = c && (c.family === 4 ? c.prefix === 32 : c.prefix === 128);
+    if (!single || !isV4(ex.to.split('/')[0]!) || ex.protocol === 'udp' || ex.ports.length === 0) continue;
+    for (const port of ex.ports.slice(0, 3)) {
+      add({ host: ex.to.split('/')[0]!, port, expect: 'reachable', target: `${ex.to}:${port}`, reason: `exception${ex.comment ? `: ${ex.comment}` : ''}` });
+    }
+  }
+  for (const t of profile.probe.mustReach) {
+    add({ host: t.host, port: t.port, resolver: EMBEDDED_DNS, expect: 'reachable', target: `${t.host}:${t.port}`, reason: t.comment ?? 'profile: must be reachable' });
+  }
+
+  const dnsName = profile.probe.dnsName;
+  const dns: ExpectedDns[] = [
+    { probe: { id: 'dns1', server: EMBEDDED_DNS, name: dnsName }, target: `${dnsName} via ${EMBEDDED_DNS}`, reason: "the container's resolver (Docker's, forwarding to the profile's dns)" },
+    ...profile.dns.map((server, i) => ({
+      probe: { id: `dns${i + 2}`, server, name: dnsName },
+      target: `${dnsName} via ${server}`,
+      reason: 'declared resolver',
+    })),
+  ];
+
+  return {
+    request: { timeoutMs: profile.probe.timeoutMs, tcp: tcp.map((t) => t.probe), dns: dns.map((d) => d.probe) },
+    tcp,
+    dns,
+    ipv6Off: !profile.network.ipv6,
+  };
+}

@@ -1,0 +1,102 @@
+// The probe contract: the parent builds a request, the worker (src/probe/worker.ts) runs it
+// inside the container's network namespace and answers with raw outcomes; the parent classifies.
+
+export type TcpOutcome = 'connected' | 'refused' | 'unreachable' | 'timeout' | 'error';
+export type DnsOutcome = 'answered' | 'nxdomain' | 'nodata' | 'refused' | 'timeout' | 'error';
+
+export interface TcpProbe {
+  id: string;
+  /** IP address or name; a name is resolved through `resolver` first. */
+  host: string;
+  port: number;
+  resolver?: string;
+}
+
+export interface DnsProbe {
+  id: string;
+  /** Resolver IP to ask directly. */
+  server: string;
+  name: string;
+}
+
+export interface ProbeRequest {
+  timeoutMs: number;
+  tcp: TcpProbe[];
+  dns: DnsProbe[];
+}
+
+export interface TcpResult {
+  id: string;
+  outcome: TcpOutcome;
+  /** errno code such as EHOSTUNREACH, when the connect failed. */
+  code?: string;
+  /** The address actually connected to (after resolution). */
+  address?: string;
+  ms: number;
+}
+
+export interface DnsResult {
+  id: string;
+  outcome: DnsOutcome;
+  addresses: string[];
+  code?: string;
+  ms: number;
+}
+
+export interface Ipv6State {
+  /** /proc/sys/net/ipv6/conf/all/disable_ipv6 == 1 (or IPv6 absent from the kernel). */
+  disabled: boolean;
+  /** Non-loopback IPv6 addresses seen on the namespace's interfaces. */
+  addresses: string[];
+}
+
+export interface ProbeResponse {
+  tcp: TcpResult[];
+  dns: DnsResult[];
+  ipv6: Ipv6State;
+}
+
+/** One row of the expected-vs-observed table. */
+export interface ProbeRow {
+  id: string;
+  kind: 'tcp' | 'dns' | 'ipv6';
+  /** What the row checks, e.g. "LAN gateway 192.168.1.1:80". */
+  target: string;
+  /** Why it is in the table, e.g. "blocked range 192.168.0.0/16". */
+  reason: string;
+  expected: 'blocked' | 'reachable' | 'resolves' | 'off';
+  observed: string;
+  ok: boolean;
+  ms?: number;
+}
+
+export interface ProbeReport {
+  container: string;
+  profile: string;
+  ok: boolean;
+  rows: ProbeRow[];
+}
+
+/** What the planner expects of each probe; the classifier turns these plus a response into rows. */
+export interface ExpectedTcp {
+  probe: TcpProbe;
+  expect: 'blocked' | 'reachable';
+  /** Human label of the destination, e.g. "LAN gateway 192.168.1.1:80". */
+  target: string;
+  /** Why it is in the table, e.g. "blocked range 192.168.0.0/16". */
+  reason: string;
+}
+
+export interface ExpectedDns {
+  probe: DnsProbe;
+  target: string;
+  reason: string;
+}
+
+export interface ProbePlan {
+  request: ProbeRequest;
+  tcp: ExpectedTcp[];
+  dns: ExpectedDns[];
+  /** The profile has IPv6 off: the namespace must have no IPv6. */
+  ipv6Off: boolean;
+}

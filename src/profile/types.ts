@@ -1,0 +1,113 @@
+// The profile after loading: schema-checked, defaults applied, paths absolute. Plan code reads
+// only this shape; the YAML spelling lives in schema/profile.schema.json.
+
+export type Protocol = 'tcp' | 'udp';
+
+export interface EgressException {
+  /** An IPv4/IPv6 address or CIDR, as written. */
+  to: string;
+  /** Destination ports; empty means every port. */
+  ports: number[];
+  /** 'any' allows tcp and udp (and, with no ports, every protocol). */
+  protocol: Protocol | 'any';
+  comment?: string;
+}
+
+export interface HostPort {
+  port: number;
+  protocol: Protocol;
+  comment?: string;
+}
+
+export interface ProbeTargetSpec {
+  /** An IP address or a DNS name (resolved inside the container). */
+  host: string;
+  port: number;
+  comment?: string;
+}
+
+export type RestartPolicy = 'no' | 'on-failure' | 'unless-stopped' | 'always';
+
+export interface ContainerSettings {
+  name: string;
+  /** uid[:gid] or user name; never empty (hermit refuses root unless `user: root` is explicit). */
+  user: string;
+  /** Literal environment values. Passed to docker by name, never in argv. */
+  env: Record<string, string>;
+  /** Names taken from hermit's own environment. */
+  passEnv: string[];
+  /** Absolute path. */
+  envFile?: string;
+  /** docker -v syntax, host side made absolute: "/abs/src:/dst[:ro]". */
+  mounts: string[];
+  workdir?: string;
+  restart: RestartPolicy;
+  sysctls: Record<string, string>;
+  readOnly: boolean;
+  /** docker -p syntax; the loader adds 127.0.0.1 where no address is given. */
+  publish: string[];
+  capAdd: string[];
+  tmpfs: string[];
+  /** Extra docker run options (checked like pass-through arguments). */
+  dockerArgs: string[];
+}
+
+export interface ProbeSettings {
+  mustReach: ProbeTargetSpec[];
+  mustBlock: ProbeTargetSpec[];
+  /** The name resolved through each resolver to prove DNS works. */
+  dnsName: string;
+  timeoutMs: number;
+  onFailure: 'stop' | 'warn';
+}
+
+export interface NetworkSettings {
+  name: string;
+  subnet: string;
+  gateway: string;
+  /** Linux interface name of the bridge (at most 15 characters). */
+  bridge: string;
+  mtu?: number;
+  ipv6: boolean;
+  /** Required when ipv6 is true. */
+  subnet6?: string;
+}
+
+export interface Profile {
+  name: string;
+  image: string;
+  command: string[];
+  network: NetworkSettings;
+  dns: string[];
+  egress: { block: string[]; block6: string[]; allow: EgressException[] };
+  hostPorts: HostPort[];
+  container: ContainerSettings;
+  probe: ProbeSettings;
+}
+
+/** Where a key sits in the profile file, for error messages. */
+export interface SourcePosition {
+  line: number;
+  col: number;
+}
+
+export interface LoadedProfile {
+  profile: Profile;
+  /** Absolute path of the file it came from. */
+  file: string;
+  /** Finds a key's position: locate(['egress', 'allow', 0, 'to']). */
+  locate(path: readonly (string | number)[]): SourcePosition | undefined;
+}
+
+export const DEFAULT_BLOCKED_V4 = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '169.254.0.0/16',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+] as const;
+
+/** Used only when a profile turns IPv6 on: ULA, link-local, multicast, and NAT64/IPv4-mapped. */
+export const DEFAULT_BLOCKED_V6 = ['fc00::/7', 'fe80::/10', 'ff00::/8', '64:ff9b::/96', '::ffff:0:0/96'] as const;

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { dockerRun, planContainer } from '../../src/plan/container.js';
+import { planNetwork } from '../../src/plan/network.js';
+import { planProbe } from '../../src/plan/targets.js';
+import { sampleFacts, sampleProfile } from './fixtures.js';
+
+const ENV = { API_KEY: 'sk-secret-value' };
+const noExtras = { dockerArgs: [], command: [] };
+
+describe('network plan', () => {
+  it('creates a labelled bridge with the profile\'s subnet, gateway and interface name', () => {
+    expect(planNetwork(sampleProfile(), sampleFacts())).toEqual({
+      kind: 'create',
+      args: ['network', 'create', '--driver', 'bridge', '--subnet', '172.30.0.0/24', '--gateway', '172.30.0.1',
+        '--opt', 'com.docker.network.bridge.name=hm-agent', '--label', 'hermit.profile=agent', 'hermit-agent'],
+    });
+  });
+
+  it('keeps a matching network it created', () => {
+    const facts = sampleFacts();
+    facts.networks.push({ id: 'n1', name: 'hermit-agent', driver: 'bridge', subnets: ['172.30.0.0/24'], gateways: ['172.30.0.1'], bridge: 'hm-agent', ipv6: false, labels: { 'hermit.profile': 'agent' }, containers: [] });
+    expect(planNetwork(sampleProfile(), facts)).toEqual({ kind: 'keep', id: 'n1' });
+  });
+
+  it.each([
+    ['a host route', { routes: [{ family: 4 as const, dst: '172.30.0.0/16', dev: 'tun0' }] }, /overlaps the host route 172.30.0.0\/16 on tun0/],
+    ['another Docker network', { networks: [{ id: 'x', name: 'compose_default', driver: 'bridge', subnets: ['172.30.0.128/25'], gateways: [], ipv6: false, labels: {}, containers: [] }] }, /overlaps Docker network 'compose_default'/],
+  ])('refuses a subnet that overlaps %s', (_what, facts, message) => {
+    expect(() => planNetwork(sampleProfile(), sampleFacts(facts))).toThrow(message);
+  });
+
+  it('refuses a same-named network it did not create, and one that differs from the profile', () => {
+    const net = { id: 'n1', name: 'hermit-agent', driver: 'bridge', subnets: ['172.31.0.0/24'], gateways: ['172.31.0.1'], bridge: 'hm-agent', ipv6: false, labels: {}, containers: [] };
+    expect(() => planNetwork(sampleProfile(), sampleFacts({ networks: [net] }))).toThrow(/not created by hermit/);
+    expect(() => planNetwork(sampleProfile(), sampleFacts({ networks: [{ ...net, labels: { 'hermit.profile': 'agent' } }] }))).toThrow(/subnet is 172.31.0.0\/24, profile wants 172.30.0.0\/24/);
+  });
+});
+
+describe('docker run plan', () => {
+  it('hardens the container and keeps secrets out of argv', async () => {
+    const run = dockerRun(sampleProfile(), noExtras, ENV);
+    await expect(run.args.join('\n')).toMatchFileSnapshot('golden/docker-run.argv');
+    expect(run.args.join(' ')).not.toContain('sk-secret-value');
+    expect(run.env).toEqual({ TZ: 'UTC', API_KEY: 'sk-secret-value' });
+  });
+
+  it('refuses to start without a passEnv variable', () => {
+    expect(() => dockerRun(sampleProfile(), noExtras, {})).toThrow(/passEnv names API_KEY, but it is not set/);
+  });
+
+  it('keeps a running unchanged container, recreates a changed or stopped one', () => {
+    const run = dockerRun(sampleProfile(), noExtras, ENV);
+    const existing = { id: 'c1', name: 'hermit-agent', running: true, pid: 42, networks: ['hermit-agent'], restartPolicy: 'unless-stopped', labels: { 'hermit.profile': 'agent', 'hermit.config': run.configHash } };
+    expect(planContainer(sampleProfile(), run, sampleFacts({ container: existing }), false).kind).toBe('keep');
+    const changed = dockerRun(sampleProfile(), { dockerArgs: ['--memory', '2g'], command: [] }, ENV);
+    expect(planContainer(sampleProfile(), changed, sampleFacts({ container: existing }), false)).toMatchObject({ kind: 'run', remove: 'c1', reason: 'profile changed: recreate container' });
+    expect(planContainer(sampleProfile(), run, sampleFacts({ container: { ...existing, running: false } }), false)).toMatchObject({ kind: 'run', remove: 'c1' });
+    expect(planContainer(sampleProfile(), run, sampleFacts({ container: existing }), true)).toMatchObject({ kind: 'run', remove: 'c1' });
+    expect(() => planContainer(sampleProfile(), run, sampleFacts({ container: { ...existing, labels: {} } }), false)).toThrow(/not started by hermit/);
+  });
+});
+
+describe('probe plan', () => {
+  it('picks one live address per blocked range and path, then exceptions, must-reach targets and resolvers', () => {
+    const plan = planProbe(sampleProfile(), sampleFacts());
+    const rows = plan.tcp.map((t) => `${t.expect.padEnd(9)} ${t.probe.host}:${t.probe.port}  ${t.target} | ${t.reason}`);
+    expect(rows).toEqual([
+      "blocked   192.168.50.1:80  host's default gateway 192.168.50.1:80 | blocked range 192.168.0.0/16",
+      'blocked   172.30.0.1:80  bridge gateway (the host) 172.30.0.1:80 | the host itself (INPUT)',
+      'blocked   192.168.50.10:80  host address 192.168.50.10:80 (uplink) | the host itself (INPUT)',
+      'blocked   169.254.169.254:80  cloud metadata 169.254.169.254:80 | blocked range 169.254.0.0/16',
+      'blocked   192.168.50.20:22  192.168.50.20:22 | NAS ssh',
+      'reachable 192.168.50.20:8080  192.168.50.20:8080 | exception: NAS git',
+      'reachable internet.test:80  internet.test:80 | profile: must be reachable',
+    ]);
+    expect(plan.dns.map((d) => `${d.probe.name}@${d.probe.server}`)).toEqual(['internet.test@127.0.0.11', 'internet.test@192.168.50.1', 'internet.test@1.1.1.1']);
+    expect(plan.ipv6Off).toBe(true);
+  });
+});
