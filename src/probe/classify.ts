@@ -1,0 +1,93 @@
+// Turns the worker's raw outcomes into expected-vs-observed rows. Pure.
+import { isIP } from 'node:net';
+import type { DnsResult, ExpectedDns, ExpectedTcp, ProbePlan, ProbeReport, ProbeResponse, ProbeRow, TcpOutcome, TcpResult } from './types.js';
+
+export function classify(plan: ProbePlan, response: ProbeResponse, meta: { container: string; profile: string }): ProbeReport {
+  const rows: ProbeRow[] = [
+    ...plan.tcp.map((e) => tcpRow(e, response.tcp.find((r) => r.id === e.probe.id))),
+    ...plan.dns.map((e) => dnsRow(e, response.dns.find((r) => r.id === e.probe.id))),
+  ];
+  if (plan.ipv6Off) {
+    const { disabled, addresses } = response.ipv6;
+    const ok = disabled && addresses.length === 0;
+    const observed = ok
+      ? 'off (disabled, no addresses)'
+      : addresses.length === 0
+        ? 'on: disable_ipv6=0 (no addresses yet)'
+        : `on: addresses ${addresses.join(', ')}${disabled ? ' (despite disable_ipv6=1)' : ' (disable_ipv6=0)'}`;
+    rows.push({
+      id: 'ipv6',
+      kind: 'ipv6',
+      target: 'IPv6 in the container',
+      reason: 'profile turns IPv6 off',
+      expected: 'off',
+      observed,
+      ok,
+    });
+  }
+  // No rows proves nothing: never report that as a pass.
+  return { container: meta.container, profile: meta.profile, ok: rows.length > 0 && rows.every((r) => r.ok), rows };
+}
+
+function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
+  const base = { id: e.probe.id, kind: 'tcp' as const, target: e.target, reason: e.reason, expected: e.expect };
+  if (!r) return { ...base, observed: 'no result', ok: false };
+  const ms = fmtMs(r.ms);
+  const code = r.code ? ` (${r.code})` : '';
+  // A name target: say which address was tried, or that it never resolved.
+  const isName = isIP(e.probe.host) === 0;
+  if (isName && r.address === undefined) {
+    return { ...base, observed: `could not resolve ${e.probe.host}${code} ${ms}`, ok: false, ms: r.ms };
+  }
+  const at = isName ? ` [${r.address}]` : '';
+  const blocked = e.expect === 'blocked';
+  const text: Record<TcpOutcome, string> = {
+    connected: `connected ${ms}${at}`,
+    refused: `${blocked ? 'connection refused' : 'host answered but port closed'}${code} ${ms}${at}`,
+    unreachable: `rejected${code} ${ms}${at}`,
+    timeout: `no answer (timed out) ${ms}${at}`,
+    error: `error${code} ${ms}${at}`,
+  };
+  if (!blocked) return { ...base, observed: text[r.outcome], ok: r.outcome === 'connected', ms: r.ms };
+  // A refused connect is not isolation: something at that address sent the RST.
+  const note: Partial<Record<TcpOutcome, string>> = {
+    connected: ' — the host was reachable',
+    refused: ' — the host answered, so it was reachable',
+    timeout: ' — blocked, but dropped rather than rejected',
+  };
+  const ok = r.outcome === 'unreachable' || r.outcome === 'timeout';
+  return { ...base, observed: text[r.outcome] + (note[r.outcome] ?? ''), ok, ms: r.ms };
+}
+
+function dnsRow(e: ExpectedDns, r: DnsResult | undefined): ProbeRow {
+  const base = { id: e.probe.id, kind: 'dns' as const, target: e.target, reason: e.reason, expected: 'resolves' as const };
+  if (!r) return { ...base, observed: 'no result', ok: false };
+  const ms = fmtMs(r.ms);
+  const code = r.code ? ` (${r.code})` : '';
+  // nxdomain/nodata still prove the resolver is reachable and answering: that is what is checked.
+  switch (r.outcome) {
+    case 'answered':
+      return { ...base, observed: `answered ${r.addresses.join(', ') || '(no addresses)'} ${ms}`, ok: true, ms: r.ms };
+    case 'nxdomain':
+      return { ...base, observed: `answered NXDOMAIN ${ms}`, ok: true, ms: r.ms };
+    case 'nodata':
+      return { ...base, observed: `answered, no A records ${ms}`, ok: true, ms: r.ms };
+    case 'refused':
+      // c-ares says ECONNREFUSED for any failure to reach the server (ICMP reject, local drop);
+      // EREFUSED is the server's own REFUSED answer.
+      return {
+        ...base,
+        observed: `${r.code === 'EREFUSED' ? 'resolver refused the query' : 'could not reach the resolver'}${code} ${ms}`,
+        ok: false,
+        ms: r.ms,
+      };
+    case 'timeout':
+      return { ...base, observed: `no answer (timed out) ${ms}`, ok: false, ms: r.ms };
+    case 'error':
+      return { ...base, observed: `error${code} ${ms}`, ok: false, ms: r.ms };
+  }
+}
+
+function fmtMs(ms: number): string {
+  return ms < 1 ? '<1 ms' : `${Math.round(ms)} ms`;
+}

@@ -1,0 +1,86 @@
+// Runs the probe worker inside a container's network namespace and returns its raw answer.
+// nsenter only switches the network namespace: the worker and Node come from the host, so the
+// probe needs nothing from the image and cannot be faked by it.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { HermitError } from '../errors.js';
+import type { DnsOutcome, ProbeRequest, ProbeResponse, TcpOutcome } from './types.js';
+
+/** Node start-up plus nsenter plus slack, on top of the request's own timeout. */
+const MARGIN_MS = 5000;
+const ROOT_HINT = "run as root (sudo hermit ...): entering the container's network namespace needs CAP_SYS_ADMIN";
+
+export async function runProbeWorker(
+  pid: number,
+  request: ProbeRequest,
+  opts: { workerPath?: string; nodePath?: string } = {},
+): Promise<ProbeResponse> {
+  if (!Number.isInteger(pid) || pid <= 0) throw new HermitError('probe', `cannot probe: invalid container pid ${pid}`);
+  const workerPath = opts.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (!existsSync(workerPath)) {
+    throw new HermitError('probe', `probe worker not found at ${workerPath}`, 'build hermit first (npm run build): the probe runs dist/probe/worker.js');
+  }
+  const nodePath = opts.nodePath ?? process.execPath;
+  const limit = request.timeoutMs + MARGIN_MS;
+
+  const result = await execa('nsenter', [`--net=/proc/${pid}/ns/net`, '--', nodePath, workerPath], {
+    input: JSON.stringify(request),
+    timeout: limit,
+    forceKillAfterDelay: 1000,
+    reject: false,
+    // A clean environment: NODE_OPTIONS hooks from the caller have no business in the namespace.
+    extendEnv: false,
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+  });
+
+  if (result.failed) {
+    const stderr = (result.stderr ?? '').trim();
+    if (result.code === 'ENOENT') {
+      throw new HermitError('probe', 'cannot probe: nsenter not found', 'install util-linux, which provides nsenter');
+    }
+    if (result.timedOut) {
+      throw new HermitError('probe', `probe worker gave no answer within ${limit} ms`, stderr || undefined);
+    }
+    if (/nsenter: .*(Operation not permitted|Permission denied)/.test(stderr)) {
+      throw new HermitError('probe', `cannot enter the network namespace of pid ${pid}: ${stderr}`, ROOT_HINT);
+    }
+    if (/nsenter: .*No such file or directory/.test(stderr)) {
+      throw new HermitError('probe', `cannot enter the network namespace of pid ${pid}: the process is gone`, 'the container exited before it could be probed; see `docker logs <container>`');
+    }
+    throw new HermitError('probe', `probe worker failed (exit ${result.exitCode ?? result.signal ?? '?'}): ${stderr || result.shortMessage}`);
+  }
+
+  try {
+    return parseProbeResponse(result.stdout, request);
+  } catch (err) {
+    throw new HermitError('probe', `probe worker answered with malformed output: ${(err as Error).message}`);
+  }
+}
+
+const TCP_OUTCOMES: readonly string[] = ['connected', 'refused', 'unreachable', 'timeout', 'error'] satisfies TcpOutcome[];
+const DNS_OUTCOMES: readonly string[] = ['answered', 'nxdomain', 'nodata', 'refused', 'timeout', 'error'] satisfies DnsOutcome[];
+
+/** Checks the worker's JSON shape and that it answers only what was asked. Throws Error. */
+export function parseProbeResponse(text: string, request: ProbeRequest): ProbeResponse {
+  const v = JSON.parse(text) as unknown;
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (!isObj(v) || !Array.isArray(v.tcp) || !Array.isArray(v.dns) || !isObj(v.ipv6)) throw new Error('expected {tcp, dns, ipv6}');
+  const check = (rows: unknown[], kind: string, outcomes: readonly string[], ids: Set<string>): void => {
+    rows.forEach((r, i) => {
+      const where = `${kind}[${i}]`;
+      if (!isObj(r) || typeof r.id !== 'string') throw new Error(`${where}: expected an object with an id`);
+      if (!ids.has(r.id)) throw new Error(`${where}: unrequested id ${JSON.stringify(r.id)}`);
+      if (typeof r.outcome !== 'string' || !outcomes.includes(r.outcome)) throw new Error(`${where}: bad outcome`);
+      if (typeof r.ms !== 'number' || !Number.isFinite(r.ms)) throw new Error(`${where}: bad ms`);
+      if (r.code !== undefined && typeof r.code !== 'string') throw new Error(`${where}: bad code`);
+      if (kind === 'tcp' && r.address !== undefined && typeof r.address !== 'string') throw new Error(`${where}: bad address`);
+      if (kind === 'dns' && !isStrings(r.addresses)) throw new Error(`${where}: bad addresses`);
+    });
+  };
+  check(v.tcp, 'tcp', TCP_OUTCOMES, new Set(request.tcp.map((p) => p.id)));
+  check(v.dns, 'dns', DNS_OUTCOMES, new Set(request.dns.map((p) => p.id)));
+  if (typeof v.ipv6.disabled !== 'boolean' || !isStrings(v.ipv6.addresses)) throw new Error('ipv6: expected {disabled, addresses}');
+  return v as unknown as ProbeResponse;
+}
