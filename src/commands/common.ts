@@ -1,6 +1,6 @@
 // Small pieces every command composes.
 import { HermitError } from '../errors.js';
-import { checkDockerArgs, checkProfile } from '../profile/checks.js';
+import { checkDockerArgs, dockerOptionsEnd } from '../profile/checks.js';
 import { loadProfile } from '../profile/load.js';
 import { resolveProfile } from '../profile/resolve.js';
 import type { LoadedProfile } from '../profile/types.js';
@@ -11,21 +11,20 @@ export function requireRoot(command: string, why: string): void {
   }
 }
 
-/** Resolve, load and check a profile; nothing on the host is touched. */
+/** Resolve, load and check a profile (loadProfile runs every check); nothing on the host is touched. */
 export function loadChecked(arg: string): LoadedProfile {
-  const loaded = loadProfile(resolveProfile(arg));
-  checkProfile(loaded);
-  return loaded;
+  return loadProfile(resolveProfile(arg));
 }
 
-/** Splits what follows `--`: docker run options, then (after a second `--`, or from the first
- * word that is not an option) the command to run instead of the profile's. */
+/** Splits what follows `--`: docker run options, then the command to run instead of the
+ * profile's, which starts after a second `--` or at the first word that is neither an option nor
+ * an option's value. */
 export function splitPassThrough(rest: readonly (string | number)[]): { dockerArgs: string[]; command: string[] } {
   const words = rest.map(String);
   const sep = words.indexOf('--');
   if (sep >= 0) return { dockerArgs: words.slice(0, sep), command: words.slice(sep + 1) };
-  if (words.length > 0 && !words[0]!.startsWith('-')) return { dockerArgs: [], command: words };
-  return { dockerArgs: words, command: [] };
+  const end = dockerOptionsEnd(words);
+  return { dockerArgs: words.slice(0, end), command: words.slice(end) };
 }
 
 export function checkPassThrough(dockerArgs: string[]): void {

@@ -112,6 +112,11 @@ export function formatIp(family: Family, value: bigint): string {
     i = j;
   }
   const hex = groups.map((g) => g.toString(16));
+  // Like glibc's inet_ntop (and so ip6tables-save): IPv4-compatible and IPv4-mapped addresses
+  // end in dotted IPv4, e.g. ::ffff:0.0.0.0.
+  if (best.at === 0 && (best.len === 6 || (best.len === 5 && groups[5] === 0xffff))) {
+    return `::${best.len === 5 ? 'ffff:' : ''}${formatIp(4, value & 0xffffffffn)}`;
+  }
   if (best.at < 0) return hex.join(':');
   return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
 }

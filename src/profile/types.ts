@@ -30,7 +30,7 @@ export type RestartPolicy = 'no' | 'on-failure' | 'unless-stopped' | 'always';
 
 export interface ContainerSettings {
   name: string;
-  /** uid[:gid] or user name; never empty (hermit refuses root unless `user: root` is explicit). */
+  /** uid[:gid] or user name; defaults to 1000:1000, root only when written explicitly. */
   user: string;
   /** Literal environment values. Passed to docker by name, never in argv. */
   env: Record<string, string>;
@@ -79,6 +79,7 @@ export interface Profile {
   command: string[];
   network: NetworkSettings;
   dns: string[];
+  /** block/block6: the profile's extra ranges followed by the built-in ones (never fewer). */
   egress: { block: string[]; block6: string[]; allow: EgressException[] };
   hostPorts: HostPort[];
   container: ContainerSettings;
