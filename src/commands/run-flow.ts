@@ -35,7 +35,8 @@ export async function run(profileArg: string, opts: RunOptions): Promise<void> {
     const out: string[] = [`# hermit run ${profile.name} --dry-run (${loaded.file}); nothing was changed`];
     if (cmds.length === 0) out.push('# nothing to change: network, rules and container already match the profile');
     for (const c of cmds) {
-      out.push(describeCommand(c) + (c.env ? `   # with ${Object.keys(c.env).join(', ')} set in its environment` : ''));
+      const names = Object.keys(c.env ?? {});
+      out.push(describeCommand(c) + (names.length > 0 ? `   # with ${names.join(', ')} set in its environment` : ''));
       if (c.input) out.push(c.input.trimEnd());
     }
     out.push('', '# the complete rulesets:', formatRuleset(profile, facts));

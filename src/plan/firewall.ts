@@ -43,6 +43,7 @@ const asInsert = (line: string) => {
   return ['-I', chain, '1', ...rest].join(' ');
 };
 
+const countRules = (n: number) => `${n} rule${n === 1 ? '' : 's'}`;
 const sameLines = (a: readonly string[] | undefined, b: readonly string[]) =>
   a !== undefined && a.length === b.length && a.every((l, i) => l === b[i]);
 
@@ -65,10 +66,10 @@ export function planFirewall(wanted: Ruleset, save: string): FirewallChange {
     undoDeclare.push(`:${chain.name} - [0:0]`);
     if (have) {
       undoRules.push(...have);
-      changes.push(`replace chain ${chain.name} (${have.length} → ${want.length} rules)`);
+      changes.push(`replace chain ${chain.name} (${have.length} → ${countRules(want.length)})`);
     } else {
       undoDrop.push(`-X ${chain.name}`);
-      changes.push(`create chain ${chain.name} (${want.length} rules)`);
+      changes.push(`create chain ${chain.name} (${countRules(want.length)})`);
     }
   }
 

@@ -1,0 +1,218 @@
+// hermit run against a real Docker engine and real iptables, in the test world's simulated LAN.
+// Every assertion about isolation is made from inside the container's network namespace.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ProbeRequest, ProbeResponse, ProbeReport, TcpResult } from '../../src/probe/types.js';
+import { type WorldInfo, docker, hermit, inHost } from './world.js';
+
+const world = inject('world') as WorldInfo;
+const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
+
+function profileYaml(name: string, subnet: string, extra: { dns?: string[]; allow?: string; probe?: string; container?: string } = {}): string {
+  return `name: ${name}
+image: ${world.image}
+command: [sleep, "86400"]
+network:
+  subnet: ${subnet}
+dns: [${(extra.dns ?? [world.addr.router]).join(', ')}]
+egress:
+  allow:
+    - to: ${world.addr.nas}
+      ports: [${world.ports.nasAllowed}]
+      protocol: tcp
+      comment: NAS allowed port
+${extra.allow ?? ''}
+container:
+  restart: unless-stopped
+${extra.container ?? ''}
+probe:
+  dnsName: internet.test
+  timeoutMs: 3000
+  mustReach:
+    - { host: internet.test, port: ${world.ports.internet} }
+  mustBlock:
+    - { host: ${world.addr.nas}, port: ${world.ports.nasDisallowed}, comment: NAS disallowed port }
+${extra.probe ?? ''}
+`;
+}
+
+function writeProfile(name: string, text: string): string {
+  const dir = join(world.root, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Runs hermit's probe worker inside the container's network namespace, for checks of our own. */
+async function fromContainer(pid: number, request: Partial<ProbeRequest>): Promise<ProbeResponse> {
+  const out = await inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, WORKER], {
+    input: JSON.stringify({ timeoutMs: 3000, tcp: [], dns: [], ...request }),
+  });
+  expect(out.exitCode, out.stderr).toBe(0);
+  return JSON.parse(out.stdout) as ProbeResponse;
+}
+
+/** One connect at a time: the kernel rate-limits the ICMP errors sent to one address (a burst of
+ * about six, then one a second), and a parallel burst would blur what each reject looks like. */
+async function connect(pid: number, host: string, port: number): Promise<TcpResult> {
+  const res = await fromContainer(pid, { tcp: [{ id: 't', host, port }] });
+  return res.tcp[0]!;
+}
+
+async function pidOf(name: string): Promise<number> {
+  const out = await docker(world, ['container', 'inspect', '--format', '{{.State.Pid}}', name]);
+  return Number(out.stdout.trim());
+}
+
+/** What hermit must never touch when it refuses: rules, networks, containers. */
+async function hostSnapshot(): Promise<string> {
+  const [v4, v6, nets, ps] = await Promise.all([
+    inHost(world, 'iptables-save', ['-t', 'filter']),
+    inHost(world, 'ip6tables-save', ['-t', 'filter']),
+    docker(world, ['network', 'ls', '--format', '{{.Name}} {{.ID}}']),
+    docker(world, ['ps', '-a', '--format', '{{.Names}} {{.ID}} {{.State}}']),
+  ]);
+  const rules = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  return [rules(v4.stdout), rules(v6.stdout), nets.stdout, ps.stdout].join('\n---\n');
+}
+
+describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
+  let lanProfile: string;
+  let pid: number;
+
+  beforeAll(() => {
+    lanProfile = writeProfile('lan-dns', profileYaml('lan-dns', '172.30.1.0/24'));
+  });
+
+  it('launches the container and its probe proves the isolation (LAN resolver)', async () => {
+    const r = await hermit(world, ['run', lanProfile, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { changed: boolean; probe: ProbeReport };
+    expect(result.changed).toBe(true);
+    expect(result.probe.ok, JSON.stringify(result.probe.rows, null, 1)).toBe(true);
+    const byTarget = Object.fromEntries(result.probe.rows.map((row) => [row.target, row]));
+    expect(Object.keys(byTarget)).toEqual(expect.arrayContaining([
+      `${world.addr.nas}:${world.ports.nasDisallowed}`,
+      `${world.addr.nas}:${world.ports.nasAllowed}`,
+      `internet.test:${world.ports.internet}`,
+    ]));
+    pid = await pidOf('hermit-lan-dns');
+    expect(pid).toBeGreaterThan(0);
+  });
+
+  it('blocks the LAN, the host and cloud metadata, with a fast reject rather than a timeout', async () => {
+    const blocked: [string, number, string][] = [
+      [world.addr.router, world.ports.routerAdmin, 'router admin page'],
+      [world.addr.nas, world.ports.nasDisallowed, 'NAS port that is not an exception'],
+      [world.addr.hostLan, world.ports.hostLanService, "service on the host's LAN address"],
+      [world.addr.hostLan, world.ports.hostAllService, 'service on all host addresses, via the LAN address'],
+      ['172.30.1.1', world.ports.hostAllService, 'service on all host addresses, via the bridge gateway'],
+      ['172.17.0.1', world.ports.hostAllService, 'service on all host addresses, via docker0'],
+      ['169.254.169.254', 80, 'cloud metadata'],
+    ];
+    for (const [host, port, what] of blocked) {
+      const res = await connect(pid, host, port);
+      // "unreachable" is the ICMP admin-prohibited answer of hermit's REJECT: an answer, not a hang.
+      expect({ what, outcome: res.outcome }).toEqual({ what, outcome: 'unreachable' });
+      expect(res.code).toBe('EHOSTUNREACH');
+    }
+  });
+
+  it('lets the declared exception, the internet and DNS through', async () => {
+    expect((await connect(pid, world.addr.nas, world.ports.nasAllowed)).outcome).toBe('connected');
+    expect((await connect(pid, world.addr.internet, world.ports.internet)).outcome).toBe('connected');
+    const dns = await fromContainer(pid, {
+      dns: [
+        { id: 'embedded', server: '127.0.0.11', name: 'internet.test' },
+        { id: 'lan', server: world.addr.router, name: 'internet.test' },
+      ],
+    });
+    for (const d of dns.dns) expect({ id: d.id, outcome: d.outcome, addresses: d.addresses }).toEqual({ id: d.id, outcome: 'answered', addresses: [world.addr.internet] });
+    expect(dns.ipv6.disabled).toBe(true);
+    expect(dns.ipv6.addresses).toEqual([]);
+  });
+
+  it('a second run changes nothing and says so', async () => {
+    const before = await hostSnapshot();
+    const r = await hermit(world, ['run', lanProfile]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Nothing changed: network, firewall rules and container already match profile 'lan-dns'.");
+    expect(r.stdout).toMatch(/all as expected/);
+    expect(await hostSnapshot()).toBe(before);
+  });
+
+  it('a changed exception replaces the rules atomically and leaves the running agent alone', async () => {
+    const changed = profileYaml('lan-dns', '172.30.1.0/24', {
+      allow: `    - to: ${world.addr.nas}\n      ports: [${world.ports.nasDisallowed}]\n      protocol: tcp\n      comment: now allowed\n`,
+    }).replace(/  mustBlock:\n.*\n/, '  mustBlock: []\n');
+    writeFileSync(lanProfile, changed);
+    const r = await hermit(world, ['run', lanProfile]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('IPv4: replace chain HERMIT-lan-dns');
+    expect(r.stdout).not.toContain('recreate container');
+    expect(await pidOf('hermit-lan-dns')).toBe(pid);
+    expect((await connect(pid, world.addr.nas, world.ports.nasDisallowed)).outcome).toBe('connected');
+    const save = (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout;
+    expect(save.match(/-j HERMIT-lan-dns$/gm)).toHaveLength(1);
+  });
+
+  it('works with a resolver on the internet, and then the LAN resolver is blocked', async () => {
+    const file = writeProfile('inet-dns', profileYaml('inet-dns', '172.30.2.0/24', { dns: [world.addr.internet] }));
+    const r = await hermit(world, ['run', file, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { probe: ProbeReport }).probe.ok).toBe(true);
+    const p = await pidOf('hermit-inet-dns');
+    const dns = await fromContainer(p, {
+      dns: [
+        { id: 'embedded', server: '127.0.0.11', name: 'internet.test' },
+        { id: 'lan', server: world.addr.router, name: 'internet.test' },
+      ],
+    });
+    expect(dns.dns.find((d) => d.id === 'embedded')).toMatchObject({ outcome: 'answered', addresses: [world.addr.internet] });
+    expect(dns.dns.find((d) => d.id === 'lan')?.outcome).not.toBe('answered');
+    expect((await connect(p, world.addr.router, 53)).outcome).toBe('unreachable');
+  });
+
+  it('a failing probe stops the container and exits 5', async () => {
+    // Nothing listens on port 81 of the internet host: the probe sees "refused" and must fail.
+    const file = writeProfile('must-fail', profileYaml('must-fail', '172.30.3.0/24').replace('  mustReach:\n', `  mustReach:\n    - { host: ${world.addr.internet}, port: 81 }\n`));
+    const r = await hermit(world, ['run', file]);
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toContain('isolation probe failed: container hermit-must-fail was stopped');
+    expect(r.stdout).toMatch(/✗|FAIL/);
+    const state = await docker(world, ['container', 'inspect', '--format', '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}', 'hermit-must-fail']);
+    expect(state.stdout.trim()).toBe('false no');
+  });
+
+  it('bad profiles and refused arguments change nothing on the host', async () => {
+    const before = await hostSnapshot();
+    const cases: [string, string, RegExp][] = [
+      ['cap', profileYaml('bad-cap', '172.30.4.0/24', { container: '  capAdd: [NET_ADMIN]\n' }), /NET_ADMIN/],
+      ['overlap', profileYaml('bad-overlap', '192.168.50.0/24'), /overlaps the host route 192\.168\.50\.0\/24/],
+      ['unknown', `${profileYaml('bad-key', '172.30.5.0/24')}privileged: true\n`, /privileged/],
+      ['syntax', 'name: [unclosed\n', /bad-syntax\.yaml:\d+:\d+/],
+    ];
+    for (const [what, text, message] of cases) {
+      const r = await hermit(world, ['run', writeProfile(`bad-${what}`, text)]);
+      expect({ what, code: r.exitCode }).toEqual({ what, code: 2 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    const passThrough = await hermit(world, ['run', lanProfile, '--', '--privileged']);
+    expect(passThrough.exitCode).toBe(2);
+    expect(passThrough.stderr).toContain('--privileged');
+    expect(await hostSnapshot()).toBe(before);
+  });
+
+  it('a launch that fails rolls back the network and rules it created', async () => {
+    const before = await hostSnapshot();
+    const file = writeProfile('broken-cmd', profileYaml('broken-cmd', '172.30.6.0/24').replace('command: [sleep, "86400"]', 'command: [/no/such/program]'));
+    const r = await hermit(world, ['run', file]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('rolled back');
+    expect(await hostSnapshot()).toBe(before);
+  });
+});
