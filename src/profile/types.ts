@@ -73,9 +73,19 @@ export interface NetworkSettings {
   subnet6?: string;
 }
 
+export interface ImageBuild {
+  /** Absolute path of the build context. */
+  context: string;
+  /** Absolute path of the Dockerfile; default <context>/Dockerfile. */
+  dockerfile?: string;
+}
+
 export interface Profile {
   name: string;
+  /** The image tag to run (and, with `build`, the tag to build it as). */
   image: string;
+  /** Build the image from this context when it is missing (and on `hermit update`). */
+  build?: ImageBuild;
   command: string[];
   network: NetworkSettings;
   dns: string[];
