@@ -1,0 +1,201 @@
+// What hermit costs on top of `docker run -d`, and how the cost grows with the profile.
+// Every figure is the median of several runs, measured side by side in one run of this file.
+// Prints a table; writes bench/results.json. Asserts nothing about time.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { inject, it } from 'vitest';
+import type { ProbeReport } from '../src/probe/types.js';
+import { type RunResult, type WorldInfo, docker, hermit, inHost } from '../test/e2e/world.js';
+
+const world = inject('world') as WorldInfo;
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** The kernel refills the ICMP-error budget for one destination at one a second (burst ~6):
+ * rows that probe the same container again wait this long so rejects stay fast. */
+const ICMP_REFILL_MS = 6_000;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function timed(fn: () => Promise<RunResult>): Promise<number> {
+  const t0 = performance.now();
+  const r = await fn();
+  const ms = performance.now() - t0;
+  if (r.exitCode !== 0) throw new Error(`benchmark step failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+  return ms;
+}
+
+async function sample(n: number, before: () => Promise<unknown>, fn: () => Promise<RunResult>, pauseMs = 0): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await before();
+    xs.push(await timed(fn));
+    if (pauseMs) await sleep(pauseMs);
+  }
+  return median(xs);
+}
+
+function profileText(name: string, subnet: string, exceptions: string[] = [], probeExtra = ''): string {
+  return `name: ${name}
+image: ${world.image}
+command: [sleep, "86400"]
+network:
+  subnet: ${subnet}
+dns: [${world.addr.router}]
+egress:
+  allow:
+    - { to: ${world.addr.nas}, ports: [${world.ports.nasAllowed}], comment: NAS }
+${exceptions.join('\n')}
+probe:
+  dnsName: internet.test
+  mustReach: [{ host: internet.test, port: ${world.ports.internet} }]
+${probeExtra}`;
+}
+
+function writeProfile(name: string, text: string): string {
+  const dir = join(world.root, 'bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** N CIDR exceptions: one rule each, and (being ranges) not probed one by one. */
+const exceptions = (n: number, port = 443) =>
+  Array.from({ length: n }, (_, i) => `    - { to: 10.${(i >> 8) & 255}.${i & 255}.0/24, ports: [${port}] }`);
+
+/** Removes everything hermit made for a profile, outside hermit (untimed set-up for a first run). */
+async function wipe(name: string): Promise<void> {
+  await docker(world, ['rm', '--force', `hermit-${name}`]);
+  for (const family of ['iptables', 'ip6tables']) {
+    const save = (await inHost(world, `${family}-save`, ['-t', 'filter'])).stdout;
+    const chains = [`HERMIT-${name}`, `HERMIT-IN-${name}`];
+    const lines = save.split('\n');
+    const jumps = lines.filter((l) => l.startsWith('-A ') && chains.some((c) => l.endsWith(` -j ${c}`)));
+    const present = chains.filter((c) => lines.includes(`:${c} - [0:0]`) || lines.some((l) => l.startsWith(`:${c} `)));
+    const payload = ['*filter', ...jumps.map((l) => `-D ${l.slice(3)}`), ...present.map((c) => `-F ${c}`), ...present.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
+    await inHost(world, `${family}-restore`, ['--noflush'], { input: payload });
+  }
+  await docker(world, ['network', 'rm', `hermit-${name}`]);
+}
+
+/** Processes a command started (successful execve calls, itself included), counted by strace. */
+async function processCount(args: string[]): Promise<number> {
+  const out = join(world.root, 'bench', 'strace.txt');
+  const r = await inHost(world, 'strace', ['-f', '-qq', '-e', 'trace=execve', '-o', out, process.execPath, join(REPO, 'bin', 'hermit'), ...args], { cwd: REPO });
+  if (r.exitCode !== 0) throw new Error(`strace hermit ${args.join(' ')} failed:\n${r.stderr}`);
+  return readFileSync(out, 'utf8').split('\n').filter((l) => /execve\(.*\) = 0$/.test(l)).length;
+}
+
+interface Row { what: string; hermitMs?: number; baselineMs?: number; baseline?: string; note?: string }
+
+it.skipIf(!!world.skip)('benchmarks', async () => {
+  const rows: Row[] = [];
+  const hasStrace = (() => { try { execFileSync('strace', ['-V']); return true; } catch { return false; } })();
+
+  // --- launch with network and rules in place, vs docker run -d of the same argv -------------
+  const base = writeProfile('bench', profileText('bench', '172.30.20.0/24'));
+  await wipe('bench');
+  await timed(() => hermit(world, ['run', base]));
+  await docker(world, ['rm', '--force', 'hermit-bench']);
+  const dry = JSON.parse((await hermit(world, ['run', base, '--dry-run', '--json'])).stdout) as { commands: { file: string; args: string[] }[] };
+  const runArgv = dry.commands.find((c) => c.file === 'docker' && c.args[0] === 'run')!.args;
+  const rmBench = () => docker(world, ['rm', '--force', 'hermit-bench']);
+  const dockerRun = await sample(RUNS, rmBench, () => docker(world, runArgv));
+  const launch = await sample(RUNS, rmBench, () => hermit(world, ['run', base]));
+  rows.push({ what: 'hermit run, network+rules in place (new container, probe included)', hermitMs: launch, baselineMs: dockerRun, baseline: 'docker run -d' });
+
+  // --- already running and unchanged: the shell-alias case ------------------------------------
+  const noop = await sample(RUNS, async () => undefined, () => hermit(world, ['run', base]), ICMP_REFILL_MS);
+  rows.push({ what: 'hermit run, everything in place and running (no change, probe included)', hermitMs: noop, baselineMs: dockerRun, baseline: 'docker run -d' });
+
+  // --- first run: network and rules created -----------------------------------------------------
+  const netCreate = await sample(RUNS, () => docker(world, ['network', 'rm', 'hermit-bench-plain']), () => docker(world, ['network', 'create', '--subnet', '172.30.21.0/24', 'hermit-bench-plain']));
+  await docker(world, ['network', 'rm', 'hermit-bench-plain']);
+  const first = await sample(RUNS, () => wipe('bench'), () => hermit(world, ['run', base]));
+  rows.push({ what: 'hermit run, first run (network and rules created)', hermitMs: first, baselineMs: dockerRun + netCreate, baseline: 'docker network create + docker run -d' });
+
+  // --- profile change: rules replaced, container kept -----------------------------------------
+  const changeA = writeProfile('bench', profileText('bench', '172.30.20.0/24', exceptions(2, 8443)));
+  const changeB = profileText('bench', '172.30.20.0/24', exceptions(3, 8443));
+  const textA = readFileSync(changeA, 'utf8');
+  let flip = false;
+  const change = await sample(RUNS, async () => { flip = !flip; writeFileSync(changeA, flip ? changeB : textA); }, () => hermit(world, ['run', changeA]), ICMP_REFILL_MS);
+  rows.push({ what: 'hermit run, profile changed (rules replaced atomically)', hermitMs: change, baselineMs: dockerRun, baseline: 'docker run -d' });
+
+  // --- firewall apply as exceptions grow ---------------------------------------------------------
+  for (const n of [1, 10, 100, 1000]) {
+    const file = writeProfile(`bench-x${n}`, profileText(`bench-x${n}`, '172.30.22.0/24', exceptions(n)));
+    await wipe(`bench-x${n}`);
+    const ms = await sample(Math.min(RUNS, 3), () => wipe(`bench-x${n}`), () => hermit(world, ['run', file]));
+    const save = (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout;
+    const ruleCount = save.split('\n').filter((l) => l.startsWith(`-A HERMIT-bench-x${n} `)).length;
+    // The apply alone: the same payload again, through one iptables-restore (after removing the rules).
+    const payload = ['*filter', `:HERMIT-bench-x${n} - [0:0]`, ...save.split('\n').filter((l) => l.startsWith(`-A HERMIT-bench-x${n} `)), 'COMMIT', ''].join('\n');
+    const restore = await sample(RUNS, async () => undefined, () => inHost(world, 'iptables-restore', ['--noflush', '--wait', '10'], { input: payload }));
+    await wipe(`bench-x${n}`);
+    const procs = hasStrace ? await processCount(['run', file]) : undefined;
+    await wipe(`bench-x${n}`);
+    rows.push({ what: `first run with ${n} exception${n > 1 ? 's' : ''} (${ruleCount} rules): whole run / one iptables-restore`, hermitMs: ms, baselineMs: restore, baseline: 'iptables-restore alone', note: procs === undefined ? 'strace missing' : `${procs} processes` });
+  }
+
+  // --- the probe ---------------------------------------------------------------------------------
+  await hermit(world, ['run', base]);
+  const probeRuns: number[] = [];
+  const workerMs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = await hermit(world, ['probe', base, '--json']);
+    probeRuns.push(performance.now() - t0);
+    const report = JSON.parse(r.stdout) as ProbeReport;
+    workerMs.push(Math.max(...report.rows.map((row) => row.ms ?? 0)));
+    await sleep(ICMP_REFILL_MS);
+  }
+  rows.push({ what: 'hermit probe, default targets (whole command / slowest check)', hermitMs: median(probeRuns), baselineMs: median(workerMs), baseline: 'slowest check inside the worker' });
+
+  const many = writeProfile('bench-many', profileText('bench-many', '172.30.23.0/24', [],
+    `  mustBlock:\n${Array.from({ length: 100 }, (_, i) => `    - { host: 192.168.50.${100 + (i % 100)}, port: ${1000 + i} }`).join('\n')}\n`));
+  await wipe('bench-many');
+  await hermit(world, ['run', many]);
+  await sleep(ICMP_REFILL_MS);
+  const t0 = performance.now();
+  const manyReport = JSON.parse((await hermit(world, ['probe', many, '--json'])).stdout) as ProbeReport;
+  const manyMs = performance.now() - t0;
+  const blockedRows = manyReport.rows.filter((r) => r.expected === 'blocked');
+  const fast = blockedRows.filter((r) => r.observed.startsWith('rejected') && (r.ms ?? 0) < 1000).length;
+  rows.push({ what: `hermit probe, ${manyReport.rows.length} checks (${blockedRows.length} blocked targets)`, hermitMs: manyMs, note: `${fast} of ${blockedRows.length} blocked targets rejected in < 1 s; the rest wait for the kernel's ICMP rate limit` });
+  await wipe('bench-many');
+
+  // --- start-up ----------------------------------------------------------------------------------
+  const local = (args: string[]) => async (): Promise<RunResult> => {
+    execFileSync(process.execPath, args, { cwd: REPO, stdio: 'ignore' });
+    return { stdout: '', stderr: '', exitCode: 0, timedOut: false };
+  };
+  const bare = await sample(RUNS * 2, async () => undefined, local(['-e', '0']));
+  const version = await sample(RUNS * 2, async () => undefined, local(['bin/hermit', '--version']));
+  const validate = await sample(RUNS * 2, async () => undefined, local(['bin/hermit', 'validate', base]));
+  rows.push({ what: 'hermit --version', hermitMs: version, baselineMs: bare, baseline: 'node -e 0' });
+  rows.push({ what: 'hermit validate <profile>', hermitMs: validate, baselineMs: bare, baseline: 'node -e 0' });
+  rows.push({ what: 'hermit guard, steady-state CPU per profile', note: 'no guard yet (issue 5)' });
+  await wipe('bench');
+
+  // --- print --------------------------------------------------------------------------------------
+  const fmt = (ms?: number) => (ms === undefined ? '' : `${Math.round(ms)} ms`);
+  const table = [
+    '| measurement | hermit | baseline | ratio | baseline is | note |',
+    '| --- | ---: | ---: | ---: | --- | --- |',
+    ...rows.map((r) => `| ${r.what} | ${fmt(r.hermitMs)} | ${fmt(r.baselineMs)} | ${r.hermitMs && r.baselineMs ? `${(r.hermitMs / r.baselineMs).toFixed(2)}×` : ''} | ${r.baseline ?? ''} | ${r.note ?? ''} |`),
+  ].join('\n');
+  const dockerVersion = (await docker(world, ['version', '--format', '{{.Server.Version}}'])).stdout.trim();
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}, dockerd ${dockerVersion}; median of ${RUNS} runs`;
+  console.log(`\n${machine}\n\n${table}\n`);
+  writeFileSync(join(REPO, 'bench', 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+});
