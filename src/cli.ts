@@ -4,6 +4,8 @@ import { EXIT, HermitError } from './errors.js';
 import { probeCommand } from './commands/probe.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
+import { initCommand } from './commands/init.js';
+import { profilesCommand } from './commands/profiles.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -14,6 +16,8 @@ export async function main(argv: string[]): Promise<void> {
       .command(runCommand)
       .command(probeCommand)
       .command(validateCommand)
+      .command(initCommand)
+      .command(profilesCommand)
       .demandCommand(1, 'Name a command: hermit run <profile>')
       .strict()
       .version(VERSION)

@@ -1,8 +1,9 @@
 // Small pieces every command composes.
 import { HermitError } from '../errors.js';
 import { checkDockerArgs, dockerOptionsEnd } from '../profile/checks.js';
+import { profileEnv } from '../profile/host-env.js';
 import { loadProfile } from '../profile/load.js';
-import { resolveProfile } from '../profile/resolve.js';
+import { type ProfileSource, findProfile, findProjectDefault } from '../profile/resolve.js';
 import type { LoadedProfile } from '../profile/types.js';
 
 export function requireRoot(command: string, why: string): void {
@@ -11,9 +12,15 @@ export function requireRoot(command: string, why: string): void {
   }
 }
 
+/** Where a profile argument points: a path, a name (project, user, system, built-in, first match
+ * wins), or with no argument the project's hermit.yaml in the current directory or a parent. */
+export function findSource(arg?: string): ProfileSource {
+  return arg === undefined ? findProjectDefault() : findProfile(arg);
+}
+
 /** Resolve, load and check a profile (loadProfile runs every check); nothing on the host is touched. */
-export function loadChecked(arg: string): LoadedProfile {
-  return loadProfile(resolveProfile(arg));
+export function loadChecked(arg?: string): LoadedProfile {
+  return loadProfile(findSource(arg).file, undefined, profileEnv());
 }
 
 /** Splits what follows `--`: docker run options, then the command to run instead of the

@@ -55,6 +55,14 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   if (c.envFile) opts.push('--env-file', c.envFile);
   for (const m of c.mounts) opts.push('--volume', m);
   for (const p of c.publish) opts.push('--publish', p);
+  const h = c.healthcheck;
+  if (h) {
+    opts.push('--health-cmd', h.command);
+    if (h.interval) opts.push('--health-interval', h.interval);
+    if (h.timeout) opts.push('--health-timeout', h.timeout);
+    if (h.startPeriod) opts.push('--health-start-period', h.startPeriod);
+    if (h.retries !== undefined) opts.push('--health-retries', String(h.retries));
+  }
   opts.push(...c.dockerArgs, ...extras.dockerArgs);
   const command = extras.command.length > 0 ? extras.command : profile.command;
   const tail = [profile.image, ...command];

@@ -2,6 +2,7 @@
 // loader hands in anything that needs the filesystem (realpath), so these run on plain data.
 import { HermitError, formatKeyPath } from '../errors.js';
 import { type Cidr, cidrContains, formatCidr, isIp, nthAddress, broadcast, parseCidr, parseIp } from '../net/cidr.js';
+import { looksSecret } from './secrets.js';
 import type { LoadedProfile, Profile, ProbeTargetSpec, SourcePosition } from './types.js';
 
 export type KeyPath = (string | number)[];
@@ -51,10 +52,13 @@ export function formatProblems(
   locate: (path: KeyPath, at?: 'key') => SourcePosition | undefined,
 ): string {
   const located = problems.map((p) => ({ p, pos: locate(p.path, p.at) }));
-  located.sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
+  // The profile's own file first, then each file it extends (a value inherited through extends).
+  const files = [file, ...new Set(located.map((l) => l.pos?.file ?? file))];
+  const order = (pos: SourcePosition | undefined) => files.indexOf(pos?.file ?? file);
+  located.sort((a, b) => order(a.pos) - order(b.pos) || (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
   return located
     .map(({ p, pos }) => {
-      const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+      const where = pos ? `${pos.file ?? file}:${pos.line}:${pos.col}` : file;
       const key = formatKeyPath(p.path);
       return `${where}: ${key ? `${key}: ` : ''}${p.message}`;
     })
@@ -553,6 +557,13 @@ export function dockerArgProblems(args: readonly string[]): { index: number; mes
       case 'log-driver':
         if (!SAFE_LOG_DRIVERS.has(v)) refuse(o, "makes dockerd send the container's output over the host's network, outside the firewall; use json-file, local or journald");
         break;
+      case 'env': {
+        const [name = '', ...value] = v.split('=');
+        if (value.length > 0 && looksSecret(name)) {
+          refuse(o, `puts the value of ${name} on docker's command line, where ps shows it; pass it by name with container.passEnv: [${name}], or as a container.env value`);
+        }
+        break;
+      }
       case 'publish': {
         const problem = publishProblem(v, true);
         if (problem) refuse(o, problem);

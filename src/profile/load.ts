@@ -1,6 +1,7 @@
-// Reads a profile file: YAML -> schema check -> defaults and absolute paths -> semantic checks.
-// Every problem found is reported at once, each located as file:line:col in the YAML source.
-import { readFileSync, realpathSync } from 'node:fs';
+// Reads a profile file: YAML (and the files it extends) -> merge -> ${VAR} expansion -> schema
+// check -> defaults and absolute paths -> semantic checks. Every problem found is reported at
+// once, each located as file:line:col in the file that wrote the value.
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
 import { type Document, LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
@@ -9,17 +10,22 @@ import { nthAddress, parseCidr, isIp } from '../net/cidr.js';
 import {
   type KeyPath, type Problem, formatProblems, formatPublish, profileProblems, SCHEMA_HINT, splitPublish, splitVolume,
 } from './checks.js';
+import { type Env, profileEnv } from './host-env.js';
+import { interpolateTree } from './interpolate.js';
+import { type Data, mergeLayers } from './merge.js';
+import { type Places, displayPath, findProfile, isPathArg } from './resolve.js';
 import {
-  DEFAULT_BLOCKED_V4, DEFAULT_BLOCKED_V6, type EgressException, type HostPort, type LoadedProfile, type Profile,
-  type ProbeTargetSpec, type Protocol, type RestartPolicy, type SourcePosition,
+  DEFAULT_BLOCKED_V4, DEFAULT_BLOCKED_V6, type EgressException, type HealthCheck, type HostPort, type ImageBuild,
+  type LoadedProfile, type Profile, type ProbeTargetSpec, type Protocol, type RestartPolicy, type SourcePosition,
 } from './types.js';
 
 export const SCHEMA_URL = new URL('../../schema/profile.schema.json', import.meta.url);
 
-/** The profile as the schema accepts it, before defaults. */
+/** The profile as the schema accepts it, before defaults (after extends is merged). */
 interface RawProfile {
   name: string;
   image: string;
+  build?: { context: string; dockerfile?: string };
   command?: string | string[];
   network: { name?: string; subnet: string; gateway?: string; bridge?: string; mtu?: number; ipv6?: boolean; subnet6?: string };
   dns: string[];
@@ -44,15 +50,20 @@ interface RawProfile {
     capAdd?: string[];
     tmpfs?: string[];
     dockerArgs?: string[];
+    healthcheck?: { command: string | string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number };
   };
   probe?: { mustReach?: ProbeTargetSpec[]; mustBlock?: ProbeTargetSpec[]; dnsName?: string; timeoutMs?: number; onFailure?: 'stop' | 'warn' };
 }
 
-type Env = NodeJS.ProcessEnv;
 type Locate = (path: KeyPath, at?: 'key') => SourcePosition | undefined;
 
+export interface LoadOptions {
+  /** Where `extends: <name>` is looked up; the project search starts at the extending file's folder. */
+  places?: Omit<Places, 'cwd' | 'env'>;
+}
+
 /** Reads (unless `text` is given), validates and normalizes a profile; throws one usage error listing every problem. */
-export function loadProfile(file: string, text?: string, env: Env = process.env): LoadedProfile {
+export function loadProfile(file: string, text?: string, env: Env = profileEnv(), opts: LoadOptions = {}): LoadedProfile {
   if (text === undefined) {
     try {
       text = readFileSync(file, 'utf8');
@@ -62,49 +73,129 @@ export function loadProfile(file: string, text?: string, env: Env = process.env)
         'Give the path of a profile file, such as profiles/claude-agent.yaml');
     }
   }
-  return parseProfile(file, text, env);
+  return parseProfile(file, text, env, opts);
 }
 
 /** Like loadProfile, for text already in hand; `file` names it in messages and anchors relative paths. */
-export function parseProfile(file: string, text: string, env: Env = process.env): LoadedProfile {
-  const result = validateProfileText(file, text, env);
+export function parseProfile(file: string, text: string, env: Env = profileEnv(), opts: LoadOptions = {}): LoadedProfile {
+  const result = validateProfileText(file, text, env, opts);
   if (!result.loaded) throw new HermitError('usage', result.problems.join('\n'), SCHEMA_HINT);
   return result.loaded;
 }
 
+/** One file of an extends chain. */
+interface Layer {
+  /** Absolute path. */
+  file: string;
+  /** As shown in messages. */
+  label: string;
+  doc: Document;
+  lc: LineCounter;
+  data: unknown;
+}
+
 /** Every problem as a "file:line:col: key: problem" line; `loaded` is set only when there are none. For `hermit validate`. */
-export function validateProfileText(file: string, text: string, env: Env = process.env): { problems: string[]; loaded?: LoadedProfile } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
-  const locate: Locate = (p, at) => locateIn(doc, lineCounter, p, at);
+export function validateProfileText(file: string, text: string, env: Env = profileEnv(), opts: LoadOptions = {}): { problems: string[]; loaded?: LoadedProfile } {
+  const chain = readChain(file, text, env, opts);
+  if ('problems' in chain) return { problems: chain.problems };
+  const layers = chain.layers;
+  // Not a mapping (only possible without extends): nothing to merge, the schema says what is wrong.
+  const d = layers[0]!.data;
+  const merged = d !== null && typeof d === 'object' && !Array.isArray(d)
+    ? mergeLayers(layers.map((l) => l.data as Data))
+    : { data: d, originOf: (p: KeyPath) => ({ layer: 0, docPath: p }) };
+  const top = layers.length - 1;
+  const locate: Locate = (p, at) => {
+    const o = merged.originOf(p);
+    const layer = layers[o.layer]!;
+    const pos = locateIn(layer.doc, layer.lc, o.docPath, at);
+    return pos && (o.layer === top ? pos : { ...pos, file: layer.label });
+  };
   const report = (problems: Problem[]) => ({ problems: formatProblems(file, problems, locate).split('\n') });
+  const dirOf = (p: KeyPath) => path.dirname(layers[merged.originOf(p).layer]!.file);
 
-  if (doc.errors.length > 0) {
-    return {
-      problems: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        return `${pos ? `${file}:${pos.line}:${pos.col}` : file}: YAML syntax: ${what}`;
-      }),
-    };
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS(); // throws on alias bombs and aliases to nothing
-  } catch (err) {
-    return { problems: [`${file}: YAML syntax: ${(err as Error).message}`] };
-  }
+  const expansion: Problem[] = [];
+  const data = interpolateTree(merged.data, env, expansion);
+  // A value that could not be expanded is reported for that, not again by the schema or the checks.
+  const unexpanded = new Set(expansion.map((p) => p.path.join('\0')));
+  const withExpansion = (more: Problem[]) => [...expansion, ...more.filter((p) => !unexpanded.has(p.path.join('\0')))];
   const validate = schemaValidator();
-  if (!validate(data)) return report(schemaProblems(validate.errors ?? [], data));
+  if (!validate(data)) return report(withExpansion(schemaProblems(validate.errors ?? [], data)));
 
-  const absolute = path.resolve(file);
-  const { profile, problems } = normalize(data as RawProfile, path.dirname(absolute), env);
-  // A value the loader could not expand is reported once, not again by the checks.
-  const reported = new Set(problems.map((p) => p.path.join('\0')));
-  const checks = profileProblems(profile, { realpath: existingRealpath, sockets: engineSockets(env) });
-  problems.push(...checks.filter((p) => !reported.has(p.path.join('\0'))));
-  if (problems.length > 0) return report(problems);
-  return { problems: [], loaded: { profile, file: absolute, locate: (p) => locate([...p]) } };
+  const problems: Problem[] = [];
+  const { profile } = normalize(data as RawProfile, dirOf, env, problems);
+  // The loader's own problem with a key (a ~ it could not expand) is enough; the checks would only add its consequence.
+  const own = new Set(problems.map((p) => p.path.join('\0')));
+  problems.push(...profileProblems(profile, { realpath: existingRealpath, sockets: engineSockets(env) }).filter((p) => !own.has(p.path.join('\0'))));
+  if (expansion.length + problems.length > 0) return report(withExpansion(problems));
+  const files = layers.map((l) => l.file).reverse();
+  return { problems: [], loaded: { profile, file: files[0]!, chain: files, locate: (p) => locate([...p]) } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// extends
+
+/** The file and every file it extends, base first; or the problems that stop the chain. */
+function readChain(file: string, text: string, env: Env, opts: LoadOptions): { layers: Layer[] } | { problems: string[] } {
+  const layers: Layer[] = [];
+  let cur = { file: path.resolve(file), label: file, text };
+  for (;;) {
+    const lc = new LineCounter();
+    const doc = parseDocument(cur.text, { lineCounter: lc, prettyErrors: true });
+    if (doc.errors.length > 0) {
+      return {
+        problems: doc.errors.map((e) => {
+          const pos = e.linePos?.[0];
+          const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+          return `${pos ? `${cur.label}:${pos.line}:${pos.col}` : cur.label}: YAML syntax: ${what}`;
+        }),
+      };
+    }
+    let data: unknown;
+    try {
+      data = doc.toJS(); // throws on alias bombs and aliases to nothing
+    } catch (err) {
+      return { problems: [`${cur.label}: YAML syntax: ${(err as Error).message}`] };
+    }
+    const layer: Layer = { ...cur, doc, lc, data };
+    layers.unshift(layer);
+    const at = (message: string) => ({ problems: formatProblems(layer.label, [{ path: ['extends'], at: 'key', message }], (p, a) => locateIn(doc, lc, p, a)).split('\n') });
+
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      if (layers.length === 1) return { layers }; // the schema says what a profile must be
+      return { problems: formatProblems(layer.label, [{ path: [], message: 'a profile must be a mapping of keys such as name:, image:, network:, dns:' }], (p) => locateIn(doc, lc, p)).split('\n') };
+    }
+    const ext = (data as Data).extends;
+    if (ext === undefined) return { layers };
+    if (typeof ext !== 'string' || ext.trim() === '') return at('must be the name of a profile, or a path such as ../base.yaml');
+
+    const names = [...layers].reverse().map((l) => displayPath(l.file));
+    let parent: string;
+    try {
+      // A path that closes a cycle is a cycle even before the file exists (text not yet written).
+      const target = path.resolve(path.dirname(cur.file), ext);
+      parent = isPathArg(ext) && layers.some((l) => sameFile(l.file, target))
+        ? target
+        : findProfile(ext, { ...opts.places, cwd: path.dirname(cur.file), env }, { skip: cur.file }).file;
+    } catch (err) {
+      if (!(err instanceof HermitError)) throw err;
+      // The chain goes after the first clause: "no profile named 'base' (a.yaml → base); looked in: ...".
+      return at(err.message.replace(/^[^;\n]*/, (first) => `${first} (${[...names, ext].join(' → ')})`));
+    }
+    const seen = layers.find((l) => sameFile(l.file, parent));
+    if (seen) return at(`makes a cycle: ${[...names, displayPath(parent)].join(' → ')}`);
+    let parentText: string;
+    try {
+      parentText = readFileSync(parent, 'utf8');
+    } catch (err) {
+      return at(`cannot read ${parent}: ${(err as Error).message}`);
+    }
+    cur = { file: parent, label: displayPath(parent), text: parentText };
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  return (existingRealpath(a) ?? a) === (existingRealpath(b) ?? b);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,22 +358,21 @@ function editDistance(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------------
 // Defaults and normalization
 
-function normalize(raw: RawProfile, dir: string, env: Env): { profile: Profile; problems: Problem[] } {
-  const problems: Problem[] = [];
+function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, problems: Problem[]): { profile: Profile } {
   const n = raw.network;
   const c = raw.container ?? {};
   const e = raw.egress ?? {};
   const pr = raw.probe ?? {};
   const subnet = parseCidr(n.subnet);
 
-  const hostPath = (text: string, at: KeyPath) => expandHostPath(interpolate(text, env, at, problems), dir, env, at, problems);
+  // Relative paths are relative to the file that wrote them (a parent's, with extends).
+  const hostPath = (text: string, at: KeyPath) => expandHostPath(text, dirOf(at), env, at, problems);
   const mounts = (c.mounts ?? []).map((spec, i) => {
     const at: KeyPath = ['container', 'mounts', i];
-    const expanded = interpolate(spec, env, at, problems);
-    const v = splitVolume(expanded);
+    const v = splitVolume(spec);
     // Only paths are resolved; volume names and anonymous volumes pass as written.
-    if (!v || v.host === undefined || !looksLikePath(v.host)) return expanded;
-    return [expandHostPath(v.host, dir, env, at, problems), v.container, ...(v.options === undefined ? [] : [v.options])].join(':');
+    if (!v || v.host === undefined || !looksLikePath(v.host)) return spec;
+    return [hostPath(v.host, at), v.container, ...(v.options === undefined ? [] : [v.options])].join(':');
   });
   const publish = (c.publish ?? []).map((spec) => {
     const p = splitPublish(spec);
@@ -293,6 +383,7 @@ function normalize(raw: RawProfile, dir: string, env: Env): { profile: Profile; 
   const profile: Profile = {
     name: raw.name,
     image: raw.image,
+    ...(raw.build === undefined ? {} : { build: imageBuild(raw.build, raw.image, hostPath, problems) }),
     command: splitCommand(raw.command, problems),
     network: {
       name: n.name ?? `hermit-${raw.name}`,
@@ -327,7 +418,7 @@ function normalize(raw: RawProfile, dir: string, env: Env): { profile: Profile; 
       passEnv: c.passEnv ?? [],
       ...(c.envFile === undefined ? {} : { envFile: hostPath(c.envFile, ['container', 'envFile']) }),
       mounts,
-      ...(c.workdir === undefined ? {} : { workdir: interpolate(c.workdir, env, ['container', 'workdir'], problems) }),
+      ...(c.workdir === undefined ? {} : { workdir: c.workdir }),
       restart: c.restart ?? 'no',
       sysctls: stringValues(c.sysctls),
       readOnly: c.readOnly ?? false,
@@ -335,6 +426,7 @@ function normalize(raw: RawProfile, dir: string, env: Env): { profile: Profile; 
       capAdd: c.capAdd ?? [],
       tmpfs: c.tmpfs ?? [],
       dockerArgs: c.dockerArgs ?? [],
+      ...(c.healthcheck === undefined ? {} : { healthcheck: healthCheck(c.healthcheck) }),
     },
     probe: {
       mustReach: pr.mustReach ?? [],
@@ -344,8 +436,34 @@ function normalize(raw: RawProfile, dir: string, env: Env): { profile: Profile; 
       onFailure: pr.onFailure ?? 'stop',
     },
   };
-  return { profile, problems };
+  return { profile };
 }
+
+/** Context and Dockerfile made absolute; both must exist, or the first run could not build. */
+function imageBuild(b: NonNullable<RawProfile['build']>, image: string, hostPath: (t: string, at: KeyPath) => string, problems: Problem[]): ImageBuild {
+  const context = hostPath(b.context, ['build', 'context']);
+  const dockerfile = b.dockerfile === undefined ? path.join(context, 'Dockerfile') : hostPath(b.dockerfile, ['build', 'dockerfile']);
+  if (!isDir(context)) problems.push({ path: ['build', 'context'], message: `${context} is not a directory; give the folder to build the image from, relative to the profile file` });
+  else if (!isFile(dockerfile)) problems.push({ path: ['build', b.dockerfile === undefined ? 'context' : 'dockerfile'], message: `there is no Dockerfile at ${dockerfile}` });
+  if (image.includes('@')) problems.push({ path: ['image'], message: 'names a digest, but build needs a tag to build the image as, such as localhost/agent:latest' });
+  return { context, dockerfile };
+}
+
+const isDir = (p: string) => { try { return statSync(p).isDirectory(); } catch { return false; } };
+const isFile = (p: string) => { try { return statSync(p).isFile(); } catch { return false; } };
+
+/** docker run takes the health command as one shell line; a list is quoted word by word. */
+function healthCheck(h: NonNullable<NonNullable<RawProfile['container']>['healthcheck']>): HealthCheck {
+  return {
+    command: Array.isArray(h.command) ? h.command.map(shellQuote).join(' ') : h.command,
+    ...(h.interval === undefined ? {} : { interval: h.interval }),
+    ...(h.timeout === undefined ? {} : { timeout: h.timeout }),
+    ...(h.startPeriod === undefined ? {} : { startPeriod: h.startPeriod }),
+    ...(h.retries === undefined ? {} : { retries: h.retries }),
+  };
+}
+
+export const shellQuote = (word: string) => (/^[A-Za-z0-9_\/.:=,@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 function withDefaults(user: readonly string[], defaults: readonly string[]): string[] {
   return [...user, ...defaults.filter((d) => !user.includes(d))];
@@ -363,32 +481,6 @@ function splitCommand(command: string | string[] | undefined, problems: Problem[
     problems.push({ path: ['command'], message: 'contains quotes or backslashes; write the command as a list, e.g. [sh, -c, "echo hi"]' });
   }
   return command.split(/\s+/).filter((w) => w !== '');
-}
-
-/** ${NAME} and ${NAME:-default} from the environment; an unset or empty NAME needs a default. $$ is a literal $. */
-function interpolate(text: string, env: Env, at: KeyPath, problems: Problem[]): string {
-  return text.replace(/\$\$|\$\{([^}]*)\}|\$\{|\$([A-Za-z_]\w*)/g, (match, body: string | undefined, bare: string | undefined) => {
-    if (match === '$$') return '$';
-    if (bare !== undefined) {
-      problems.push({ path: at, message: `write \${${bare}} with braces; hermit expands only \${NAME} and \${NAME:-default} (use $$ for a literal $)` });
-      return match;
-    }
-    if (body === undefined) {
-      problems.push({ path: at, message: "has '${' without a closing '}'" });
-      return match;
-    }
-    const m = /^([A-Za-z_]\w*)(?::-(.*))?$/s.exec(body);
-    if (!m) {
-      problems.push({ path: at, message: `'\${${body}}' is not a variable; hermit expands \${NAME} and \${NAME:-default}` });
-      return match;
-    }
-    const [, name, fallback] = m as unknown as [string, string, string | undefined];
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallback;
-    problems.push({ path: at, message: `environment variable ${name} is not set; set it, or write \${${name}:-default}` });
-    return match;
-  });
 }
 
 const looksLikePath = (host: string) => host.startsWith('/') || host.startsWith('.') || host.startsWith('~') || host.includes('/');

@@ -1,23 +1,198 @@
-// Finds a profile file from what the user typed: a path, or a name looked up in the project's
-// .hermit/ folder and then among the profiles that ship with hermit.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Finds a profile file from what the user typed. A path is taken as is; a name is looked up in
+// order, first match wins:
+//   project  .hermit/<name>.yaml, or hermit.yaml whose `name:` is <name>, in the current
+//            directory, then each parent (the nearest wins)
+//   user     $XDG_CONFIG_HOME/hermit/profiles (default ~/.config), and under sudo the invoking
+//            user's ~/.config/hermit/profiles as well
+//   system   /etc/hermit/profiles
+//   builtin  the profiles/ folder shipped with hermit
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
 import { HermitError } from '../errors.js';
+import { type Env, type HomeOf, passwdHome, sudoUserHome } from './host-env.js';
 
 export const BUILTIN_PROFILES = fileURLToPath(new URL('../../profiles/', import.meta.url));
+export const SYSTEM_PROFILES = '/etc/hermit/profiles';
+export const PROJECT_DEFAULT = 'hermit.yaml';
 
+export type SourceKind = 'path' | 'project' | 'user' | 'system' | 'builtin';
+
+export interface ProfileSource {
+  kind: SourceKind;
+  /** Absolute path of the file. */
+  file: string;
+  /** The name it is found by (the file's stem; for hermit.yaml, its `name:`). */
+  name: string;
+  /** hermit.yaml: the project's default profile. */
+  projectDefault?: boolean;
+}
+
+/** Where to look; everything but cwd defaults to this host's places. */
+export interface Places {
+  cwd: string;
+  env: Env;
+  homeOf?: HomeOf;
+  system?: string;
+  builtin?: string;
+}
+
+export const hostPlaces = (cwd = process.cwd(), env: Env = process.env): Places => ({ cwd, env });
+
+/** A file as shown to people: relative to the current directory when inside it, else absolute. */
+export function displayPath(file: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+export const isPathArg = (arg: string) => arg.includes('/') || /\.ya?ml$/.test(arg);
+
+/** The user's profile folders, in lookup order, without duplicates. */
+export function userDirs(env: Env, homeOf: HomeOf = passwdHome): string[] {
+  const dirs = [
+    env.XDG_CONFIG_HOME || (env.HOME && path.join(env.HOME, '.config')),
+    // Under sudo the invoking user's folder too, since HOME (and so the line above) is root's.
+    sudoUserHome(env, homeOf) && path.join(sudoUserHome(env, homeOf)!, '.config'),
+  ].filter((d): d is string => typeof d === 'string' && path.isAbsolute(d));
+  return [...new Set(dirs.map((d) => path.join(d, 'hermit', 'profiles')))];
+}
+
+/** The current directory and each parent up to the root. */
+function ancestors(cwd: string): string[] {
+  const out: string[] = [];
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    out.push(dir);
+    if (path.dirname(dir) === dir) return out;
+  }
+}
+
+/** The `name:` a profile file declares, read cheaply; undefined if it has none or cannot be read. */
+export function declaredName(file: string): string | undefined {
+  try {
+    const name = parseDocument(readFileSync(file, 'utf8')).get('name');
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The named-profile folders after the project's, in order. */
+function sharedDirs(places: Places): { kind: SourceKind; dir: string }[] {
+  return [
+    ...userDirs(places.env, places.homeOf).map((dir) => ({ kind: 'user' as const, dir })),
+    { kind: 'system', dir: places.system ?? SYSTEM_PROFILES },
+    { kind: 'builtin', dir: places.builtin ?? BUILTIN_PROFILES },
+  ];
+}
+
+const isFile = (f: string) => {
+  try {
+    return statSync(f).isFile();
+  } catch {
+    return false;
+  }
+};
+
+const realOf = (f: string) => {
+  try {
+    return realpathSync(f);
+  } catch {
+    return path.resolve(f);
+  }
+};
+
+/**
+ * Every file a name could come from, in lookup order. `skip` leaves one file out: a profile that
+ * extends its own name (.hermit/claude-agent.yaml with `extends: claude-agent`) means the next one.
+ */
+function candidates(name: string, places: Places, skip?: string): { found: ProfileSource[]; looked: string[] } {
+  const found: ProfileSource[] = [];
+  const skipReal = skip && realOf(skip);
+  const consider = (s: ProfileSource) => {
+    if (isFile(s.file) && realOf(s.file) !== skipReal) found.push(s);
+  };
+  for (const dir of ancestors(places.cwd)) {
+    consider({ kind: 'project', file: path.join(dir, '.hermit', `${name}.yaml`), name });
+    const def = path.join(dir, PROJECT_DEFAULT);
+    if (isFile(def) && declaredName(def) === name) consider({ kind: 'project', file: def, name, projectDefault: true });
+  }
+  const shared = sharedDirs(places).map(({ kind, dir }) => ({ kind, file: path.join(dir, `${name}.yaml`), name }));
+  shared.forEach(consider);
+  const looked = [`.hermit/${name}.yaml, or ${PROJECT_DEFAULT} with name: ${name}, in ${places.cwd} and each parent`, ...shared.map((s) => s.file)];
+  return { found, looked };
+}
+
+/** A profile argument (path or name) to the file it stands for, and where that file came from. */
+export function findProfile(arg: string, places: Places = hostPlaces(), opts: { skip?: string } = {}): ProfileSource {
+  if (isPathArg(arg)) {
+    const file = path.resolve(places.cwd, arg);
+    if (!isFile(file)) throw new HermitError('usage', `profile file ${file} does not exist`, 'Check the path, or give a profile name: hermit profiles list');
+    return { kind: 'path', file, name: path.basename(file).replace(/\.ya?ml$/, '') };
+  }
+  const { found, looked } = candidates(arg, places, opts.skip);
+  const first = found[0];
+  if (!first) {
+    throw new HermitError('usage', `no profile named '${arg}'; looked in:\n    ${looked.join('\n    ')}`,
+      `See what there is with: hermit profiles list; or start one with: hermit init ${arg}`);
+  }
+  return first;
+}
+
+/** The project's default profile: the nearest hermit.yaml in the current directory or a parent. */
+export function findProjectDefault(places: Places = hostPlaces()): ProfileSource {
+  for (const dir of ancestors(places.cwd)) {
+    const file = path.join(dir, PROJECT_DEFAULT);
+    if (isFile(file)) return { kind: 'project', file, name: declaredName(file) ?? PROJECT_DEFAULT, projectDefault: true };
+  }
+  throw new HermitError('usage', `no profile named, and no ${PROJECT_DEFAULT} in ${places.cwd} or a parent`,
+    'Name a profile (hermit profiles list shows them), or write one for this project with: hermit init');
+}
+
+/** Compatibility: the file a profile argument stands for. */
 export function resolveProfile(arg: string, cwd = process.cwd()): string {
-  if (arg.includes('/') || /\.ya?ml$/.test(arg)) {
-    const file = resolve(cwd, arg);
-    if (!existsSync(file)) throw new HermitError('usage', `profile file ${file} does not exist`);
-    return file;
+  return findProfile(arg, hostPlaces(cwd)).file;
+}
+
+export interface ListedProfile extends ProfileSource {
+  /** A profile found earlier under the same name hides this one. */
+  shadowed: boolean;
+}
+
+/** Every profile reachable by name, in lookup order; later ones under an earlier name are shadowed. */
+export function listProfiles(places: Places = hostPlaces()): ListedProfile[] {
+  const all: ProfileSource[] = [];
+  const yamlIn = (dir: string) => {
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith('.yaml') && isFile(path.join(dir, f))).sort();
+    } catch {
+      return [];
+    }
+  };
+  for (const dir of ancestors(places.cwd)) {
+    for (const f of yamlIn(path.join(dir, '.hermit'))) all.push({ kind: 'project', file: path.join(dir, '.hermit', f), name: f.slice(0, -5) });
+    const def = path.join(dir, PROJECT_DEFAULT);
+    if (isFile(def)) all.push({ kind: 'project', file: def, name: declaredName(def) ?? `(${PROJECT_DEFAULT} without a name)`, projectDefault: true });
   }
-  const candidates = [join(cwd, '.hermit', `${arg}.yaml`), join(BUILTIN_PROFILES, `${arg}.yaml`)];
-  const found = candidates.find((f) => existsSync(f));
-  if (!found) {
-    throw new HermitError('usage', `no profile named '${arg}'; looked in:\n    ${candidates.join('\n    ')}`,
-      `Give a path (hermit run ./agent.yaml), or copy ${join(BUILTIN_PROFILES, 'claude-agent.yaml')} to .hermit/${arg}.yaml`);
+  for (const { kind, dir } of sharedDirs(places)) for (const f of yamlIn(dir)) all.push({ kind, file: path.join(dir, f), name: f.slice(0, -5) });
+  const seen = new Set<string>();
+  return all.map((s) => {
+    const shadowed = seen.has(s.name);
+    seen.add(s.name);
+    return { ...s, shadowed };
+  });
+}
+
+/** The project's own profile files (nearest project only), for `hermit validate` without arguments. */
+export function projectProfiles(places: Places = hostPlaces()): string[] {
+  for (const dir of ancestors(places.cwd)) {
+    const def = path.join(dir, PROJECT_DEFAULT);
+    const hermitDir = path.join(dir, '.hermit');
+    const files = [
+      ...(isFile(def) ? [def] : []),
+      ...(existsSync(hermitDir) ? readdirSync(hermitDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(hermitDir, f)) : []),
+    ].filter(isFile);
+    if (files.length > 0) return files;
   }
-  return found;
+  return [];
 }

@@ -50,6 +50,18 @@ export interface ContainerSettings {
   tmpfs: string[];
   /** Extra docker run options (checked like pass-through arguments). */
   dockerArgs: string[];
+  /** docker run --health-*: how Docker decides the container is healthy. */
+  healthcheck?: HealthCheck;
+}
+
+export interface HealthCheck {
+  /** One shell command line (docker runs it with /bin/sh -c); the loader quotes a list form. */
+  command: string;
+  /** Go durations as docker takes them: 30s, 1m30s. */
+  interval?: string;
+  timeout?: string;
+  startPeriod?: string;
+  retries?: number;
 }
 
 export interface ProbeSettings {
@@ -100,12 +112,16 @@ export interface Profile {
 export interface SourcePosition {
   line: number;
   col: number;
+  /** The file, when it is not the profile's own (a value inherited through extends). */
+  file?: string;
 }
 
 export interface LoadedProfile {
   profile: Profile;
   /** Absolute path of the file it came from. */
   file: string;
+  /** That file and each one it extends, in order (absolute paths); just `file` without extends. */
+  chain?: string[];
   /** Finds a key's position: locate(['egress', 'allow', 0, 'to']). */
   locate(path: readonly (string | number)[]): SourcePosition | undefined;
 }

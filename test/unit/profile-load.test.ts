@@ -24,12 +24,16 @@ function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string {
 }
 
 describe('the shipped profile', () => {
+  const file = path.join(root, 'profiles/claude-agent.yaml');
+
   it('loads and normalizes', () => {
-    const loaded = loadProfile(path.join(root, 'profiles/claude-agent.yaml'), undefined, { HOME: '/home/u' });
-    expect(loaded.file).toBe(path.join(root, 'profiles/claude-agent.yaml'));
+    const loaded = loadProfile(file, undefined, { HOME: '/home/u', PWD: '/home/u/src/project' });
+    expect(loaded.file).toBe(file);
+    expect(loaded.chain).toEqual([file]);
     expect(loaded.profile).toEqual({
       name: 'claude-agent',
-      image: 'node:20-bookworm-slim',
+      image: 'localhost/hermit/claude-agent:latest',
+      build: { context: path.join(root, 'profiles/claude-agent'), dockerfile: path.join(root, 'profiles/claude-agent/Dockerfile') },
       command: ['sleep', 'infinity'],
       network: { name: 'hermit-claude-agent', subnet: '172.30.0.0/24', gateway: '172.30.0.1', bridge: 'hm-claude-agent', ipv6: false },
       dns: ['1.1.1.1', '9.9.9.9'],
@@ -40,7 +44,7 @@ describe('the shipped profile', () => {
         user: '1000:1000',
         env: { NODE_OPTIONS: '--dns-result-order=ipv4first' },
         passEnv: ['ANTHROPIC_API_KEY'],
-        mounts: [`${path.join(root, 'profiles')}:/workspace`],
+        mounts: ['/home/u/src/project:/workspace', 'hermit-claude-agent-home:/home/node'],
         workdir: '/workspace',
         restart: 'unless-stopped',
         sysctls: { 'net.ipv4.tcp_keepalive_time': '60', 'net.ipv4.tcp_keepalive_intvl': '10', 'net.ipv4.tcp_keepalive_probes': '6' },
@@ -49,6 +53,13 @@ describe('the shipped profile', () => {
         capAdd: [],
         tmpfs: [],
         dockerArgs: [],
+        healthcheck: {
+          command: `node -e 'require("net").connect(443, "api.anthropic.com").on("connect", () => process.exit(0)).on("error", () => process.exit(1)).setTimeout(8000, () => process.exit(1))'`,
+          interval: '60s',
+          timeout: '10s',
+          startPeriod: '20s',
+          retries: 3,
+        },
       },
       probe: {
         mustReach: [{ host: 'api.anthropic.com', port: 443, comment: 'Claude API' }],
@@ -61,8 +72,16 @@ describe('the shipped profile', () => {
   });
 
   it('mounts WORKSPACE_DIR when it is set', () => {
-    const loaded = loadProfile(path.join(root, 'profiles/claude-agent.yaml'), undefined, { WORKSPACE_DIR: '/srv/project' });
-    expect(loaded.profile.container.mounts).toEqual(['/srv/project:/workspace']);
+    const loaded = loadProfile(file, undefined, { WORKSPACE_DIR: '/srv/project', PWD: '/elsewhere' });
+    expect(loaded.profile.container.mounts[0]).toBe('/srv/project:/workspace');
+  });
+
+  it('ships the Dockerfile it builds from', () => {
+    const dockerfile = readFileSync(path.join(root, 'profiles/claude-agent/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/npm install -g "@anthropic-ai\/claude-code@/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^WORKDIR \/workspace$/m);
   });
 });
 
