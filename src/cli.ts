@@ -6,6 +6,14 @@ import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { initCommand } from './commands/init.js';
 import { profilesCommand } from './commands/profiles.js';
+import { aliasCommand } from './commands/alias.js';
+import { downCommand } from './commands/down.js';
+import { logsCommand } from './commands/logs.js';
+import { psCommand } from './commands/ps.js';
+import { shellCommand } from './commands/shell.js';
+import { statusCommand } from './commands/status.js';
+import { stopCommand } from './commands/stop.js';
+import { updateCommand } from './commands/update.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -18,6 +26,15 @@ export async function main(argv: string[]): Promise<void> {
       .command(validateCommand)
       .command(initCommand)
       .command(profilesCommand)
+      .command(stopCommand)
+      .command(downCommand)
+      .command(statusCommand)
+      .command(psCommand)
+      .command(logsCommand)
+      .command(shellCommand)
+      .command(updateCommand)
+      .command(aliasCommand)
+      .completion('completion', 'Print a bash/zsh completion script: hermit completion >> ~/.bashrc')
       .demandCommand(1, 'Name a command: hermit run <profile>')
       .strict()
       .version(VERSION)

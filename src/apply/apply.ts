@@ -3,8 +3,10 @@
 // `hermit run` leaves the host as it found it.
 import { HermitError } from '../errors.js';
 import type { FirewallChange } from '../plan/firewall.js';
+import type { DockerRun } from '../plan/container.js';
+import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';
-import { type Command, execOk } from './exec.js';
+import { type Command, describe, exec, execOk } from './exec.js';
 
 export interface Applied {
   containerId: string;
@@ -20,16 +22,32 @@ export const restoreCommand = (family: 4 | 6, payload: string): Command => ({
   input: payload,
 });
 
+/** Builds and pulls take minutes, not seconds. */
+export const SLOW_MS = 30 * 60_000;
+
+export const dockerCall = (call: DockerCall): Command => ({ file: 'docker', args: call.args, env: call.env, timeoutMs: SLOW_MS });
+
+/** docker run pulls a missing image itself: give it the time a pull takes. */
+const runCommand = (plan: Plan, run: DockerRun): Command =>
+  ({ file: 'docker', args: run.args, env: run.env, ...(plan.image.kind === 'pull' ? { timeoutMs: SLOW_MS } : {}) });
+
+/** The container step's commands, in order. */
+function containerCommands(plan: Plan): Command[] {
+  const c = plan.container;
+  if (c.kind === 'keep') return [];
+  if (c.kind === 'start') {
+    return [...(c.restart ? [{ file: 'docker', args: ['update', '--restart', c.restart, c.id] }] : []), { file: 'docker', args: ['start', c.id] }];
+  }
+  return [...(c.remove ? [{ file: 'docker', args: ['rm', '--force', c.remove] }] : []), runCommand(plan, c.run)];
+}
+
 /** The commands a plan would run, in order (for --dry-run). */
 export function planCommands(plan: Plan): Command[] {
   const cmds: Command[] = [];
+  if (plan.image.kind === 'build') cmds.push(dockerCall(plan.image));
   if (plan.network.kind === 'create') cmds.push({ file: 'docker', args: plan.network.args });
   for (const fw of plan.firewall) if (fw.payload) cmds.push(restoreCommand(fw.family, fw.payload));
-  if (plan.container.kind === 'run') {
-    if (plan.container.remove) cmds.push({ file: 'docker', args: ['rm', '--force', plan.container.remove] });
-    cmds.push({ file: 'docker', args: plan.container.run.args, env: plan.container.run.env });
-  }
-  return cmds;
+  return [...cmds, ...containerCommands(plan)];
 }
 
 export interface Step {
@@ -37,10 +55,31 @@ export interface Step {
   run(): Promise<void>;
 }
 
+export interface Undo { what: string; run: () => Promise<unknown> }
+
+/** Undoes in reverse order; returns what could not be undone (empty when all went well). */
+export async function rollbackAll(undo: Undo[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const u of undo.reverse()) {
+    try { await u.run(); } catch (e) { failed.push(`${u.what}: ${(e as Error).message}`); }
+  }
+  undo.length = 0;
+  return failed;
+}
+
 /** The plan as titled steps that share one undo stack; run them in order (listr2 shows them). */
 export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollback(): Promise<string[]> } {
-  const undo: { what: string; run: () => Promise<unknown> }[] = [];
+  const undo: Undo[] = [];
   const steps: Step[] = [];
+
+  // No undo for a built image: it protects nothing and makes the next attempt faster.
+  const image = plan.image;
+  if (image.kind === 'build') {
+    steps.push({ title: `Image: ${image.reason}`, async run() {
+      await buildImage(dockerCall(image));
+      result.changes.push(image.reason);
+    } });
+  }
 
   const net = plan.network;
   steps.push({
@@ -67,10 +106,15 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
     async run() {
       if (c.kind === 'keep') {
         result.containerId = c.id;
+      } else if (c.kind === 'start') {
+        for (const cmd of containerCommands(plan)) await execOk(cmd);
+        result.containerId = c.id;
+        undo.push({ what: `stop container ${c.id.slice(0, 12)}`, run: () => execOk({ file: 'docker', args: ['stop', c.id] }) });
+        result.changes.push(c.reason);
       } else {
         if (c.remove) await execOk({ file: 'docker', args: ['rm', '--force', c.remove] });
         const name = c.run.args[c.run.args.indexOf('--name') + 1]!;
-        const id = (await execOk({ file: 'docker', args: c.run.args, env: c.run.env }).catch(async (e: unknown) => {
+        const id = (await execOk(runCommand(plan, c.run)).catch(async (e: unknown) => {
           // docker run can fail after creating the container (bad command, missing mount): remove it.
           await execOk({ file: 'docker', args: ['rm', '--force', name] }).catch(() => undefined);
           throw e;
@@ -85,21 +129,22 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
     },
   });
 
-  async function rollback(): Promise<string[]> {
-    const failed: string[] = [];
-    for (const u of undo.reverse()) {
-      try { await u.run(); } catch (e) { failed.push(`${u.what}: ${(e as Error).message}`); }
-    }
-    undo.length = 0;
-    return failed;
-  }
-  return { steps, rollback };
+  return { steps, rollback: () => rollbackAll(undo) };
 }
 
-async function applyFirewall(fw: FirewallChange, undo: { what: string; run: () => Promise<unknown> }[], result: Applied) {
+async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied) {
   if (!fw.payload) return;
   await execOk(restoreCommand(fw.family, fw.payload));
   const revert = fw.revert;
   if (revert) undo.push({ what: `restore previous IPv${fw.family} rules`, run: () => execOk(restoreCommand(fw.family, revert)) });
   result.changes.push(...fw.changes.map((c) => `IPv${fw.family}: ${c}`));
+}
+
+/** Like execOk, but a failure shows the end of the build log, where the failing step is. */
+export async function buildImage(cmd: Command): Promise<void> {
+  const out = await exec(cmd);
+  if (out.exitCode === 0) return;
+  const log = out.stdout.trim().split('\n').slice(-15).join('\n    ');
+  throw new HermitError('apply', `${describe(cmd)} failed: ${out.stderr.trim() || `exit code ${out.exitCode}`}${log ? `\n    ${log}` : ''}`,
+    'Fix the Dockerfile or the build context named in the profile\'s build:, then try again');
 }

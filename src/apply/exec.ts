@@ -9,6 +9,8 @@ export interface Command {
   input?: string;
   /** Extra environment for the child (e.g. secret values named by `docker run -e NAME`). */
   env?: Record<string, string>;
+  /** For slow commands (docker build, pull); the default suits everything else. */
+  timeoutMs?: number;
 }
 
 export interface Output {
@@ -32,7 +34,7 @@ export async function exec(cmd: Command, timeoutMs = 60_000): Promise<Output> {
     env: cmd.env,
     reject: false,
     stripFinalNewline: true,
-    timeout: timeoutMs,
+    timeout: cmd.timeoutMs ?? timeoutMs,
   });
   if (result.failed && result.exitCode === undefined) {
     const code = (result as { code?: string }).code;

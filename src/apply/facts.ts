@@ -1,7 +1,7 @@
 // Gathers HostFacts: every read-only look at the host, run concurrently, once per command.
 import { readFile } from 'node:fs/promises';
 import { HermitError } from '../errors.js';
-import type { DockerNetwork, ExistingContainer, FirewallFacts, HostAddress, HostFacts, HostRoute, IptablesVariant } from '../plan/facts.js';
+import type { DockerNetwork, ExistingContainer, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
 import { exec, execOk } from './exec.js';
 
 const docker = (...args: string[]) => ({ file: 'docker', args });
@@ -62,22 +62,23 @@ export function parseNetworks(json: string): DockerNetwork[] {
 }
 
 interface ContainerJson {
-  Id: string; Name: string;
-  State: { Running: boolean; Pid: number };
+  Id: string; Name: string; Image: string;
+  State: { Running: boolean; Pid: number; Status?: string; StartedAt?: string };
   Config: { Labels?: Record<string, string> | null };
   HostConfig: { RestartPolicy?: { Name?: string } };
   NetworkSettings: { Networks?: Record<string, unknown> | null };
 }
 
-export function parseContainer(json: string): ExistingContainer | undefined {
-  const c = (JSON.parse(json || '[]') as ContainerJson[])[0];
-  if (!c) return undefined;
-  return {
+export function parseContainers(json: string): ExistingContainer[] {
+  return (JSON.parse(json || '[]') as ContainerJson[]).map((c) => ({
     id: c.Id, name: c.Name.replace(/^\//, ''), running: c.State.Running, pid: c.State.Pid,
+    status: c.State.Status ?? (c.State.Running ? 'running' : 'exited'), image: c.Image, startedAt: c.State.StartedAt ?? '',
     labels: c.Config.Labels ?? {}, networks: Object.keys(c.NetworkSettings.Networks ?? {}),
-    restartPolicy: c.HostConfig.RestartPolicy?.Name ?? 'no',
-  };
+    restartPolicy: c.HostConfig.RestartPolicy?.Name || 'no',
+  }));
 }
+
+export const parseContainer = (json: string): ExistingContainer | undefined => parseContainers(json)[0];
 
 /** Docker 29 reports its firewall backend in `docker info`; older engines only have iptables. */
 export function firewallBackendOf(info: Record<string, unknown>): 'iptables' | 'nftables' {
@@ -102,16 +103,34 @@ async function networks(): Promise<DockerNetwork[]> {
   return parseNetworks(await execOk(docker('network', 'inspect', ...ids), 'host'));
 }
 
-async function container(name: string): Promise<ExistingContainer | undefined> {
+/** The named container, or undefined when there is none; any other failure is an error. */
+export async function container(name: string): Promise<ExistingContainer | undefined> {
   const out = await exec(docker('container', 'inspect', name));
-  return out.exitCode === 0 ? parseContainer(out.stdout) : undefined;
+  if (out.exitCode === 0) return parseContainer(out.stdout);
+  if (/no such (container|object)/i.test(out.stderr)) return undefined;
+  throw new HermitError('host', `cannot ask Docker about container ${name}: ${out.stderr.trim().split('\n')[0]}`,
+    /permission denied/i.test(out.stderr) ? 'Run hermit as root (sudo hermit ...)' : 'Start Docker or point DOCKER_HOST at a running engine, then check with: docker info');
+}
+
+/** Every container on the engine (running or not), inspected. */
+export async function containers(): Promise<ExistingContainer[]> {
+  const ids = (await execOk(docker('container', 'ls', '--all', '--quiet', '--no-trunc'), 'host')).split('\n').filter(Boolean);
+  if (ids.length === 0) return [];
+  // A container removed between ls and inspect makes inspect exit 1 but still print the others.
+  const out = await exec(docker('container', 'inspect', ...ids));
+  return parseContainers(out.stdout);
+}
+
+/** Local ID of an image, or undefined when it is not on this host. */
+export async function imageId(image: string): Promise<string | undefined> {
+  const out = await exec(docker('image', 'inspect', '--format', '{{.Id}}', image));
+  return out.exitCode === 0 && out.stdout.trim() ? out.stdout.trim() : undefined;
 }
 
 const hasDockerChains = (save: string) => /^:DOCKER(-USER|-FORWARD)? /m.test(save);
 
-async function firewall(): Promise<Omit<FirewallFacts, 'dockerBackend'>> {
-  const [version, save4, save6] = await Promise.all([
-    execOk({ file: 'iptables', args: ['--version'] }, 'host'),
+async function saves(): Promise<{ save4: string; save6: string }> {
+  const [save4, save6] = await Promise.all([
     exec({ file: 'iptables-save', args: ['-t', 'filter'] }),
     exec({ file: 'ip6tables-save', args: ['-t', 'filter'] }).catch(() => ({ exitCode: 1, stdout: '', stderr: '' })),
   ]);
@@ -119,21 +138,39 @@ async function firewall(): Promise<Omit<FirewallFacts, 'dockerBackend'>> {
     throw new HermitError('host', `iptables-save failed: ${save4.stderr.trim()}`,
       process.getuid?.() === 0 ? undefined : 'Reading and changing the firewall needs root: run hermit with sudo');
   }
+  return { save4: save4.stdout, save6: save6.exitCode === 0 ? save6.stdout : '' };
+}
+
+async function firewall(): Promise<Omit<FirewallFacts, 'dockerBackend'>> {
+  const [version, dumps] = await Promise.all([execOk({ file: 'iptables', args: ['--version'] }, 'host'), saves()]);
   const variant: IptablesVariant = version.includes('legacy') ? 'legacy' : 'nft';
   let dockerChainsInOtherVariant = false;
-  if (!hasDockerChains(save4.stdout)) {
+  if (!hasDockerChains(dumps.save4)) {
     const other = await exec({ file: `iptables-${variant === 'nft' ? 'legacy' : 'nft'}-save`, args: ['-t', 'filter'] }).catch(() => undefined);
     dockerChainsInOtherVariant = !!other && other.exitCode === 0 && hasDockerChains(other.stdout);
   }
-  return { variant, dockerChainsInOtherVariant, save4: save4.stdout, save6: save6.exitCode === 0 ? save6.stdout : '' };
+  return { variant, dockerChainsInOtherVariant, ...dumps };
 }
 
-export async function gatherFacts(containerName: string): Promise<HostFacts> {
+/** The host's own addresses (for the INPUT rules that `status` compares). */
+export async function hostAddresses(): Promise<HostAddress[]> {
+  return parseAddresses(await execOk({ file: 'ip', args: ['-json', 'address', 'show'] }, 'host'));
+}
+
+/** Everything `down` and `status` compare against: containers, networks, rule dumps. */
+export async function gatherInventory(): Promise<Inventory> {
+  const [cs, nets, dumps] = await Promise.all([containers(), networks(), saves()]);
+  return { containers: cs, networks: nets, ...dumps };
+}
+
+/** @param image the profile's image, to learn whether it is here (omit when it does not matter). */
+export async function gatherFacts(containerName: string, image?: string): Promise<HostFacts> {
   const settled = await Promise.allSettled([
     dockerInfo(),
     networks(),
     container(containerName),
     firewall(),
+    image ? imageId(image) : Promise.resolve(undefined),
     execOk({ file: 'ip', args: ['-json', 'address', 'show'] }, 'host'),
     execOk({ file: 'ip', args: ['-json', '-4', 'route', 'show'] }, 'host'),
     exec({ file: 'ip', args: ['-json', '-6', 'route', 'show'] }),
@@ -141,9 +178,9 @@ export async function gatherFacts(containerName: string): Promise<HostFacts> {
   ] as const);
   // Report the most basic failure first: no Docker engine explains every docker error after it.
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  const [info, nets, existing, fw, addrJson, route4, route6, resolv] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [info, nets, existing, fw, localImage, addrJson, route4, route6, resolv] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     Awaited<ReturnType<typeof dockerInfo>>, DockerNetwork[], ExistingContainer | undefined, Awaited<ReturnType<typeof firewall>>,
-    string, string, { exitCode: number; stdout: string }, string,
+    string | undefined, string, string, { exitCode: number; stdout: string }, string,
   ];
   return {
     addresses: parseAddresses(addrJson),
@@ -153,5 +190,6 @@ export async function gatherFacts(containerName: string): Promise<HostFacts> {
     networks: nets,
     firewall: { ...fw, dockerBackend: info.backend },
     ...(existing ? { container: existing } : {}),
+    ...(localImage ? { imageId: localImage } : {}),
   };
 }

@@ -11,9 +11,9 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .positional('profile', { type: 'string', demandOption: true, describe: 'Profile name or path' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the probe table as JSON on stdout' }) as Argv<ProbeArgs>,
   handler: async (argv: ArgumentsCamelCase<ProbeArgs>) => {
-    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { proveIsolation, renderProof }, { enforce }, { HermitError }] =
+    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { proveIsolation, renderProof }, { enforce, remember }, { HermitError }] =
       await Promise.all([import('./common.js'), import('../apply/facts.js'), import('../plan/targets.js'), import('./prove.js'), import('./run-flow.js'), import('../errors.js')]);
-    const { profile } = loadChecked(argv.profile);
+    const { profile, file } = loadChecked(argv.profile);
     requireRoot('probe', "it enters the container's network namespace");
     const facts = await gatherFacts(profile.container.name);
     const c = facts.container;
@@ -21,6 +21,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       throw new HermitError('usage', `container ${profile.container.name} of profile '${profile.name}' is not running`, `Start it with: hermit run ${argv.profile}`);
     }
     const report = await proveIsolation(planProbe(profile, facts), c.pid, { container: c.name, profile: profile.name }, { quiet: argv.json });
+    await remember(file, c.id, report);
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderProof(report, useColor())}\n`);
     await enforce(report.ok, profile.probe.onFailure, c.id, c.name);
   },

@@ -1,10 +1,13 @@
 // The run flow: profile → facts → plan → apply → probe → report.
-import { type Applied, applySteps, planCommands } from '../apply/apply.js';
-import { describe as describeCommand } from '../apply/exec.js';
+import { type Applied, applySteps, buildImage, dockerCall, planCommands } from '../apply/apply.js';
+import { type Command, describe as describeCommand, execOk } from '../apply/exec.js';
 import { gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
+import { BUILD_ENV, refreshImage } from '../plan/image.js';
 import { makePlan } from '../plan/plan.js';
+import type { ProbeReport } from '../probe/types.js';
 import { formatRuleset } from '../report/plan.js';
+import { recordProbe } from '../state/store.js';
 import { checkPassThrough, loadChecked, requireRoot, splitPassThrough, useColor } from './common.js';
 import { proveIsolation, renderProof } from './prove.js';
 import { runSteps } from './progress.js';
@@ -14,29 +17,40 @@ export interface RunOptions {
   replace: boolean;
   json: boolean;
   rest: (string | number)[];
+  /** hermit update: rebuild or pull the image first (pull: with --pull / docker pull), then
+   * recreate the container if its image changed. */
+  update?: { pull: boolean };
 }
 
 export async function run(profileArg: string, opts: RunOptions): Promise<void> {
+  const command = opts.update ? 'update' : 'run';
   const loaded = loadChecked(profileArg);
   const profile = loaded.profile;
   const extras = splitPassThrough(opts.rest);
   checkPassThrough(extras.dockerArgs);
-  requireRoot('run', 'it reads and changes iptables and enters the container\'s network namespace to probe it');
+  requireRoot(command, 'it reads and changes iptables and enters the container\'s network namespace to probe it');
 
-  const facts = await gatherFacts(profile.container.name);
-  const plan = makePlan(profile, facts, { extras, environment: process.env, replace: opts.replace });
+  const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
+  let facts = await gatherFacts(profile.container.name, profile.image);
+  let plan = makePlan(profile, facts, planOpts);
+  const refresh = opts.update ? refreshImage(profile, opts.update.pull) : undefined;
+  const refreshCmd = refresh && dockerCall(refresh);
 
   if (opts.dryRun) {
-    const cmds = planCommands(plan);
+    const cmds = [...(refreshCmd ? [refreshCmd] : []), ...planCommands(plan)];
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ profile: profile.name, commands: cmds.map((c) => ({ ...c, env: c.env ? Object.keys(c.env) : undefined })), probe: plan.probe }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ profile: profile.name, commands: cmds.map((c) => ({ file: c.file, args: c.args, ...(c.input ? { input: c.input } : {}), env: c.env ? Object.keys(c.env) : undefined })), probe: plan.probe }, null, 2)}\n`);
       return;
     }
-    const out: string[] = [`# hermit run ${profile.name} --dry-run (${loaded.file}); nothing was changed`];
+    const out: string[] = [`# hermit ${command} ${profile.name} --dry-run (${loaded.file}); nothing was changed`];
+    if (refreshCmd) out.push('# the container is recreated after this if the image changes (not known before it runs)');
+    if (plan.image.kind === 'pull') out.push(`# ${plan.image.reason}`);
     if (cmds.length === 0) out.push('# nothing to change: network, rules and container already match the profile');
     for (const c of cmds) {
-      const names = Object.keys(c.env ?? {});
-      out.push(describeCommand(c) + (names.length > 0 ? `   # with ${names.join(', ')} set in its environment` : ''));
+      // Build settings are shown with their values; anything else may be a secret: names only.
+      const shown = Object.entries(c.env ?? {}).filter(([k]) => k in BUILD_ENV);
+      const names = Object.keys(c.env ?? {}).filter((k) => !(k in BUILD_ENV));
+      out.push(shown.map(([k, v]) => `${k}=${v} `).join('') + describeCommand(c) + (names.length > 0 ? `   # with ${names.join(', ')} set in its environment` : ''));
       if (c.input) out.push(c.input.trimEnd());
     }
     out.push('', '# the complete rulesets:', formatRuleset(profile, facts));
@@ -45,6 +59,13 @@ export async function run(profileArg: string, opts: RunOptions): Promise<void> {
   }
 
   const applied: Applied = { containerId: '', pid: 0, changes: [] };
+  if (refreshCmd) {
+    await runSteps([{ title: `Image: ${refreshCmd.args[0] === 'pull' ? 'pull' : 'rebuild'} ${profile.image}`, run: () => refreshRun(refreshCmd) }], { quiet: opts.json });
+    const before = facts.imageId;
+    facts = await gatherFacts(profile.container.name, profile.image);
+    plan = makePlan(profile, facts, planOpts);
+    if (facts.imageId !== before) applied.changes.push(`image ${profile.image} updated${before ? ` (${short(before)} → ${short(facts.imageId)})` : ''}`);
+  }
   const { steps, rollback } = applySteps(plan, applied);
   try {
     await runSteps(steps, { quiet: opts.json });
@@ -61,6 +82,7 @@ export async function run(profileArg: string, opts: RunOptions): Promise<void> {
   }
 
   const report = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, { quiet: opts.json });
+  await remember(loaded.file, applied.containerId, report);
   const unchanged = applied.changes.length === 0;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ profile: profile.name, container: applied.containerId, changed: !unchanged, changes: applied.changes, probe: report }, null, 2)}\n`);
@@ -71,6 +93,18 @@ export async function run(profileArg: string, opts: RunOptions): Promise<void> {
     process.stdout.write(`${head}\n\n${renderProof(report, useColor())}\n`);
   }
   await enforce(report.ok, profile.probe.onFailure, applied.containerId, profile.container.name);
+}
+
+const short = (id: string | undefined) => (id ?? 'none').replace(/^sha256:/, '').slice(0, 12);
+
+/** A failed build shows the end of its log; a failed pull says what docker said. */
+const refreshRun = (cmd: Command) => (cmd.args[0] === 'build' ? buildImage(cmd) : execOk(cmd).then(() => undefined));
+
+/** Keeps the probe's result for `hermit status`; failing to write it must not fail the command. */
+export async function remember(file: string, containerId: string, report: ProbeReport): Promise<void> {
+  await recordProbe(file, containerId, report).catch((e: unknown) => {
+    process.stderr.write(`hermit: warning: could not record the probe result: ${(e as Error).message}\n`);
+  });
 }
 
 /** Fails closed: a container whose isolation could not be proven does not keep running. */

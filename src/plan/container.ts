@@ -24,7 +24,17 @@ export interface DockerRun {
 
 export type ContainerAction =
   | { kind: 'run'; run: DockerRun; remove?: string; reason: string }
+  /** A stopped container of this very profile: start it, first putting back a restart policy
+   * that a failed probe set to "no". */
+  | { kind: 'start'; id: string; restart?: string; reason: string }
   | { kind: 'keep'; id: string; run: DockerRun; reason: string };
+
+export interface ContainerOptions {
+  /** --replace: recreate whatever the state. */
+  replace: boolean;
+  /** hermit update: recreate when the image tag now names another image than the container runs. */
+  followImage?: boolean;
+}
 
 export function dockerRun(profile: Profile, extras: RunExtras, environment: NodeJS.ProcessEnv): DockerRun {
   const c = profile.container;
@@ -79,7 +89,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   return { args, env, configHash };
 }
 
-export function planContainer(profile: Profile, run: DockerRun, facts: HostFacts, replace: boolean): ContainerAction {
+export function planContainer(profile: Profile, run: DockerRun, facts: HostFacts, opts: ContainerOptions): ContainerAction {
   const existing = facts.container;
   if (!existing) return { kind: 'run', run, reason: 'create container' };
   if (existing.labels[LABEL_PROFILE] !== profile.name) {
@@ -89,10 +99,17 @@ export function planContainer(profile: Profile, run: DockerRun, facts: HostFacts
       `Set container.name in the profile to another name, or remove that container: docker rm -f ${existing.name}`,
     );
   }
-  if (replace) return { kind: 'run', run, remove: existing.id, reason: 'replace container (--replace)' };
+  const recreate = (why: string): ContainerAction => ({ kind: 'run', run, remove: existing.id, reason: why });
+  if (opts.replace) return recreate('replace container (--replace)');
   if (existing.labels[LABEL_CONFIG] !== run.configHash) {
-    return { kind: 'run', run, remove: existing.id, reason: 'profile changed: recreate container' };
+    return recreate(`profile changed since ${existing.name} was created: recreate container`);
   }
-  if (!existing.running) return { kind: 'run', run, remove: existing.id, reason: 'container was stopped: recreate it' };
+  if (opts.followImage && facts.imageId && existing.image !== facts.imageId) {
+    return recreate(`image ${profile.image} changed: recreate container`);
+  }
+  if (!existing.running) {
+    const restart = existing.restartPolicy !== profile.container.restart ? profile.container.restart : undefined;
+    return { kind: 'start', id: existing.id, ...(restart ? { restart } : {}), reason: `start stopped container ${existing.name}` };
+  }
   return { kind: 'keep', id: existing.id, run, reason: 'container running with this profile' };
 }

@@ -36,7 +36,13 @@ export interface ExistingContainer {
   id: string;
   name: string;
   running: boolean;
+  /** Docker's word for the state: created, running, restarting, exited, paused, dead. */
+  status: string;
   pid: number;
+  /** ID of the image it was created from (sha256:...). */
+  image: string;
+  /** When it last started (ISO time; Docker's zero time if never). */
+  startedAt: string;
   labels: Record<string, string>;
   networks: string[];
   restartPolicy: string;
@@ -68,4 +74,15 @@ export interface HostFacts {
   firewall: FirewallFacts;
   /** The profile's container, if one exists under its name. */
   container?: ExistingContainer;
+  /** Local ID of the profile's image; absent when the image is not on this host. */
+  imageId?: string;
+}
+
+/** What `down`, `status` and `ps` look at: every container and network, and the rule dumps. */
+export interface Inventory {
+  containers: ExistingContainer[];
+  networks: DockerNetwork[];
+  /** `iptables-save -t filter` / `ip6tables-save -t filter`; save6 empty without ip6tables. */
+  save4: string;
+  save6: string;
 }

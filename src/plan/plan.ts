@@ -3,6 +3,7 @@ import { HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbePlan } from '../probe/types.js';
 import { type ContainerAction, type RunExtras, dockerRun, planContainer } from './container.js';
+import { type ImageAction, planImage } from './image.js';
 import type { FirewallFacts, HostFacts } from './facts.js';
 import { type FirewallChange, planFirewall } from './firewall.js';
 import { type NetworkAction, planNetwork } from './network.js';
@@ -11,6 +12,7 @@ import { planProbe } from './targets.js';
 
 export interface Plan {
   profile: string;
+  image: ImageAction;
   network: NetworkAction;
   firewall: FirewallChange[];
   container: ContainerAction;
@@ -21,6 +23,8 @@ export interface PlanOptions {
   extras: RunExtras;
   environment: NodeJS.ProcessEnv;
   replace: boolean;
+  /** hermit update: a container running an older image than the tag names is recreated. */
+  followImage?: boolean;
 }
 
 /** Refuses hosts where rules in DOCKER-USER would not protect anything. */
@@ -53,9 +57,10 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
   const run = dockerRun(profile, opts.extras, opts.environment);
   return {
     profile: profile.name,
+    image: planImage(profile, facts),
     network: planNetwork(profile, facts),
     firewall,
-    container: planContainer(profile, run, facts, opts.replace),
+    container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false }),
     probe: planProbe(profile, facts),
   };
 }

@@ -104,9 +104,10 @@ export function inNs(ns: string, cmd: string, args: string[], opts: RunOptions =
   return enter(nsPath(ns), mnt, cmd, args, opts);
 }
 
-/** Runs as if on the world's host: its network and mount namespace, DOCKER_HOST and HERMIT_RESOLV_CONF set. */
+/** Runs as if on the world's host: its network and mount namespace, DOCKER_HOST, HERMIT_RESOLV_CONF and
+ * HERMIT_STATE_DIR (probe records stay in the world, not in the machine's /var/lib/hermit) set. */
 export function inHost(info: WorldInfo, cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const env = { DOCKER_HOST: info.dockerHost, HERMIT_RESOLV_CONF: info.resolvConf, ...opts.env };
+  const env = { DOCKER_HOST: info.dockerHost, HERMIT_RESOLV_CONF: info.resolvConf, HERMIT_STATE_DIR: p('state'), ...opts.env };
   return enter(info.netnsPath, info.mntnsPath, cmd, args, { ...opts, env });
 }
 

@@ -48,15 +48,29 @@ describe('docker run plan', () => {
     expect(() => dockerRun(sampleProfile(), noExtras, {})).toThrow(/passEnv names API_KEY, but it is not set/);
   });
 
-  it('keeps a running unchanged container, recreates a changed or stopped one', () => {
+  it('keeps a running unchanged container, starts a stopped one, recreates a changed one', () => {
     const run = dockerRun(sampleProfile(), noExtras, ENV);
-    const existing = { id: 'c1', name: 'hermit-agent', running: true, pid: 42, networks: ['hermit-agent'], restartPolicy: 'unless-stopped', labels: { 'hermit.profile': 'agent', 'hermit.config': run.configHash } };
-    expect(planContainer(sampleProfile(), run, sampleFacts({ container: existing }), false).kind).toBe('keep');
+    const existing = { id: 'c1', name: 'hermit-agent', running: true, status: 'running', pid: 42, image: 'sha256:old', startedAt: '', networks: ['hermit-agent'], restartPolicy: 'unless-stopped', labels: { 'hermit.profile': 'agent', 'hermit.config': run.configHash } };
+    const plan = (c: typeof existing, opts = { replace: false }, facts = {}) => planContainer(sampleProfile(), run, sampleFacts({ container: c, ...facts }), opts);
+    expect(plan(existing).kind).toBe('keep');
     const changed = dockerRun(sampleProfile(), { dockerArgs: ['--memory', '2g'], command: [] }, ENV);
-    expect(planContainer(sampleProfile(), changed, sampleFacts({ container: existing }), false)).toMatchObject({ kind: 'run', remove: 'c1', reason: 'profile changed: recreate container' });
-    expect(planContainer(sampleProfile(), run, sampleFacts({ container: { ...existing, running: false } }), false)).toMatchObject({ kind: 'run', remove: 'c1' });
-    expect(planContainer(sampleProfile(), run, sampleFacts({ container: existing }), true)).toMatchObject({ kind: 'run', remove: 'c1' });
-    expect(() => planContainer(sampleProfile(), run, sampleFacts({ container: { ...existing, labels: {} } }), false)).toThrow(/not started by hermit/);
+    expect(planContainer(sampleProfile(), changed, sampleFacts({ container: existing }), { replace: false }))
+      .toMatchObject({ kind: 'run', remove: 'c1', reason: 'profile changed since hermit-agent was created: recreate container' });
+    expect(plan({ ...existing, running: false, status: 'exited' })).toEqual({ kind: 'start', id: 'c1', reason: 'start stopped container hermit-agent' });
+    // A failed probe set the restart policy to "no": starting puts the profile's back.
+    expect(plan({ ...existing, running: false, restartPolicy: 'no' })).toMatchObject({ kind: 'start', restart: 'unless-stopped' });
+    expect(plan(existing, { replace: true })).toMatchObject({ kind: 'run', remove: 'c1', reason: 'replace container (--replace)' });
+    expect(() => plan({ ...existing, labels: {} })).toThrow(/not started by hermit/);
+  });
+
+  it('recreates for a changed image only under hermit update', () => {
+    const run = dockerRun(sampleProfile(), noExtras, ENV);
+    const existing = { id: 'c1', name: 'hermit-agent', running: true, status: 'running', pid: 42, image: 'sha256:old', startedAt: '', networks: [], restartPolicy: 'unless-stopped', labels: { 'hermit.profile': 'agent', 'hermit.config': run.configHash } };
+    const facts = sampleFacts({ container: existing, imageId: 'sha256:new' });
+    expect(planContainer(sampleProfile(), run, facts, { replace: false }).kind).toBe('keep');
+    expect(planContainer(sampleProfile(), run, facts, { replace: false, followImage: true }))
+      .toMatchObject({ kind: 'run', remove: 'c1', reason: 'image example/agent:1 changed: recreate container' });
+    expect(planContainer(sampleProfile(), run, sampleFacts({ container: existing, imageId: 'sha256:old' }), { replace: false, followImage: true }).kind).toBe('keep');
   });
 });
 

@@ -1,0 +1,43 @@
+// Carries out a Teardown: containers, then rules, then networks. Removed containers cannot come
+// back, but the rules can: if removing a network fails, they are put back, so a network that
+// stays never stays unprotected.
+import type { Teardown } from '../plan/teardown.js';
+import { type Step, type Undo, restoreCommand, rollbackAll } from './apply.js';
+import { type Command, execOk } from './exec.js';
+
+export const stopCommand = (id: string, seconds: number): Command => ({ file: 'docker', args: ['stop', '--time', String(seconds), id] });
+
+/** The commands in order (for --dry-run). */
+export function teardownCommands(td: Teardown, stopSeconds: number): Command[] {
+  return [
+    ...td.containers.flatMap((c) => [...(c.running ? [stopCommand(c.id, stopSeconds)] : []), { file: 'docker', args: ['rm', '--force', c.id] }]),
+    ...td.firewall.map((fw) => restoreCommand(fw.family, fw.payload!)),
+    ...td.networks.map((n) => ({ file: 'docker', args: ['network', 'rm', n.id] })),
+  ];
+}
+
+export function teardownSteps(td: Teardown, stopSeconds: number, removed: string[]): { steps: Step[]; rollback(): Promise<string[]> } {
+  const undo: Undo[] = [];
+  const steps: Step[] = [];
+  for (const c of td.containers) {
+    steps.push({ title: `Remove container ${c.name}`, async run() {
+      if (c.running) await execOk(stopCommand(c.id, stopSeconds));
+      await execOk({ file: 'docker', args: ['rm', '--force', c.id] });
+      removed.push(`container ${c.name}`);
+    } });
+  }
+  for (const fw of td.firewall) {
+    steps.push({ title: `Remove IPv${fw.family} rules: ${fw.changes.join(', ')}`, async run() {
+      await execOk(restoreCommand(fw.family, fw.payload!));
+      undo.push({ what: `put back IPv${fw.family} rules`, run: () => execOk(restoreCommand(fw.family, fw.revert!)) });
+      removed.push(...fw.changes.map((ch) => `IPv${fw.family}: ${ch.replace(/^remove /, '')}`));
+    } });
+  }
+  for (const n of td.networks) {
+    steps.push({ title: `Remove network ${n.name}`, async run() {
+      await execOk({ file: 'docker', args: ['network', 'rm', n.id] });
+      removed.push(`network ${n.name}`);
+    } });
+  }
+  return { steps, rollback: () => rollbackAll(undo) };
+}

@@ -1,0 +1,47 @@
+// The status flow: inventory + host addresses + recorded probes → ProfileStatus per profile.
+import { gatherInventory, hostAddresses, imageId } from '../apply/facts.js';
+import { HermitError } from '../errors.js';
+import { type ProfileStatus, knownProfiles, profileStatus } from '../plan/status.js';
+import type { LoadedProfile } from '../profile/types.js';
+import { renderStatus } from '../report/status.js';
+import { lastProbe, recordedProfiles } from '../state/store.js';
+import { loadChecked, requireRoot } from './common.js';
+import { printJson } from './lifecycle.js';
+
+/** The profile a probe record names, if its file still loads as that profile. */
+function recordedProfile(name: string, file: string | undefined): LoadedProfile | undefined {
+  if (!file) return undefined;
+  try {
+    const loaded = loadChecked(file);
+    return loaded.profile.name === name ? loaded : undefined;
+  } catch (err) {
+    if (err instanceof HermitError) return undefined;
+    throw err;
+  }
+}
+
+export async function status(arg: string | undefined, opts: { json: boolean }): Promise<void> {
+  const given = arg === undefined ? undefined : loadChecked(arg);
+  requireRoot('status', 'it reads the iptables rules');
+  const [inv, addresses, recorded] = await Promise.all([gatherInventory(), hostAddresses(), recordedProfiles()]);
+  const names = given ? [given.profile.name] : knownProfiles(inv, recorded);
+  const hostAddrs = addresses.map((a) => a.address);
+
+  const statuses: ProfileStatus[] = await Promise.all(names.map(async (name) => {
+    const probe = await lastProbe(name);
+    const loaded = given ?? recordedProfile(name, probe?.file);
+    const image = loaded ? await imageId(loaded.profile.image) : undefined;
+    return profileStatus(name, inv, {
+      ...(loaded ? { profile: loaded.profile, file: loaded.file } : {}),
+      hostAddresses: hostAddrs,
+      ...(image ? { imageId: image } : {}),
+      ...(probe ? { probe } : {}),
+    });
+  }));
+
+  if (opts.json) {
+    printJson(given ? statuses[0] : statuses);
+    return;
+  }
+  process.stdout.write(statuses.length === 0 ? 'No hermit profiles on this host.\n' : `${statuses.map(renderStatus).join('\n\n')}\n`);
+}

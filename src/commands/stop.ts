@@ -1,0 +1,30 @@
+// hermit stop <profile>: stop the profile's container; network and rules stay.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+interface StopArgs { profile: string; time: number; json: boolean }
+
+export const stopCommand: CommandModule<object, StopArgs> = {
+  command: 'stop <profile>',
+  describe: "Stop the profile's container (its network and firewall rules stay; hermit run starts it again)",
+  builder: (y: Argv) =>
+    y
+      .positional('profile', { type: 'string', demandOption: true, describe: 'Profile name or path' })
+      .option('time', { alias: 't', type: 'number', default: 10, describe: 'Seconds to wait for the container to exit before killing it' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' }) as Argv<StopArgs>,
+  handler: async (argv: ArgumentsCamelCase<StopArgs>) => {
+    const [{ loadChecked }, { profileContainer, printJson }, { execOk }, { stopCommand: stop }] = await Promise.all([
+      import('./common.js'), import('./lifecycle.js'), import('../apply/exec.js'), import('../apply/teardown.js'),
+    ]);
+    const { profile } = loadChecked(argv.profile);
+    const c = await profileContainer(profile);
+    if (c?.running) await execOk(stop(c.id, argv.time));
+    const was = c ? c.status : 'missing';
+    if (argv.json) {
+      printJson({ profile: profile.name, container: profile.container.name, ...(c ? { id: c.id } : {}), was, stopped: !!c?.running });
+      return;
+    }
+    process.stdout.write(c?.running
+      ? `Stopped ${c.name} (profile '${profile.name}'); its network and rules stay. Start it again with: hermit run ${argv.profile}\n`
+      : `Nothing to stop: container ${profile.container.name} of profile '${profile.name}' is ${c ? c.status : 'not there'}.\n`);
+  },
+};

@@ -1,0 +1,95 @@
+// `hermit down` as a pure plan: from the inventory (containers, networks, iptables-save text) to
+// what to remove — only what carries the profile's label or chain name — in the order container,
+// rules, network, with a payload that puts the rules back if removing the network fails.
+import { HermitError } from '../errors.js';
+import type { Family } from '../net/cidr.js';
+import { LABEL_PROFILE } from './network.js';
+import type { DockerNetwork, ExistingContainer, Inventory } from './facts.js';
+import { type FirewallChange, parseSave } from './firewall.js';
+import { forwardChain, inputChain } from './ruleset.js';
+
+export interface Teardown {
+  profile: string;
+  containers: Pick<ExistingContainer, 'id' | 'name' | 'running'>[];
+  /** One payload per family that has something of this profile; null payloads are left out. */
+  firewall: FirewallChange[];
+  networks: Pick<DockerNetwork, 'id' | 'name'>[];
+  /** Things named like the profile's that hermit did not make: left alone, reported. */
+  leftAlone: string[];
+}
+
+const wrap = (lines: string[]) => ['*filter', ...lines, 'COMMIT', ''].join('\n');
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Deletes every jump to the profile's chains, then the chains; the revert rebuilds both in place. */
+export function teardownFirewall(profile: string, family: Family, save: string): FirewallChange {
+  const ours = [forwardChain(profile), inputChain(profile)];
+  const chains = parseSave(save);
+  const deletes: string[] = [];
+  const reinserts: string[] = [];
+  const changes: string[] = [];
+  for (const [chain, lines] of chains) {
+    if (ours.includes(chain)) continue;
+    lines.forEach((line, i) => {
+      const to = ours.find((c) => line.endsWith(` -j ${c}`));
+      if (!to) return;
+      deletes.push(`-D ${line.slice(3)}`);
+      // Ascending positions: inserting each at its old index rebuilds the chain as it was.
+      reinserts.push(`-I ${chain} ${i + 1} ${line.split(' ').slice(2).join(' ')}`);
+      changes.push(`remove jump ${chain} → ${to}`);
+    });
+  }
+  const present = ours.filter((c) => chains.has(c));
+  for (const c of present) changes.push(`remove chain ${c} (${plural(chains.get(c)!.length, 'rule')})`);
+  if (deletes.length + present.length === 0) return { family, payload: null, revert: null, changes: [] };
+  const declare = present.map((c) => `:${c} - [0:0]`);
+  return {
+    family,
+    // Declaring a chain under --noflush empties it; -X then drops it, once nothing jumps to it.
+    payload: wrap([...deletes, ...declare, ...present.map((c) => `-X ${c}`)]),
+    revert: wrap([...declare, ...present.flatMap((c) => chains.get(c)!), ...reinserts]),
+    changes,
+  };
+}
+
+/**
+ * @param names the profile's container and network names, when the profile could be read: a
+ * same-named container or network without hermit's label is reported as left alone.
+ */
+export function planTeardown(profile: string, inv: Inventory, names: { container?: string; network?: string } = {}): Teardown {
+  const mine = (labels: Record<string, string>) => labels[LABEL_PROFILE] === profile;
+  const containers = inv.containers.filter((c) => mine(c.labels));
+  const networks = inv.networks.filter((n) => mine(n.labels));
+  const ourIds = new Set(containers.map((c) => c.id));
+
+  for (const net of networks) {
+    const users = new Set([
+      ...inv.containers.filter((c) => !ourIds.has(c.id) && c.networks.includes(net.name)).map((c) => c.name),
+      ...net.containers.filter((name) => !containers.some((c) => c.name === name)),
+    ]);
+    if (users.size > 0) {
+      const list = [...users].sort();
+      throw new HermitError(
+        'usage',
+        `network ${net.name} is still used by ${list.length === 1 ? 'container' : 'containers'} ${list.join(', ')}, which hermit did not start for profile '${profile}'; nothing was changed`,
+        `Removing hermit's rules would leave ${list.length === 1 ? 'it' : 'them'} unprotected. Disconnect or remove ${list.length === 1 ? 'it' : 'them'} first: docker network disconnect ${net.name} ${list[0]}`,
+      );
+    }
+  }
+
+  const leftAlone: string[] = [];
+  const foreign = inv.containers.find((c) => c.name === names.container && !mine(c.labels));
+  if (foreign) leftAlone.push(`container ${foreign.name} (not started by hermit for profile '${profile}')`);
+  const foreignNet = inv.networks.find((n) => n.name === names.network && !mine(n.labels));
+  if (foreignNet) leftAlone.push(`network ${foreignNet.name} (not created by hermit for profile '${profile}')`);
+
+  const firewall = [teardownFirewall(profile, 4, inv.save4)];
+  if (inv.save6 !== '') firewall.push(teardownFirewall(profile, 6, inv.save6));
+  return {
+    profile,
+    containers: containers.map(({ id, name, running }) => ({ id, name, running })),
+    firewall: firewall.filter((f) => f.payload !== null),
+    networks: networks.map(({ id, name }) => ({ id, name })),
+    leftAlone,
+  };
+}

@@ -1,0 +1,261 @@
+// The lifecycle against the real engine and iptables of the test world: re-run semantics, stop,
+// status, ps, logs, shell, update (with an image hermit builds), and down, which must remove
+// exactly what hermit made — a user's own network and DOCKER-USER rule survive it.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ProfileStatus } from '../../src/plan/status.js';
+import type { ProbeReport } from '../../src/probe/types.js';
+import type { PsRow } from '../../src/report/status.js';
+import { type WorldInfo, docker, hermit, inHost } from './world.js';
+
+const world = inject('world') as WorldInfo;
+const dir = join(world.root, 'lifecycle');
+
+function profileYaml(name: string, subnet: string, extra: { image?: string; top?: string; container?: string } = {}): string {
+  return `name: ${name}
+image: ${extra.image ?? world.image}
+${extra.top ?? ''}
+command: [sh, -c, "echo hello from ${name}; exec sleep 86400"]
+network:
+  subnet: ${subnet}
+dns: [${world.addr.router}]
+container:
+  restart: unless-stopped
+${extra.container ?? ''}
+probe:
+  dnsName: internet.test
+  timeoutMs: 3000
+  mustReach:
+    - { host: internet.test, port: ${world.ports.internet} }
+`;
+}
+
+function writeProfile(name: string, text: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function ok(args: string[]): Promise<string> {
+  const r = await hermit(world, args);
+  expect(r.exitCode, `hermit ${args.join(' ')}\n${r.stderr}\n${r.stdout}`).toBe(0);
+  return r.stdout;
+}
+
+async function inspect(name: string, format: string): Promise<string> {
+  return (await docker(world, ['container', 'inspect', '--format', format, name])).stdout.trim();
+}
+
+const statusOf = async (file: string) => JSON.parse(await ok(['status', file, '--json'])) as ProfileStatus;
+/** The IPv4 filter table without iptables-save's timestamp comments. */
+const save4 = async () => (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout.replace(/^#.*(\n|$)/gm, '');
+
+describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
+  let file: string;
+  let id: string;
+
+  beforeAll(() => {
+    file = writeProfile('life', profileYaml('life', '172.30.10.0/24'));
+  });
+
+  it('run creates the container; status and ps report it running, rules intact, probe passed', async () => {
+    const r = JSON.parse(await ok(['run', file, '--json'])) as { changed: boolean; container: string; probe: ProbeReport };
+    expect(r.probe.ok).toBe(true);
+    id = r.container;
+    const s = await statusOf(file);
+    expect(s).toMatchObject({ profile: 'life', ok: true, container: { name: 'hermit-life', state: 'running', image: 'current' }, network: { present: true } });
+    expect(s.rules).toEqual([{ family: 4, state: 'intact' }, { family: 6, state: 'intact' }]);
+    expect(s.lastProbe).toMatchObject({ ok: true, ofThisContainer: true });
+    const ps = JSON.parse(await ok(['ps', '--json'])) as PsRow[];
+    expect(ps.find((p) => p.container === 'hermit-life')).toMatchObject({ profile: 'life', state: 'running', lastProbe: { ok: true } });
+    expect(await ok(['status'])).toMatch(/profile life \(.*life\.yaml\)[\s\S]*isolation   proven/);
+  });
+
+  it('logs prints the container output; shell runs as the profile user', async () => {
+    expect(await ok(['logs', file])).toContain('hello from life');
+    expect((await ok(['shell', file, '--', 'id', '-u'])).trim()).toBe('1000');
+    const r = await hermit(world, ['shell', file, '--', 'sh', '-c', 'exit 7']);
+    expect(r.exitCode).toBe(7);
+  });
+
+  it('stop stops it and keeps the rules; run starts the same container again, with its restart policy back', async () => {
+    const stopped = JSON.parse(await ok(['stop', file, '--time', '0', '--json'])) as { stopped: boolean };
+    expect(stopped.stopped).toBe(true);
+    expect(await ok(['stop', file])).toContain('Nothing to stop');
+    const s = await statusOf(file);
+    expect(s).toMatchObject({ ok: false, container: { running: false, state: 'exited' } });
+    expect(s.rules.map((x) => x.state)).toEqual(['intact', 'intact']);
+    // What a failed probe leaves behind: restart policy "no".
+    await docker(world, ['update', '--restart', 'no', 'hermit-life']);
+    const out = await ok(['run', file]);
+    expect(out).toContain('start stopped container hermit-life');
+    expect(out).toMatch(/all as expected/);
+    expect(await inspect('hermit-life', '{{.Id}} {{.State.Running}} {{.HostConfig.RestartPolicy.Name}}')).toBe(`${id} true unless-stopped`);
+  });
+
+  it('a running unchanged container is left alone; a changed profile recreates it and says so; --replace forces', async () => {
+    expect(await ok(['run', file])).toContain('Nothing changed');
+    expect(await inspect('hermit-life', '{{.Id}}')).toBe(id);
+
+    writeProfile('life', profileYaml('life', '172.30.10.0/24', { container: '  env: { MODE: changed }\n' }));
+    const changed = await ok(['run', file]);
+    expect(changed).toContain('profile changed since hermit-life was created: recreate container');
+    const id2 = await inspect('hermit-life', '{{.Id}}');
+    expect(id2).not.toBe(id);
+
+    expect(await ok(['run', file, '--replace'])).toContain('replace container (--replace)');
+    id = await inspect('hermit-life', '{{.Id}}');
+    expect(id).not.toBe(id2);
+  });
+
+  it('status sees a jump that was removed behind its back; run puts it back', async () => {
+    const jump = (await save4()).split('\n').find((l) => l.startsWith('-A DOCKER-USER') && l.endsWith('-j HERMIT-life'))!;
+    expect(jump).toBeDefined();
+    expect((await inHost(world, 'iptables', ['-D', ...jump.split(' ').slice(1).map((w) => w.replace(/^"|"$/g, ''))])).exitCode).toBe(0);
+    const s = await statusOf(file);
+    expect(s.ok).toBe(false);
+    expect(s.rules[0]).toMatchObject({ family: 4, state: 'differs' });
+    expect(await ok(['run', file])).toContain('IPv4: add jump DOCKER-USER -i hm-life → HERMIT-life');
+    expect((await statusOf(file)).ok).toBe(true);
+  });
+
+  it('update builds a missing image, rebuilds it, and recreates the container only when the image changed', async () => {
+    const ctx = join(dir, 'build');
+    mkdirSync(ctx, { recursive: true });
+    const dockerfile = (v: string) => writeFileSync(join(ctx, 'Dockerfile'), `FROM ${world.image}\nRUN echo ${v} > /version\n`);
+    dockerfile('v1');
+    const built = writeProfile('built', profileYaml('built', '172.30.11.0/24', { image: 'hermit-e2e/built:lc', top: `build: { context: ${ctx} }` }));
+
+    const first = await ok(['run', built]);
+    expect(first).toContain('build image hermit-e2e/built:lc (not on this host)');
+    expect((await ok(['shell', built, '--', 'cat', '/version'])).trim()).toBe('v1');
+    const id1 = await inspect('hermit-built', '{{.Id}}');
+
+    // Same Dockerfile: the build cache gives the same image, so nothing is recreated.
+    expect(await ok(['update', built, '--no-pull'])).toContain('Nothing changed');
+    expect(await inspect('hermit-built', '{{.Id}}')).toBe(id1);
+
+    dockerfile('v2');
+    const dry = await ok(['update', built, '--no-pull', '--dry-run']);
+    expect(dry).toContain(`DOCKER_BUILDKIT=0 docker build --tag hermit-e2e/built:lc --file ${ctx}/Dockerfile ${ctx}`);
+    const upd = await ok(['update', built, '--no-pull']);
+    expect(upd).toMatch(/image hermit-e2e\/built:lc updated \(\w{12} → \w{12}\)/);
+    expect(upd).toContain('image hermit-e2e/built:lc changed: recreate container');
+    expect(upd).toMatch(/all as expected/);
+    expect((await ok(['shell', built, '--', 'cat', '/version'])).trim()).toBe('v2');
+    expect((await statusOf(built)).container.image).toBe('current');
+  });
+
+  it('update of an image that can only be pulled fails cleanly when the pull fails', async () => {
+    const pulled = writeProfile('pulled', profileYaml('pulled', '172.30.12.0/24', { image: 'hermit-e2e/nowhere:1' }));
+    const r = await hermit(world, ['update', pulled]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain('docker pull hermit-e2e/nowhere:1 failed');
+    expect((await docker(world, ['network', 'inspect', 'hermit-pulled'])).exitCode).not.toBe(0);
+  });
+
+  describe('down', () => {
+    const userRule = ['-I', 'DOCKER-USER', '1', '-s', '10.99.0.0/16', '-m', 'comment', '--comment', 'users own rule', '-j', 'DROP'];
+
+    beforeAll(async () => {
+      expect((await docker(world, ['network', 'create', '--subnet', '172.30.20.0/24', 'users-own-net'])).exitCode).toBe(0);
+      expect((await inHost(world, 'iptables', userRule)).exitCode).toBe(0);
+    });
+    afterAll(async () => {
+      await docker(world, ['rm', '--force', 'users-box']);
+      await docker(world, ['network', 'rm', 'users-own-net']);
+      await inHost(world, 'iptables', ['-D', ...userRule.slice(1).filter((_, i) => i !== 1)]);
+    });
+
+    it('refuses, changing nothing, while a container hermit did not start uses the network', async () => {
+      expect((await docker(world, ['run', '--detach', '--name', 'users-box', '--network', 'hermit-life', world.image, 'sleep', '600'])).exitCode).toBe(0);
+      const before = await save4();
+      const r = await hermit(world, ['down', file]);
+      const [after, running] = [await save4(), await inspect('hermit-life', '{{.State.Running}}')];
+      await docker(world, ['rm', '--force', 'users-box']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('network hermit-life is still used by container users-box');
+      expect(after).toBe(before);
+      expect(running).toBe('true');
+    });
+
+    it('removes exactly what hermit made for the profile: container, rules, network', async () => {
+      const dry = await ok(['down', file, '--dry-run', '--time', '0']);
+      expect(dry).toContain('-X HERMIT-life');
+      expect(dry).toContain(`docker rm --force ${id}`);
+
+      const before = await save4();
+      const nets = (await docker(world, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
+      const out = JSON.parse(await ok(['down', file, '--time', '0', '--json'])) as { removed: string[] };
+      expect(out.removed).toEqual([
+        'container hermit-life',
+        'IPv4: jump INPUT → HERMIT-IN-life', 'IPv4: jump DOCKER-USER → HERMIT-life', 'IPv4: chain HERMIT-life (10 rules)', 'IPv4: chain HERMIT-IN-life (2 rules)',
+        'IPv6: jump INPUT → HERMIT-life', 'IPv6: jump FORWARD → HERMIT-life', 'IPv6: chain HERMIT-life (1 rule)',
+        'network hermit-life',
+      ]);
+
+      // The dump lost exactly hermit's lines for the profile, and Docker's own for its bridge.
+      const ours = (l: string) => /HERMIT-(IN-)?life\b|\bhm-life\b/.test(l);
+      expect((await save4()).split('\n')).toEqual(before.split('\n').filter((l) => !ours(l)));
+      expect(await save4()).toContain('--comment "users own rule" -j DROP');
+      expect(await save4()).toContain('-j HERMIT-built'); // another profile's rules stay
+      expect((await inHost(world, 'ip6tables-save', ['-t', 'filter'])).stdout).not.toMatch(/HERMIT-(IN-)?life\b/);
+      const after = (await docker(world, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
+      expect(after).toEqual(nets.filter((n) => n !== 'hermit-life'));
+      expect(after).toContain('users-own-net');
+      expect((await docker(world, ['container', 'inspect', 'hermit-life'])).exitCode).not.toBe(0);
+
+      const s = await statusOf(file);
+      expect(s).toMatchObject({ ok: false, container: { state: 'missing' }, network: { present: false } });
+      expect(s.lastProbe).toBeUndefined();
+      expect(s.rules.map((x) => x.state)).toEqual(['missing', 'missing']);
+      expect(await ok(['down', file])).toContain("Nothing of profile 'life' to remove.");
+    });
+
+    it('works by name when the profile file is gone, and leaves a same-named foreign container alone', async () => {
+      expect((await docker(world, ['run', '--detach', '--name', 'hermit-life', '--network', 'none', world.image, 'sleep', '600'])).exitCode).toBe(0);
+      const r = await hermit(world, ['down', file, '--time', '0']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toContain("Left alone: container hermit-life (not started by hermit for profile 'life')");
+      expect(await inspect('hermit-life', '{{.State.Running}}')).toBe('true');
+      await docker(world, ['rm', '--force', 'hermit-life']);
+
+      const byName = await hermit(world, ['down', 'built', '--time', '0'], { cwd: world.root });
+      expect(byName.exitCode, byName.stderr).toBe(0);
+      expect(byName.stderr).toContain("profile 'built' could not be read");
+      expect(byName.stdout).toContain('container hermit-built');
+      expect(await save4()).not.toContain('HERMIT-built');
+    });
+  });
+});
+
+describe.skipIf(!!world.skip)('down payload round-trips through real iptables', () => {
+  const NS = 'hme-lctear';
+  const inNs = (file: string, args: string[], input?: string) =>
+    execFileSync('nsenter', [`--net=/var/run/netns/${NS}`, '--', file, ...args], { input, encoding: 'utf8' });
+  beforeAll(() => { execFileSync('ip', ['netns', 'add', NS]); });
+  afterAll(() => { execFileSync('ip', ['netns', 'del', NS]); });
+
+  it('removes one profile, and its revert puts the table back exactly', async () => {
+    const { buildRuleset } = await import('../../src/plan/ruleset.js');
+    const { planFirewall } = await import('../../src/plan/firewall.js');
+    const { teardownFirewall } = await import('../../src/plan/teardown.js');
+    const { FRESH_SAVE4, sampleProfile } = await import('../unit/fixtures.js');
+    const other = sampleProfile({ name: 'other' });
+    other.network = { ...other.network, bridge: 'hm-other' };
+    inNs('iptables-restore', [], FRESH_SAVE4.replace(/^#.*\n/gm, '').replace('COMMIT', '-A DOCKER-USER -s 10.9.9.9/32 -j DROP\nCOMMIT'));
+    for (const p of [sampleProfile(), other]) {
+      inNs('iptables-restore', ['--noflush'], planFirewall(buildRuleset(p, 4, ['192.168.50.10']), inNs('iptables-save', ['-t', 'filter'])).payload!);
+    }
+    const full = inNs('iptables-save', ['-t', 'filter']).replace(/^#.*\n/gm, '');
+    const td = teardownFirewall('agent', 4, full);
+    inNs('iptables-restore', ['--noflush'], td.payload!);
+    const after = inNs('iptables-save', ['-t', 'filter']).replace(/^#.*\n/gm, '');
+    expect(after.split('\n')).toEqual(full.split('\n').filter((l) => !/HERMIT-(IN-)?agent\b/.test(l)));
+    inNs('iptables-restore', ['--noflush'], td.revert!);
+    expect(inNs('iptables-save', ['-t', 'filter']).replace(/^#.*\n/gm, '')).toBe(full);
+  });
+});
