@@ -1,6 +1,7 @@
 // Entry point: yargs wiring and the single place where errors become exit codes.
 import yargs from 'yargs';
 import { EXIT, HermitError } from './errors.js';
+import { doctorCommand } from './commands/doctor.js';
 import { probeCommand } from './commands/probe.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(runCommand)
       .command(probeCommand)
       .command(validateCommand)
+      .command(doctorCommand)
       .command(initCommand)
       .command(profilesCommand)
       .command(stopCommand)

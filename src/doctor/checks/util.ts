@@ -1,0 +1,33 @@
+// What every check is made of. A check is a pure function of the gathered facts (and the profile).
+import type { Profile } from '../../profile/types.js';
+import type { Facts } from '../facts.js';
+import type { Area, Check } from '../types.js';
+
+export interface Ctx {
+  f: Facts;
+  profile?: Profile;
+  /** The profile as the user named it, for fixes that say "hermit run <it>". */
+  profileArg?: string;
+  /** "Recent" in the changes checks: since this instant. */
+  since: Date;
+}
+
+export type Body = Omit<Check, 'id' | 'area' | 'title'>;
+
+export interface CheckDef {
+  id: string;
+  area: Area;
+  title: string;
+  run(ctx: Ctx): Body;
+}
+
+export const ok = (summary: string, evidence: string[] = []): Body => ({ status: 'ok', summary, evidence });
+export const warn = (summary: string, evidence: string[], fix: string): Body => ({ status: 'warn', summary, evidence, fix });
+export const fail = (summary: string, evidence: string[], fix: string): Body => ({ status: 'fail', summary, evidence, fix });
+export const skip = (reason: string, evidence: string[] = []): Body => ({ status: 'skipped', summary: reason, evidence });
+
+export const NO_PROFILE = 'no profile given (hermit doctor <profile>)';
+export const hermitRun = (ctx: Ctx) => `hermit run ${ctx.profileArg ?? ctx.profile?.name ?? '<profile>'}`;
+export const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
+export const hasDockerChains = (save: string) => /^:DOCKER(-USER|-FORWARD)? /m.test(save);
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

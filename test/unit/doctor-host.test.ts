@@ -1,0 +1,114 @@
+// Host checks fed with recorded outputs: the e2e world healthy and broken on purpose, this machine
+// (no Docker engine; and as an unprivileged user), and variants crafted by editing those outputs.
+import { describe, expect, it } from 'vitest';
+import { checks, docProfile, edit, evidence, variant } from './doctor-fixtures.js';
+
+const healthy = evidence('world-healthy');
+const profile = docProfile();
+const FILE = '/tmp/hermit-e2e/profiles/doc-ok.yaml';
+
+describe('recorded: the e2e world', () => {
+  it('finds a healthy host healthy', () => {
+    const c = checks(healthy, profile, FILE);
+    for (const id of ['host.system', 'host.docker', 'host.firewall-backend', 'host.ip-forward', 'host.firewall-managers', 'host.forward-order', 'host.hermit-rules']) {
+      expect({ id, status: c[id]!.status }).toEqual({ id, status: 'ok' });
+    }
+    expect(c['host.system']!.summary).toBe('Debian GNU/Linux 12 (bookworm), kernel 6.18.44-fc-v657, Docker 20.10.24+dfsg1');
+    expect(c['host.firewall-backend']!.summary).toContain('iptables-nft');
+    expect(c['host.hermit-rules']!.evidence).toContain('IPv4 DOCKER-USER → HERMIT-doc-ok: rule 1, first');
+  });
+
+  it('ip_forward off: fails with the sysctl fix; Docker\'s own warning is a warning', () => {
+    const c = checks(evidence('world-ip-forward-off'), profile, FILE);
+    expect(c['host.ip-forward']).toMatchObject({ status: 'fail', evidence: ['/proc/sys/net/ipv4/ip_forward = 0', 'docker info IPv4Forwarding: false'] });
+    expect(c['host.ip-forward']!.fix).toMatch(/^sysctl -w net\.ipv4\.ip_forward=1/);
+    expect(c['host.docker']).toMatchObject({ status: 'warn', fix: 'See host.ip-forward' });
+  });
+
+  it("a rule in front of Docker's jump: fails, names the rule and its owner, says to restart Docker", () => {
+    const c = checks(evidence('world-rule-before-docker'), profile, FILE)['host.forward-order']!;
+    expect(c.status).toBe('fail');
+    expect(c.summary).toBe("IPv4 FORWARD rule 1 (-A FORWARD -j ts-forward) comes before Docker's jump to DOCKER-USER (Tailscale)");
+    expect(c.fix).toContain('systemctl restart docker');
+    expect(c.fix).toContain('netfilter-mode=nodivert');
+  });
+
+  it("hermit's chain flushed: fails, says it protects nothing, and the fix is hermit run", () => {
+    const c = checks(evidence('world-chain-flushed'), profile, FILE)['host.hermit-rules']!;
+    expect(c).toMatchObject({ status: 'fail', summary: 'IPv4 chain HERMIT-doc-ok is empty (flushed): it protects nothing' });
+    expect(c.evidence).toContain('IPv4 HERMIT-doc-ok: 0 rules, hermit would write 10');
+    expect(c.fix).toMatch(/^hermit run \/tmp\/hermit-e2e\/profiles\/doc-ok\.yaml puts the rules/);
+  });
+});
+
+describe('crafted from the recordings', () => {
+  it("Docker's nftables backend fails (hermit's iptables rules would not apply)", () => {
+    const snap = edit(healthy, 'docker-info', '"ID":', '"FirewallBackend":{"Driver":"nftables"},"ID":');
+    const c = checks(snap, profile)['host.firewall-backend']!;
+    expect(c).toMatchObject({ status: 'fail', summary: expect.stringContaining("Docker's firewall backend is nftables") });
+    expect(c.fix).toContain('firewall-backend');
+  });
+
+  it('Docker chains only in the other iptables variant fail; no Docker chains at all fail too', () => {
+    const noDocker = healthy.sources['iptables-save']!.stdout.split('\n').filter((l) => !/DOCKER/.test(l)).join('\n');
+    const mismatch = variant(healthy, { 'iptables-save': { stdout: noDocker }, 'iptables-other-save': { what: 'iptables-legacy-save', exitCode: 0, stdout: healthy.sources['iptables-save']!.stdout } });
+    expect(checks(mismatch, profile)['host.firewall-backend']).toMatchObject({ status: 'fail', summary: expect.stringContaining("Docker's chains are in iptables-legacy") });
+    const off = variant(healthy, { 'iptables-save': { stdout: noDocker }, 'iptables-other-save': { exitCode: 0, stdout: '' } });
+    expect(checks(off, profile)['host.firewall-backend']).toMatchObject({ status: 'fail', summary: expect.stringContaining('"iptables": false') });
+  });
+
+  it('legacy rules next to nft rules warn: both apply, each tool shows only its own', () => {
+    const snap = variant(healthy, { ip_tables_names: { stdout: 'filter' },
+      'iptables-other-save': { what: 'iptables-legacy-save', exitCode: 0, stdout: '*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -o wg0 -j DROP\nCOMMIT' } });
+    const c = checks(snap, profile)['host.firewall-backend']!;
+    expect(c).toMatchObject({ status: 'warn', summary: expect.stringContaining('iptables-legacy holds 1 rule') });
+    expect(c.evidence).toContain('  legacy: -A FORWARD -o wg0 -j DROP');
+  });
+
+  it('firewalld running warns; ufw active is reported', () => {
+    const fw = variant(healthy, { systemctl: { exitCode: 0, stdout: 'active\ninactive\nactive', stderr: '' } });
+    const c = checks(fw, profile, FILE)['host.firewall-managers']!;
+    expect(c).toMatchObject({ status: 'warn', summary: expect.stringContaining('firewalld is running') });
+    expect(c.fix).toContain(`hermit run ${FILE}`);
+    const ufw = variant(healthy, { ufw: { exitCode: 0, stdout: 'Status: active', error: undefined } });
+    expect(checks(ufw, profile)['host.firewall-managers']).toMatchObject({ status: 'ok', summary: expect.stringContaining('ufw active') });
+  });
+
+  it("a missing jump to DOCKER-USER fails; a DROP rule in front only warns; a rule above hermit's jump fails", () => {
+    const noJump = edit(healthy, 'iptables-save', '-A FORWARD -j DOCKER-USER\n', '');
+    expect(checks(noJump, profile)['host.forward-order']).toMatchObject({ status: 'fail', summary: expect.stringContaining('no jump to DOCKER-USER') });
+    const drop = edit(healthy, 'iptables-save', '-A FORWARD -j DOCKER-USER\n', '-A FORWARD -s 10.9.0.0/16 -j DROP\n-A FORWARD -j DOCKER-USER\n');
+    expect(checks(drop, profile)['host.forward-order']!.status).toBe('warn');
+    const above = edit(healthy, 'iptables-save', '-A DOCKER-USER -i hm-doc-ok', '-A DOCKER-USER -j ACCEPT\n-A DOCKER-USER -i hm-doc-ok');
+    expect(checks(above, profile)['host.hermit-rules']).toMatchObject({ status: 'fail', summary: 'IPv4 jump DOCKER-USER → HERMIT-doc-ok is rule 2, not first: rules above it decide first' });
+  });
+
+  it('Docker warnings are passed on with their fix', () => {
+    const snap = edit(healthy, 'docker-info', '"Warnings":null', '"Warnings":["WARNING: bridge-nf-call-iptables is disabled"]');
+    expect(checks(snap)['host.docker']).toMatchObject({ status: 'warn', fix: expect.stringContaining('modprobe br_netfilter') });
+  });
+
+  it('a profile never applied here is skipped, not failed', () => {
+    const other = docProfile('doc-deaddns');
+    expect(checks(healthy, other)['host.hermit-rules']).toMatchObject({ status: 'skipped', summary: expect.stringContaining("'doc-deaddns' is not applied") });
+  });
+});
+
+describe('recorded: this machine, degraded', () => {
+  it('without a Docker engine: the engine check fails, what depends on it is skipped with the reason', () => {
+    const c = checks(evidence('no-engine'), profile);
+    expect(c['host.docker']).toMatchObject({ status: 'fail', summary: expect.stringContaining('Cannot connect to the Docker daemon') });
+    expect(c['host.docker']!.fix).toContain('systemctl start docker');
+    expect(c['host.firewall-backend']).toMatchObject({ status: 'skipped', summary: 'no Docker engine, and no Docker chains in iptables' });
+    expect(c['network.bridge']).toMatchObject({ status: 'skipped', summary: 'no Docker engine' });
+    expect(c['host.system']!.summary).toContain('Docker not reachable');
+  });
+
+  it('without root: reading the firewall is skipped, saying it needs root', () => {
+    const c = checks(evidence('no-root'), profile);
+    expect(c['host.firewall-backend']).toMatchObject({ status: 'skipped', summary: expect.stringMatching(/Permission denied.*needs root/) });
+    expect(c['host.hermit-rules']).toMatchObject({ status: 'skipped', summary: expect.stringContaining('cannot read the firewall') });
+    expect(c['host.forward-order']).toMatchObject({ status: 'skipped', summary: 'reading iptables needs root' });
+    expect(c['connectivity.dns.profile']).toMatchObject({ status: 'skipped', summary: "entering a container's network namespace needs root" });
+  });
+});
