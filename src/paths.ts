@@ -15,4 +15,6 @@ export const PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)))
 export const SCHEMA_FILE = join(PACKAGE_ROOT, 'schema', 'profile.schema.json');
 export const BUILTIN_PROFILES_DIR = join(PACKAGE_ROOT, 'profiles');
 /** Built by `npm run build`; runs inside a container's network namespace. */
-export const PROBE_WORKER = join(PACKAGE_ROOT, 'dist', 'worker.js');
+export const PROBE_WORKER = join(PACKAGE_ROOT, 'dist', 'probe', 'worker.js');
+/** Built by `npm run build`; doctor's AAAA and path-MTU checks inside a network namespace. */
+export const NETNS_WORKER = join(PACKAGE_ROOT, 'dist', 'doctor', 'netns-worker.js');

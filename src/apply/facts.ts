@@ -2,7 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { HermitError } from '../errors.js';
 import type { DockerNetwork, ExistingContainer, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
+import { engineGet, engineGetOk, engineSocket } from './engine.js';
 import { exec, execOk } from './exec.js';
+import { hostAddresses as readHostAddresses, hostRoutes } from './host.js';
 
 const docker = (...args: string[]) => ({ file: 'docker', args });
 
@@ -44,8 +46,10 @@ interface NetworkJson {
   Containers?: Record<string, { Name: string }> | null;
 }
 
-export function parseNetworks(json: string): DockerNetwork[] {
-  return (JSON.parse(json || '[]') as NetworkJson[]).map((n) => {
+export const parseNetworks = (json: string): DockerNetwork[] => networksOf(JSON.parse(json || '[]') as NetworkJson[]);
+
+function networksOf(list: NetworkJson[]): DockerNetwork[] {
+  return list.map((n) => {
     const config = n.IPAM?.Config ?? [];
     const mtu = n.Options?.['com.docker.network.driver.mtu'];
     const bridge = n.Options?.['com.docker.network.bridge.name'];
@@ -69,8 +73,10 @@ interface ContainerJson {
   NetworkSettings: { Networks?: Record<string, unknown> | null };
 }
 
-export function parseContainers(json: string): ExistingContainer[] {
-  return (JSON.parse(json || '[]') as ContainerJson[]).map((c) => ({
+export const parseContainers = (json: string): ExistingContainer[] => containersOf(JSON.parse(json || '[]') as ContainerJson[]);
+
+function containersOf(list: ContainerJson[]): ExistingContainer[] {
+  return list.map((c) => ({
     id: c.Id, name: c.Name.replace(/^\//, ''), running: c.State.Running, pid: c.State.Pid,
     status: c.State.Status ?? (c.State.Running ? 'running' : 'exited'), image: c.Image, startedAt: c.State.StartedAt ?? '',
     labels: c.Config.Labels ?? {}, networks: Object.keys(c.NetworkSettings.Networks ?? {}),
@@ -86,18 +92,39 @@ export function firewallBackendOf(info: Record<string, unknown>): 'iptables' | '
   return fb?.Driver?.startsWith('nftables') ? 'nftables' : 'iptables';
 }
 
+/** The engine's local socket, when the docker CLI would use one: reads then skip the CLI. */
+const socket = engineSocket();
+
 async function dockerInfo(): Promise<{ version: string; backend: 'iptables' | 'nftables' }> {
-  const out = await exec(docker('info', '--format', '{{json .}}'));
-  const info = (() => { try { return JSON.parse(out.stdout) as Record<string, unknown>; } catch { return undefined; } })();
-  if (out.exitCode !== 0 || !info || !info.ServerVersion) {
-    const detail = (out.stderr || out.stdout).trim().split('\n')[0] ?? '';
+  let info: Record<string, unknown> | undefined;
+  let detail = '';
+  if (socket) {
+    info = await engineGetOk<Record<string, unknown>>(socket, '/info');
+  } else {
+    const out = await exec(docker('info', '--format', '{{json .}}'));
+    try { info = JSON.parse(out.stdout) as Record<string, unknown>; } catch { info = undefined; }
+    if (out.exitCode !== 0) info = undefined;
+    detail = (out.stderr || out.stdout).trim().split('\n')[0] ?? '';
+  }
+  if (!info?.ServerVersion) {
     throw new HermitError('host', `cannot reach the Docker engine: ${detail}`,
       'Start Docker (systemctl start docker) or point DOCKER_HOST at a running engine, then check with: docker info');
   }
   return { version: String(info.ServerVersion), backend: firewallBackendOf(info) };
 }
 
+/** GET each object; a 404 (removed meanwhile) is skipped, like `docker inspect` does. */
+async function inspectAll<T>(sock: string, paths: string[]): Promise<T[]> {
+  const replies = await Promise.all(paths.map((p) => engineGet<T>(sock, p)));
+  return replies.filter((r) => r.status === 200).map((r) => r.body);
+}
+
 async function networks(): Promise<DockerNetwork[]> {
+  if (socket) {
+    // The list omits attached containers: inspect each network (a few ms each over the socket).
+    const list = await engineGetOk<{ Id: string }[]>(socket, '/networks');
+    return networksOf(await inspectAll<NetworkJson>(socket, list.map((n) => `/networks/${n.Id}`)));
+  }
   const ids = (await execOk(docker('network', 'ls', '--quiet', '--no-trunc'), 'host')).split('\n').filter(Boolean);
   if (ids.length === 0) return [];
   return parseNetworks(await execOk(docker('network', 'inspect', ...ids), 'host'));
@@ -105,6 +132,12 @@ async function networks(): Promise<DockerNetwork[]> {
 
 /** The named container, or undefined when there is none; any other failure is an error. */
 export async function container(name: string): Promise<ExistingContainer | undefined> {
+  if (socket) {
+    const reply = await engineGet<ContainerJson & { message?: string }>(socket, `/containers/${name}/json`);
+    if (reply.status === 404) return undefined;
+    if (reply.status !== 200) throw new HermitError('host', `cannot ask Docker about container ${name}: ${reply.body.message ?? reply.status}`);
+    return containersOf([reply.body])[0];
+  }
   const out = await exec(docker('container', 'inspect', name));
   if (out.exitCode === 0) return parseContainer(out.stdout);
   if (/no such (container|object)/i.test(out.stderr)) return undefined;
@@ -114,6 +147,10 @@ export async function container(name: string): Promise<ExistingContainer | undef
 
 /** Every container on the engine (running or not), inspected. */
 export async function containers(): Promise<ExistingContainer[]> {
+  if (socket) {
+    const list = await engineGetOk<{ Id: string }[]>(socket, '/containers/json?all=1');
+    return containersOf(await inspectAll<ContainerJson>(socket, list.map((c) => `/containers/${c.Id}/json`)));
+  }
   const ids = (await execOk(docker('container', 'ls', '--all', '--quiet', '--no-trunc'), 'host')).split('\n').filter(Boolean);
   if (ids.length === 0) return [];
   // A container removed between ls and inspect makes inspect exit 1 but still print the others.
@@ -123,6 +160,10 @@ export async function containers(): Promise<ExistingContainer[]> {
 
 /** Local ID of an image, or undefined when it is not on this host. */
 export async function imageId(image: string): Promise<string | undefined> {
+  if (socket) {
+    const reply = await engineGet<{ Id?: string }>(socket, `/images/${image}/json`);
+    return reply.status === 200 ? reply.body.Id : undefined;
+  }
   const out = await exec(docker('image', 'inspect', '--format', '{{.Id}}', image));
   return out.exitCode === 0 && out.stdout.trim() ? out.stdout.trim() : undefined;
 }
@@ -141,9 +182,16 @@ async function saves(): Promise<{ save4: string; save6: string }> {
   return { save4: save4.stdout, save6: save6.exitCode === 0 ? save6.stdout : '' };
 }
 
+/** iptables-save names its variant in its first line: "(nf_tables)", or nothing for legacy. */
+export function variantOfSave(save: string): IptablesVariant | undefined {
+  const header = save.split('\n').find((l) => l.startsWith('# Generated by'));
+  return header ? (header.includes('(nf_tables)') ? 'nft' : 'legacy') : undefined;
+}
+
 async function firewall(): Promise<Omit<FirewallFacts, 'dockerBackend'>> {
-  const [version, dumps] = await Promise.all([execOk({ file: 'iptables', args: ['--version'] }, 'host'), saves()]);
-  const variant: IptablesVariant = version.includes('legacy') ? 'legacy' : 'nft';
+  const dumps = await saves();
+  const variant = variantOfSave(dumps.save4)
+    ?? ((await execOk({ file: 'iptables', args: ['--version'] }, 'host')).includes('legacy') ? 'legacy' : 'nft');
   let dockerChainsInOtherVariant = false;
   if (!hasDockerChains(dumps.save4)) {
     const other = await exec({ file: `iptables-${variant === 'nft' ? 'legacy' : 'nft'}-save`, args: ['-t', 'filter'] }).catch(() => undefined);
@@ -154,7 +202,7 @@ async function firewall(): Promise<Omit<FirewallFacts, 'dockerBackend'>> {
 
 /** The host's own addresses (for the INPUT rules that `status` compares). */
 export async function hostAddresses(): Promise<HostAddress[]> {
-  return parseAddresses(await execOk({ file: 'ip', args: ['-json', 'address', 'show'] }, 'host'));
+  return readHostAddresses();
 }
 
 /** Everything `down` and `status` compare against: containers, networks, rule dumps. */
@@ -171,20 +219,18 @@ export async function gatherFacts(containerName: string, image?: string): Promis
     container(containerName),
     firewall(),
     image ? imageId(image) : Promise.resolve(undefined),
-    execOk({ file: 'ip', args: ['-json', 'address', 'show'] }, 'host'),
-    execOk({ file: 'ip', args: ['-json', '-4', 'route', 'show'] }, 'host'),
-    exec({ file: 'ip', args: ['-json', '-6', 'route', 'show'] }),
+    hostRoutes(),
     readFile(resolvConfPath(), 'utf8').catch(() => ''),
   ] as const);
   // Report the most basic failure first: no Docker engine explains every docker error after it.
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  const [info, nets, existing, fw, localImage, addrJson, route4, route6, resolv] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [info, nets, existing, fw, localImage, routes, resolv] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     Awaited<ReturnType<typeof dockerInfo>>, DockerNetwork[], ExistingContainer | undefined, Awaited<ReturnType<typeof firewall>>,
-    string | undefined, string, string, { exitCode: number; stdout: string }, string,
+    string | undefined, HostRoute[], string,
   ];
   return {
-    addresses: parseAddresses(addrJson),
-    routes: [...parseRoutes(route4, 4), ...(route6.exitCode === 0 ? parseRoutes(route6.stdout, 6) : [])],
+    addresses: readHostAddresses(),
+    routes,
     resolvers: parseResolvConf(resolv),
     dockerVersion: info.version,
     networks: nets,

@@ -3,8 +3,8 @@
 // container), and the host's own namespace (no container). Each runs the probe worker (A lookups,
 // TCP connects) and doctor's netns worker (AAAA, path MTU) with the same targets.
 // Throwaway containers run `sleep 60` with --rm and are removed in `finally`; images are never pulled.
+import { NETNS_WORKER, PROBE_WORKER } from '../paths.js';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { exec, execOk } from '../apply/exec.js';
 import { isIp } from '../net/cidr.js';
@@ -16,8 +16,6 @@ import { Facts } from './facts.js';
 import type { NetnsRequest, NetnsResponse } from './netns-worker.js';
 import type { Snapshot, Vantage, VantageId } from './types.js';
 
-const PROBE_WORKER = fileURLToPath(new URL('../probe/worker.js', import.meta.url));
-const NETNS_WORKER = fileURLToPath(new URL('./netns-worker.js', import.meta.url));
 export const DOCTOR_LABEL = 'hermit.doctor';
 
 const unique = <T>(xs: T[]) => [...new Set(xs)];

@@ -19,7 +19,7 @@ import { realpathSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { DnsOutcome, TcpOutcome } from '../probe/types.js';
-import { tcpErrorOutcome } from '../probe/worker.js';
+import { tcpErrorOutcome } from '../probe/outcome.js';
 
 /** With a port, the first AAAA address is also connected to: a fast failure means IPv6 is off,
  * a timeout is the hang clients see when IPv6 looks usable but is not. */

@@ -1,8 +1,8 @@
 // Runs the probe worker inside a container's network namespace and returns its raw answer.
 // nsenter only switches the network namespace: the worker and Node come from the host, so the
 // probe needs nothing from the image and cannot be faked by it.
+import { PROBE_WORKER } from '../paths.js';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { HermitError } from '../errors.js';
 import type { DnsOutcome, ProbeRequest, ProbeResponse, TcpOutcome } from './types.js';
@@ -17,7 +17,7 @@ export async function runProbeWorker(
   opts: { workerPath?: string; nodePath?: string } = {},
 ): Promise<ProbeResponse> {
   if (!Number.isInteger(pid) || pid <= 0) throw new HermitError('probe', `cannot probe: invalid container pid ${pid}`);
-  const workerPath = opts.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
+  const workerPath = opts.workerPath ?? PROBE_WORKER;
   if (!existsSync(workerPath)) {
     throw new HermitError('probe', `probe worker not found at ${workerPath}`, 'build hermit first (npm run build): the probe runs dist/probe/worker.js');
   }

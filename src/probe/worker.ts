@@ -12,6 +12,7 @@ import { realpathSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 // Type-only: erased at compile time, so the worker still loads no project module.
+import { tcpErrorOutcome } from './outcome.js';
 import type {
   DnsOutcome,
   DnsProbe,
@@ -71,23 +72,8 @@ function connect(host: string, port: number, timeoutMs: number): Promise<{ outco
   });
 }
 
-export function tcpErrorOutcome(code: string | undefined): { outcome: TcpOutcome; code: string } {
-  const c = code ?? 'EUNKNOWN';
-  switch (c) {
-    case 'ECONNREFUSED': // RST in answer to the SYN
-    case 'ECONNRESET':
-      return { outcome: 'refused', code: c };
-    case 'EHOSTUNREACH': // REJECT --reject-with icmp-admin-prohibited lands here
-    case 'ENETUNREACH':
-    case 'EACCES':
-    case 'EPERM': // a local OUTPUT drop/reject
-      return { outcome: 'unreachable', code: c };
-    case 'ETIMEDOUT': // the kernel gave up on SYN retransmits before our timer
-      return { outcome: 'timeout', code: c };
-    default:
-      return { outcome: 'error', code: c };
-  }
-}
+
+export { tcpErrorOutcome };
 
 async function probeDns(p: DnsProbe, deadline: number): Promise<DnsResult> {
   const t0 = performance.now();

@@ -481,7 +481,6 @@ function parseDockerArgs(args: readonly string[]): { options: ParsedOption[]; pr
 }
 
 const isFalse = (v: string | undefined) => v !== undefined && /^(false|0)$/i.test(v);
-const NAMESPACE_OPTIONS = new Set(['pid', 'ipc', 'uts', 'userns', 'cgroupns']);
 const UNCONFINED = /^(seccomp[=:]unconfined|apparmor[=:]unconfined|systempaths=unconfined|label[=:]disable)$/;
 const HOST_DISK = /^\/dev\/(mem|kmem|port|sd|hd|vd|xvd|nvme|mmcblk|loop|dm-|md|mapper\/|disk\/|zd)/;
 const SAFE_LOG_DRIVERS = new Set(['json-file', 'local', 'journald', 'none']);

@@ -1,6 +1,8 @@
 // Reads a profile file: YAML (and the files it extends) -> merge -> ${VAR} expansion -> schema
 // check -> defaults and absolute paths -> semantic checks. Every problem found is reported at
 // once, each located as file:line:col in the file that wrote the value.
+import { pathToFileURL } from 'node:url';
+import { SCHEMA_FILE } from '../paths.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
@@ -19,7 +21,7 @@ import {
   type LoadedProfile, type Profile, type ProbeTargetSpec, type Protocol, type RestartPolicy, type SourcePosition,
 } from './types.js';
 
-export const SCHEMA_URL = new URL('../../schema/profile.schema.json', import.meta.url);
+export const SCHEMA_URL = pathToFileURL(SCHEMA_FILE);
 
 /** The profile as the schema accepts it, before defaults (after extends is merged). */
 interface RawProfile {

@@ -6,14 +6,14 @@
 //            user's ~/.config/hermit/profiles as well
 //   system   /etc/hermit/profiles
 //   builtin  the profiles/ folder shipped with hermit
+import { BUILTIN_PROFILES_DIR } from '../paths.js';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { HermitError } from '../errors.js';
 import { type Env, type HomeOf, passwdHome, sudoUserHome } from './host-env.js';
 
-export const BUILTIN_PROFILES = fileURLToPath(new URL('../../profiles/', import.meta.url));
+export const BUILTIN_PROFILES = BUILTIN_PROFILES_DIR;
 export const SYSTEM_PROFILES = '/etc/hermit/profiles';
 export const PROJECT_DEFAULT = 'hermit.yaml';
 
