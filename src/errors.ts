@@ -20,12 +20,15 @@ export type ErrorKind = Exclude<keyof typeof EXIT, 'ok' | 'internal'>;
 export class HermitError extends Error {
   readonly kind: ErrorKind;
   readonly hint?: string;
+  /** The profile key the problem is about, so the caller can point at its file:line:col. */
+  readonly keyPath?: readonly (string | number)[];
 
-  constructor(kind: ErrorKind, message: string, hint?: string) {
+  constructor(kind: ErrorKind, message: string, hint?: string, keyPath?: readonly (string | number)[]) {
     super(message);
     this.name = 'HermitError';
     this.kind = kind;
     this.hint = hint;
+    this.keyPath = keyPath;
   }
 
   get exitCode(): number {

@@ -42,3 +42,14 @@ export function checkPassThrough(dockerArgs: string[]): void {
 }
 
 export const useColor = () => !!process.stdout.isTTY && !process.env.NO_COLOR;
+
+/** Runs planning and, when it refuses a profile key, points the error at file:line:col. */
+export function locatingProfileErrors<T>(loaded: LoadedProfile, plan: () => T): T {
+  try {
+    return plan();
+  } catch (err) {
+    if (!(err instanceof HermitError) || !err.keyPath) throw err;
+    const pos = loaded.locate(err.keyPath);
+    throw new HermitError(err.kind, `${loaded.file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${err.message}`, err.hint);
+  }
+}

@@ -42,6 +42,7 @@ export function planNetwork(profile: Profile, facts: HostFacts): NetworkAction {
         'usage',
         `Docker network '${n.name}' exists but was not created by hermit for profile '${profile.name}'`,
         `Pick another network.name in the profile, or remove it yourself: docker network rm ${n.name}`,
+        ['network', 'name'],
       );
     }
     const diff = mismatches(profile, existing);
@@ -66,10 +67,11 @@ export function planNetwork(profile: Profile, facts: HostFacts): NetworkAction {
         'usage',
         `network.subnet ${n.subnet} overlaps Docker network '${other.name}' (${clash})`,
         'Choose another network.subnet in the profile, e.g. an unused 172.30-31.x.0/24',
+        ['network', 'subnet'],
       );
     }
     if (other.bridge === n.bridge) {
-      throw new HermitError('usage', `network.bridge '${n.bridge}' is already used by Docker network '${other.name}'`, 'Choose another network.bridge');
+      throw new HermitError('usage', `network.bridge '${n.bridge}' is already used by Docker network '${other.name}'`, 'Choose another network.bridge', ['network', 'bridge']);
     }
   }
   for (const route of facts.routes) {
@@ -80,11 +82,12 @@ export function planNetwork(profile: Profile, facts: HostFacts): NetworkAction {
         'usage',
         `network.subnet ${n.subnet} overlaps the host route ${route.dst}${route.dev ? ` on ${route.dev}` : ''}`,
         'Containers could not reach that network, and hermit cannot tell it apart from the bridge. Choose another network.subnet (a VPN route is a common cause)',
+        ['network', 'subnet'],
       );
     }
   }
   if (facts.addresses.some((a) => a.ifname === n.bridge)) {
-    throw new HermitError('usage', `network.bridge '${n.bridge}' is an existing interface on this host`, 'Choose another network.bridge');
+    throw new HermitError('usage', `network.bridge '${n.bridge}' is an existing interface on this host`, 'Choose another network.bridge', ['network', 'bridge']);
   }
   return { kind: 'create', args: networkCreateArgs(profile) };
 }
