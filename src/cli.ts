@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { EXIT, HermitError } from './errors.js';
 import { doctorCommand } from './commands/doctor.js';
+import { guardCommand } from './commands/guard.js';
 import { probeCommand } from './commands/probe.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(probeCommand)
       .command(validateCommand)
       .command(doctorCommand)
+      .command(guardCommand)
       .command(initCommand)
       .command(profilesCommand)
       .command(stopCommand)

@@ -1,22 +1,44 @@
-// hermit logs <profile> [-f]: the container's output, through docker logs.
+// hermit logs <profile> [-f]: the container's output, through docker logs; with --blocked, the
+// connections hermit's rules rejected, from the kernel log.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
-interface LogsArgs { profile: string; follow: boolean; tail?: string; since?: string }
+interface LogsArgs { profile: string; follow: boolean; tail?: string; since?: string; blocked: boolean; json: boolean }
 
 export const logsCommand: CommandModule<object, LogsArgs> = {
   command: 'logs <profile>',
-  describe: "Print the container's output (exits with docker logs' exit code)",
+  describe: "Print the container's output (exits with docker logs' exit code), or with --blocked what its firewall rejected",
   builder: (y: Argv) =>
     y
       .positional('profile', { type: 'string', demandOption: true, describe: 'Profile name or path' })
       .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'Keep printing new output' })
       .option('tail', { alias: 'n', type: 'string', describe: 'Only the last N lines' })
-      .option('since', { type: 'string', describe: 'Only output since this time (2025-01-02T15:04:05, or 10m)' }) as Argv<LogsArgs>,
+      .option('since', { type: 'string', describe: 'Only output since this time (2025-01-02T15:04:05, or 10m)' })
+      .option('blocked', { type: 'boolean', default: false, describe: 'Connections the rules rejected (time, destination, port, protocol), from the kernel log' })
+      .option('json', { type: 'boolean', default: false, describe: 'With --blocked: print them as JSON' }) as Argv<LogsArgs>,
   handler: async (argv: ArgumentsCamelCase<LogsArgs>) => {
     const [{ loadChecked }, { profileContainer }, { execAttached }, { HermitError }] = await Promise.all([
       import('./common.js'), import('./lifecycle.js'), import('../apply/attach.js'), import('../errors.js'),
     ]);
     const { profile } = loadChecked(argv.profile);
+    if (argv.blocked) {
+      if (argv.follow) throw new HermitError('usage', '--blocked cannot --follow yet', 'Run it again, or watch: journalctl -kf | grep hermit:');
+      const [{ exec }, { parseBlocked, renderBlocked }] = await Promise.all([import('../apply/exec.js'), import('../report/blocked.js')]);
+      // The journal keeps more than the ring buffer; without journald (containers, minimal hosts) dmesg.
+      let entries: ReturnType<typeof parseBlocked> = [];
+      let read = false;
+      for (const cmd of [{ file: 'journalctl', args: ['-k', '-o', 'short-iso', '--no-pager'] }, { file: 'dmesg', args: ['--time-format', 'iso'] }]) {
+        const out = await exec(cmd).catch(() => undefined);
+        if (!out || out.exitCode !== 0) continue;
+        read = true;
+        entries = parseBlocked(out.stdout, profile.name);
+        if (entries.length > 0) break;
+      }
+      if (!read) throw new HermitError('host', 'cannot read the kernel log (journalctl -k and dmesg both failed)', 'Run as root (sudo hermit logs --blocked ...)');
+      const n = argv.tail ? Number(argv.tail) : 0;
+      if (n > 0) entries = entries.slice(-n);
+      process.stdout.write(argv.json ? `${JSON.stringify(entries, null, 2)}\n` : `${renderBlocked(entries, profile.name)}\n`);
+      return;
+    }
     const c = await profileContainer(profile);
     if (!c) throw new HermitError('usage', `profile '${profile.name}' has no container ${profile.container.name}`, `Start it with: hermit run ${argv.profile}`);
     const args = ['logs', ...(argv.follow ? ['--follow'] : []), ...(argv.tail ? ['--tail', argv.tail] : []), ...(argv.since ? ['--since', argv.since] : []), c.id];

@@ -7,8 +7,10 @@ import { BUILD_ENV, refreshImage } from '../plan/image.js';
 import { makePlan } from '../plan/plan.js';
 import type { ProbeReport } from '../probe/types.js';
 import { formatRuleset } from '../report/plan.js';
-import { recordProbe } from '../state/store.js';
-import { checkPassThrough, loadChecked, requireRoot, splitPassThrough, useColor } from './common.js';
+import { wantedRulesets } from '../guard/verify.js';
+import { withHostLock } from '../state/lock.js';
+import { recordProbe, recordRules } from '../state/store.js';
+import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
 import { proveIsolation, renderProof } from './prove.js';
 import { runSteps } from './progress.js';
 
@@ -22,7 +24,8 @@ export interface RunOptions {
   update?: { pull: boolean };
 }
 
-export async function run(profileArg: string, opts: RunOptions): Promise<void> {
+/** @param profileArg a name or path; none means the project's hermit.yaml. */
+export async function run(profileArg: string | undefined, opts: RunOptions): Promise<void> {
   const command = opts.update ? 'update' : 'run';
   const loaded = loadChecked(profileArg);
   const profile = loaded.profile;
@@ -31,12 +34,15 @@ export async function run(profileArg: string, opts: RunOptions): Promise<void> {
   requireRoot(command, 'it reads and changes iptables and enters the container\'s network namespace to probe it');
 
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
-  let facts = await gatherFacts(profile.container.name, profile.image);
-  let plan = makePlan(profile, facts, planOpts);
+  const look = async () => {
+    const facts = await gatherFacts(profile.container.name, profile.image);
+    return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
+  };
   const refresh = opts.update ? refreshImage(profile, opts.update.pull) : undefined;
   const refreshCmd = refresh && dockerCall(refresh);
 
   if (opts.dryRun) {
+    const { facts, plan } = await look();
     const cmds = [...(refreshCmd ? [refreshCmd] : []), ...planCommands(plan)];
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ profile: profile.name, commands: cmds.map((c) => ({ file: c.file, args: c.args, ...(c.input ? { input: c.input } : {}), env: c.env ? Object.keys(c.env) : undefined })), probe: plan.probe }, null, 2)}\n`);
@@ -59,27 +65,37 @@ export async function run(profileArg: string, opts: RunOptions): Promise<void> {
   }
 
   const applied: Applied = { containerId: '', pid: 0, changes: [] };
+  let before: string | undefined;
   if (refreshCmd) {
+    // A host or profile hermit refuses is refused before the (long) build or pull.
+    before = (await look()).facts.imageId;
     await runSteps([{ title: `Image: ${refreshCmd.args[0] === 'pull' ? 'pull' : 'rebuild'} ${profile.image}`, run: () => refreshRun(refreshCmd) }], { quiet: opts.json });
-    const before = facts.imageId;
-    facts = await gatherFacts(profile.container.name, profile.image);
-    plan = makePlan(profile, facts, planOpts);
-    if (facts.imageId !== before) applied.changes.push(`image ${profile.image} updated${before ? ` (${short(before)} → ${short(facts.imageId)})` : ''}`);
   }
-  const { steps, rollback } = applySteps(plan, applied);
-  try {
-    await runSteps(steps, { quiet: opts.json });
-  } catch (err) {
-    const failed = await rollback();
-    if (err instanceof HermitError && failed.length === 0) {
-      throw new HermitError('apply', `${err.message}\n  (everything this run had changed was rolled back)`, err.hint);
+  // Concurrent runs (and the guard) plan from an iptables-save dump: one at a time, host-wide,
+  // from a dump read under the lock, so no payload deletes or duplicates another's lines.
+  const plan = await withHostLock(async () => {
+    const { facts, plan } = await look();
+    if (refreshCmd && facts.imageId !== before) applied.changes.push(`image ${profile.image} updated${before ? ` (${short(before)} → ${short(facts.imageId)})` : ''}`);
+    const { steps, rollback } = applySteps(plan, applied);
+    try {
+      await runSteps(steps, { quiet: opts.json });
+    } catch (err) {
+      const failed = await rollback();
+      if (err instanceof HermitError && failed.length === 0) {
+        throw new HermitError('apply', `${err.message}\n  (everything this run had changed was rolled back)`, err.hint);
+      }
+      if (failed.length > 0) {
+        throw new HermitError('apply', `${(err as Error).message}\n  rollback was incomplete:\n    ${failed.join('\n    ')}`,
+          'Inspect with: iptables-save -t filter | grep HERMIT; docker network ls; docker ps -a');
+      }
+      throw err;
     }
-    if (failed.length > 0) {
-      throw new HermitError('apply', `${(err as Error).message}\n  rollback was incomplete:\n    ${failed.join('\n    ')}`,
-        'Inspect with: iptables-save -t filter | grep HERMIT; docker network ls; docker ps -a');
-    }
-    throw err;
-  }
+    // What `hermit guard --boot` puts back before dockerd starts this container after a reboot.
+    await recordRules(profile.name, loaded.file, wantedRulesets(profile, facts)).catch((e: unknown) => {
+      process.stderr.write(`hermit: warning: could not save the rules for boot: ${(e as Error).message}\n`);
+    });
+    return plan;
+  });
 
   const report = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, { quiet: opts.json });
   await remember(loaded.file, applied.containerId, report);

@@ -4,7 +4,7 @@ import { HermitError } from '../errors.js';
 import { type ProfileStatus, knownProfiles, profileStatus } from '../plan/status.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { renderStatus } from '../report/status.js';
-import { lastProbe, recordedProfiles } from '../state/store.js';
+import { lastProbe, lastVerified, recordedProfiles } from '../state/store.js';
 import { loadChecked, requireRoot } from './common.js';
 import { printJson } from './lifecycle.js';
 
@@ -28,7 +28,7 @@ export async function status(arg: string | undefined, opts: { json: boolean }): 
   const hostAddrs = addresses.map((a) => a.address);
 
   const statuses: ProfileStatus[] = await Promise.all(names.map(async (name) => {
-    const probe = await lastProbe(name);
+    const [probe, verified] = await Promise.all([lastProbe(name), lastVerified(name)]);
     const loaded = given ?? recordedProfile(name, probe?.file);
     const image = loaded ? await imageId(loaded.profile.image) : undefined;
     return profileStatus(name, inv, {
@@ -36,6 +36,7 @@ export async function status(arg: string | undefined, opts: { json: boolean }): 
       hostAddresses: hostAddrs,
       ...(image ? { imageId: image } : {}),
       ...(probe ? { probe } : {}),
+      ...(verified ? { verified } : {}),
     });
   }));
 

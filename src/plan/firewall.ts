@@ -47,15 +47,31 @@ const countRules = (n: number) => `${n} rule${n === 1 ? '' : 's'}`;
 const sameLines = (a: readonly string[] | undefined, b: readonly string[]) =>
   a !== undefined && a.length === b.length && a.every((l, i) => l === b[i]);
 
-export function planFirewall(wanted: Ruleset, save: string): FirewallChange {
+/** Docker's own jump into DOCKER-USER; anything above it in FORWARD bypasses hermit's rules. */
+const DOCKER_USER_JUMP = '-A FORWARD -j DOCKER-USER';
+
+export interface PlanFirewallOptions {
+  /** At boot, before dockerd: create DOCKER-USER (Docker keeps an existing chain's rules). */
+  createDockerUser?: boolean;
+}
+
+export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOptions = {}): FirewallChange {
   const { family } = wanted;
   const observed = parseSave(save);
+  const viaDockerUser = wanted.jumps.some((j) => j.from === 'DOCKER-USER');
   const declare: string[] = [];
   const rules: string[] = [];
   const undoDeclare: string[] = [];
   const undoRules: string[] = [];
   const undoDrop: string[] = [];
   const changes: string[] = [];
+
+  if (opts.createDockerUser && viaDockerUser && !observed.has('DOCKER-USER')) {
+    observed.set('DOCKER-USER', []);
+    declare.push(':DOCKER-USER - [0:0]');
+    undoDrop.push('-X DOCKER-USER');
+    changes.push('create chain DOCKER-USER');
+  }
 
   for (const chain of wanted.chains) {
     const want = chain.rules.map((r) => renderRule(chain.name, r));
@@ -99,6 +115,22 @@ export function planFirewall(wanted: Ruleset, save: string): FirewallChange {
       changes.push(`${at >= 0 ? 'move' : 'add'} jump ${jump.from} -i ${jump.bridge} → ${jump.to}`);
     } else if (stale.length > 0) {
       changes.push(`remove ${stale.length} stale jump(s) to ${jump.to} from ${jump.from}`);
+    }
+  }
+
+  // A rule inserted above Docker's jump (a firewall manager, a VPN, a person) sees the bridge's
+  // traffic first and may accept it: Docker's jump goes back on top, as dockerd itself puts it.
+  if (viaDockerUser) {
+    const forward = observed.get('FORWARD') ?? [];
+    const at = forward.indexOf(DOCKER_USER_JUMP);
+    if (!(at >= 0 && forward.slice(0, at).every(isHermitJump))) {
+      if (at >= 0) {
+        deletes.push(asDelete(DOCKER_USER_JUMP));
+        undoRules.push(`-I FORWARD ${at + 1} -j DOCKER-USER`);
+      }
+      inserts.push(asInsert(DOCKER_USER_JUMP));
+      undoDrop.unshift(asDelete(DOCKER_USER_JUMP));
+      changes.push(at >= 0 ? `move jump FORWARD → DOCKER-USER back to the top (${at} rule(s) above it)` : 'add missing jump FORWARD → DOCKER-USER');
     }
   }
 

@@ -38,6 +38,9 @@ export const CHAIN_PREFIX = 'HERMIT-';
 export const forwardChain = (profile: string) => `HERMIT-${profile}`;
 export const inputChain = (profile: string) => `HERMIT-IN-${profile}`;
 export const hermitComment = (profile: string, what?: string) => `hermit:${profile}${what ? ` ${what}` : ''}`;
+/** The kernel-log prefix of blocked connections (LOG prefixes are at most 29 characters; a
+ * profile name at most 18). `hermit logs --blocked` looks for it. */
+export const logPrefix = (profile: string) => `hermit:${profile}: `;
 
 const REJECT: Record<Family, string[]> = {
   4: ['-j', 'REJECT', '--reject-with', 'icmp-admin-prohibited'],
@@ -47,6 +50,11 @@ const PASS = ['-j', 'RETURN'];
 /** Only packets answering a connection someone else opened: an agent's own connection to a
  * blocked address stays blocked even if it was established before the rules existed. */
 const REPLIES = ['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '--ctdir', 'REPLY'];
+
+/** A rate-limited LOG in front of a reject, so a person can see what the agent tried to reach
+ * without a busy agent flooding the kernel log (10 a minute, bursts of 5, per rule). */
+const logRule = (profile: string, match: string[]): Rule =>
+  ({ match: [...match, '-m', 'limit', '--limit', '10/min'], comment: hermitComment(profile, 'log blocked'), verdict: ['-j', 'LOG', '--log-prefix', `"${logPrefix(profile)}"`] });
 
 function familyOf(address: string): Family | undefined {
   return parseCidr(address)?.family;
@@ -116,7 +124,7 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
     forward.push(...allowRules(dst(r), 'udp', [53], c('dns')), ...allowRules(dst(r), 'tcp', [53], c('dns')));
   }
   for (const range of blocked) {
-    forward.push({ match: dst(range), comment: c('blocked range'), verdict: REJECT[family] });
+    forward.push(logRule(name, dst(range)), { match: dst(range), comment: c('blocked range'), verdict: REJECT[family] });
   }
 
   const input: Rule[] = [{ match: REPLIES, comment: c('replies'), verdict: PASS }];
@@ -126,7 +134,7 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   for (const r of resolvers.filter((r) => hostSet.has(canonicalCidr(r)))) {
     input.push(...allowRules(dst(r), 'udp', [53], c('dns')), ...allowRules(dst(r), 'tcp', [53], c('dns')));
   }
-  input.push({ match: [], comment: c('host'), verdict: REJECT[family] });
+  input.push(logRule(name, []), { match: [], comment: c('host'), verdict: REJECT[family] });
 
   // IPv4 hooks into DOCKER-USER, the chain Docker keeps for its users and never flushes.
   const forwardFrom = family === 4 ? 'DOCKER-USER' : 'FORWARD';

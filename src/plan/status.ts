@@ -2,7 +2,7 @@
 // rules are present and exactly what the profile wants, and the last probe's verdict.
 import type { Family } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
-import type { ProbeRecord } from '../state/store.js';
+import type { ProbeRecord, VerifyRecord } from '../state/store.js';
 import type { Inventory } from './facts.js';
 import { parseSave, planFirewall } from './firewall.js';
 import { LABEL_PROFILE } from './network.js';
@@ -41,6 +41,8 @@ export interface ProfileStatus {
   network: { name?: string; present: boolean };
   rules: { family: Family; state: RulesState; detail?: string }[];
   lastProbe?: { at: string; ok: boolean; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
+  /** When the guarantee was last verified, and by what (the guard, or the probe of a run). */
+  lastVerified?: { at: string; by: string; ok: boolean; actions: string[] };
   /** Running, rules intact in every family, and the last probe of this very container passed. */
   ok: boolean;
 }
@@ -53,6 +55,7 @@ export interface StatusInput {
   /** Local ID of the profile's image. */
   imageId?: string;
   probe?: ProbeRecord;
+  verified?: VerifyRecord;
 }
 
 /** Profile names that have anything hermit made: labelled containers and networks, chains. */
@@ -108,6 +111,10 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
   const lastProbe = pr
     ? { at: pr.at, ok: pr.ok, checks: pr.report.rows.length, failed: pr.report.rows.filter((r) => !r.ok).map((r) => r.target), containerId: pr.containerId, ofThisContainer: !!c && pr.containerId === c.id }
     : undefined;
+  const v = input.verified;
+  const lastVerified = v && (!pr || v.at >= pr.at)
+    ? { at: v.at, by: v.by, ok: v.ok, actions: v.actions }
+    : pr ? { at: pr.at, by: 'a probe (hermit run or hermit probe)', ok: pr.ok, actions: [] } : undefined;
   const ok = container.running && !foreign && rules.every((r) => r.state === 'intact' || r.state === 'unavailable') && !!lastProbe?.ok && lastProbe.ofThisContainer;
-  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, rules, ...(lastProbe ? { lastProbe } : {}), ok };
+  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ok };
 }

@@ -46,6 +46,8 @@ export function renderStatus(s: ProfileStatus): string {
     const verdict = p.ok ? `ok (${p.checks} checks)` : `FAILED: ${p.failed.join(', ')}`;
     out.push(`  last probe  ${p.at}: ${verdict}${p.ofThisContainer ? '' : ' — of an earlier container'}`);
   }
+  const v = s.lastVerified;
+  out.push(`  verified    ${v ? `${v.at} by ${v.by}: ${v.ok ? 'ok' : 'NOT ok'}${v.actions.length ? ` (${v.actions.length} action(s): ${v.actions.at(-1)})` : ''}` : 'never'}`);
   out.push(`  isolation   ${s.ok ? 'proven' : c.running ? 'NOT proven (see above; hermit run or hermit probe proves it again)' : 'not running'}`);
   return out.join('\n');
 }

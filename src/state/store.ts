@@ -1,7 +1,9 @@
-// What hermit remembers between commands: the last probe of each profile, in
-// /var/lib/hermit/<profile>/last-probe.json (HERMIT_STATE_DIR moves it, for tests).
+// What hermit remembers between commands, in /var/lib/hermit/<profile>/ (HERMIT_STATE_DIR moves
+// it, for tests): the last probe, the rulesets last applied (restored at boot, before dockerd
+// starts its containers), and the guard's last verification.
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Ruleset } from '../plan/ruleset.js';
 import type { ProbeReport } from '../probe/types.js';
 
 export const stateDir = () => process.env.HERMIT_STATE_DIR ?? '/var/lib/hermit';
@@ -17,28 +19,66 @@ export interface ProbeRecord {
   report: ProbeReport;
 }
 
-const probeFile = (profile: string) => join(stateDir(), profile, 'last-probe.json');
-
-export async function recordProbe(file: string, containerId: string, report: ProbeReport): Promise<void> {
-  const record: ProbeRecord = { at: new Date().toISOString(), profile: report.profile, file, containerId, ok: report.ok, report };
-  const dest = probeFile(report.profile);
-  await mkdir(join(stateDir(), report.profile), { recursive: true, mode: 0o700 });
-  // Write then rename: a reader never sees half a file.
-  await writeFile(`${dest}.tmp`, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-  await rename(`${dest}.tmp`, dest);
+/** What the boot unit needs to put hermit's rules back before dockerd starts containers. */
+export interface RulesRecord {
+  at: string;
+  profile: string;
+  file: string;
+  rulesets: Ruleset[];
 }
 
-export async function lastProbe(profile: string): Promise<ProbeRecord | undefined> {
+/** The guard's (or a run's) last verification of the guarantee, for `hermit status`. */
+export interface VerifyRecord {
+  at: string;
+  profile: string;
+  /** What verified: "hermit guard (interval)", "hermit guard (docker event: network connect)", "hermit guard --boot". */
+  by: string;
+  ok: boolean;
+  /** What was found and done, one line each. */
+  actions: string[];
+}
+
+const stateFile = (profile: string, name: string) => join(stateDir(), profile, name);
+
+async function writeRecord(profile: string, name: string, value: unknown): Promise<void> {
+  const dest = stateFile(profile, name);
+  await mkdir(join(stateDir(), profile), { recursive: true, mode: 0o700 });
+  // Write then rename: a reader never sees half a file (pid in the name: concurrent writers).
+  const tmp = `${dest}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, dest);
+}
+
+async function readRecord<T>(profile: string, name: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(probeFile(profile), 'utf8')) as ProbeRecord;
+    return JSON.parse(await readFile(stateFile(profile, name), 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
 
-/** Profiles with a record. */
+export async function recordProbe(file: string, containerId: string, report: ProbeReport): Promise<void> {
+  const record: ProbeRecord = { at: new Date().toISOString(), profile: report.profile, file, containerId, ok: report.ok, report };
+  await writeRecord(report.profile, 'last-probe.json', record);
+}
+
+export const lastProbe = (profile: string) => readRecord<ProbeRecord>(profile, 'last-probe.json');
+
+export async function recordRules(profile: string, file: string, rulesets: Ruleset[]): Promise<void> {
+  await writeRecord(profile, 'rules.json', { at: new Date().toISOString(), profile, file, rulesets } satisfies RulesRecord);
+}
+
+export const savedRules = (profile: string) => readRecord<RulesRecord>(profile, 'rules.json');
+
+export async function recordVerified(record: Omit<VerifyRecord, 'at'>): Promise<void> {
+  await writeRecord(record.profile, 'last-verified.json', { at: new Date().toISOString(), ...record });
+}
+
+export const lastVerified = (profile: string) => readRecord<VerifyRecord>(profile, 'last-verified.json');
+
+/** Profiles with a record (dot files are hermit's own: the host lock). */
 export async function recordedProfiles(): Promise<string[]> {
-  return readdir(stateDir()).catch(() => []);
+  return (await readdir(stateDir()).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
 }
 
 export async function forget(profile: string): Promise<void> {

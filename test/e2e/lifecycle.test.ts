@@ -192,7 +192,7 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
       const out = JSON.parse(await ok(['down', file, '--time', '0', '--json'])) as { removed: string[] };
       expect(out.removed).toEqual([
         'container hermit-life',
-        'IPv4: jump INPUT → HERMIT-IN-life', 'IPv4: jump DOCKER-USER → HERMIT-life', 'IPv4: chain HERMIT-life (10 rules)', 'IPv4: chain HERMIT-IN-life (2 rules)',
+        'IPv4: jump INPUT → HERMIT-IN-life', 'IPv4: jump DOCKER-USER → HERMIT-life', 'IPv4: chain HERMIT-life (17 rules)', 'IPv4: chain HERMIT-IN-life (3 rules)',
         'IPv6: jump INPUT → HERMIT-life', 'IPv6: jump FORWARD → HERMIT-life', 'IPv6: chain HERMIT-life (1 rule)',
         'network hermit-life',
       ]);

@@ -1,0 +1,174 @@
+// The drift guard: verify (pure, verify.ts) → restore through the apply layer → probe from
+// inside → stop the container when the guarantee cannot be restored. One timestamped line per
+// finding and action.
+import { restoreCommand } from '../apply/apply.js';
+import { exec } from '../apply/exec.js';
+import { gatherFacts } from '../apply/facts.js';
+import { HermitError } from '../errors.js';
+import type { HostFacts } from '../plan/facts.js';
+import { parseSave, planFirewall } from '../plan/firewall.js';
+import { planProbe } from '../plan/targets.js';
+import { classify } from '../probe/classify.js';
+import { runProbeWorker } from '../probe/run.js';
+import type { LoadedProfile } from '../profile/types.js';
+import { withHostLock } from '../state/lock.js';
+import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules } from '../state/store.js';
+import { type Drift, type Verdict, describeDrift, verify, wantedRulesets } from './verify.js';
+
+export type Log = (line: string) => void;
+export const stdoutLog: Log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+
+export interface PassResult {
+  profile: string;
+  /** The guarantee holds (verified, or restored and proven); false when the container was stopped or is left unprotected. */
+  ok: boolean;
+  stopped: boolean;
+}
+
+const ms = (t0: number) => `${Date.now() - t0} ms`;
+
+/** Fail closed: no restart policy first, so the daemon does not bring it back. */
+async function stopContainer(id: string, name: string, why: string, log: Log): Promise<boolean> {
+  await exec({ file: 'docker', args: ['update', '--restart', 'no', id] }).catch(() => undefined);
+  const r = await exec({ file: 'docker', args: ['stop', '--time', '5', id] }).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+  log(r.exitCode === 0 ? `STOPPED container ${name} (restart policy set to "no"): ${why}` : `FAILED to stop container ${name}: ${r.stderr.trim()} (was stopping because: ${why})`);
+  return r.exitCode === 0;
+}
+
+/** Restores what can be restored, under the host lock; returns what is still wrong. */
+async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promise<{ facts: HostFacts; verdict: Verdict }> {
+  const { profile } = loaded;
+  const c = verdict.container;
+  for (const d of verdict.drifts) {
+    if (d.kind === 'rules') {
+      const t0 = Date.now();
+      // A failed restore is not thrown: the verification after it finds the drift and stops the container.
+      const r = await exec(restoreCommand(d.family, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+      log(r.exitCode === 0 ? `${profile.name}: restored IPv${d.family} rules in ${ms(t0)}: ${d.fix.changes.join(', ')}`
+        : `${profile.name}: FAILED to restore IPv${d.family} rules: ${r.stderr.trim()}`);
+    } else if (d.kind === 'extra-network' && c) {
+      for (const net of d.networks) {
+        const r = await exec({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });
+        log(r.exitCode === 0 ? `${profile.name}: disconnected ${c.name} from network ${net}` : `${profile.name}: could not disconnect ${c.name} from ${net}: ${r.stderr.trim()}`);
+      }
+    }
+  }
+  const facts = await gatherFacts(profile.container.name);
+  const again = verify(profile, facts, await lastProbe(profile.name));
+  if (again.drifts.some((d) => d.kind === 'rules')) {
+    // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
+    log(`${profile.name}: rules still differ right after restoring them (another firewall manager rewriting them?)`);
+  }
+  return { facts, verdict: again };
+}
+
+/**
+ * One verification pass of one profile: verify, restore, prove, and stop the container when the
+ * guarantee does not hold.
+ */
+export async function guardProfile(loaded: LoadedProfile, by: string, log: Log): Promise<PassResult> {
+  const { profile, file } = loaded;
+  const t0 = Date.now();
+  const actions: string[] = [];
+  const note: Log = (line) => { actions.push(line); log(line); };
+
+  const { facts, verdict } = await withHostLock(async () => {
+    const facts = await gatherFacts(profile.container.name);
+    const verdict = verify(profile, facts, await lastProbe(profile.name));
+    if (verdict.foreign || verdict.absent) return { facts, verdict };
+    for (const d of verdict.drifts.filter((x) => x.kind !== 'unproven')) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
+    const fixable = verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'extra-network');
+    const fixed = fixable ? await restore(loaded, verdict, note) : { facts, verdict };
+    // Keep what boot restores in step with what is applied.
+    if (!fixed.verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
+      await recordRules(profile.name, file, wantedRulesets(profile, fixed.facts)).catch(() => undefined);
+    }
+    return fixed;
+  });
+  if (verdict.absent) return { profile: profile.name, ok: true, stopped: false };
+  if (verdict.foreign) {
+    log(`${profile.name}: container ${profile.container.name} was not started by hermit for this profile; left alone`);
+    return { profile: profile.name, ok: false, stopped: false };
+  }
+
+  const c = verdict.container;
+  const remaining = verdict.drifts.filter((d) => d.kind !== 'unproven');
+  const running = !!c && (c.running || c.status === 'restarting');
+  let ok = remaining.length === 0;
+  let stopped = false;
+  let proven = false;
+  if (!ok && c && running) {
+    stopped = await stopContainer(c.id, c.name, remaining.map(describeDrift).join('; '), note);
+  } else if (!ok) {
+    note(`${profile.name}: cannot restore the guarantee: ${remaining.map(describeDrift).join('; ')}`);
+  } else if (c?.running && (actions.length > 0 || verdict.drifts.some((d) => d.kind === 'unproven'))) {
+    const why = actions.length > 0 ? 'after restoring' : verdict.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
+    const pid = c.pid;
+    const tp = Date.now();
+    const plan = planProbe(profile, facts);
+    // A probe that cannot run proves nothing: treated like a failed one.
+    const report = await runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name }))
+      .catch((e: unknown) => { note(`${profile.name}: probe could not run: ${(e as Error).message}`); return undefined; });
+    if (report) await recordProbe(file, c.id, report).catch(() => undefined);
+    const failed = report?.rows.filter((r) => !r.ok).map((r) => `${r.target}: expected ${r.expected}, observed ${r.observed}`) ?? [];
+    note(`${profile.name}: probe (${why}) ${report?.ok ? `ok, ${report.rows.length} checks` : `FAILED: ${failed.join('; ')}`} in ${ms(tp)}`);
+    proven = !!report?.ok;
+    if (!report?.ok) {
+      ok = false;
+      if (profile.probe.onFailure === 'warn') note(`${profile.name}: WARNING: container left running because the profile says probe.onFailure: warn`);
+      else stopped = await stopContainer(c.id, c.name, 'isolation probe failed', note);
+    }
+  }
+  if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
+  await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
+  return { profile: profile.name, ok, stopped };
+}
+
+/** The profiles to guard: those named, or every profile hermit has recorded a file for. */
+export async function guardedProfiles(args: string[], load: (arg: string) => LoadedProfile, log: Log): Promise<LoadedProfile[]> {
+  if (args.length > 0) return args.map(load);
+  const out: LoadedProfile[] = [];
+  for (const name of await recordedProfiles()) {
+    const file = (await savedRules(name))?.file ?? (await lastProbe(name))?.file;
+    if (!file) continue;
+    try {
+      const loaded = load(file);
+      if (loaded.profile.name === name) out.push(loaded);
+    } catch (e) {
+      if (!(e instanceof HermitError)) throw e;
+      log(`${name}: profile file ${file} cannot be read (${e.message.split('\n')[0]}); not guarded`);
+    }
+  }
+  return out;
+}
+
+/**
+ * At boot, before dockerd: put back every recorded profile's chains and jumps (creating
+ * DOCKER-USER, which Docker then keeps), so a restart-policy container never runs unprotected.
+ */
+export async function bootRestore(log: Log): Promise<boolean> {
+  let ok = true;
+  await withHostLock(async () => {
+    for (const name of await recordedProfiles()) {
+      const rec = await savedRules(name);
+      if (!rec) continue;
+      for (const rs of rec.rulesets) {
+        const saveCmd = rs.family === 4 ? 'iptables-save' : 'ip6tables-save';
+        const save = await exec({ file: saveCmd, args: ['-t', 'filter'] }).catch(() => undefined);
+        if (!save || save.exitCode !== 0 || !parseSave(save.stdout).has('INPUT')) {
+          if (rs.family === 6) { log(`${name}: no ip6tables here; IPv6 rules not restored`); continue; }
+          log(`${name}: cannot read the IPv4 filter table: ${save?.stderr.trim() ?? 'iptables-save missing'}`);
+          ok = false;
+          continue;
+        }
+        const fix = planFirewall(rs, save.stdout, { createDockerUser: true });
+        if (!fix.payload) { log(`${name}: IPv${rs.family} rules already in place`); continue; }
+        const r = await exec(restoreCommand(rs.family, fix.payload));
+        if (r.exitCode === 0) log(`${name}: restored IPv${rs.family} rules from ${rec.at}: ${fix.changes.join(', ')}`);
+        else { ok = false; log(`${name}: FAILED to restore IPv${rs.family} rules: ${r.stderr.trim()}`); }
+      }
+      await recordVerified({ profile: name, by: 'hermit guard --boot', ok, actions: [] }).catch(() => undefined);
+    }
+  });
+  return ok;
+}

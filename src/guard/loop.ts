@@ -1,0 +1,79 @@
+// The guard in the foreground: a pass on start, every interval, and on Docker events (container
+// start/restart, network connect/disconnect, and the events stream coming back after the daemon
+// restarted). Passes never overlap; triggers during a pass coalesce into one more pass.
+import { execa } from 'execa';
+import { createInterface } from 'node:readline';
+import type { LoadedProfile } from '../profile/types.js';
+import { type Log, type PassResult, guardProfile } from './guard.js';
+
+interface DockerEvent { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } }
+
+/** The events worth a pass, as a reason for the log; undefined for the rest. */
+export function eventReason(e: DockerEvent): string | undefined {
+  const a = e.Action ?? '';
+  const attrs = e.Actor?.Attributes ?? {};
+  if (e.Type === 'container' && ['start', 'restart', 'unpause'].includes(a)) return `docker event: container ${a} ${attrs.name ?? e.Actor?.ID?.slice(0, 12)}`;
+  if (e.Type === 'network' && ['connect', 'disconnect', 'destroy'].includes(a)) return `docker event: network ${a} ${attrs.name ?? ''}`.trimEnd();
+  if (e.Type === 'daemon') return `docker event: daemon ${a}`;
+  return undefined;
+}
+
+export const EVENT_ARGS = ['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', 'type=network', '--filter', 'type=daemon'];
+
+export async function passAll(profiles: LoadedProfile[], by: string, log: Log): Promise<PassResult[]> {
+  const out: PassResult[] = [];
+  for (const p of profiles) {
+    try {
+      out.push(await guardProfile(p, by, log));
+    } catch (e) {
+      log(`${p.profile.name}: verification failed: ${(e as Error).message.split('\n')[0]} (retrying on the next trigger)`);
+      out.push({ profile: p.profile.name, ok: false, stopped: false });
+    }
+  }
+  return out;
+}
+
+/** @param profiles read again before each pass: without profile arguments, one applied later is guarded too. */
+export async function guardForever(profiles: () => Promise<LoadedProfile[]>, intervalSec: number, log: Log): Promise<never> {
+  let running = false;
+  let pending: string | undefined;
+  let last: LoadedProfile[] = [];
+  const trigger = (by: string) => {
+    if (running) { pending ??= by; return; }
+    running = true;
+    void (async () => {
+      for (let next: string | undefined = by; next; ) {
+        pending = undefined;
+        // A profile file broken meanwhile: keep guarding with what was last read.
+        last = await profiles().catch((e: unknown) => { log(`cannot read the profiles (${(e as Error).message.split('\n')[0]}); using the last ones read`); return last; });
+        await passAll(last, `hermit guard (${next})`, log);
+        next = pending;
+      }
+      running = false;
+    })();
+  };
+
+  last = await profiles();
+  log(`guarding ${last.map((p) => p.profile.name).join(', ') || 'nothing yet (no profile applied on this host)'}; every ${intervalSec} s and on Docker events`);
+  trigger('start');
+  setInterval(() => trigger('interval'), intervalSec * 1000);
+
+  // The events stream ends when dockerd stops; restarted until it stays up, which is when the
+  // daemon is back: a pass then catches what the restart changed.
+  for (let lost = false; ;) {
+    const child = execa('docker', EVENT_ARGS, { buffer: false, reject: false, stdin: 'ignore', stderr: 'ignore' });
+    const up = setTimeout(() => { if (lost) { log('docker events stream is back (the daemon restarted?)'); trigger('docker daemon back'); lost = false; } }, 1000);
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      let e: DockerEvent;
+      try { e = JSON.parse(line) as DockerEvent; } catch { return; }
+      const reason = eventReason(e);
+      if (reason) trigger(reason);
+    });
+    await child;
+    clearTimeout(up);
+    if (!lost) log('docker events stream ended (dockerd stopped or restarting); reconnecting');
+    lost = true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

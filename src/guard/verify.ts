@@ -1,0 +1,77 @@
+// The guard's verification as a pure function: a profile and what was observed on the host → the
+// ways the guarantee drifted, each with what would restore it. Effects live in guard.ts.
+import type { Family } from '../net/cidr.js';
+import type { ExistingContainer, HostFacts } from '../plan/facts.js';
+import { type FirewallChange, planFirewall } from '../plan/firewall.js';
+import { LABEL_PROFILE, planNetwork } from '../plan/network.js';
+import { checkFirewallBackend } from '../plan/plan.js';
+import { type Ruleset, buildRuleset } from '../plan/ruleset.js';
+import type { Profile } from '../profile/types.js';
+import type { ProbeRecord } from '../state/store.js';
+
+export type Drift =
+  /** hermit's chains or jumps differ from the profile's: one atomic restore per family fixes it. */
+  | { kind: 'rules'; family: Family; fix: FirewallChange }
+  /** The container is on a network besides its own: a path around the bridge's rules. */
+  | { kind: 'extra-network'; networks: string[] }
+  /** The container (re)started since its isolation was last proven. */
+  | { kind: 'unproven'; reason: string }
+  /** Something hermit cannot put right by itself: the container must not keep running. */
+  | { kind: 'fatal'; reason: string };
+
+export interface Verdict {
+  profile: string;
+  container?: ExistingContainer;
+  /** A same-named container hermit did not start: left alone. */
+  foreign: boolean;
+  /** Neither container nor network exists (never run here, or `hermit down`): nothing to guard. */
+  absent: boolean;
+  drifts: Drift[];
+}
+
+/** The rulesets the profile wants on this host (IPv6 only where ip6tables exists). */
+export function wantedRulesets(profile: Profile, facts: Pick<HostFacts, 'addresses' | 'firewall'>): Ruleset[] {
+  const addrs = facts.addresses.map((a) => a.address);
+  return ([4, 6] as const).filter((f) => f === 4 || facts.firewall.save6 !== '').map((f) => buildRuleset(profile, f, addrs));
+}
+
+export const describeDrift = (d: Drift): string =>
+  d.kind === 'rules' ? `IPv${d.family} rules drifted: ${d.fix.changes.join(', ')}`
+    : d.kind === 'extra-network' ? `container is also on network(s) ${d.networks.join(', ')}: a path around the rules`
+      : d.reason;
+
+export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord): Verdict {
+  const c = facts.container;
+  const foreign = !!c && c.labels[LABEL_PROFILE] !== profile.name;
+  const absent = !c && !facts.networks.some((n) => n.name === profile.network.name);
+  const verdict: Verdict = { profile: profile.name, ...(c && !foreign ? { container: c } : {}), foreign, absent, drifts: [] };
+  if (foreign || absent) return verdict;
+  const drifts = verdict.drifts;
+  const running = !!c && (c.running || c.status === 'restarting');
+
+  try {
+    checkFirewallBackend(facts.firewall);
+    for (const rs of wantedRulesets(profile, facts)) {
+      const fix = planFirewall(rs, rs.family === 4 ? facts.firewall.save4 : facts.firewall.save6);
+      if (fix.payload) drifts.push({ kind: 'rules', family: rs.family, fix });
+    }
+  } catch (e) {
+    drifts.push({ kind: 'fatal', reason: `the host cannot hold hermit's rules: ${(e as Error).message}` });
+  }
+  if (profile.network.ipv6 && facts.firewall.save6 === '') drifts.push({ kind: 'fatal', reason: 'the profile turns IPv6 on, but ip6tables is not available' });
+
+  if (!running) return verdict;
+  try {
+    if (planNetwork(profile, facts).kind === 'create') drifts.push({ kind: 'fatal', reason: `network ${profile.network.name} is gone` });
+  } catch (e) {
+    drifts.push({ kind: 'fatal', reason: (e as Error).message });
+  }
+  const own = profile.network.name;
+  const extra = c.networks.filter((n) => n !== own);
+  if (extra.length > 0) drifts.push({ kind: 'extra-network', networks: extra });
+  if (!c.networks.includes(own)) drifts.push({ kind: 'fatal', reason: `container is not on its network ${own}` });
+  if (!probe || probe.containerId !== c.id) drifts.push({ kind: 'unproven', reason: 'no probe of this container yet' });
+  else if (!probe.ok) drifts.push({ kind: 'unproven', reason: 'its last probe failed' });
+  else if (Date.parse(c.startedAt) > Date.parse(probe.at)) drifts.push({ kind: 'unproven', reason: `container started at ${c.startedAt}, after its last probe` });
+  return verdict;
+}

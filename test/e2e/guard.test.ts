@@ -1,0 +1,316 @@
+// The guard against real drift in the test world: each case breaks the guarantee the way the
+// world breaks it (THREATS.md), then the guard must restore the rules or stop the container, and
+// a probe from inside the container confirms the isolation. Times are printed.
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ProfileStatus } from '../../src/plan/status.js';
+import type { ProbeResponse, TcpResult } from '../../src/probe/types.js';
+import { type WorldInfo, docker, hermit, inHost, restartDockerd } from './world.js';
+
+const world = inject('world') as WorldInfo;
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const WORKER = join(REPO, 'dist/probe/worker.js');
+const dir = join(world.root, 'guard');
+const NAME = 'guarded';
+const CONTAINER = `hermit-${NAME}`;
+const BRIDGE = `hm-${NAME}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const yaml = `name: ${NAME}
+image: ${world.image}
+command: [sleep, "86400"]
+network:
+  subnet: 172.30.40.0/24
+dns: [${world.addr.router}]
+container:
+  restart: unless-stopped
+probe:
+  dnsName: internet.test
+  timeoutMs: 3000
+  mustReach:
+    - { host: internet.test, port: ${world.ports.internet} }
+`;
+
+async function pidOf(name: string): Promise<number> {
+  return Number((await docker(world, ['container', 'inspect', '--format', '{{.State.Pid}}', name])).stdout.trim());
+}
+
+async function connect(pid: number, host: string, port: number): Promise<TcpResult> {
+  const out = await inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, WORKER], {
+    input: JSON.stringify({ timeoutMs: 3000, tcp: [{ id: 't', host, port }], dns: [] }),
+  });
+  expect(out.exitCode, out.stderr).toBe(0);
+  return (JSON.parse(out.stdout) as ProbeResponse).tcp[0]!;
+}
+
+/** Isolation as seen from inside: LAN and host rejected, the internet reachable. */
+async function expectIsolated(): Promise<void> {
+  const pid = await pidOf(CONTAINER);
+  expect(pid).toBeGreaterThan(0);
+  expect((await connect(pid, world.addr.router, world.ports.routerAdmin)).outcome).toBe('unreachable');
+  expect((await connect(pid, world.addr.hostLan, world.ports.hostAllService)).outcome).toBe('unreachable');
+  expect((await connect(pid, world.addr.internet, world.ports.internet)).outcome).toBe('connected');
+}
+
+const ipt = async (args: string[]) => {
+  const r = await inHost(world, 'iptables', args);
+  expect(r.exitCode, `iptables ${args.join(' ')}: ${r.stderr}`).toBe(0);
+};
+const save4 = async () => (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout;
+const status = async () => JSON.parse((await hermit(world, ['status', file(), '--json'])).stdout) as ProfileStatus;
+const file = () => join(dir, `${NAME}.yaml`);
+
+/** One `hermit guard --once`; returns its log and how long it took. */
+async function guardOnce(): Promise<{ out: string; code: number; ms: number }> {
+  const t0 = Date.now();
+  const r = await hermit(world, ['guard', '--once', file()]);
+  return { out: r.stdout + r.stderr, code: r.exitCode, ms: Date.now() - t0 };
+}
+
+const report = (what: string, ms: number) => console.log(`[guard] ${what}: guarantee restored and proven in ${ms} ms`);
+
+/** A `hermit guard` in the background, as the systemd unit runs it. */
+class BackgroundGuard {
+  lines: string[] = [];
+  private child: ResultPromise;
+  constructor(args: string[]) {
+    this.child = execa('nsenter', [`--net=${world.netnsPath}`, `--mount=${world.mntnsPath}`, `--wd=${REPO}`, '--',
+      process.execPath, join(REPO, 'bin', 'hermit'), 'guard', ...args], {
+      env: { DOCKER_HOST: world.dockerHost, HERMIT_RESOLV_CONF: world.resolvConf, HERMIT_STATE_DIR: join(world.root, 'state') },
+      buffer: false, reject: false, stdin: 'ignore', all: true,
+    });
+    this.child.all!.on('data', (b: Buffer) => this.lines.push(...b.toString().split('\n').filter(Boolean)));
+  }
+  /** Waits for a log line matching `re` after line `from`; returns its index. */
+  async waitFor(re: RegExp, from = 0, ms = 60_000): Promise<number> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const i = this.lines.findIndex((l, n) => n >= from && re.test(l));
+      if (i >= 0) return i;
+      if (Date.now() > end) throw new Error(`guard log has no ${re} after line ${from}:\n${this.lines.join('\n')}`);
+      await sleep(100);
+    }
+  }
+  async stop() {
+    this.child.kill('SIGTERM');
+    await this.child;
+  }
+}
+
+describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file(), yaml);
+    const r = await hermit(world, ['run', file()]);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await hermit(world, ['down', file(), '--time', '0']);
+  });
+
+  it('an intact host: --once verifies and changes nothing; status says when and by what', async () => {
+    const before = await save4();
+    const g = await guardOnce();
+    expect(g.code, g.out).toBe(0);
+    expect(g.out).not.toMatch(/DRIFT|restored|STOPPED/);
+    expect((await save4()).replace(/^#.*$/gm, '')).toBe(before.replace(/^#.*$/gm, ''));
+    const s = await status();
+    expect(s.lastVerified).toMatchObject({ by: 'hermit guard --once', ok: true });
+    expect((await hermit(world, ['status', file()])).stdout).toMatch(/verified\s+\S+ by hermit guard --once: ok/);
+  });
+
+  it('blocked connections are logged with the profile\'s prefix; logs --blocked shows them', async () => {
+    // The kernel ignores LOG in a network namespace other than the first unless this global sysctl is 1.
+    const sysctl = '/proc/sys/net/netfilter/nf_log_all_netns';
+    const before = readFileSync(sysctl, 'utf8').trim();
+    writeFileSync(sysctl, '1');
+    try {
+      const pid = await pidOf(CONTAINER);
+      expect((await connect(pid, world.addr.router, world.ports.routerAdmin)).outcome).toBe('unreachable');
+      expect((await connect(pid, world.addr.hostLan, world.ports.hostAllService)).outcome).toBe('unreachable');
+      const r = await hermit(world, ['logs', file(), '--blocked', '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const entries = JSON.parse(r.stdout) as { time: string; destination: string; port?: number; protocol: string; path: string }[];
+      expect(entries).toEqual(expect.arrayContaining([
+        expect.objectContaining({ destination: world.addr.router, port: world.ports.routerAdmin, protocol: 'tcp', path: 'forward' }),
+        expect.objectContaining({ destination: world.addr.hostLan, port: world.ports.hostAllService, protocol: 'tcp', path: 'host' }),
+      ]));
+      expect(entries.at(-1)!.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect((await hermit(world, ['logs', file(), '--blocked'])).stdout).toMatch(/^TIME\s+DESTINATION\s+PORT\s+PROTO/);
+    } finally {
+      writeFileSync(sysctl, before);
+    }
+  });
+
+  it('DOCKER-USER flushed: restored and proven', async () => {
+    await ipt(['-F', 'DOCKER-USER']);
+    expect((await status()).rules[0]!.state).not.toBe('intact');
+    const g = await guardOnce();
+    expect(g.code, g.out).toBe(0);
+    expect(g.out).toMatch(/DRIFT IPv4 rules drifted: add jump DOCKER-USER -i hm-guarded → HERMIT-guarded/);
+    expect(g.out).toMatch(/probe \(after restoring\) ok/);
+    expect((await status()).rules[0]!.state).toBe('intact');
+    await expectIsolated();
+    report('DOCKER-USER flushed', g.ms);
+  });
+
+  it("hermit's chain deleted: restored and proven", async () => {
+    const jump = (await save4()).split('\n').find((l) => l.startsWith('-A DOCKER-USER') && l.endsWith(`-j HERMIT-${NAME}`))!;
+    await ipt(['-D', ...jump.split(' ').slice(1).map((w) => w.replace(/^"|"$/g, ''))]);
+    await ipt(['-F', `HERMIT-${NAME}`]);
+    await ipt(['-X', `HERMIT-${NAME}`]);
+    const g = await guardOnce();
+    expect(g.code, g.out).toBe(0);
+    expect(g.out).toMatch(/restored IPv4 rules in \d+ ms: create chain HERMIT-guarded/);
+    await expectIsolated();
+    report("hermit's chain deleted", g.ms);
+  });
+
+  it("a rule inserted before Docker's jump in FORWARD: Docker's jump goes back on top", async () => {
+    const accept = ['FORWARD', '-i', BRIDGE, '-m', 'comment', '--comment', 'e2e bypass', '-j', 'ACCEPT'];
+    await ipt(['-I', ...accept.slice(0, 1), '1', ...accept.slice(1)]);
+    try {
+      // The drift is real: from inside, the router's admin page is reachable now.
+      expect((await connect(await pidOf(CONTAINER), world.addr.router, world.ports.routerAdmin)).outcome).toBe('connected');
+      const g = await guardOnce();
+      expect(g.code, g.out).toBe(0);
+      expect(g.out).toContain('move jump FORWARD → DOCKER-USER back to the top');
+      expect((await save4()).split('\n').find((l) => l.startsWith('-A FORWARD'))).toBe('-A FORWARD -j DOCKER-USER');
+      await expectIsolated();
+      report('rule before Docker\'s jump', g.ms);
+    } finally {
+      await ipt(['-D', ...accept]);
+    }
+  });
+
+  it('rules that cannot be restored (no DOCKER-USER): the container is stopped, and says why', async () => {
+    // A scratch profile of its own, so the main one keeps running for the next cases.
+    const f = join(dir, 'doomed.yaml');
+    writeFileSync(f, yaml.replaceAll(NAME, 'doomed').replace('172.30.40.0/24', '172.30.41.0/24'));
+    expect((await hermit(world, ['run', f])).exitCode).toBe(0);
+    // Take DOCKER-USER away (what an iptables flush by a firewall manager leaves before dockerd notices).
+    await ipt(['-D', 'FORWARD', '-j', 'DOCKER-USER']);
+    await ipt(['-F', 'DOCKER-USER']);
+    await ipt(['-X', 'DOCKER-USER']);
+    try {
+      const r = await hermit(world, ['guard', '--once', f]);
+      expect(r.exitCode, r.stdout).toBe(5);
+      expect(r.stdout).toMatch(/STOPPED container hermit-doomed \(restart policy set to "no"\): the host cannot hold hermit's rules: .*no DOCKER-USER chain/);
+      expect((await docker(world, ['container', 'inspect', '--format', '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}', 'hermit-doomed'])).stdout.trim()).toBe('false no');
+    } finally {
+      await ipt(['-N', 'DOCKER-USER']);
+      await ipt(['-I', 'FORWARD', '1', '-j', 'DOCKER-USER']);
+      await hermit(world, ['down', f, '--time', '0']);
+      expect((await guardOnce()).code).toBe(0); // puts the main profile's jumps back
+    }
+  });
+
+  describe('with the guard running', () => {
+    let guard: BackgroundGuard;
+    beforeAll(async () => {
+      guard = new BackgroundGuard(['--interval', '300', file()]);
+      await guard.waitFor(/guarding guarded/);
+      await sleep(1500); // the first pass, and the events stream connected
+    });
+    afterAll(async () => { await guard?.stop(); });
+
+    it('a second network is disconnected at once (docker event)', async () => {
+      expect((await docker(world, ['network', 'create', '--subnet', '172.30.42.0/24', 'e2e-second-net'])).exitCode).toBe(0);
+      try {
+        const from = guard.lines.length;
+        const t0 = Date.now();
+        expect((await docker(world, ['network', 'connect', 'e2e-second-net', CONTAINER])).exitCode).toBe(0);
+        await guard.waitFor(/disconnected hermit-guarded from network e2e-second-net/, from);
+        await guard.waitFor(/guarded: probe \(after restoring\) ok/, from);
+        const ms = Date.now() - t0;
+        const nets = (await docker(world, ['container', 'inspect', '--format', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', CONTAINER])).stdout.trim();
+        expect(nets).toBe('hermit-guarded');
+        await expectIsolated();
+        report('second network', ms);
+      } finally {
+        await docker(world, ['network', 'rm', 'e2e-second-net']);
+      }
+    });
+
+    it('DOCKER-USER flushed while guarded: restored on the next trigger', async () => {
+      const from = guard.lines.length;
+      const t0 = Date.now();
+      await ipt(['-F', 'DOCKER-USER']);
+      // A flush makes no Docker event: a container restart (or the interval) triggers the pass.
+      expect((await docker(world, ['restart', '--time', '0', CONTAINER])).exitCode).toBe(0);
+      await guard.waitFor(/guarded: restored IPv4 rules/, from);
+      await guard.waitFor(/guarded: probe \(.*\) ok/, from);
+      await expectIsolated();
+      report('flush, then container restart', Date.now() - t0);
+    });
+
+    it('dockerd restarts with the restart-policy container running: rules survive, the restarted container is proven', async () => {
+      const from = guard.lines.length;
+      const t0 = Date.now();
+      await restartDockerd(world);
+      await guard.waitFor(/docker events stream is back/, from, 90_000);
+      await guard.waitFor(/guarded: probe \(container started at .*\) ok/, from, 90_000);
+      expect(guard.lines.slice(from).join('\n')).not.toMatch(/STOPPED/);
+      expect((await status()).rules[0]!.state).toBe('intact');
+      await expectIsolated();
+      report('dockerd restart', Date.now() - t0);
+    });
+  });
+
+  it('reboot: rules flushed while dockerd is down; --boot restores them before dockerd starts the container', async () => {
+    const pidFile = join(world.root, 'pids', 'dockerd.pid');
+    const dockerdPid = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(dockerdPid, 'SIGTERM');
+    for (let i = 0; i < 400 && existsProc(dockerdPid); i++) await sleep(50);
+    expect(existsProc(dockerdPid)).toBe(false);
+    // What a reboot leaves: no rules at all in the filter table.
+    for (const tool of ['iptables', 'ip6tables']) {
+      expect((await inHost(world, tool, ['-F'])).exitCode).toBe(0);
+      expect((await inHost(world, tool, ['-X'])).exitCode).toBe(0);
+    }
+    expect(await save4()).not.toContain('HERMIT');
+
+    const t0 = Date.now();
+    const boot = await hermit(world, ['guard', '--boot']);
+    expect(boot.exitCode, boot.stdout + boot.stderr).toBe(0);
+    expect(boot.stdout).toMatch(/guarded: restored IPv4 rules from .*create chain DOCKER-USER/);
+    // Before dockerd starts: the chains, the jumps, and Docker's jump into DOCKER-USER exist.
+    const early = await save4();
+    expect(early).toContain(`-A DOCKER-USER -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-${NAME}`);
+    expect(early).toContain(`-A INPUT -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-IN-${NAME}`);
+    expect(early).toMatch(/^-A FORWARD -j DOCKER-USER$/m);
+    expect(early).toMatch(new RegExp(`^-A HERMIT-${NAME} .*REJECT`, 'm'));
+
+    await restartDockerd(world);
+    // Docker restarts the container itself (restart policy) and keeps DOCKER-USER's rules.
+    for (let i = 0; i < 300 && (await docker(world, ['container', 'inspect', '--format', '{{.State.Running}}', CONTAINER])).stdout.trim() !== 'true'; i++) await sleep(100);
+    expect((await docker(world, ['container', 'inspect', '--format', '{{.State.Running}}', CONTAINER])).stdout.trim()).toBe('true');
+    expect((await status()).rules.map((r) => r.state)).toEqual(['intact', 'intact']);
+    await expectIsolated();
+    const g = await guardOnce();
+    expect(g.code, g.out).toBe(0);
+    expect(g.out).toMatch(/probe \(container started at .*\) ok/);
+    report('reboot (boot restore → dockerd start → guard)', Date.now() - t0);
+  });
+
+  it('--install writes the units (boot before docker.service) and --uninstall removes them', async () => {
+    const unitDir = join(dir, 'units');
+    const env = { HERMIT_UNIT_DIR: unitDir };
+    const i = await hermit(world, ['guard', '--install', file(), '--interval', '20'], { env });
+    expect(i.exitCode, i.stderr).toBe(0);
+    const boot = readFileSync(join(unitDir, 'hermit-boot.service'), 'utf8');
+    expect(boot).toMatch(/^Before=docker\.service/m);
+    expect(boot).toMatch(/ExecStart=\S+ \S+bin\/hermit guard --boot$/m);
+    expect(readFileSync(join(unitDir, 'hermit-guard.service'), 'utf8')).toMatch(new RegExp(`guard --interval 20 ${file()}$`, 'm'));
+    const u = await hermit(world, ['guard', '--uninstall'], { env });
+    expect(u.exitCode, u.stderr).toBe(0);
+    expect(u.stdout).toContain('removed');
+  });
+});
+
+function existsProc(pid: number): boolean {
+  try { return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); } catch { return false; }
+}
