@@ -19,7 +19,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
     const [fs, path, { HermitError }, { NAME_RULES }, { SCHEMA_URL, parseProfile }, { profileEnv }, resolve, { nameFromDir, profileTemplate }, { parseDocument }, { fileURLToPath }] =
       await Promise.all([
         import('node:fs'), import('node:path'), import('../errors.js'), import('../profile/checks.js'), import('../profile/load.js'),
-        import('../profile/host-env.js'), import('../profile/resolve.js'), import('../profile/template.js'), import('yaml'), import('node:url'),
+        import('../profile/host-env.js'), import('../profile/resolve.js'), import('../profile/template.js'), import('../profile/yaml.js'), import('node:url'),
       ]);
     const cwd = process.cwd();
     if (argv.name !== undefined && !NAME_RULES.profile.re.test(argv.name)) {

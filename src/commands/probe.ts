@@ -1,14 +1,14 @@
 // hermit probe <profile>: prove the isolation of the profile's running container again.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
-interface ProbeArgs { profile: string; json: boolean }
+interface ProbeArgs { profile?: string; json: boolean }
 
 export const probeCommand: CommandModule<object, ProbeArgs> = {
-  command: 'probe <profile>',
+  command: 'probe [profile]',
   describe: "Probe the running container's isolation again and print expected vs observed",
   builder: (y: Argv) =>
     y
-      .positional('profile', { type: 'string', demandOption: true, describe: 'Profile name or path' })
+      .positional('profile', { type: 'string', describe: "Profile name or path; default: the project's hermit.yaml" })
       .option('json', { type: 'boolean', default: false, describe: 'Print the probe table as JSON on stdout' }) as Argv<ProbeArgs>,
   handler: async (argv: ArgumentsCamelCase<ProbeArgs>) => {
     const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { proveIsolation, renderProof }, { enforce, remember }, { HermitError }] =
@@ -18,7 +18,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     const facts = await gatherFacts(profile.container.name);
     const c = facts.container;
     if (!c || !c.running) {
-      throw new HermitError('usage', `container ${profile.container.name} of profile '${profile.name}' is not running`, `Start it with: hermit run ${argv.profile}`);
+      throw new HermitError('usage', `container ${profile.container.name} of profile '${profile.name}' is not running`, `Start it with: hermit run ${argv.profile ?? ''}`.trimEnd());
     }
     const report = await proveIsolation(planProbe(profile, facts), c.pid, { container: c.name, profile: profile.name }, { quiet: argv.json });
     await remember(file, c.id, report);

@@ -39,7 +39,7 @@ const showCommand: CommandModule<object, ShowArgs> = {
   handler: async (argv: ArgumentsCamelCase<ShowArgs>) => {
     const [{ findSource }, { loadProfile }, { profileEnv }, { redactProfile }, { displayPath }, { stringify }] = await Promise.all([
       import('./common.js'), import('../profile/load.js'), import('../profile/host-env.js'), import('../profile/secrets.js'),
-      import('../profile/resolve.js'), import('yaml'),
+      import('../profile/resolve.js'), import('../profile/yaml.js'),
     ]);
     const source = findSource(argv.profile);
     const env = profileEnv();

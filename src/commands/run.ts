@@ -3,7 +3,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 interface RunArgs {
-  profile: string;
+  profile?: string;
   'dry-run': boolean;
   replace: boolean;
   json: boolean;
@@ -11,11 +11,11 @@ interface RunArgs {
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
-  command: 'run <profile>',
+  command: 'run [profile]',
   describe: 'Launch the profile\'s container on its isolated bridge and prove the isolation from inside',
   builder: (y: Argv) =>
     y
-      .positional('profile', { type: 'string', demandOption: true, describe: 'Profile name (.hermit/<name>.yaml or built-in) or path to a YAML file' })
+      .positional('profile', { type: 'string', describe: "Profile name or path to a YAML file; default: the project's hermit.yaml" })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the docker commands and firewall rules; change nothing' })
       .option('replace', { type: 'boolean', default: false, describe: 'Recreate the container even if it is running unchanged' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result (changes and probe table) as JSON on stdout' })
