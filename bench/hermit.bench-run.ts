@@ -187,7 +187,16 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
   const validate = await sample(RUNS * 2, async () => undefined, local(['bin/hermit', 'validate', base]));
   rows.push({ what: 'hermit --version', hermitMs: version, baselineMs: bare, baseline: 'node -e 0' });
   rows.push({ what: 'hermit validate <profile>', hermitMs: validate, baselineMs: bare, baseline: 'node -e 0' });
-  rows.push({ what: 'hermit guard, steady-state CPU per profile', note: 'no guard yet (issue 5)' });
+  // The guard on one verified profile for GUARD_S seconds: CPU of the guard and every process it
+  // started (docker events, iptables-save), as /usr/bin/time counts its waited-for children.
+  const GUARD_S = 20;
+  for (const interval of [30, 2]) {
+    const g = await inHost(world, '/usr/bin/time', ['-f', 'cpu %U %S', 'timeout', '-s', 'INT', String(GUARD_S), process.execPath, join(REPO, 'bin', 'hermit'), 'guard', base, '--interval', String(interval)], { cwd: REPO });
+    const m = /cpu ([\d.]+) ([\d.]+)/.exec(g.stderr);
+    const cpuMs = m ? (Number(m[1]) + Number(m[2])) * 1000 : undefined;
+    rows.push({ what: `hermit guard on 1 profile, --interval ${interval}, ${GUARD_S} s`, hermitMs: cpuMs,
+      note: cpuMs === undefined ? `could not measure: ${g.stderr.slice(-200)}` : `CPU time, ${(cpuMs / (GUARD_S * 10)).toFixed(2)} % of one core (start-up pass included)` });
+  }
   await wipe('bench');
 
   // --- print --------------------------------------------------------------------------------------
