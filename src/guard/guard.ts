@@ -3,13 +3,14 @@
 // finding and action.
 import { restoreCommand } from '../apply/apply.js';
 import { exec } from '../apply/exec.js';
-import { gatherFacts } from '../apply/facts.js';
+import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { HostFacts } from '../plan/facts.js';
 import { parseSave, planFirewall } from '../plan/firewall.js';
 import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
 import { runProbeWorker } from '../probe/run.js';
+import type { ProbeReport } from '../probe/types.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { withHostLock } from '../state/lock.js';
 import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules } from '../state/store.js';
@@ -103,12 +104,10 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     note(`${profile.name}: cannot restore the guarantee: ${remaining.map(describeDrift).join('; ')}`);
   } else if (c?.running && (actions.length > 0 || verdict.drifts.some((d) => d.kind === 'unproven'))) {
     const why = actions.length > 0 ? 'after restoring' : verdict.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
-    const pid = c.pid;
     const tp = Date.now();
     const plan = planProbe(profile, facts);
-    // A probe that cannot run proves nothing: treated like a failed one.
-    const report = await runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name }))
-      .catch((e: unknown) => { note(`${profile.name}: probe could not run: ${(e as Error).message}`); return undefined; });
+    const report = await probeCurrentProcess(c.id, c.pid, (pid) =>
+      runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name })), note, profile.name);
     if (report) await recordProbe(file, c.id, report).catch(() => undefined);
     const failed = report?.rows.filter((r) => !r.ok).map((r) => `${r.target}: expected ${r.expected}, observed ${r.observed}`) ?? [];
     note(`${profile.name}: probe (${why}) ${report?.ok ? `ok, ${report.rows.length} checks` : `FAILED: ${failed.join('; ')}`} in ${ms(tp)}`);
@@ -122,6 +121,33 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
   return { profile: profile.name, ok, stopped };
+}
+
+/**
+ * Probes the container's current process. The container may restart between reading the facts
+ * and probing (Docker's restart policy, a daemon restart): then the old pid is gone, and the new
+ * process is what must be proven. A probe that still cannot run proves nothing: undefined, which
+ * the caller treats as a failed probe.
+ */
+async function probeCurrentProcess(
+  id: string, pid: number, probe: (pid: number) => Promise<ProbeReport>, note: Log, name: string,
+): Promise<ProbeReport | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await probe(pid);
+    } catch (e) {
+      const now = await inspectContainer(id).catch(() => undefined);
+      const restarted = now && ((now.running && now.pid !== pid) || now.status === 'restarting');
+      if (!restarted || attempt >= 5) {
+        note(`${name}: probe could not run: ${(e as Error).message}`);
+        return undefined;
+      }
+      if (now.status === 'restarting' || !now.running) await new Promise((r) => setTimeout(r, 500));
+      const next = (await inspectContainer(id).catch(() => undefined))?.pid ?? 0;
+      note(`${name}: the container restarted during the pass (pid ${pid} → ${next || 'not yet running'}); probing its new process`);
+      pid = next;
+    }
+  }
 }
 
 /** The profiles to guard: those named, or every profile hermit has recorded a file for. */
