@@ -2,14 +2,14 @@
 // Every figure is the median of several runs, measured side by side in one run of this file.
 // Prints a table; writes bench/results.json. Asserts nothing about time.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { inject, it } from 'vitest';
 import type { ProbeReport } from '../src/probe/types.js';
-import { type RunResult, type WorldInfo, docker, hermit, inHost } from '../test/e2e/world.js';
+import { type RunResult, type WorldInfo, docker, hermit, inHost, writeProfile as writeProfileIn } from '../test/e2e/world.js';
 
 const world = inject('world') as WorldInfo;
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -60,13 +60,7 @@ probe:
 ${probeExtra}`;
 }
 
-function writeProfile(name: string, text: string): string {
-  const dir = join(world.root, 'bench');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const writeProfile = (name: string, text: string) => writeProfileIn(world, name, text, join(world.root, 'bench'));
 
 /** N CIDR exceptions: one rule each, and (being ranges) not probed one by one. */
 const exceptions = (n: number, port = 443) =>

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Check, DoctorReport } from '../../src/doctor/types.js';
-import { NS, type RunResult, type WorldInfo, docker, hermit, inHost, inNs } from './world.js';
+import { NS, type RunResult, type WorldInfo, docker, hermit, inHost, inNs, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const OK = { name: 'doc-ok', subnet: '172.30.20.0/24' };
@@ -29,13 +29,7 @@ probe:
 ${extra}`;
 }
 
-function writeProfile(name: string, text: string): string {
-  const dir = join(world.root, 'profiles');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const writeProfile = (name: string, text: string) => writeProfileIn(world, name, text);
 
 const OUT = '/tmp/hermit-doctor-e2e';
 const logFile = (what: string) => join(OUT, `${what}.json`);

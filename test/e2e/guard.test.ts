@@ -8,7 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
 import type { ProbeResponse, TcpResult } from '../../src/probe/types.js';
-import { type WorldInfo, docker, hermit, inHost, restartDockerd } from './world.js';
+import { type WorldInfo, docker, hermit, inHost, pidOf as pidOfIn, restartDockerd } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,9 +34,7 @@ probe:
     - { host: internet.test, port: ${world.ports.internet} }
 `;
 
-async function pidOf(name: string): Promise<number> {
-  return Number((await docker(world, ['container', 'inspect', '--format', '{{.State.Pid}}', name])).stdout.trim());
-}
+const pidOf = (name: string) => pidOfIn(world, name);
 
 async function connect(pid: number, host: string, port: number): Promise<TcpResult> {
   const out = await inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, WORKER], {

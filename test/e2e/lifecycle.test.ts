@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
 import type { ProbeReport } from '../../src/probe/types.js';
 import type { PsRow } from '../../src/report/status.js';
-import { type WorldInfo, docker, hermit, inHost } from './world.js';
+import { type WorldInfo, docker, hermit, inHost, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const dir = join(world.root, 'lifecycle');
@@ -32,12 +32,7 @@ probe:
 `;
 }
 
-function writeProfile(name: string, text: string): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const writeProfile = (name: string, text: string) => writeProfileIn(world, name, text, dir);
 
 async function ok(args: string[]): Promise<string> {
   const r = await hermit(world, args);

@@ -1,11 +1,10 @@
 // hermit run against a real Docker engine and real iptables, in the test world's simulated LAN.
 // Every assertion about isolation is made from inside the container's network namespace.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeRequest, ProbeResponse, ProbeReport, TcpResult } from '../../src/probe/types.js';
-import { type WorldInfo, docker, hermit, inHost } from './world.js';
+import { type WorldInfo, docker, hermit, inHost, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
@@ -38,13 +37,7 @@ ${extra.probe ?? ''}
 `;
 }
 
-function writeProfile(name: string, text: string): string {
-  const dir = join(world.root, 'profiles');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const writeProfile = (name: string, text: string) => writeProfileIn(world, name, text);
 
 /** Runs hermit's probe worker inside the container's network namespace, for checks of our own. */
 async function fromContainer(pid: number, request: Partial<ProbeRequest>): Promise<ProbeResponse> {
@@ -62,10 +55,7 @@ async function connect(pid: number, host: string, port: number): Promise<TcpResu
   return res.tcp[0]!;
 }
 
-async function pidOf(name: string): Promise<number> {
-  const out = await docker(world, ['container', 'inspect', '--format', '{{.State.Pid}}', name]);
-  return Number(out.stdout.trim());
-}
+const pidOf = (name: string) => pidOfIn(world, name);
 
 /** What hermit must never touch when it refuses: rules, networks, containers. */
 async function hostSnapshot(): Promise<string> {

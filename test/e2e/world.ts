@@ -115,6 +115,19 @@ export function docker(info: WorldInfo, args: string[], opts: RunOptions = {}): 
   return run('docker', args, { ...opts, env: { DOCKER_HOST: info.dockerHost, ...opts.env } });
 }
 
+/** Writes a test's profile file, by default under the world's root. */
+export function writeProfile(info: WorldInfo, name: string, text: string, dir = join(info.root, 'profiles')): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The host pid of a container's first process (its namespaces are /proc/<pid>/ns/*). */
+export async function pidOf(info: WorldInfo, name: string): Promise<number> {
+  return Number((await docker(info, ['container', 'inspect', '--format', '{{.State.Pid}}', name])).stdout.trim());
+}
+
 export function hermit(info: WorldInfo, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return inHost(info, process.execPath, [join(REPO, 'bin', 'hermit'), ...args], { cwd: REPO, ...opts });
 }
