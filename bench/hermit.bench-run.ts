@@ -66,19 +66,10 @@ const writeProfile = (name: string, text: string) => writeProfileIn(world, name,
 const exceptions = (n: number, port = 443) =>
   Array.from({ length: n }, (_, i) => `    - { to: 10.${(i >> 8) & 255}.${i & 255}.0/24, ports: [${port}] }`);
 
-/** Removes everything hermit made for a profile, outside hermit (untimed set-up for a first run). */
+/** Removes everything hermit made for a profile (untimed set-up for a first run). */
 async function wipe(name: string): Promise<void> {
-  await docker(world, ['rm', '--force', `hermit-${name}`]);
-  for (const family of ['iptables', 'ip6tables']) {
-    const save = (await inHost(world, `${family}-save`, ['-t', 'filter'])).stdout;
-    const chains = [`HERMIT-${name}`, `HERMIT-IN-${name}`];
-    const lines = save.split('\n');
-    const jumps = lines.filter((l) => l.startsWith('-A ') && chains.some((c) => l.endsWith(` -j ${c}`)));
-    const present = chains.filter((c) => lines.includes(`:${c} - [0:0]`) || lines.some((l) => l.startsWith(`:${c} `)));
-    const payload = ['*filter', ...jumps.map((l) => `-D ${l.slice(3)}`), ...present.map((c) => `-F ${c}`), ...present.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
-    await inHost(world, `${family}-restore`, ['--noflush'], { input: payload });
-  }
-  await docker(world, ['network', 'rm', `hermit-${name}`]);
+  const r = await hermit(world, ['down', name]);
+  if (r.exitCode !== 0) throw new Error(`hermit down ${name} failed:\n${r.stderr}`);
 }
 
 /** Processes a command started (successful execve calls, itself included), counted by strace. */
