@@ -5,7 +5,7 @@ import { gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import { BUILD_ENV, refreshImage } from '../plan/image.js';
 import { makePlan } from '../plan/plan.js';
-import type { ProbeReport } from '../probe/types.js';
+import type { ProbePlan, ProbeReport } from '../probe/types.js';
 import { formatRuleset } from '../report/plan.js';
 import { wantedRulesets } from '../guard/verify.js';
 import { withHostLock } from '../state/lock.js';
@@ -97,7 +97,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     return plan;
   });
 
-  const report = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, { quiet: opts.json });
+  const report = await proveOrEnforce(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe.onFailure, applied.containerId, { quiet: opts.json });
+  if (!report) return;
   await remember(loaded.file, applied.containerId, report);
   const unchanged = applied.changes.length === 0;
   if (opts.json) {
@@ -124,10 +125,24 @@ export async function remember(file: string, containerId: string, report: ProbeR
 }
 
 /** Fails closed: a container whose isolation could not be proven does not keep running. */
-export async function enforce(ok: boolean, onFailure: 'stop' | 'warn', containerId: string, name: string): Promise<void> {
+/** Proves the isolation. A probe that cannot run proves nothing, so it is enforced like a failed
+ * one; undefined then (the container was left running only under probe.onFailure: warn). */
+export async function proveOrEnforce(
+  plan: ProbePlan, pid: number, meta: { container: string; profile: string }, onFailure: 'stop' | 'warn', containerId: string, opts: { quiet?: boolean },
+): Promise<ProbeReport | undefined> {
+  try {
+    return await proveIsolation(plan, pid, meta, opts);
+  } catch (err) {
+    if (!(err instanceof HermitError)) throw err;
+    await enforce(false, onFailure, containerId, meta.container, `the probe could not run: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+    return undefined;
+  }
+}
+
+export async function enforce(ok: boolean, onFailure: 'stop' | 'warn', containerId: string, name: string, cause = 'isolation probe failed'): Promise<void> {
   if (ok) return;
   if (onFailure === 'warn') {
-    process.stderr.write(`hermit: WARNING: isolation probe failed; container ${name} left running because the profile says probe.onFailure: warn\n`);
+    process.stderr.write(`hermit: WARNING: ${cause}; container ${name} left running because the profile says probe.onFailure: warn\n`);
     process.exitCode = 5;
     return;
   }
@@ -135,6 +150,6 @@ export async function enforce(ok: boolean, onFailure: 'stop' | 'warn', container
   // No restart policy first: a stopped container with `always` would come back on the next daemon start.
   await execOk({ file: 'docker', args: ['update', '--restart', 'no', containerId] }).catch(() => undefined);
   await execOk({ file: 'docker', args: ['stop', '--time', '5', containerId] });
-  throw new HermitError('probe', `isolation probe failed: container ${name} was stopped (its restart policy set to "no")`,
+  throw new HermitError('probe', `${cause}: container ${name} was stopped (its restart policy set to "no")`,
     'Read the table above for what was reachable that should not be; fix the host or the profile, then hermit run again');
 }

@@ -1,6 +1,7 @@
 // hermit run against a real Docker engine and real iptables, in the test world's simulated LAN.
 // Every assertion about isolation is made from inside the container's network namespace.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeRequest, ProbeResponse, ProbeReport, TcpResult } from '../../src/probe/types.js';
@@ -174,6 +175,22 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
     expect(r.stderr).toContain('isolation probe failed: container hermit-must-fail was stopped');
     expect(r.stdout).toMatch(/✗|FAIL/);
     const state = await docker(world, ['container', 'inspect', '--format', '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}', 'hermit-must-fail']);
+    expect(state.stdout.trim()).toBe('false no');
+  });
+
+  it('a probe that cannot run at all fails closed too: the container is stopped, with the cause', async () => {
+    const file = writeProfile('no-probe', profileYaml('no-probe', '172.30.7.0/24'));
+    expect((await hermit(world, ['run', file])).exitCode).toBe(0);
+    // An nsenter that may not enter other network namespaces (a host without CAP_SYS_ADMIN);
+    // everything else goes to the real one, so the world's own nsenter call still works.
+    const bin = join(world.root, 'fake-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'nsenter'), '#!/bin/sh\ncase "$1" in --net=/proc/*) echo "nsenter: reassociate to namespace \'ns/net\' failed: Operation not permitted" >&2; exit 1;; esac\nexec /usr/bin/nsenter "$@"\n', { mode: 0o755 });
+    const r = await hermit(world, ['probe', file], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toContain('the probe could not run');
+    expect(r.stderr).toContain('container hermit-no-probe was stopped');
+    const state = await docker(world, ['container', 'inspect', '--format', '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}', 'hermit-no-probe']);
     expect(state.stdout.trim()).toBe('false no');
   });
 
