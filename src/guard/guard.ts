@@ -1,11 +1,13 @@
 // The drift guard: verify (pure, verify.ts) → restore through the apply layer → probe from
 // inside → stop the container when the guarantee cannot be restored. One timestamped line per
 // finding and action.
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { restoreCommand } from '../apply/apply.js';
 import { exec } from '../apply/exec.js';
 import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
-import type { HostFacts } from '../plan/facts.js';
+import type { ExistingContainer, HostFacts } from '../plan/facts.js';
 import { parseSave, planFirewall } from '../plan/firewall.js';
 import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
@@ -106,13 +108,15 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     const why = actions.length > 0 ? 'after restoring' : verdict.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
     const tp = Date.now();
     const plan = planProbe(profile, facts);
-    const report = await probeCurrentProcess(c.id, c.pid, (pid) =>
+    const probed = await probeCurrentProcess(c.id, c.pid, (pid) =>
       runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name })), note, profile.name);
+    const report = 'report' in probed ? probed.report : undefined;
     if (report) await recordProbe(file, c.id, report).catch(() => undefined);
-    const failed = report?.rows.filter((r) => !r.ok).map((r) => `${r.target}: expected ${r.expected}, observed ${r.observed}`) ?? [];
-    note(`${profile.name}: probe (${why}) ${report?.ok ? `ok, ${report.rows.length} checks` : `FAILED: ${failed.join('; ')}`} in ${ms(tp)}`);
+    const failed = 'failed' in probed ? [`could not run: ${probed.failed}`]
+      : report?.rows.filter((r) => !r.ok).map((r) => `${r.target}: expected ${r.expected}, observed ${r.observed}`) ?? [];
+    if (!('notRunning' in probed)) note(`${profile.name}: probe (${why}) ${report?.ok ? `ok, ${report.rows.length} checks` : `FAILED: ${failed.join('; ')}`} in ${ms(tp)}`);
     proven = !!report?.ok;
-    if (!report?.ok) {
+    if (!report?.ok && !('notRunning' in probed)) {
       ok = false;
       if (profile.probe.onFailure === 'warn') note(`${profile.name}: WARNING: container left running because the profile says probe.onFailure: warn`);
       else stopped = await stopContainer(c.id, c.name, 'isolation probe failed', note);
@@ -123,29 +127,44 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
   return { profile: profile.name, ok, stopped };
 }
 
+/** What probing the container's current process came to. */
+export type Probed = { report: ProbeReport } | { notRunning: true } | { failed: string };
+
+const processAlive = (pid: number) => pid > 0 && existsSync(`/proc/${pid}`);
+
 /**
- * Probes the container's current process. The container may restart between reading the facts
- * and probing (Docker's restart policy, a daemon restart): then the old pid is gone, and the new
- * process is what must be proven. A probe that still cannot run proves nothing: undefined, which
- * the caller treats as a failed probe.
+ * Probes the container's current process. The container may stop or restart between reading the
+ * facts and probing (`docker restart`, its restart policy, a daemon restart): then the pid read is
+ * gone, and for a moment Docker may still report it. While the process is gone, wait for Docker's
+ * view to settle: a new process is probed; a container that is no longer running has nothing to
+ * prove (its next start is a Docker event, which triggers a pass). A probe that fails while its
+ * process is alive is a failed probe.
  */
-async function probeCurrentProcess(
+export async function probeCurrentProcess(
   id: string, pid: number, probe: (pid: number) => Promise<ProbeReport>, note: Log, name: string,
-): Promise<ProbeReport | undefined> {
-  for (let attempt = 1; ; attempt++) {
+  inspect: (id: string) => Promise<ExistingContainer | undefined> = inspectContainer,
+): Promise<Probed> {
+  const settleBy = Date.now() + 10_000;
+  for (;;) {
     try {
-      return await probe(pid);
+      return { report: await probe(pid) };
     } catch (e) {
-      const now = await inspectContainer(id).catch(() => undefined);
-      const restarted = now && ((now.running && now.pid !== pid) || now.status === 'restarting');
-      if (!restarted || attempt >= 5) {
-        note(`${name}: probe could not run: ${(e as Error).message}`);
-        return undefined;
+      const why = (e as Error).message;
+      if (processAlive(pid)) return { failed: why };
+      for (;;) {
+        await sleep(250);
+        const now = await inspect(id).catch(() => undefined);
+        if (!now || (!now.running && now.status !== 'restarting')) {
+          note(`${name}: the container stopped during the pass (${now ? now.status : 'removed'}); nothing to probe until it starts again`);
+          return { notRunning: true };
+        }
+        if (now.running && now.pid !== pid && processAlive(now.pid)) {
+          note(`${name}: the container restarted during the pass (pid ${pid} → ${now.pid}); probing its new process`);
+          pid = now.pid;
+          break;
+        }
+        if (Date.now() > settleBy) return { failed: `${why} (Docker still reports it ${now.status} after 10 s)` };
       }
-      if (now.status === 'restarting' || !now.running) await new Promise((r) => setTimeout(r, 500));
-      const next = (await inspectContainer(id).catch(() => undefined))?.pid ?? 0;
-      note(`${name}: the container restarted during the pass (pid ${pid} → ${next || 'not yet running'}); probing its new process`);
-      pid = next;
     }
   }
 }
