@@ -8,6 +8,7 @@ import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';
 import { type Command, describe, exec, execOk } from './exec.js';
 import { container as inspectContainer } from './facts.js';
+import { mark } from '../timing.js';
 
 export interface Applied {
   containerId: string;
@@ -124,6 +125,7 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
         undo.push({ what: `remove container ${id.slice(0, 12)}`, run: () => execOk({ file: 'docker', args: ['rm', '--force', id] }) });
         result.changes.push(c.reason);
       }
+      mark('container ready');
       const pid = (await inspectContainer(result.containerId))?.pid ?? 0;
       if (!(pid > 0)) throw new HermitError('apply', 'the container is not running after docker run', `See why: docker logs ${result.containerId.slice(0, 12)}`);
       result.pid = pid;

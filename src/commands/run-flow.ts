@@ -13,6 +13,7 @@ import { recordProbe, recordRules } from '../state/store.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
 import { proveIsolation, renderProof } from './prove.js';
 import { runSteps } from './progress.js';
+import { mark } from '../timing.js';
 
 export interface RunOptions {
   dryRun: boolean;
@@ -27,8 +28,10 @@ export interface RunOptions {
 /** @param profileArg a name or path; none means the project's hermit.yaml. */
 export async function run(profileArg: string | undefined, opts: RunOptions): Promise<void> {
   const command = opts.update ? 'update' : 'run';
+  mark('start of run');
   const loaded = loadChecked(profileArg);
   const profile = loaded.profile;
+  mark('profile loaded');
   const extras = splitPassThrough(opts.rest);
   checkPassThrough(extras.dockerArgs);
   requireRoot(command, 'it reads and changes iptables and enters the container\'s network namespace to probe it');
@@ -36,6 +39,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
   const look = async () => {
     const facts = await gatherFacts(profile.container.name, profile.image);
+    mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
   };
   const refresh = opts.update ? refreshImage(profile, opts.update.pull) : undefined;
@@ -79,6 +83,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     const { steps, rollback } = applySteps(plan, applied);
     try {
       await runSteps(steps, { quiet: opts.json });
+      mark('applied');
     } catch (err) {
       const failed = await rollback();
       if (err instanceof HermitError && failed.length === 0) {
@@ -98,6 +103,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   });
 
   const report = await proveOrEnforce(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe.onFailure, applied.containerId, { quiet: opts.json });
+  mark('probed');
   if (!report) return;
   await remember(loaded.file, applied.containerId, report);
   const unchanged = applied.changes.length === 0;
@@ -109,6 +115,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       : `Applied profile '${profile.name}':\n${applied.changes.map((c) => `  - ${c}`).join('\n')}`;
     process.stdout.write(`${head}\n\n${renderProof(report, useColor())}\n`);
   }
+  mark('reported');
   await enforce(report.ok, profile.probe.onFailure, applied.containerId, profile.container.name);
 }
 

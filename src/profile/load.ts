@@ -5,9 +5,11 @@ import { pathToFileURL } from 'node:url';
 import { SCHEMA_FILE } from '../paths.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, SchemaObject } from 'ajv';
 import { type Document, LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { HermitError } from '../errors.js';
+// Compiled ahead of time (schema-code.ts): compiling the schema here cost more than the rest of loading.
+import validateSchema from './schema-validator.generated.js';
 import { nthAddress, parseCidr, isIp } from '../net/cidr.js';
 import {
   type KeyPath, type Problem, formatProblems, formatPublish, profileProblems, SCHEMA_HINT, splitPublish, splitVolume,
@@ -121,8 +123,7 @@ export function validateProfileText(file: string, text: string, env: Env = profi
   // A value that could not be expanded is reported for that, not again by the schema or the checks.
   const unexpanded = new Set(expansion.map((p) => p.path.join('\0')));
   const withExpansion = (more: Problem[]) => [...expansion, ...more.filter((p) => !unexpanded.has(p.path.join('\0')))];
-  const validate = schemaValidator();
-  if (!validate(data)) return report(withExpansion(schemaProblems(validate.errors ?? [], data)));
+  if (!validateSchema(data)) return report(withExpansion(schemaProblems(validateSchema.errors ?? [], data)));
 
   const problems: Problem[] = [];
   const { profile } = normalize(data as RawProfile, dirOf, env, problems);
@@ -229,20 +230,6 @@ function locateIn(doc: Document, lc: LineCounter, keyPath: KeyPath, at?: 'key'):
 
 // ---------------------------------------------------------------------------------------------
 // Schema errors, in words a person can act on
-
-let compiled: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as SchemaObject;
-    // errorMessage is the editors' (VS Code, yaml-language-server) keyword for a custom message;
-    // the loader shows the same text.
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addVocabulary(['errorMessage']);
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
 
 function schemaProblems(errors: ErrorObject[], data: unknown): Problem[] {
   const seen = new Set<string>();

@@ -1,0 +1,9 @@
+// HERMIT_TIMING=1 prints where a command spends its time, on stderr: one line per phase, in ms
+// since the process started (Node's own start-up included). The benchmarks read these lines.
+import { performance } from 'node:perf_hooks';
+
+const on = !!process.env.HERMIT_TIMING;
+
+export function mark(phase: string): void {
+  if (on) process.stderr.write(`hermit: timing: ${phase} ${performance.now().toFixed(0)} ms\n`);
+}
