@@ -12,7 +12,7 @@ import { withHostLock } from '../state/lock.js';
 import { recordProbe, recordRules } from '../state/store.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
 import { proveIsolation, renderProof } from './prove.js';
-import { runSteps } from './progress.js';
+import { preloadProgress, runSteps } from './progress.js';
 import { mark } from '../timing.js';
 
 export interface RunOptions {
@@ -77,6 +77,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   }
   // Concurrent runs (and the guard) plan from an iptables-save dump: one at a time, host-wide,
   // from a dump read under the lock, so no payload deletes or duplicates another's lines.
+  preloadProgress(); // loads while the facts are read
   const plan = await withHostLock(async () => {
     const { facts, plan } = await look();
     if (refreshCmd && facts.imageId !== before) applied.changes.push(`image ${profile.image} updated${before ? ` (${short(before)} → ${short(facts.imageId)})` : ''}`);
