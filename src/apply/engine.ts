@@ -1,7 +1,8 @@
-// Read-only Docker Engine API calls over the engine's unix socket. They answer the same JSON as
+// Docker Engine API calls over the engine's unix socket. Reads answer the same JSON as
 // `docker info` / `docker inspect` in a few milliseconds, where each docker CLI process costs
-// 30-130 ms: this keeps fact gathering off the critical path of `hermit run`. Anything that
-// changes Docker still goes through the docker CLI (src/apply/exec.ts).
+// 30-130 ms: this keeps fact gathering off the critical path of `hermit run`. The only change
+// made this way is creating and starting the container (apply.ts); everything else that
+// changes Docker goes through the docker CLI (src/apply/exec.ts).
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { homedir } from 'node:os';
@@ -32,12 +33,26 @@ export interface EngineReply<T> {
 
 /** GET a path of the Engine API; 404 comes back as a reply, anything unreachable throws. */
 export function engineGet<T>(socketPath: string, path: string, timeoutMs = 10_000): Promise<EngineReply<T>> {
+  return engineCall<T>(socketPath, 'GET', path, undefined, timeoutMs);
+}
+
+/** POST to the Engine API (a JSON body, or none); any status comes back as a reply. */
+export function enginePost<T>(socketPath: string, path: string, body?: unknown, timeoutMs = 60_000): Promise<EngineReply<T>> {
+  return engineCall<T>(socketPath, 'POST', path, body, timeoutMs);
+}
+
+function engineCall<T>(socketPath: string, method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<EngineReply<T>> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET', headers: { Host: 'docker' }, timeout: timeoutMs }, (res) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string | number> = { Host: 'docker' };
+    if (payload !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+    const req = request({ socketPath, path, method, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
+        // 204 (started) and 304 (already started) have no body.
+        if (text === '') return resolve({ status: res.statusCode ?? 0, body: {} as T });
         try {
           resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as T });
         } catch {
@@ -52,7 +67,7 @@ export function engineGet<T>(socketPath: string, path: string, timeoutMs = 10_00
         : 'Start Docker (systemctl start docker) or point DOCKER_HOST at a running engine, then check with: docker info';
       reject(new HermitError('host', `cannot reach the Docker engine at ${socketPath}: ${err.message}`, hint));
     });
-    req.end();
+    req.end(payload);
   });
 }
 

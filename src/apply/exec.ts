@@ -62,7 +62,7 @@ export function describe(cmd: Command): string {
   return [cmd.file, ...cmd.args].map(quote).join(' ');
 }
 
-function dockerHint(detail: string): string | undefined {
+export function dockerHint(detail: string): string | undefined {
   if (/Cannot connect to the Docker daemon|docker daemon is not running/i.test(detail)) {
     return 'Start Docker (systemctl start docker) or point DOCKER_HOST at a running engine';
   }

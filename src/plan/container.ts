@@ -4,6 +4,7 @@ import { HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import type { HostFacts } from './facts.js';
 import { LABEL_PROFILE } from './network.js';
+import { splitPublish, splitVolume } from '../profile/checks.js';
 
 export const LABEL_CONFIG = 'hermit.config';
 
@@ -20,6 +21,15 @@ export interface DockerRun {
    * so secrets never show in `ps`, logs or --dry-run. */
   env: Record<string, string>;
   configHash: string;
+  /** The same container as an Engine API create request, which saves the docker CLI process;
+   * absent when only the CLI can express it (extra docker options, an env file, port ranges).
+   * Holds secret values: never printed. */
+  create?: EngineCreate;
+}
+
+export interface EngineCreate {
+  name: string;
+  body: Record<string, unknown>;
 }
 
 export type ContainerAction =
@@ -86,7 +96,81 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
     '--label', `${LABEL_PROFILE}=${profile.name}`, '--label', `${LABEL_CONFIG}=${configHash}`,
     ...opts, ...tail,
   ];
-  return { args, env, configHash };
+  const create = engineCreate(profile, extras, env, command, { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash });
+  return { args, env, configHash, ...(create ? { create } : {}) };
+}
+
+const GO_UNITS_NS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** A Go duration (the profile schema's form: 1m30s, 500ms) in nanoseconds, as the Engine API takes it. */
+export function durationNs(text: string): number {
+  let ns = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)/g)) ns += Number(m[1]) * GO_UNITS_NS[m[2]!]!;
+  return Math.round(ns);
+}
+
+/**
+ * What `docker run --detach` with dockerRun()'s options sends to the engine. Kept to the options
+ * dockerRun() writes itself; anything else (docker options from the profile or after `--`, an
+ * env file, port ranges) leaves it to the docker CLI. An end-to-end test checks both ways give
+ * the same container.
+ */
+function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, string>, command: string[], labels: Record<string, string>): EngineCreate | undefined {
+  const c = profile.container;
+  if (c.dockerArgs.length > 0 || extras.dockerArgs.length > 0 || c.envFile) return undefined;
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const spec of c.publish) {
+    const p = splitPublish(spec);
+    if (!p || !/^\d+$/.test(p.containerPort) || !/^\d*$/.test(p.hostPort)) return undefined;
+    const key = `${p.containerPort}/${p.protocol ?? 'tcp'}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: p.address ?? '', HostPort: p.hostPort });
+  }
+  const volumes: Record<string, object> = {};
+  const binds: string[] = [];
+  for (const m of c.mounts) {
+    const v = splitVolume(m);
+    if (!v) return undefined;
+    if (v.host === undefined) volumes[v.container] = {};
+    else binds.push(m);
+  }
+  const sysctls: Record<string, string> = {};
+  if (!profile.network.ipv6) Object.assign(sysctls, { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' });
+  Object.assign(sysctls, c.sysctls);
+  const h = c.healthcheck;
+  const body: Record<string, unknown> = {
+    Image: profile.image,
+    ...(command.length > 0 ? { Cmd: command } : {}),
+    User: c.user,
+    ...(c.workdir ? { WorkingDir: c.workdir } : {}),
+    Env: Object.keys(env).sort().map((k) => `${k}=${env[k]}`),
+    Labels: labels,
+    ...(Object.keys(exposed).length > 0 ? { ExposedPorts: exposed } : {}),
+    ...(Object.keys(volumes).length > 0 ? { Volumes: volumes } : {}),
+    ...(h ? { Healthcheck: {
+      Test: ['CMD-SHELL', h.command],
+      ...(h.interval ? { Interval: durationNs(h.interval) } : {}),
+      ...(h.timeout ? { Timeout: durationNs(h.timeout) } : {}),
+      ...(h.startPeriod ? { StartPeriod: durationNs(h.startPeriod) } : {}),
+      ...(h.retries !== undefined ? { Retries: h.retries } : {}),
+    } } : {}),
+    HostConfig: {
+      NetworkMode: profile.network.name,
+      Dns: profile.dns,
+      CapDrop: ['ALL'],
+      // As the CLI sends them: CAP_-prefixed, upper case.
+      CapAdd: c.capAdd.map((cap) => `CAP_${cap.toUpperCase().replace(/^CAP_/, '')}`),
+      SecurityOpt: ['no-new-privileges'],
+      Sysctls: sysctls,
+      ReadonlyRootfs: c.readOnly,
+      ...(c.tmpfs.length > 0 ? { Tmpfs: Object.fromEntries(c.tmpfs.map((t) => { const i = t.indexOf(':'); return i < 0 ? [t, ''] : [t.slice(0, i), t.slice(i + 1)]; })) } : {}),
+      RestartPolicy: { Name: c.restart, MaximumRetryCount: 0 },
+      Binds: binds,
+      ...(Object.keys(bindings).length > 0 ? { PortBindings: bindings } : {}),
+    },
+  };
+  return { name: c.name, body };
 }
 
 export function planContainer(profile: Profile, run: DockerRun, facts: HostFacts, opts: ContainerOptions): ContainerAction {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerRun, planContainer } from '../../src/plan/container.js';
+import { dockerRun, durationNs, planContainer } from '../../src/plan/container.js';
 import { planNetwork } from '../../src/plan/network.js';
 import { planProbe } from '../../src/plan/targets.js';
 import { sampleFacts, sampleProfile } from './fixtures.js';
@@ -42,6 +42,29 @@ describe('docker run plan', () => {
     await expect(run.args.join('\n')).toMatchFileSnapshot('golden/docker-run.argv');
     expect(run.args.join(' ')).not.toContain('sk-secret-value');
     expect(run.env).toEqual({ TZ: 'UTC', API_KEY: 'sk-secret-value' });
+  });
+
+  it('describes the same container as an Engine API create request, and leaves the rest to the CLI', async () => {
+    const run = dockerRun(sampleProfile(), noExtras, ENV);
+    await expect(`${JSON.stringify(run.create, null, 2)}\n`).toMatchFileSnapshot('golden/docker-run.create.json');
+    // Options only the docker CLI parses: no create request, the CLI runs.
+    expect(dockerRun(sampleProfile(), { dockerArgs: ['--memory', '2g'], command: [] }, ENV).create).toBeUndefined();
+    const profile = sampleProfile();
+    profile.container.envFile = '/srv/agent.env';
+    expect(dockerRun(profile, noExtras, ENV).create).toBeUndefined();
+    const ranges = sampleProfile();
+    ranges.container.publish = ['127.0.0.1:8000-8001:8000-8001'];
+    expect(dockerRun(ranges, noExtras, ENV).create).toBeUndefined();
+    // A command after `--` replaces the profile's, as with the CLI.
+    expect(dockerRun(sampleProfile(), { dockerArgs: [], command: ['sh'] }, ENV).create?.body.Cmd).toEqual(['sh']);
+  });
+
+  it('converts Go durations to the nanoseconds the Engine API takes', () => {
+    expect(durationNs('30s')).toBe(30e9);
+    expect(durationNs('1m30s')).toBe(90e9);
+    expect(durationNs('1.5h')).toBe(5400e9);
+    expect(durationNs('500ms')).toBe(5e8);
+    expect(durationNs('10us')).toBe(1e4);
   });
 
   it('refuses to start without a passEnv variable', () => {
