@@ -3,13 +3,15 @@
 // Prints a table; writes bench/results.json. Asserts nothing about time.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { inject, it } from 'vitest';
+import { engineRun } from '../src/apply/apply.js';
+import { dockerRun } from '../src/plan/container.js';
 import type { ProbeReport } from '../src/probe/types.js';
+import { loadProfile } from '../src/profile/load.js';
 import { type RunResult, type WorldInfo, docker, hermit, inHost, writeProfile as writeProfileIn } from '../test/e2e/world.js';
 
 const world = inject('world') as WorldInfo;
@@ -81,26 +83,12 @@ async function processCount(args: string[]): Promise<number> {
   return readFileSync(out, 'utf8').split('\n').filter((l) => /execve\(.*\) = 0$/.test(l)).length;
 }
 
-/** The bench container created and started over the Engine API, as `docker run -d` would. */
-async function engineCreateStart(): Promise<number> {
-  const call = (method: string, path: string, body?: unknown) => new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request({ socketPath: world.dockerHost.replace(/^unix:\/\//, ''), path, method, headers: { Host: 'docker', 'Content-Type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+/** hermit's own Engine API launch (the plan's create request, then create + start), timed alone. */
+async function engineCreateStart(profileFile: string): Promise<number> {
+  const create = dockerRun(loadProfile(profileFile).profile, { dockerArgs: [], command: [] }, process.env).create;
+  if (!create) throw new Error('the bench profile has no Engine API create request');
   const t0 = performance.now();
-  const created = await call('POST', '/containers/create?name=hermit-bench', {
-    Image: world.image, Cmd: ['sleep', '86400'], User: '1000:1000', Labels: { 'hermit.profile': 'bench' },
-    HostConfig: { NetworkMode: 'hermit-bench', Dns: [world.addr.router], CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
-      Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' } },
-  });
-  if (created.status !== 201) throw new Error(`create: ${created.status} ${created.text}`);
-  const started = await call('POST', `/containers/${(JSON.parse(created.text) as { Id: string }).Id}/start`);
-  if (started.status !== 204) throw new Error(`start: ${started.status} ${started.text}`);
+  await engineRun(world.dockerHost.replace(/^unix:\/\//, ''), create, 'docker run');
   return performance.now() - t0;
 }
 
@@ -129,7 +117,7 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     await rmBench();
     cliRun.push(await timed(() => inHost(world, 'docker', runArgv)));
     await rmBench();
-    apiRun.push(await engineCreateStart());
+    apiRun.push(await engineCreateStart(base));
     await rmBench();
     // The least any wrapper can cost that is a Node program and proves from inside with a second
     // Node process: node start, docker run -d, node start in the container's namespace.

@@ -7,7 +7,7 @@ import type { DockerRun, EngineCreate } from '../plan/container.js';
 import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';
 import { type Command, describe, dockerHint, exec, execOk } from './exec.js';
-import { enginePost, engineSocket } from './engine.js';
+import { enginePost, localEngineSocket } from './engine.js';
 import { container as inspectContainer } from './facts.js';
 import { mark } from '../timing.js';
 
@@ -117,14 +117,15 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
       } else {
         if (c.remove) await execOk({ file: 'docker', args: ['rm', '--force', c.remove] });
         const name = c.run.args[c.run.args.indexOf('--name') + 1]!;
-        const socket = engineSocket();
-        const viaEngine = c.run.create && socket && plan.image.kind !== 'pull' && !process.env.HERMIT_DOCKER_CLI;
-        const launch = viaEngine ? engineRun(socket, c.run.create!, describe(runCommand(plan, c.run))) : execOk(runCommand(plan, c.run)).then((out) => out.trim());
-        const id = await launch.catch(async (e: unknown) => {
-          // docker run can fail after creating the container (bad command, missing mount): remove it.
-          await execOk({ file: 'docker', args: ['rm', '--force', name] }).catch(() => undefined);
-          throw e;
-        });
+        // The Engine API unless the CLI is needed: a pull (docker run pulls), or a request the plan could not express.
+        const create = plan.image.kind !== 'pull' && !process.env.HERMIT_DOCKER_CLI ? c.run.create : undefined;
+        const id = create && localEngineSocket
+          ? await engineRun(localEngineSocket, create, describe(runCommand(plan, c.run)))
+          : (await execOk(runCommand(plan, c.run)).catch(async (e: unknown) => {
+            // docker run can fail after creating the container (bad command, missing mount): remove it.
+            await execOk({ file: 'docker', args: ['rm', '--force', name] }).catch(() => undefined);
+            throw e;
+          })).trim();
         result.containerId = id;
         undo.push({ what: `remove container ${id.slice(0, 12)}`, run: () => execOk({ file: 'docker', args: ['rm', '--force', id] }) });
         result.changes.push(c.reason);
@@ -143,14 +144,20 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
  * `docker run --detach` without the docker CLI process: create, then start, over the engine's
  * socket. Failures read like the CLI's, naming the equivalent command.
  */
-async function engineRun(socket: string, create: EngineCreate, asCommand: string): Promise<string> {
+export async function engineRun(socket: string, create: EngineCreate, asCommand: string): Promise<string> {
   const fail = (status: number, message = '') =>
     new HermitError('apply', `${asCommand} failed: the Docker engine answered ${status}: ${message.trim()}`, dockerHint(message));
   const created = await enginePost<{ Id?: string; message?: string }>(socket, `/containers/create?name=${encodeURIComponent(create.name)}`, create.body);
   if (created.status !== 201 || !created.body.Id) throw fail(created.status, created.body.message);
-  const started = await enginePost<{ message?: string }>(socket, `/containers/${created.body.Id}/start`);
-  if (started.status !== 204 && started.status !== 304) throw fail(started.status, started.body.message);
-  return created.body.Id;
+  const id = created.body.Id;
+  const started = await enginePost<{ message?: string }>(socket, `/containers/${id}/start`).catch((e: unknown) => e as Error);
+  if (started instanceof Error || (started.status !== 204 && started.status !== 304)) {
+    // Created but not started (bad command, missing mount): remove exactly the container this run made.
+    await execOk({ file: 'docker', args: ['rm', '--force', id] }).catch(() => undefined);
+    if (started instanceof Error) throw started;
+    throw fail(started.status, started.body.message);
+  }
+  return id;
 }
 
 async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied) {

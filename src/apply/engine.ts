@@ -26,6 +26,9 @@ export function engineSocket(env: NodeJS.ProcessEnv = process.env): string | und
   return '/var/run/docker.sock';
 }
 
+/** The socket of the engine the docker CLI would use, read once per process. */
+export const localEngineSocket = engineSocket();
+
 export interface EngineReply<T> {
   status: number;
   body: T;

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { HermitError } from '../errors.js';
 import type { DockerNetwork, ExistingContainer, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
-import { engineGet, engineGetOk, engineSocket } from './engine.js';
+import { engineGet, engineGetOk, localEngineSocket } from './engine.js';
 import { exec, execOk } from './exec.js';
 import { hostAddresses as readHostAddresses, hostRoutes } from './host.js';
 
@@ -93,7 +93,7 @@ export function firewallBackendOf(info: Record<string, unknown>): 'iptables' | '
 }
 
 /** The engine's local socket, when the docker CLI would use one: reads then skip the CLI. */
-const socket = engineSocket();
+const socket = localEngineSocket;
 
 async function dockerInfo(): Promise<{ version: string; backend: 'iptables' | 'nftables' }> {
   let info: Record<string, unknown> | undefined;

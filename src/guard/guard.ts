@@ -110,16 +110,19 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     const plan = planProbe(profile, facts);
     const probed = await probeCurrentProcess(c.id, c.pid, (pid) =>
       runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name })), note, profile.name);
-    const report = 'report' in probed ? probed.report : undefined;
-    if (report) await recordProbe(file, c.id, report).catch(() => undefined);
-    const failed = 'failed' in probed ? [`could not run: ${probed.failed}`]
-      : report?.rows.filter((r) => !r.ok).map((r) => `${r.target}: expected ${r.expected}, observed ${r.observed}`) ?? [];
-    if (!('notRunning' in probed)) note(`${profile.name}: probe (${why}) ${report?.ok ? `ok, ${report.rows.length} checks` : `FAILED: ${failed.join('; ')}`} in ${ms(tp)}`);
-    proven = !!report?.ok;
-    if (!report?.ok && !('notRunning' in probed)) {
-      ok = false;
-      if (profile.probe.onFailure === 'warn') note(`${profile.name}: WARNING: container left running because the profile says probe.onFailure: warn`);
-      else stopped = await stopContainer(c.id, c.name, 'isolation probe failed', note);
+    // A container that stopped during the pass has nothing to prove; its next start triggers a pass.
+    if (!('notRunning' in probed)) {
+      const report = 'report' in probed ? probed.report : undefined;
+      if (report) await recordProbe(file, c.id, report).catch(() => undefined);
+      const failed = report ? report.rows.filter((r) => !r.ok).map((r) => `${r.target}: expected ${r.expected}, observed ${r.observed}`)
+        : [`could not run: ${'failed' in probed ? probed.failed : ''}`];
+      note(`${profile.name}: probe (${why}) ${report?.ok ? `ok, ${report.rows.length} checks` : `FAILED: ${failed.join('; ')}`} in ${ms(tp)}`);
+      proven = !!report?.ok;
+      if (!proven) {
+        ok = false;
+        if (profile.probe.onFailure === 'warn') note(`${profile.name}: WARNING: container left running because the profile says probe.onFailure: warn`);
+        else stopped = await stopContainer(c.id, c.name, 'isolation probe failed', note);
+      }
     }
   }
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);

@@ -63,10 +63,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   for (const r of profile.dns) opts.push('--dns', r);
   opts.push('--user', c.user, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
   for (const cap of c.capAdd) opts.push('--cap-add', cap);
-  if (!profile.network.ipv6) {
-    opts.push('--sysctl', 'net.ipv6.conf.all.disable_ipv6=1', '--sysctl', 'net.ipv6.conf.default.disable_ipv6=1');
-  }
-  for (const [k, v] of Object.entries(c.sysctls)) opts.push('--sysctl', `${k}=${v}`);
+  for (const [k, v] of Object.entries(containerSysctls(profile))) opts.push('--sysctl', `${k}=${v}`);
   if (c.readOnly) opts.push('--read-only');
   for (const t of c.tmpfs) opts.push('--tmpfs', t);
   if (c.restart !== 'no') opts.push('--restart', c.restart);
@@ -98,6 +95,12 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   ];
   const create = engineCreate(profile, extras, env, command, { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash });
   return { args, env, configHash, ...(create ? { create } : {}) };
+}
+
+/** IPv6 off inside the container unless the profile turns it on, then the profile's own sysctls. */
+function containerSysctls(profile: Profile): Record<string, string> {
+  const off: Record<string, string> = profile.network.ipv6 ? {} : { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
+  return { ...off, ...profile.container.sysctls };
 }
 
 const GO_UNITS_NS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
@@ -135,9 +138,6 @@ function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, s
     if (v.host === undefined) volumes[v.container] = {};
     else binds.push(m);
   }
-  const sysctls: Record<string, string> = {};
-  if (!profile.network.ipv6) Object.assign(sysctls, { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' });
-  Object.assign(sysctls, c.sysctls);
   const h = c.healthcheck;
   const body: Record<string, unknown> = {
     Image: profile.image,
@@ -162,7 +162,7 @@ function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, s
       // As the CLI sends them: CAP_-prefixed, upper case.
       CapAdd: c.capAdd.map((cap) => `CAP_${cap.toUpperCase().replace(/^CAP_/, '')}`),
       SecurityOpt: ['no-new-privileges'],
-      Sysctls: sysctls,
+      Sysctls: containerSysctls(profile),
       ReadonlyRootfs: c.readOnly,
       ...(c.tmpfs.length > 0 ? { Tmpfs: Object.fromEntries(c.tmpfs.map((t) => { const i = t.indexOf(':'); return i < 0 ? [t, ''] : [t.slice(0, i), t.slice(i + 1)]; })) } : {}),
       RestartPolicy: { Name: c.restart, MaximumRetryCount: 0 },
