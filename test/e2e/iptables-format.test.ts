@@ -6,10 +6,10 @@ import { inject } from 'vitest';
 import { planFirewall } from '../../src/plan/firewall.js';
 import { buildRuleset } from '../../src/plan/ruleset.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleProfile } from '../unit/fixtures.js';
-import type { WorldInfo } from './world.js';
+import { type WorldInfo, worldNs } from './world.js';
 
 const world = inject('world') as WorldInfo;
-const NS = 'hme-iptfmt';
+const NS = worldNs('iptfmt');
 const inNs = (file: string, args: string[], input?: string) =>
   execFileSync('nsenter', [`--net=/var/run/netns/${NS}`, '--', file, ...args], { input, encoding: 'utf8' });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
 import type { ProbeReport } from '../../src/probe/types.js';
 import type { PsRow } from '../../src/report/status.js';
-import { type WorldInfo, docker, hermit, inHost, writeProfile as writeProfileIn } from './world.js';
+import { type WorldInfo, docker, hermit, inHost, worldNs, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const dir = join(world.root, 'lifecycle');
@@ -228,7 +228,7 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
 });
 
 describe.skipIf(!!world.skip)('down payload round-trips through real iptables', () => {
-  const NS = 'hme-lctear';
+  const NS = worldNs('lctear');
   const inNs = (file: string, args: string[], input?: string) =>
     execFileSync('nsenter', [`--net=/var/run/netns/${NS}`, '--', file, ...args], { input, encoding: 'utf8' });
   beforeAll(() => { execFileSync('ip', ['netns', 'add', NS]); });

@@ -35,13 +35,23 @@ declare module 'vitest' {
 export interface RunOptions { input?: string; env?: Record<string, string>; timeout?: number; cwd?: string }
 export interface RunResult { stdout: string; stderr: string; exitCode: number; timedOut: boolean }
 
-export const ROOT = '/tmp/hermit-e2e'; // fixed, so a later run finds and removes a crashed run's leftovers
-const PREFIX = 'hme-';
-export const NS = { host: 'hme-host', router: 'hme-router', nas: 'hme-nas', inet: 'hme-inet' } as const;
+// HERMIT_E2E_WORLD=<id> (a-z0-9, up to 4) gives a run a world of its own, so that two checkouts can
+// run their end-to-end tests at once; without it, one world per machine, waited for in turn.
+const WORLD_ID = (() => {
+  const id = process.env.HERMIT_E2E_WORLD ?? '';
+  if (!/^[a-z0-9]{0,4}$/.test(id)) throw new Error(`HERMIT_E2E_WORLD must be up to 4 of a-z0-9, not '${id}'`);
+  return id;
+})();
+// Fixed per world id, so a later run finds and removes a crashed run's leftovers.
+export const ROOT = `/tmp/hermit-e2e${WORLD_ID ? `-${WORLD_ID}` : ''}`;
+const PREFIX = `hme${WORLD_ID}-`;
+/** A network namespace name of this world (cleanup removes every one with its prefix). */
+export const worldNs = (name: string) => `${PREFIX}${name}`;
+export const NS = { host: worldNs('host'), router: worldNs('router'), nas: worldNs('nas'), inet: worldNs('inet') } as const;
 const ADDR = { hostLan: '192.168.50.10', router: '192.168.50.1', nas: '192.168.50.20', internet: '203.0.113.10' } as const;
 const PORTS = { hostLanService: 8081, hostAllService: 8082, nasAllowed: 8080, nasDisallowed: 22, routerAdmin: 80, internet: 80 } as const;
 const IMAGE = 'hermit-e2e/busybox:latest';
-const CGROUP = 'hermit-e2e'; // dockerd's cgroup-parent: lets cleanup find container processes
+const CGROUP = `hermit-e2e${WORLD_ID ? `-${WORLD_ID}` : ''}`; // dockerd's cgroup-parent: lets cleanup find container processes
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUSYBOX = '/bin/busybox';
 const p = (...parts: string[]) => join(ROOT, ...parts);
@@ -171,7 +181,7 @@ async function daemon(name: string, argv: string[]): Promise<number> {
 function pidFile(name: string): number | undefined {
   try {
     const pid = Number(readFileSync(p('pids', `${name}.pid`), 'utf8'));
-    return pid > 0 && alive(pid) && cmdline(pid).includes(ROOT) ? pid : undefined;
+    return pid > 0 && alive(pid) && cmdline(pid).includes(`${ROOT}/`) ? pid : undefined;
   } catch { return undefined; }
 }
 
@@ -250,7 +260,7 @@ function cgroupDirs(): string[] {
 
 // ---- building the world -------------------------------------------------------------------------
 
-/** One world per machine (fixed names and addresses): wait for another live run to finish. */
+/** One world per world id (fixed names and addresses): wait for another live run to finish. */
 async function claim(waitMs = 15 * 60_000) {
   const me = `${process.pid} ${startTime(process.pid)}`; // start time: a reused pid is not the owner
   const end = Date.now() + waitMs;
@@ -406,7 +416,7 @@ async function leftovers(): Promise<number[]> {
     if (!pid) continue;
     let comm = '';
     try { comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { continue; }
-    if (ours.test(comm) && cmdline(pid).includes(ROOT)) pids.add(pid);
+    if (ours.test(comm) && cmdline(pid).includes(`${ROOT}/`)) pids.add(pid);
   }
   pids.delete(process.pid);
   return [...pids].filter(alive);
