@@ -15,6 +15,7 @@ import { psCommand } from './commands/ps.js';
 import { shellCommand } from './commands/shell.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
+import { trustCommand } from './commands/trust.js';
 import { updateCommand } from './commands/update.js';
 import { VERSION } from './version.js';
 
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(runCommand)
       .command(probeCommand)
       .command(validateCommand)
+      .command(trustCommand)
       .command(doctorCommand)
       .command(guardCommand)
       .command(initCommand)

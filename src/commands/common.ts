@@ -2,8 +2,8 @@
 import { HermitError } from '../errors.js';
 import { checkDockerArgs, dockerOptionsEnd } from '../profile/checks.js';
 import { profileEnv } from '../profile/host-env.js';
-import { loadProfile } from '../profile/load.js';
-import { type ProfileSource, findProfile, findProjectDefault } from '../profile/resolve.js';
+import { existingRealpath, loadProfile, sensitivePlaces } from '../profile/load.js';
+import { KIND_WORDS, type ProfileSource, findProfile, findProjectDefault, hidesMoreTrusted } from '../profile/resolve.js';
 import type { LoadedProfile } from '../profile/types.js';
 
 export function requireRoot(command: string, why: string): void {
@@ -15,7 +15,13 @@ export function requireRoot(command: string, why: string): void {
 /** Where a profile argument points: a path, a name (project, user, system, built-in, first match
  * wins), or with no argument the project's hermit.yaml in the current directory or a parent. */
 export function findSource(arg?: string): ProfileSource {
-  return arg === undefined ? findProjectDefault() : findProfile(arg);
+  const source = arg === undefined ? findProjectDefault() : findProfile(arg);
+  // A file in the project (the agent's workspace) that hides a more trusted profile is never used silently.
+  const hidden = hidesMoreTrusted(source);
+  if (hidden.length > 0) {
+    process.stderr.write(`hermit: profile '${source.name}' is ${source.file} (${KIND_WORDS[source.kind]}), which shadows ${hidden.map((h) => `the ${KIND_WORDS[h.kind]} ${h.file}`).join(' and ')}\n`);
+  }
+  return source;
 }
 
 /** Resolve, load and check a profile (loadProfile runs every check); nothing on the host is touched. */
@@ -35,7 +41,7 @@ export function splitPassThrough(rest: readonly (string | number)[]): { dockerAr
 }
 
 export function checkPassThrough(dockerArgs: string[]): void {
-  const problems = checkDockerArgs(dockerArgs, 'arguments after --');
+  const problems = checkDockerArgs(dockerArgs, 'arguments after --', { realpath: existingRealpath, sensitive: sensitivePlaces(profileEnv()) });
   if (problems.length > 0) {
     throw new HermitError('usage', `refused docker arguments after --:\n  ${problems.join('\n  ')}`);
   }

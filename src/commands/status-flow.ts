@@ -5,6 +5,7 @@ import { type ProfileStatus, knownProfiles, profileStatus } from '../plan/status
 import type { LoadedProfile } from '../profile/types.js';
 import { renderStatus } from '../report/status.js';
 import { lastProbe, lastVerified, recordedProfiles } from '../state/store.js';
+import { approvedProfile, checkApproval } from '../profile/approval.js';
 import { loadChecked, requireRoot } from './common.js';
 import { printJson } from './lifecycle.js';
 
@@ -29,7 +30,11 @@ export async function status(arg: string | undefined, opts: { json: boolean }): 
 
   const statuses: ProfileStatus[] = await Promise.all(names.map(async (name) => {
     const [probe, verified] = await Promise.all([lastProbe(name), lastVerified(name)]);
-    const loaded = given ?? recordedProfile(name, probe?.file);
+    const onDisk = given ?? recordedProfile(name, probe?.file);
+    // A profile changed on disk and not approved is not what hermit enforces: compare with the approved one.
+    const check = onDisk && await checkApproval(onDisk);
+    const unapproved = check?.state === 'unapproved';
+    const loaded = !onDisk || !unapproved ? onDisk : check.record ? approvedProfile(check.record, onDisk.file) : undefined;
     const image = loaded ? await imageId(loaded.profile.image) : undefined;
     return profileStatus(name, inv, {
       ...(loaded ? { profile: loaded.profile, file: loaded.file } : {}),
@@ -37,6 +42,7 @@ export async function status(arg: string | undefined, opts: { json: boolean }): 
       ...(image ? { imageId: image } : {}),
       ...(probe ? { probe } : {}),
       ...(verified ? { verified } : {}),
+      ...(unapproved ? { unapproved: { approvedAt: check.record?.at, changes: check.changes.map((c) => `${c.op} ${c.key}: ${c.text} [${c.direction}]`) } } : {}),
     });
   }));
 
