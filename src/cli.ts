@@ -18,6 +18,7 @@ import { stopCommand } from './commands/stop.js';
 import { trustCommand } from './commands/trust.js';
 import { updateCommand } from './commands/update.js';
 import { VERSION } from './version.js';
+import { printable } from './report/printable.js';
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -63,8 +64,9 @@ export async function main(argv: string[]): Promise<void> {
 
 function report(err: unknown): number {
   if (err instanceof HermitError) {
-    process.stderr.write(`hermit: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  → ${err.hint}\n`);
+    // Messages quote profiles and paths the agent may have written.
+    process.stderr.write(`hermit: ${printable(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  → ${printable(err.hint)}\n`);
     return err.exitCode;
   }
   process.stderr.write(`hermit: internal error (a bug; please report it with this output)\n${(err as Error)?.stack ?? String(err)}\n`);

@@ -14,7 +14,7 @@ import { classify } from '../probe/classify.js';
 import { runProbeWorker } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
 import { approve, approvedProfile, checkApproval } from '../profile/approval.js';
-import { printable } from '../report/approval.js';
+import { printable } from '../report/printable.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { withHostLock } from '../state/lock.js';
 import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules } from '../state/store.js';

@@ -4,12 +4,9 @@
 import type { ApprovalCheck } from '../profile/approval.js';
 import { type Change, grants } from '../profile/trust.js';
 import type { LoadedProfile } from '../profile/types.js';
+import { printable } from './printable.js';
 
-/** Control characters (a terminal escape could hide or rewrite lines) and bidi overrides, as \u{..}. */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu,
-    (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
-}
+export { printable } from './printable.js';
 
 const MARK: Record<Change['direction'], string> = { widens: 'WIDENS', narrows: 'narrows', changes: 'changes' };
 

@@ -1,6 +1,6 @@
 // Human renderings of `hermit status` and `hermit ps`. Pure.
 import type { ProfileStatus } from '../plan/status.js';
-import { printable } from './approval.js';
+import { printable } from './printable.js';
 
 export interface PsRow {
   profile: string;

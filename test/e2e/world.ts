@@ -11,6 +11,7 @@ import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Options } from 'execa';
+import type { ProbeResponse, TcpResult } from '../../src/probe/types.js';
 
 export interface WorldInfo {
   skip?: string;
@@ -140,6 +141,16 @@ export async function pidOf(info: WorldInfo, name: string): Promise<number> {
 
 export function hermit(info: WorldInfo, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return inHost(info, process.execPath, [join(REPO, 'bin', 'hermit'), ...args], { cwd: REPO, ...opts });
+}
+
+/** One TCP connect from inside a container's network namespace, with hermit's own probe worker
+ * (its outcome is classified exactly: connected, refused, unreachable, timeout). */
+export async function connectFrom(info: WorldInfo, pid: number, host: string, port: number): Promise<TcpResult> {
+  const out = await inHost(info, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, join(REPO, 'dist', 'probe', 'worker.js')], {
+    input: JSON.stringify({ timeoutMs: 3000, tcp: [{ id: 't', host, port }], dns: [] }),
+  });
+  if (out.exitCode !== 0) throw new Error(`probe worker exited ${out.exitCode}: ${out.stderr}`);
+  return (JSON.parse(out.stdout) as ProbeResponse).tcp[0]!;
 }
 
 /** HTTP GET / with busybox nc from a namespace (busybox wget segfaults); the page body is in stdout. */
