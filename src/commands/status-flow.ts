@@ -7,7 +7,7 @@ import { renderStatus } from '../report/status.js';
 import { lastProbe, lastVerified, recordedProfiles } from '../state/store.js';
 import { approvedProfile, checkApproval } from '../profile/approval.js';
 import { loadChecked, requireRoot } from './common.js';
-import { printJson } from './lifecycle.js';
+import { lifecycleTarget, printJson } from './lifecycle.js';
 
 /** The profile a probe record names, if its file still loads as that profile. */
 function recordedProfile(name: string, file: string | undefined): LoadedProfile | undefined {
@@ -22,10 +22,11 @@ function recordedProfile(name: string, file: string | undefined): LoadedProfile 
 }
 
 export async function status(arg: string | undefined, opts: { json: boolean }): Promise<void> {
-  const given = arg === undefined ? undefined : loadChecked(arg);
+  const target = arg === undefined ? undefined : lifecycleTarget(arg);
+  const given = target?.loaded;
   requireRoot('status', 'it reads the iptables rules');
   const [inv, addresses, recorded] = await Promise.all([gatherInventory(), hostAddresses(), recordedProfiles()]);
-  const names = given ? [given.profile.name] : knownProfiles(inv, recorded);
+  const names = target ? [target.name] : knownProfiles(inv, recorded);
   const hostAddrs = addresses.map((a) => a.address);
 
   const statuses: ProfileStatus[] = await Promise.all(names.map(async (name) => {
@@ -47,7 +48,7 @@ export async function status(arg: string | undefined, opts: { json: boolean }): 
   }));
 
   if (opts.json) {
-    printJson(given ? statuses[0] : statuses);
+    printJson(target ? statuses[0] : statuses);
     return;
   }
   process.stdout.write(statuses.length === 0 ? 'No hermit profiles on this host.\n' : `${statuses.map(renderStatus).join('\n\n')}\n`);

@@ -17,10 +17,11 @@ export const BUILTIN_PROFILES = BUILTIN_PROFILES_DIR;
 export const SYSTEM_PROFILES = '/etc/hermit/profiles';
 export const PROJECT_DEFAULT = 'hermit.yaml';
 
-export type SourceKind = 'path' | 'project' | 'user' | 'system' | 'builtin';
+/** recorded: not in the lookup order, but the file hermit last ran a profile of that name from. */
+export type SourceKind = 'path' | 'recorded' | 'project' | 'user' | 'system' | 'builtin';
 
 /** How a source is named to people. */
-export const KIND_WORDS: Record<SourceKind, string> = { path: 'path', project: 'project', user: 'user', system: 'system', builtin: 'built-in' };
+export const KIND_WORDS: Record<SourceKind, string> = { path: 'path', recorded: 'last run from', project: 'project', user: 'user', system: 'system', builtin: 'built-in' };
 
 export interface ProfileSource {
   kind: SourceKind;
@@ -35,7 +36,7 @@ export interface ProfileSource {
 }
 
 /** The sources in the order of how far they are trusted: a project file is the agent's workspace. */
-const TRUST_RANK: Record<SourceKind, number> = { path: 0, project: 0, user: 1, system: 2, builtin: 3 };
+const TRUST_RANK: Record<SourceKind, number> = { path: 0, recorded: 0, project: 0, user: 1, system: 2, builtin: 3 };
 
 /** The more trusted files a project or user file hides (a project file over the built-in one, say);
  * a system file over a built-in one is the administrator's choice. */

@@ -1,6 +1,7 @@
 // What hermit remembers between commands, in /var/lib/hermit/<profile>/ (HERMIT_STATE_DIR moves
 // it, for tests): the last probe, the rulesets last applied (restored at boot, before dockerd
 // starts its containers), and the guard's last verification.
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Ruleset } from '../plan/ruleset.js';
@@ -102,6 +103,28 @@ export async function recordApproval(record: Omit<ApprovalRecord, 'at'>): Promis
 }
 
 export const approvalOf = (profile: string) => readJson<ApprovalRecord>(approvalFile(profile));
+
+/** The file hermit last ran a profile from (its rules or probe record), if it can be read here. */
+export function recordedFileSync(profile: string): string | undefined {
+  for (const name of ['rules.json', 'last-probe.json']) {
+    try {
+      const file = (JSON.parse(readFileSync(stateFile(profile, name), 'utf8')) as { file?: unknown }).file;
+      if (typeof file === 'string') return file;
+    } catch {
+      // No record, or not readable by this user.
+    }
+  }
+  return undefined;
+}
+
+/** Profiles with a record, read synchronously (shell completion); none when the state is not readable here. */
+export function recordedProfilesSync(): string[] {
+  try {
+    return readdirSync(stateDir()).filter((n) => !n.startsWith('.'));
+  } catch {
+    return [];
+  }
+}
 
 /** Profiles with a record (dot files are hermit's own: the host lock, approvals). */
 export async function recordedProfiles(): Promise<string[]> {
