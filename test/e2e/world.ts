@@ -153,6 +153,31 @@ export async function connectFrom(info: WorldInfo, pid: number, host: string, po
   return (JSON.parse(out.stdout) as ProbeResponse).tcp[0]!;
 }
 
+/** hermit as a long-running process on the world's host (hermit guard), its output in `log`;
+ * stop() ends it (SIGTERM, then SIGKILL) and waits for it. */
+export async function hermitDaemon(info: WorldInfo, args: string[], log: string): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const fd = openSync(log, 'a');
+  const env = { ...process.env, DOCKER_HOST: info.dockerHost, HERMIT_RESOLV_CONF: info.resolvConf, HERMIT_STATE_DIR: p('state') };
+  // nsenter execs hermit (no --fork): the pid is hermit's own.
+  const child = spawn('nsenter', [`--net=${info.netnsPath}`, `--mount=${info.mntnsPath}`, `--wd=${REPO}`, '--', process.execPath, join(REPO, 'bin', 'hermit'), ...args],
+    { stdio: ['ignore', fd, fd], env });
+  closeSync(fd);
+  child.unref();
+  const pid = await new Promise<number>((res, rej) => { child.once('spawn', () => res(child.pid!)); child.once('error', rej); });
+  return { pid, stop: () => stop([pid], 5000) };
+}
+
+/** Polls `check` until it returns a value (not undefined), or fails after `ms` saying what it waited for. */
+export async function waitUntil<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`waited ${ms} ms for ${what}`);
+    await sleep(100);
+  }
+}
+
 /** HTTP GET / with busybox nc from a namespace (busybox wget segfaults); the page body is in stdout. */
 export function httpGet(ns: string, addr: string, port: number, waitSec = 3): Promise<RunResult> {
   return inNs(ns, BUSYBOX, ['nc', '-w', String(waitSec), addr, String(port)],
