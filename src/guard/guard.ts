@@ -5,12 +5,15 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { restoreCommand } from '../apply/apply.js';
 import { exec } from '../apply/exec.js';
+import { stopFailClosed } from '../apply/stop.js';
 import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
 import { parseSave, planFirewall } from '../plan/firewall.js';
 import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
+import { retryOutage } from '../probe/retry.js';
+import { consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
 import { runProbeWorker } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
 import type { LoadedProfile } from '../profile/types.js';
@@ -26,16 +29,17 @@ export interface PassResult {
   /** The guarantee holds (verified, or restored and proven); false when the container was stopped or is left unprotected. */
   ok: boolean;
   stopped: boolean;
+  /** Not ok only because of an outage (a must-reach target or resolver did not answer; nothing
+   * blocked was reachable); the container keeps running unless probe.onOutage says stop. */
+  outage?: boolean;
 }
 
 const ms = (t0: number) => `${Date.now() - t0} ms`;
 
-/** Fail closed: no restart policy first, so the daemon does not bring it back. */
 async function stopContainer(id: string, name: string, why: string, log: Log): Promise<boolean> {
-  await exec({ file: 'docker', args: ['update', '--restart', 'no', id] }).catch(() => undefined);
-  const r = await exec({ file: 'docker', args: ['stop', '--time', '5', id] }).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
-  log(r.exitCode === 0 ? `STOPPED container ${name} (restart policy set to "no"): ${why}` : `FAILED to stop container ${name}: ${r.stderr.trim()} (was stopping because: ${why})`);
-  return r.exitCode === 0;
+  const failed = await stopFailClosed(id);
+  log(failed ? `FAILED to stop container ${name}: ${failed} (was stopping because: ${why})` : `STOPPED container ${name} (restart policy set to "no"): ${why}`);
+  return !failed;
 }
 
 /** Restores what can be restored, under the host lock; returns what is still wrong. */
@@ -100,6 +104,7 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
   let ok = remaining.length === 0;
   let stopped = false;
   let proven = false;
+  let outage = false;
   if (!ok && c && running) {
     stopped = await stopContainer(c.id, c.name, remaining.map(describeDrift).join('; '), note);
   } else if (!ok) {
@@ -108,26 +113,36 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     const why = actions.length > 0 ? 'after restoring' : verdict.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
     const tp = Date.now();
     const plan = planProbe(profile, facts);
-    const probed = await probeCurrentProcess(c.id, c.pid, (pid) =>
-      runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name })), note, profile.name);
+    const probeOnce = (pid: number) => runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name }));
+    // An outage is probed again (bounded backoff) before it counts; a breach is final at once.
+    let pid = c.pid;
+    const settled = await retryOutage(
+      () => probeCurrentProcess(c.id, pid, (p) => { pid = p; return probeOnce(p); }, note, profile.name),
+      (probed) => ('report' in probed ? judge(probed.report) : 'failed' in probed ? couldNotRun(probed.failed) : undefined),
+      profile.probe.outageRetrySec,
+      (j, attempt, waitMs) => log(`${profile.name}: probe (${why}) attempt ${attempt}: ${describeJudgement(j)}; probing again in ${waitMs / 1000} s`),
+    );
+    const probed = settled.value;
     // A container that stopped during the pass has nothing to prove; its next start triggers a pass.
     if (!('notRunning' in probed)) {
+      const j = settled.judgement!;
       const report = 'report' in probed ? probed.report : undefined;
       if (report) await recordProbe(file, c.id, report).catch(() => undefined);
-      const failed = report ? report.rows.filter((r) => !r.ok).map((r) => `${r.target}: expected ${r.expected}, observed ${r.observed}`)
-        : [`could not run: ${'failed' in probed ? probed.failed : ''}`];
-      note(`${profile.name}: probe (${why}) ${report?.ok ? `ok, ${report.rows.length} checks` : `FAILED: ${failed.join('; ')}`} in ${ms(tp)}`);
-      proven = !!report?.ok;
+      const tries = settled.attempts > 1 ? ` after ${settled.attempts} attempts` : '';
+      note(`${profile.name}: probe (${why}) ${j.kind === 'proven' ? `ok, ${report!.rows.length} checks` : describeJudgement(j)}${tries} in ${ms(tp)}`);
+      proven = j.kind === 'proven';
       if (!proven) {
         ok = false;
-        if (profile.probe.onFailure === 'warn') note(`${profile.name}: WARNING: container left running because the profile says probe.onFailure: warn`);
-        else stopped = await stopContainer(c.id, c.name, 'isolation probe failed', note);
+        outage = j.kind === 'outage';
+        const then = consequence(j, profile.probe);
+        if (then.stop) stopped = await stopContainer(c.id, c.name, `${describeJudgement(j)}${then.because ? ` (the profile says ${then.because})` : ''}`, note);
+        else note(`${profile.name}: WARNING: container left running because the profile says ${then.because}`);
       }
     }
   }
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
-  return { profile: profile.name, ok, stopped };
+  return { profile: profile.name, ok, stopped, ...(outage && !stopped ? { outage } : {}) };
 }
 
 /** What probing the container's current process came to. */

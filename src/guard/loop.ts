@@ -59,9 +59,12 @@ export async function guardForever(profiles: () => Promise<LoadedProfile[]>, int
   setInterval(() => trigger('interval'), intervalSec * 1000);
 
   // The events stream ends when dockerd stops; restarted until it stays up, which is when the
-  // daemon is back: a pass then catches what the restart changed.
+  // daemon is back: a pass then catches what the restart changed. --since replays what happened
+  // while no stream was connected (from the guard's start, or the stream's end), so an event right
+  // after the guard starts, before the stream is up, is not missed.
+  let since = Date.now() / 1000;
   for (let lost = false; ;) {
-    const child = execa('docker', EVENT_ARGS, { buffer: false, reject: false, stdin: 'ignore', stderr: 'ignore' });
+    const child = execa('docker', [...EVENT_ARGS, '--since', since.toFixed(3)], { buffer: false, reject: false, stdin: 'ignore', stderr: 'ignore' });
     const up = setTimeout(() => { if (lost) { log('docker events stream is back (the daemon restarted?)'); trigger('docker daemon back'); lost = false; } }, 1000);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -71,6 +74,7 @@ export async function guardForever(profiles: () => Promise<LoadedProfile[]>, int
       if (reason) trigger(reason);
     });
     await child;
+    since = Date.now() / 1000;
     clearTimeout(up);
     if (!lost) log('docker events stream ended (dockerd stopped or restarting); reconnecting');
     lost = true;

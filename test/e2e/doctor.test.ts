@@ -139,9 +139,9 @@ describe.skipIf(!!world.skip)('hermit doctor (end to end)', () => {
   });
 
   it('names a dead resolver in the profile, and says it is dead from the host too', async () => {
-    const file = writeProfile(DEAD.name, profileYaml(DEAD.name, DEAD.subnet, DEAD.resolver, '  onFailure: warn\n'));
+    const file = writeProfile(DEAD.name, profileYaml(DEAD.name, DEAD.subnet, DEAD.resolver, '  outageRetrySec: 0\n'));
     const run = await hermit(world, ['run', file]);
-    expect(run.exitCode, run.stderr).toBe(5); // the probe fails, and the container stays (onFailure: warn)
+    expect(run.exitCode, run.stderr).toBe(6); // an outage: reported, and the container keeps running
     const { r, check } = await doctor(file, 'dead-resolver');
     expect(r.exitCode).toBe(3);
     const dns = check('connectivity.dns.profile');
