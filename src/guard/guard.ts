@@ -42,17 +42,36 @@ async function stopContainer(id: string, name: string, why: string, log: Log): P
   return !failed;
 }
 
+const RESTORE_ATTEMPTS = 3;
+
+/**
+ * One family's rules, restored from a plan of the current dump. dockerd programs its own rules
+ * (a new network's, its DOCKER-USER jump moved back on top) in several steps without hermit's
+ * lock, so the dump can change between reading and restoring: then read and plan again. A
+ * restore that still fails is not thrown: the verification after it finds the drift and stops
+ * the container.
+ */
+async function restoreRules(loaded: LoadedProfile, first: Extract<Drift, { kind: 'rules' }>, log: Log): Promise<void> {
+  const { profile } = loaded;
+  let d: Extract<Drift, { kind: 'rules' }> | undefined = first;
+  for (let attempt = 1; d; attempt++) {
+    const t0 = Date.now();
+    const r = await exec(restoreCommand(d.family, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+    if (r.exitCode === 0) return log(`${profile.name}: restored IPv${d.family} rules in ${ms(t0)}: ${d.fix.changes.join(', ')}`);
+    log(`${profile.name}: FAILED to restore IPv${d.family} rules${attempt < RESTORE_ATTEMPTS ? ' (the table changed meanwhile? reading it again)' : ''}: ${r.stderr.trim()}`);
+    if (attempt === RESTORE_ATTEMPTS) return;
+    const family = d.family;
+    d = verify(profile, await gatherFacts(profile.container.name)).drifts.find((x): x is Extract<Drift, { kind: 'rules' }> => x.kind === 'rules' && x.family === family);
+  }
+}
+
 /** Restores what can be restored, under the host lock; returns what is still wrong. */
 async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promise<{ facts: HostFacts; verdict: Verdict }> {
   const { profile } = loaded;
   const c = verdict.container;
   for (const d of verdict.drifts) {
     if (d.kind === 'rules') {
-      const t0 = Date.now();
-      // A failed restore is not thrown: the verification after it finds the drift and stops the container.
-      const r = await exec(restoreCommand(d.family, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
-      log(r.exitCode === 0 ? `${profile.name}: restored IPv${d.family} rules in ${ms(t0)}: ${d.fix.changes.join(', ')}`
-        : `${profile.name}: FAILED to restore IPv${d.family} rules: ${r.stderr.trim()}`);
+      await restoreRules(loaded, d, log);
     } else if (d.kind === 'extra-network' && c) {
       for (const net of d.networks) {
         const r = await exec({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });

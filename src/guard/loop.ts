@@ -46,7 +46,9 @@ export async function guardForever(profiles: () => Promise<LoadedProfile[]>, int
         pending = undefined;
         // A profile file broken meanwhile: keep guarding with what was last read.
         last = await profiles().catch((e: unknown) => { log(`cannot read the profiles (${(e as Error).message.split('\n')[0]}); using the last ones read`); return last; });
-        await passAll(last, `hermit guard (${next})`, log);
+        const results = await passAll(last, `hermit guard (${next})`, log);
+        // The first pass says it is done, so a reader of the log (or a test) knows the guard is up.
+        if (next === 'start') log(`first pass done: ${results.map((r) => `${r.profile} ${r.ok ? 'ok' : r.stopped ? 'stopped' : r.outage ? 'outage' : 'NOT ok'}`).join(', ') || 'nothing to guard'}`);
         next = pending;
       }
       running = false;

@@ -219,8 +219,9 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     let guard: BackgroundGuard;
     beforeAll(async () => {
       guard = new BackgroundGuard(['--interval', '300', file()]);
-      // No wait for the events stream: the guard replays events from its start (docker events --since).
-      await guard.waitFor(/guarding guarded/);
+      // The first pass must be over before a test changes anything (it would race the test's own
+      // docker calls); no wait for the events stream: the guard replays events from its start.
+      await guard.waitFor(/first pass done: guarded ok/);
     });
     afterAll(async () => { await guard?.stop(); });
 
