@@ -92,6 +92,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   const fwd = forwardChain(name);
   const inp = inputChain(name);
   const c = (what: string) => hermitComment(name, what);
+  // Allowlist mode: the agent's internal bridge holds a host address too, and an internal network
+  // alone leaves every host service on 0.0.0.0 open to it. Its traffic to the host goes through the
+  // same INPUT chain; Docker already drops anything it would forward.
+  const internal = profile.proxy?.network.bridge;
 
   if (family === 6 && !profile.network.ipv6) {
     // IPv6 off: nothing from the bridge, forwarded or to the host. The container also gets
@@ -100,10 +104,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
     return {
       family,
       chains: [chain],
-      jumps: [
-        { from: 'FORWARD', to: fwd, bridge, comment: hermitComment(name) },
-        { from: 'INPUT', to: fwd, bridge, comment: hermitComment(name) },
-      ],
+      jumps: [bridge, ...(internal ? [internal] : [])].flatMap((b) => [
+        { from: 'FORWARD', to: fwd, bridge: b, comment: hermitComment(name) },
+        { from: 'INPUT', to: fwd, bridge: b, comment: hermitComment(name) },
+      ]),
     };
   }
 
@@ -131,8 +135,11 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   for (const hp of profile.hostPorts) {
     input.push(...allowRules([], hp.protocol, [hp.port], c(`host port${hp.comment ? ` ${hp.comment}` : ''}`)));
   }
+  // DNS to a resolver on the host: in allowlist mode only from the proxy's bridge (the agent must
+  // resolve nothing: DNS is a channel out).
+  const fromBridge = internal ? ['-i', bridge] : [];
   for (const r of resolvers.filter((r) => hostSet.has(canonicalCidr(r)))) {
-    input.push(...allowRules(dst(r), 'udp', [53], c('dns')), ...allowRules(dst(r), 'tcp', [53], c('dns')));
+    input.push(...allowRules([...dst(r), ...fromBridge], 'udp', [53], c('dns')), ...allowRules([...dst(r), ...fromBridge], 'tcp', [53], c('dns')));
   }
   input.push(logRule(name, []), { match: [], comment: c('host'), verdict: REJECT[family] });
 
@@ -147,6 +154,7 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
     jumps: [
       { from: forwardFrom, to: fwd, bridge, comment: hermitComment(name) },
       { from: 'INPUT', to: inp, bridge, comment: hermitComment(name) },
+      ...(internal ? [{ from: 'INPUT', to: inp, bridge: internal, comment: hermitComment(name) }] : []),
     ],
   };
 }
