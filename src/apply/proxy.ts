@@ -1,6 +1,7 @@
 // Carries out the proxy part of a Plan (allowlist mode): the agent's internal network, squid.conf
 // on the host, and the proxy container (create, connect to the internal network, start), or a
-// `squid -k reconfigure` when only the list changed. Each step registers its undo.
+// reload (SIGHUP, as `squid -k reconfigure` sends) when only the list changed. Each step
+// registers its undo.
 import { chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -95,6 +96,8 @@ export function proxySteps(pp: ProxyPlan, undo: Undo[], changes: string[]): Step
   return [{
     title: c.kind === 'keep' && !c.reload ? 'Proxy unchanged (running)' : `Proxy: ${c.reason}`,
     async run() {
+      // Undos run in reverse: the old squid.conf goes back first, then Squid reloads it.
+      if (c.kind === 'keep' && c.reload) undo.push({ what: `reload proxy ${name} with its previous configuration`, run: () => execOk({ file: 'docker', args: reconfigureArgs(pp.settings) }) });
       await writeConfig(pp, undo);
       if (pp.config.changed) changes.push(`wrote ${pp.config.file}`);
       const offset = await size(join(pp.dirs.log, 'cache.log'));

@@ -22,7 +22,9 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
     const { profile } = loadChecked(argv.profile);
     if (argv.blocked) {
       if (argv.follow) throw new HermitError('usage', '--blocked cannot --follow yet', 'Run it again, or watch: journalctl -kf | grep hermit:');
-      const [{ exec }, { parseBlocked, renderBlocked }] = await Promise.all([import('../apply/exec.js'), import('../report/blocked.js')]);
+      const [{ exec }, { mergeBlocked, parseBlocked, parseProxyLog, renderBlocked }, { readFile }, { proxyDir }, { stateDir }] = await Promise.all([
+        import('../apply/exec.js'), import('../report/blocked.js'), import('node:fs/promises'), import('../plan/proxy.js'), import('../state/store.js'),
+      ]);
       // The journal keeps more than the ring buffer; without journald (containers, minimal hosts) dmesg.
       let entries: ReturnType<typeof parseBlocked> = [];
       let read = false;
@@ -33,7 +35,10 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
         entries = parseBlocked(out.stdout, profile.name);
         if (entries.length > 0) break;
       }
-      if (!read) throw new HermitError('host', 'cannot read the kernel log (journalctl -k and dmesg both failed)', 'Run as root (sudo hermit logs --blocked ...)');
+      // Allowlist mode: what the proxy refused, from the access log it writes under hermit's state dir.
+      const proxyLog = profile.proxy ? await readFile(`${proxyDir(stateDir(), profile.name)}/log/access.log`, 'utf8').catch(() => undefined) : undefined;
+      if (proxyLog !== undefined) entries = mergeBlocked(entries, parseProxyLog(proxyLog));
+      if (!read && proxyLog === undefined) throw new HermitError('host', 'cannot read the kernel log (journalctl -k and dmesg both failed)', 'Run as root (sudo hermit logs --blocked ...)');
       const n = argv.tail ? Number(argv.tail) : 0;
       if (n > 0) entries = entries.slice(-n);
       process.stdout.write(argv.json ? `${JSON.stringify(entries, null, 2)}\n` : `${renderBlocked(entries, profile.name)}\n`);

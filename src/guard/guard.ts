@@ -56,7 +56,7 @@ async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promi
       }
     }
   }
-  const facts = await gatherFacts(profile.container.name);
+  const facts = await gatherFacts(profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
   const again = verify(profile, facts, await lastProbe(profile.name));
   if (again.drifts.some((d) => d.kind === 'rules')) {
     // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
@@ -76,7 +76,7 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
   const note: Log = (line) => { actions.push(line); log(line); };
 
   const { facts, verdict } = await withHostLock(async () => {
-    const facts = await gatherFacts(profile.container.name);
+    const facts = await gatherFacts(profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
     const verdict = verify(profile, facts, await lastProbe(profile.name));
     if (verdict.foreign || verdict.absent) return { facts, verdict };
     for (const d of verdict.drifts.filter((x) => x.kind !== 'unproven')) note(`${profile.name}: DRIFT ${describeDrift(d)}`);

@@ -155,8 +155,9 @@ export function proxyRun(profile: Profile, dirs: { config: string; log: string }
   };
 }
 
-/** `squid -k reconfigure` in the running proxy: the new list without recreating anything. */
-export const reconfigureArgs = (proxy: ProxySettings) => ['exec', proxy.container, SQUID, '-k', 'reconfigure', '-f', CONF];
+/** What `squid -k reconfigure` does, SIGHUP, sent by Docker (Squid runs as PID 1, which `squid -k`
+ * refuses to signal): the new list without recreating anything. */
+export const reconfigureArgs = (proxy: ProxySettings) => ['kill', '--signal', 'HUP', proxy.container];
 
 export type ProxyContainerAction =
   | { kind: 'run'; run: ProxyRun; remove?: string; reason: string }
@@ -215,7 +216,7 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   } else if (opts.replace) container = { kind: 'run', run, remove: existing.id, reason: 'replace proxy container (--replace)' };
   else if (existing.labels[LABEL_CONFIG] !== run.configHash) container = { kind: 'run', run, remove: existing.id, reason: `proxy settings changed: recreate ${proxy.container}` };
   else if (!existing.running) container = { kind: 'start', id: existing.id, reload: false, reason: `start stopped proxy ${proxy.container}` };
-  else container = { kind: 'keep', id: existing.id, reload: changed, reason: changed ? `egress.domains changed: reload proxy ${proxy.container} (squid -k reconfigure)` : 'proxy running with this profile' };
+  else container = { kind: 'keep', id: existing.id, reload: changed, reason: changed ? `egress.domains changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` : 'proxy running with this profile' };
 
   const internal: Profile = { ...profile, network: { ...proxy.network, ipv6: false } };
   return {

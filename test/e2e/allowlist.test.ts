@@ -1,0 +1,177 @@
+// Allowlist mode end to end: the agent on an internal network, Debian's Squid (made offline with
+// debootstrap) as its only way out, against the world's LAN and "internet". Every assertion about
+// what the agent reaches is made from inside its network namespace.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ProbeReport, ProbeRequest, ProbeResponse, TcpProbe, TcpResult } from '../../src/probe/types.js';
+import { type WorldInfo, docker, hermit, inHost, pidOf, squidImage, writeProfile } from './world.js';
+
+const world = inject('world') as WorldInfo;
+const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
+const NAME = 'strict';
+const AGENT = `hermit-${NAME}`;
+const PROXY = `hermit-${NAME}-proxy`;
+// network.subnet 172.30.8.0/24: the proxy's bridge gets 172.30.8.0/25, the agent 172.30.8.128/25.
+const PROXY_ADDR = '172.30.8.130:3128';
+const INTERNAL_GATEWAY = '172.30.8.129';
+
+function profileYaml(image: string, domains: string[]): string {
+  return `name: ${NAME}
+image: ${world.image}
+command: [sleep, "86400"]
+network:
+  subnet: 172.30.8.0/24
+dns: [${world.addr.router}]
+egress:
+  domains: [${domains.join(', ')}]
+  proxyImage: ${image}
+container:
+  restart: unless-stopped
+probe:
+  dnsName: internet.test
+  timeoutMs: 5000
+  mustReach:
+    - { host: internet.test, port: ${world.ports.internet}, comment: plain HTTP through the proxy }
+    - { host: www.internet.test, port: ${world.ports.internet}, comment: CONNECT through the proxy }
+  mustBlock:
+    - { host: rebind.internet.test, port: ${world.ports.nasAllowed}, comment: listed name resolving to the NAS }
+    - { host: ${world.addr.internet}, port: ${world.ports.internet}, comment: the internet directly }
+`;
+}
+
+const DOMAINS = ['internet.test', `"www.internet.test:${world.ports.internet}"`, `"rebind.internet.test:${world.ports.nasAllowed}"`];
+
+/** hermit's probe worker inside the agent's network namespace, for checks of our own. */
+async function fromAgent(request: Partial<ProbeRequest>): Promise<ProbeResponse> {
+  const pid = await pidOf(world, AGENT);
+  const out = await inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, WORKER], {
+    input: JSON.stringify({ timeoutMs: 5000, tcp: [], dns: [], ...request }),
+  });
+  expect(out.exitCode, out.stderr).toBe(0);
+  return JSON.parse(out.stdout) as ProbeResponse;
+}
+
+async function tcp(probe: Omit<TcpProbe, 'id'>): Promise<TcpResult> {
+  return (await fromAgent({ tcp: [{ id: 't', ...probe }] })).tcp[0]!;
+}
+
+const viaProxy = (host: string, port: number, method: 'connect' | 'http' = 'connect') => tcp({ host, port, proxy: PROXY_ADDR, method });
+
+describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
+  let image: string;
+  let file: string;
+
+  beforeAll(async () => {
+    image = await squidImage(world);
+    file = writeProfile(world, NAME, profileYaml(image, DOMAINS));
+  }, 900_000);
+
+  it('launches the proxy and the agent, and the probe proves every case from inside the agent', async () => {
+    const r = await hermit(world, ['run', file, '--json']);
+    expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+    const report = (JSON.parse(r.stdout) as { probe: ProbeReport }).probe;
+    expect(report.ok, JSON.stringify(report.rows, null, 1)).toBe(true);
+    const expected = Object.fromEntries(report.rows.map((row) => [row.target, row.expected]));
+    expect(expected).toMatchObject({
+      [`internet.test:${world.ports.internet} via proxy (HTTP)`]: 'reachable',
+      [`www.internet.test:${world.ports.internet} via proxy (CONNECT)`]: 'reachable',
+      'unlisted name unlisted.hermit-probe.invalid:443 via proxy': 'refused by proxy',
+      'IP literal 1.1.1.1:443 via proxy': 'refused by proxy',
+      [`LAN address ${world.addr.router}:80 via proxy`]: 'refused by proxy',
+      'cloud metadata 169.254.169.254:80 via proxy': 'refused by proxy',
+      [`rebind.internet.test:${world.ports.nasAllowed} via proxy`]: 'refused by proxy',
+      [`${world.addr.internet}:${world.ports.internet}`]: 'blocked',
+      [`internal network gateway (the host) ${INTERNAL_GATEWAY}:80`]: 'blocked',
+      'internet.test via 127.0.0.11': 'no answer',
+      [`internet.test via ${world.addr.router}`]: 'no answer',
+    });
+  });
+
+  it('the agent reaches listed names only through the proxy, and the proxy refuses the rest', async () => {
+    expect(await viaProxy('internet.test', world.ports.internet, 'http')).toMatchObject({ outcome: 'connected' });
+    expect(await viaProxy('www.internet.test', world.ports.internet)).toMatchObject({ outcome: 'connected' });
+    // CONNECT only to listed ports: internet.test is listed for HTTP on 80 and CONNECT on 443 only.
+    expect(await viaProxy('internet.test', world.ports.internet)).toMatchObject({ outcome: 'denied' });
+    for (const [host, port] of [['nas.lan', world.ports.nasAllowed], [world.addr.internet, world.ports.internet], [world.addr.nas, world.ports.nasAllowed], ['169.254.169.254', 80]] as const) {
+      expect({ host, r: await viaProxy(host, port) }).toMatchObject({ host, r: { outcome: 'denied' } });
+    }
+    // A listed name that resolves to a LAN address (DNS rebinding): the proxy never connects there.
+    expect(await viaProxy('rebind.internet.test', world.ports.nasAllowed)).toMatchObject({ outcome: 'denied' });
+    // Plain HTTP whose Host header names another host than the URL.
+    const pid = await pidOf(world, AGENT);
+    const smuggled = await inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', '/bin/busybox', 'nc', '-w', '3', ...PROXY_ADDR.split(':')], {
+      input: `GET http://internet.test/ HTTP/1.1\r\nHost: nas.lan:${world.ports.nasAllowed}\r\nConnection: close\r\n\r\n`, timeout: 10_000,
+    });
+    expect(smuggled.stdout).not.toContain('nas-allowed');
+  });
+
+  it('direct connections fail, the host\'s services are closed, and outside names do not resolve', async () => {
+    // Forwarded from the internal network: Docker drops it (no answer at all) or there is no route.
+    const direct = [[world.addr.internet, world.ports.internet], [world.addr.nas, world.ports.nasAllowed], [world.addr.router, world.ports.routerAdmin], ['169.254.169.254', 80]] as const;
+    const res = await fromAgent({ tcp: direct.map(([host, port], i) => ({ id: `d${i}`, host, port })) });
+    for (const r of res.tcp) expect({ r, blocked: ['unreachable', 'timeout'].includes(r.outcome) }).toMatchObject({ blocked: true });
+    // To the host through the internal bridge: hermit's INPUT rules reject it at once.
+    for (const port of [world.ports.hostAllService, 22, 53]) {
+      const r = await tcp({ host: INTERNAL_GATEWAY, port });
+      expect({ port, outcome: r.outcome }).toEqual({ port, outcome: 'unreachable' });
+    }
+    const dns = await fromAgent({ dns: [
+      { id: 'embedded', server: '127.0.0.11', name: 'internet.test' },
+      { id: 'router', server: world.addr.router, name: 'internet.test' },
+    ] });
+    for (const d of dns.dns) expect({ id: d.id, addresses: d.addresses }).toEqual({ id: d.id, addresses: [] });
+  });
+
+  it('logs --blocked shows what the proxy refused', async () => {
+    const r = await hermit(world, ['logs', file, '--blocked', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const entries = JSON.parse(r.stdout) as { destination: string; port?: number; path: string }[];
+    expect(entries).toEqual(expect.arrayContaining([
+      expect.objectContaining({ destination: 'unlisted.hermit-probe.invalid', port: 443, path: 'proxy' }),
+      expect.objectContaining({ destination: 'rebind.internet.test', port: world.ports.nasAllowed, path: 'proxy' }),
+    ]));
+  });
+
+  it('a changed list reloads the proxy without recreating the agent, and is proven', async () => {
+    const [agentBefore, proxyBefore] = await Promise.all([pidOf(world, AGENT), pidOf(world, PROXY)]);
+    writeFileSync(file, profileYaml(image, [...DOMAINS, 'nas.lan:8080']).replace('  mustBlock:\n', '  mustBlock:\n    - { host: nas.lan, port: 8080, comment: "listed, but on the LAN" }\n'));
+    const r = await hermit(world, ['run', file]);
+    expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+    expect(r.stdout).toContain('reload proxy');
+    expect(r.stdout).not.toMatch(/recreate/);
+    expect(await pidOf(world, AGENT)).toBe(agentBefore);
+    expect(await pidOf(world, PROXY)).toBe(proxyBefore);
+    expect(r.stdout).toMatch(/nas\.lan:8080 via proxy\s.*refused by proxy/);
+    // The new list is in force: the name is listed now, so it gets past the list, but it is on the LAN.
+    const conf = readFileSync(`${world.root}/state/${NAME}/proxy/conf/squid.conf`, 'utf8');
+    expect(conf).toContain('nas.lan');
+    const again = await hermit(world, ['run', file]);
+    expect(again.stdout).toContain('Nothing changed');
+  });
+
+  it('status, ps and guard know the proxy', async () => {
+    const st = await hermit(world, ['status', file, '--json']);
+    expect(st.exitCode, st.stderr).toBe(0);
+    expect(JSON.parse(st.stdout)).toMatchObject({ ok: true, proxy: { name: PROXY, running: true } });
+    const ps = await hermit(world, ['ps', '--json']);
+    expect(JSON.parse(ps.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ profile: NAME, container: PROXY, role: 'proxy' })]));
+    const guard = await hermit(world, ['guard', '--once', file]);
+    expect(guard.exitCode, `${guard.stderr}\n${guard.stdout}`).toBe(0);
+  });
+
+  it('down removes the agent, the proxy, both networks, the rules and the proxy\'s files', async () => {
+    const r = await hermit(world, ['down', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [ps, nets, save] = await Promise.all([
+      docker(world, ['ps', '-a', '--format', '{{.Names}}']),
+      docker(world, ['network', 'ls', '--format', '{{.Name}}']),
+      inHost(world, 'iptables-save', ['-t', 'filter']),
+    ]);
+    expect(ps.stdout).not.toContain(NAME);
+    expect(nets.stdout).not.toContain(NAME);
+    expect(save.stdout).not.toContain(`HERMIT-${NAME}`);
+    expect(save.stdout).not.toContain('hmi-strict');
+    expect(existsSync(`${world.root}/state/${NAME}`)).toBe(false);
+  });
+});
