@@ -67,6 +67,17 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     file = writeProfile(world, NAME, profileYaml(image, DOMAINS));
   }, 900_000);
 
+  it('--dry-run shows the proxy, its squid.conf and the internal network, and changes nothing', async () => {
+    const r = await hermit(world, ['run', file, '--dry-run']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('docker network create --driver bridge --internal --subnet 172.30.8.128/25');
+    expect(r.stdout).toMatch(/docker create --name hermit-strict-proxy .*--user 13:13 --cap-drop ALL/);
+    expect(r.stdout).toContain('docker network connect --ip 172.30.8.130 hermit-strict-internal hermit-strict-proxy');
+    expect(r.stdout).toContain('acl hermit_never dst');
+    expect(r.stdout).toContain('-A INPUT -i hmi-strict');
+    expect((await docker(world, ['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toContain(NAME);
+  });
+
   it('launches the proxy and the agent, and the probe proves every case from inside the agent', async () => {
     const r = await hermit(world, ['run', file, '--json']);
     expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
@@ -135,7 +146,8 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
 
   it('a changed list reloads the proxy without recreating the agent, and is proven', async () => {
     const [agentBefore, proxyBefore] = await Promise.all([pidOf(world, AGENT), pidOf(world, PROXY)]);
-    writeFileSync(file, profileYaml(image, [...DOMAINS, 'nas.lan:8080']).replace('  mustBlock:\n', '  mustBlock:\n    - { host: nas.lan, port: 8080, comment: "listed, but on the LAN" }\n'));
+    expect(await viaProxy('internet.test', world.ports.internet)).toMatchObject({ outcome: 'denied' });
+    writeFileSync(file, profileYaml(image, [...DOMAINS, `"internet.test:${world.ports.internet}"`, 'nas.lan:8080']).replace('  mustBlock:\n', '  mustBlock:\n    - { host: nas.lan, port: 8080, comment: "listed, but on the LAN" }\n'));
     const r = await hermit(world, ['run', file]);
     expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
     expect(r.stdout).toContain('reload proxy');
@@ -143,11 +155,29 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     expect(await pidOf(world, AGENT)).toBe(agentBefore);
     expect(await pidOf(world, PROXY)).toBe(proxyBefore);
     expect(r.stdout).toMatch(/nas\.lan:8080 via proxy\s.*refused by proxy/);
-    // The new list is in force: the name is listed now, so it gets past the list, but it is on the LAN.
+    // The new list is in force: CONNECT to internet.test:80 is listed now.
+    expect(await viaProxy('internet.test', world.ports.internet)).toMatchObject({ outcome: 'connected' });
     const conf = readFileSync(`${world.root}/state/${NAME}/proxy/conf/squid.conf`, 'utf8');
     expect(conf).toContain('nas.lan');
     const again = await hermit(world, ['run', file]);
     expect(again.stdout).toContain('Nothing changed');
+  });
+
+  it('the proxy itself sits behind hermit\'s rules on the bridge: the LAN and the host are rejected', async () => {
+    const pid = await pidOf(world, PROXY);
+    const out = await inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, WORKER], {
+      input: JSON.stringify({ timeoutMs: 3000, dns: [], tcp: [{ id: 'nas', host: world.addr.nas, port: world.ports.nasAllowed }, { id: 'host', host: '172.30.8.1', port: world.ports.hostAllService }] }),
+    });
+    const res = JSON.parse(out.stdout) as ProbeResponse;
+    for (const r of res.tcp) expect({ id: r.id, outcome: r.outcome }).toEqual({ id: r.id, outcome: 'unreachable' });
+  });
+
+  it('doctor says the proxy answers and which names it refused', async () => {
+    const r = await hermit(world, ['doctor', file, '--json']);
+    const report = JSON.parse(r.stdout) as { checks: { id: string; status: string; summary: string }[] };
+    const check = report.checks.find((c) => c.id === 'proxy.allowlist');
+    expect(check, r.stderr).toMatchObject({ status: 'ok' });
+    expect(check!.summary).toMatch(/refuses an unlisted name; 2 listed target\(s\) got through; it last refused .*unlisted\.hermit-probe\.invalid:443/);
   });
 
   it('status, ps and guard know the proxy', async () => {
