@@ -192,6 +192,16 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     expect(guard.exitCode, `${guard.stderr}\n${guard.stdout}`).toBe(0);
   });
 
+  it('guard stops the agent when the proxy gets a second network (a path around the rules)', async () => {
+    const c = await docker(world, ['network', 'connect', 'bridge', PROXY]);
+    expect(c.exitCode, c.stderr).toBe(0);
+    const guard = await hermit(world, ['guard', '--once', file]);
+    expect(guard.exitCode, guard.stdout).toBe(5);
+    expect(guard.stdout).toMatch(/proxy hermit-strict-proxy is also on network\(s\) bridge/);
+    const state = await docker(world, ['container', 'inspect', '--format', '{{.State.Running}}', AGENT]);
+    expect(state.stdout.trim()).toBe('false');
+  });
+
   it('down removes the agent, the proxy, both networks, the rules and the proxy\'s files', async () => {
     const r = await hermit(world, ['down', file]);
     expect(r.exitCode, r.stderr).toBe(0);

@@ -11,6 +11,7 @@ import { buildRuleset } from '../../src/plan/ruleset.js';
 import { planProbe } from '../../src/plan/targets.js';
 import type { ExistingContainer } from '../../src/plan/facts.js';
 import { proxyAnswer } from '../../src/probe/worker.js';
+import { parseProxyLog } from '../../src/report/blocked.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts } from './fixtures.js';
 
 const TEXT = `name: strict
@@ -173,6 +174,23 @@ describe('allowlist probe', () => {
     ['HTTP/1.1 403 Forbidden\r\n', false, { outcome: 'error', code: 'HTTP 403' }],
     ['SSH-2.0-OpenSSH\r\n', false, { outcome: 'error', code: 'EPROXYANSWER' }],
   ])('reads the proxy\'s answer %#', (head, http, want) => expect(proxyAnswer(head, http)).toEqual(want));
+});
+
+describe('the proxy\'s refusals (logs --blocked)', () => {
+  it('reads TCP_DENIED lines of hermit\'s logformat, and nothing else', () => {
+    const log = [
+      '1764599478.480 172.30.8.131 TCP_DENIED/403 CONNECT rebind.internet.test:8080 -',
+      '1764599478.481 172.30.8.131 TCP_DENIED/403 GET http://nas.lan:8080/x -',
+      '1764599478.482 172.30.8.131 TCP_TUNNEL/200 CONNECT www.internet.test:80 203.0.113.10',
+      '1764599478.483 172.30.8.131 TCP_DENIED/403 CONNECT [::1]:443 -',
+      'garbage TCP_DENIED/403 CONNECT evil:1',
+    ].join('\n');
+    expect(parseProxyLog(log)).toEqual([
+      { time: '2025-12-01T14:31:18.480Z', source: '172.30.8.131', destination: 'rebind.internet.test', port: 8080, protocol: 'connect', path: 'proxy' },
+      { time: '2025-12-01T14:31:18.481Z', source: '172.30.8.131', destination: 'nas.lan', port: 8080, protocol: 'http', path: 'proxy' },
+      { time: '2025-12-01T14:31:18.483Z', source: '172.30.8.131', destination: '::1', port: 443, protocol: 'connect', path: 'proxy' },
+    ]);
+  });
 });
 
 /** What iptables-restore --noflush would leave: enough of it for these payloads (declare, -A, -I 1, -D). */
