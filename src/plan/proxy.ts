@@ -121,7 +121,8 @@ export function squidConf(profile: Profile): string {
 /** What the agent gets in allowlist mode, in both spellings tools read. */
 export function proxyEnv(proxy: ProxySettings): Record<string, string> {
   const url = `http://${proxy.address}:${proxy.port}`;
-  const noProxy = ['localhost', '127.0.0.1', '::1', proxy.address].join(',');
+  // The proxy's own name is the one name the agent resolves (Docker's resolver answers it locally).
+  const noProxy = ['localhost', '127.0.0.1', '::1', proxy.address, proxy.container].join(',');
   return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: noProxy, no_proxy: noProxy };
 }
 

@@ -132,8 +132,11 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     const dns = await fromAgent({ dns: [
       { id: 'embedded', server: '127.0.0.11', name: 'internet.test' },
       { id: 'router', server: world.addr.router, name: 'internet.test' },
+      { id: 'proxy', server: '127.0.0.11', name: PROXY },
     ] });
-    for (const d of dns.dns) expect({ id: d.id, addresses: d.addresses }).toEqual({ id: d.id, addresses: [] });
+    const answers = Object.fromEntries(dns.dns.map((d) => [d.id, d.addresses]));
+    // Only the proxy's own name resolves (Docker's resolver answers it without asking anyone).
+    expect(answers).toEqual({ embedded: [], router: [], proxy: [PROXY_ADDR.split(':')[0]] });
   });
 
   it('logs --blocked shows what the proxy refused', async () => {

@@ -11,6 +11,9 @@ import { buildRuleset } from '../../src/plan/ruleset.js';
 import { planProbe } from '../../src/plan/targets.js';
 import type { ExistingContainer } from '../../src/plan/facts.js';
 import { proxyAnswer } from '../../src/probe/worker.js';
+import { verify } from '../../src/guard/verify.js';
+import { profileStatus } from '../../src/plan/status.js';
+import { renderStatus } from '../../src/report/status.js';
 import { parseProxyLog } from '../../src/report/blocked.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts } from './fixtures.js';
 
@@ -83,7 +86,7 @@ describe('allowlist plan', () => {
     expect(run.args.slice(run.args.indexOf('--network'), run.args.indexOf('--network') + 4)).toEqual(['--network', 'hermit-strict-internal', '--dns', '172.30.5.130']);
     expect(run.env).toEqual(proxyEnv(p.proxy!));
     expect(run.env.https_proxy).toBe('http://172.30.5.130:3128');
-    expect(run.env.NO_PROXY).toBe('localhost,127.0.0.1,::1,172.30.5.130');
+    expect(run.env.NO_PROXY).toBe('localhost,127.0.0.1,::1,172.30.5.130,hermit-strict-proxy');
     expect(run.create?.body).toMatchObject({ HostConfig: { NetworkMode: 'hermit-strict-internal', Dns: ['172.30.5.130'] } });
   });
 
@@ -190,6 +193,41 @@ describe('the proxy\'s refusals (logs --blocked)', () => {
       { time: '2025-12-01T14:31:18.481Z', source: '172.30.8.131', destination: 'nas.lan', port: 8080, protocol: 'http', path: 'proxy' },
       { time: '2025-12-01T14:31:18.483Z', source: '172.30.8.131', destination: '::1', port: 443, protocol: 'connect', path: 'proxy' },
     ]);
+  });
+});
+
+describe('guard and status in allowlist mode', () => {
+  const p = load();
+  const addrs = sampleFacts().addresses.map((a) => a.address);
+  const save = (family: 4 | 6, base: string) => applyPayload(base, planFirewall(buildRuleset(p, family, addrs), base).payload!);
+  const agent: ExistingContainer = { id: 'a1', name: 'hermit-strict', running: true, status: 'running', pid: 5, image: 'i', startedAt: '2026-01-01T10:00:00.000Z',
+    labels: { 'hermit.profile': 'strict' }, networks: ['hermit-strict-internal'], restartPolicy: 'no' };
+  const proxy: ExistingContainer = { ...agent, id: 'p1', name: 'hermit-strict-proxy', labels: { 'hermit.profile': 'strict', 'hermit.role': 'proxy' }, networks: ['hermit-strict', 'hermit-strict-internal'] };
+  const nets = [
+    { id: 'n1', name: 'hermit-strict', driver: 'bridge', subnets: ['172.30.5.0/25'], gateways: ['172.30.5.1'], bridge: 'hm-strict', ipv6: false, labels: { 'hermit.profile': 'strict' }, containers: [] },
+    { id: 'n2', name: 'hermit-strict-internal', driver: 'bridge', internal: true, subnets: ['172.30.5.128/25'], gateways: ['172.30.5.129'], bridge: 'hmi-strict', ipv6: false, labels: { 'hermit.profile': 'strict' }, containers: [] },
+  ];
+  const facts = (px?: ExistingContainer) => {
+    const f = sampleFacts({ container: agent, proxy: { dir: '/d', ...(px ? { container: px } : {}) } });
+    f.networks.push(...nets);
+    f.firewall = { ...f.firewall, save4: save(4, FRESH_SAVE4), save6: save(6, FRESH_SAVE6) };
+    return f;
+  };
+  const proven = { at: '2026-01-01T10:00:05.000Z', profile: 'strict', file: 'f', containerId: 'a1', ok: true, report: { container: 'hermit-strict', profile: 'strict', ok: true, rows: [] } };
+
+  it('the guard accepts the agent on its internal network, and stops it when the proxy is gone or has a second network', () => {
+    expect(verify(p, facts(proxy), proven).drifts).toEqual([]);
+    expect(verify(p, facts(), proven).drifts).toEqual([{ kind: 'fatal', reason: expect.stringMatching(/proxy hermit-strict-proxy is gone/) }]);
+    expect(verify(p, facts({ ...proxy, networks: [...proxy.networks, 'bridge'] }), proven).drifts).toEqual([{ kind: 'fatal', reason: expect.stringMatching(/also on network\(s\) bridge/) }]);
+  });
+
+  it('status shows the proxy and the internal network, and is not ok without the proxy', () => {
+    const f = facts(proxy);
+    const inv = { containers: [agent, proxy], networks: nets, save4: f.firewall.save4, save6: f.firewall.save6 };
+    const st = profileStatus('strict', inv, { profile: p, hostAddresses: addrs, probe: proven });
+    expect(st).toMatchObject({ ok: true, proxy: { name: 'hermit-strict-proxy', state: 'running', running: true, network: { name: 'hermit-strict-internal', present: true } } });
+    expect(renderStatus(st)).toMatch(/proxy {7}hermit-strict-proxy: running \(allowlist mode\)/);
+    expect(profileStatus('strict', { ...inv, containers: [agent] }, { profile: p, hostAddresses: addrs, probe: proven }).ok).toBe(false);
   });
 });
 
