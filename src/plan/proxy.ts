@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { HermitError } from '../errors.js';
 import { domainPorts } from '../profile/allowlist.js';
 import type { AllowedDomain, Profile, ProxySettings } from '../profile/types.js';
-import type { DockerCall, ImageAction } from './image.js';
-import { BUILD_ENV } from './image.js';
+import { type ImageAction, buildCall } from './image.js';
 import type { ExistingContainer, HostFacts } from './facts.js';
 import { LABEL_CONFIG } from './container.js';
 import { LABEL_PROFILE, type NetworkAction, planNetwork } from './network.js';
@@ -185,12 +184,11 @@ export interface ProxyFacts {
   config?: string;
 }
 
-function proxyImage(proxy: ProxySettings, imageId: string | undefined): ImageAction {
+function proxyImage(profile: Profile, imageId: string | undefined): ImageAction {
+  const proxy = profile.proxy!;
   if (imageId) return { kind: 'present', id: imageId };
-  if (proxy.build) {
-    const call: DockerCall = { args: ['build', '--tag', proxy.image, '--file', proxy.build.dockerfile ?? join(proxy.build.context, 'Dockerfile'), proxy.build.context], env: { ...BUILD_ENV } };
-    return { kind: 'build', reason: `build proxy image ${proxy.image} (not on this host)`, ...call };
-  }
+  const call = proxy.build && buildCall({ ...profile, image: proxy.image, build: proxy.build }, false);
+  if (call) return { kind: 'build', reason: `build proxy image ${proxy.image} (not on this host)`, ...call };
   return { kind: 'pull', reason: `proxy image ${proxy.image} is not on this host: docker pull it first` };
 }
 
@@ -199,7 +197,7 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   if (!proxy) return undefined;
   const pf = facts.proxy;
   if (!pf) throw new Error('planProxy: facts.proxy missing (gatherFacts was not asked about the proxy)');
-  const image = proxyImage(proxy, pf.imageId);
+  const image = proxyImage(profile, pf.imageId);
   if (image.kind === 'pull') {
     throw new HermitError('usage', image.reason, `Load or pull it (docker pull ${proxy.image}), or leave out egress.proxyImage to build hermit's own`, ['egress', 'proxyImage']);
   }

@@ -78,6 +78,22 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     expect((await docker(world, ['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toContain(NAME);
   });
 
+  it('a launch whose agent cannot start rolls back the proxy, both networks and the rules', async () => {
+    const snapshot = async () => {
+      const [v4, nets, ps] = await Promise.all([
+        inHost(world, 'iptables-save', ['-t', 'filter']), docker(world, ['network', 'ls', '--format', '{{.Name}}']), docker(world, ['ps', '-a', '--format', '{{.Names}}']),
+      ]);
+      return [v4.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n'), nets.stdout, ps.stdout].join('\n---\n');
+    };
+    const before = await snapshot();
+    const broken = writeProfile(world, 'strict-broken', profileYaml(image, DOMAINS).replace(`name: ${NAME}`, 'name: strict-broken')
+      .replace('command: [sleep, "86400"]', 'command: [/no/such/program]').replace('172.30.8.0/24', '172.30.12.0/24'));
+    const r = await hermit(world, ['run', broken]);
+    expect(r.exitCode, r.stderr).toBe(4);
+    expect(r.stderr).toContain('rolled back');
+    expect(await snapshot()).toBe(before);
+  });
+
   it('launches the proxy and the agent, and the probe proves every case from inside the agent', async () => {
     const r = await hermit(world, ['run', file, '--json']);
     expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
@@ -217,6 +233,7 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     expect(nets.stdout).not.toContain(NAME);
     expect(save.stdout).not.toContain(`HERMIT-${NAME}`);
     expect(save.stdout).not.toContain('hmi-strict');
+    expect((await inHost(world, 'ip6tables-save', ['-t', 'filter'])).stdout).not.toContain(`HERMIT-${NAME}`);
     expect(existsSync(`${world.root}/state/${NAME}`)).toBe(false);
   });
 });
