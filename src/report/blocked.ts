@@ -40,7 +40,9 @@ export function parseProxyLog(log: string): BlockedEntry[] {
       port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     }
     if (!host || !Number.isInteger(port)) continue;
-    out.push({ time: new Date(Number(secs) * 1000 + Number(millis)).toISOString(), source: client, destination: host.replace(/^\[|\]$/g, ''), port, protocol: method === 'CONNECT' ? 'connect' : 'http', path: 'proxy' });
+    // The agent chose this text: nothing but printable ASCII reaches a terminal.
+    const printable = (s: string) => s.replace(/[^\x21-\x7e]/g, '?');
+    out.push({ time: new Date(Number(secs) * 1000 + Number(millis)).toISOString(), source: printable(client), destination: printable(host.replace(/^\[|\]$/g, '')), port, protocol: method === 'CONNECT' ? 'connect' : 'http', path: 'proxy' });
   }
   return out;
 }

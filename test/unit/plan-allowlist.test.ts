@@ -187,11 +187,13 @@ describe('the proxy\'s refusals (logs --blocked)', () => {
       '1764599478.482 172.30.8.131 TCP_TUNNEL/200 CONNECT www.internet.test:80 203.0.113.10',
       '1764599478.483 172.30.8.131 TCP_DENIED/403 CONNECT [::1]:443 -',
       'garbage TCP_DENIED/403 CONNECT evil:1',
+      '1764599478.484 172.30.8.131 TCP_DENIED/403 CONNECT a\u001b[2Jb:443 -',
     ].join('\n');
     expect(parseProxyLog(log)).toEqual([
       { time: '2025-12-01T14:31:18.480Z', source: '172.30.8.131', destination: 'rebind.internet.test', port: 8080, protocol: 'connect', path: 'proxy' },
       { time: '2025-12-01T14:31:18.481Z', source: '172.30.8.131', destination: 'nas.lan', port: 8080, protocol: 'http', path: 'proxy' },
       { time: '2025-12-01T14:31:18.483Z', source: '172.30.8.131', destination: '::1', port: 443, protocol: 'connect', path: 'proxy' },
+      { time: '2025-12-01T14:31:18.484Z', source: '172.30.8.131', destination: 'a?[2Jb', port: 443, protocol: 'connect', path: 'proxy' },
     ]);
   });
 });
