@@ -54,7 +54,7 @@ export function planNetwork(profile: Profile, facts: HostFacts, opts: NetworkOpt
       throw new HermitError(
         'usage',
         `Docker network '${n.name}' differs from the profile: ${diff.join('; ')}`,
-        `Docker cannot change a network in place. Stop its containers and remove it (docker rm -f ${existing.containers.join(' ') || '<containers>'}; docker network rm ${n.name}), then run hermit again`,
+        `Docker cannot change a network in place. Remove what hermit made for the profile (hermit down ${profile.name}), or stop its containers and remove it yourself (docker rm -f ${existing.containers.join(' ') || '<containers>'}; docker network rm ${n.name}), then run hermit again`,
       );
     }
     return { kind: 'keep', id: existing.id };

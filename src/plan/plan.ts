@@ -58,11 +58,14 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
     throw new HermitError('host', 'the profile turns IPv6 on, but ip6tables is not available on this host', 'Install ip6tables, or set network.ipv6: false');
   }
   const run = dockerRun(profile, opts.extras, opts.environment);
+  // The bridge first: a bridge that differs from the profile (a switch into allowlist mode) is the
+  // problem to report, not the internal network that would overlap it.
+  const network = planNetwork(profile, facts);
   const proxy = planProxy(profile, facts, { replace: opts.replace });
   return {
     profile: profile.name,
     image: planImage(profile, facts),
-    network: planNetwork(profile, facts),
+    network,
     firewall,
     container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false }),
     ...(proxy ? { proxy } : {}),

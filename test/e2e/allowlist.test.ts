@@ -221,6 +221,22 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     expect(state.stdout.trim()).toBe('false');
   });
 
+  it('switching a running profile to allowlist mode asks for hermit down first, and works after it', async () => {
+    const plain = profileYaml(image, DOMAINS).replace(`name: ${NAME}`, 'name: switch').replace('172.30.8.0/24', '172.30.13.0/24')
+      .replace(/egress:\n  domains: .*\n  proxyImage: .*\n/, 'egress: {}\n').replace(/  mustReach:\n(    - .*\n)+  mustBlock:\n(    - .*\n)+/, '');
+    const sw = writeProfile(world, 'switch', plain);
+    const first = await hermit(world, ['run', sw]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    writeFileSync(sw, plain.replace('egress: {}\n', `egress:\n  domains: [internet.test]\n  proxyImage: ${image}\n`));
+    const r = await hermit(world, ['run', sw]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('hermit down switch');
+    expect((await hermit(world, ['down', sw])).exitCode).toBe(0);
+    const again = await hermit(world, ['run', sw]);
+    expect(again.exitCode, `${again.stderr}\n${again.stdout}`).toBe(0);
+    expect((await hermit(world, ['down', sw])).exitCode).toBe(0);
+  });
+
   it('down removes the agent, the proxy, both networks, the rules and the proxy\'s files', async () => {
     const r = await hermit(world, ['down', file]);
     expect(r.exitCode, r.stderr).toBe(0);
