@@ -7,7 +7,8 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HermitError } from '../errors.js';
-import { PROXY_USER, type ProxyPlan, reconfigureArgs } from '../plan/proxy.js';
+import { PROXY_USER, type ProxyPlan, reconfigureArgs, rotateArgs } from '../plan/proxy.js';
+import type { ProxySettings } from '../profile/types.js';
 import type { Step, Undo } from './apply.js';
 import type { Command } from './exec.js';
 import { execOk } from './exec.js';
@@ -31,12 +32,25 @@ export function proxyContainerCommands(pp: ProxyPlan): Command[] {
 
 const size = (file: string) => stat(file).then((s) => s.size, () => 0);
 
+/** A log larger than this is rotated (Squid keeps one older file), so an always-on proxy's logs stay bounded. */
+const ROTATE_BYTES = 8 * 1024 * 1024;
+
+/** Asks Squid to rotate its logs when one has grown past ROTATE_BYTES; run by `hermit run` and each guard pass. */
+export async function rotateProxyLogs(proxy: ProxySettings, logDir: string): Promise<boolean> {
+  const sizes = await Promise.all(['access.log', 'cache.log'].map((f) => size(join(logDir, f))));
+  if (sizes.every((s) => s <= ROTATE_BYTES)) return false;
+  await execOk({ file: 'docker', args: rotateArgs(proxy) });
+  return true;
+}
+
 /** Waits until Squid says it listens (in cache.log after `offset`) and accepts a connection. */
 async function waitReady(pp: ProxyPlan, offset: number): Promise<void> {
   const log = join(pp.dirs.log, 'cache.log');
   const end = Date.now() + READY_MS;
   for (;;) {
-    const text = (await readFile(log, 'utf8').catch(() => '')).slice(offset);
+    const all = await readFile(log, 'utf8').catch(() => '');
+    // Shorter than before: Squid rotated it meanwhile, and all of it is new.
+    const text = all.length >= offset ? all.slice(offset) : all;
     if (/Accepting HTTP Socket connections/.test(text) && await accepts(pp.settings.address, pp.settings.port)) return;
     if (/FATAL|ERROR: .*(configuration|parse)/i.test(text) || Date.now() > end) {
       const tail = text.trim().split('\n').slice(-8).join('\n    ');
@@ -100,6 +114,8 @@ export function proxySteps(pp: ProxyPlan, undo: Undo[], changes: string[]): Step
       if (c.kind === 'keep' && c.reload) undo.push({ what: `reload proxy ${name} with its previous configuration`, run: () => execOk({ file: 'docker', args: reconfigureArgs(pp.settings) }) });
       await writeConfig(pp, undo);
       if (pp.config.changed) changes.push(`wrote ${pp.config.file}`);
+      // Before measuring cache.log: a rotation starts a new one.
+      if (c.kind === 'keep' && await rotateProxyLogs(pp.settings, pp.dirs.log)) changes.push(`rotated the logs of proxy ${name}`);
       const offset = await size(join(pp.dirs.log, 'cache.log'));
       if (c.kind === 'keep') {
         if (!c.reload) return;

@@ -36,7 +36,10 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
         if (entries.length > 0) break;
       }
       // Allowlist mode: what the proxy refused, from the access log it writes under hermit's state dir.
-      const proxyLog = profile.proxy ? await readFile(`${proxyDir(stateDir(), profile.name)}/log/access.log`, 'utf8').catch(() => undefined) : undefined;
+      const proxyLogs = profile.proxy
+        ? await Promise.all(['access.log.0', 'access.log'].map((f) => readFile(`${proxyDir(stateDir(), profile.name)}/log/${f}`, 'utf8').catch(() => undefined)))
+        : [];
+      const proxyLog = proxyLogs.some((t) => t !== undefined) ? proxyLogs.map((t) => t ?? '').join('\n') : undefined;
       if (proxyLog !== undefined) entries = mergeBlocked(entries, parseProxyLog(proxyLog));
       if (!read && proxyLog === undefined) throw new HermitError('host', 'cannot read the kernel log (journalctl -k and dmesg both failed)', 'Run as root (sudo hermit logs --blocked ...)');
       const n = argv.tail ? Number(argv.tail) : 0;

@@ -4,6 +4,9 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { restoreCommand } from '../apply/apply.js';
+import { rotateProxyLogs } from '../apply/proxy.js';
+import { join } from 'node:path';
+import { proxyDir } from '../plan/proxy.js';
 import { exec } from '../apply/exec.js';
 import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
@@ -15,7 +18,7 @@ import { runProbeWorker } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { withHostLock } from '../state/lock.js';
-import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules } from '../state/store.js';
+import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules, stateDir } from '../state/store.js';
 import { type Drift, type Verdict, describeDrift, verify, wantedRulesets } from './verify.js';
 
 export type Log = (line: string) => void;
@@ -126,6 +129,8 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     }
   }
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
+  // Allowlist mode: an always-on proxy's logs stay bounded.
+  if (profile.proxy && ok) await rotateProxyLogs(profile.proxy, join(proxyDir(stateDir(), profile.name), 'log')).catch((e: unknown) => log(`${profile.name}: could not rotate the proxy's logs: ${(e as Error).message}`));
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
   return { profile: profile.name, ok, stopped };
 }

@@ -107,7 +107,8 @@ export function squidConf(profile: Profile): string {
     'logformat hermit %ts.%03tu %>a %Ss/%03>Hs %rm %ru %<a',
     `access_log stdio:${PROXY_LOG_DIR}/access.log hermit`,
     `cache_log ${PROXY_LOG_DIR}/cache.log`,
-    'logfile_rotate 0',
+    '# SIGUSR1 (hermit sends it when a log passes a few MB) keeps one older file: log.0.',
+    'logfile_rotate 1',
     `pid_filename ${PROXY_LOG_DIR}/squid.pid`,
     'netdb_filename none',
     'pinger_enable off',
@@ -154,6 +155,9 @@ export function proxyRun(profile: Profile, dirs: { config: string; log: string }
     configHash,
   };
 }
+
+/** What `squid -k rotate` does, SIGUSR1: access.log and cache.log move to .0, new ones start. */
+export const rotateArgs = (proxy: ProxySettings) => ['kill', '--signal', 'USR1', proxy.container];
 
 /** What `squid -k reconfigure` does, SIGHUP, sent by Docker (Squid runs as PID 1, which `squid -k`
  * refuses to signal): the new list without recreating anything. */

@@ -1,7 +1,7 @@
 // Allowlist mode end to end: the agent on an internal network, Debian's Squid (made offline with
 // debootstrap) as its only way out, against the world's LAN and "internet". Every assertion about
 // what the agent reaches is made from inside its network namespace.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeReport, ProbeRequest, ProbeResponse, TcpProbe, TcpResult } from '../../src/probe/types.js';
@@ -182,6 +182,19 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     expect(conf).toContain('nas.lan');
     const again = await hermit(world, ['run', file]);
     expect(again.stdout).toContain('Nothing changed');
+  });
+
+  it('keeps the proxy\'s logs bounded: a log past 8 MB is rotated, and logs --blocked still reads both', async () => {
+    const dir = `${world.root}/state/${NAME}/proxy/log`;
+    appendFileSync(`${dir}/access.log`, `${'x'.repeat(1023)}\n`.repeat(9 * 1024));
+    const r = await hermit(world, ['run', file]);
+    expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+    expect(r.stdout).toContain('rotated the logs of proxy hermit-strict-proxy');
+    for (let i = 0; i < 100 && !existsSync(`${dir}/access.log.0`); i++) await new Promise((res) => setTimeout(res, 100));
+    expect(statSync(`${dir}/access.log.0`).size).toBeGreaterThan(8 * 1024 * 1024);
+    expect(statSync(`${dir}/access.log`).size).toBeLessThan(1024 * 1024);
+    const blocked = await hermit(world, ['logs', file, '--blocked', '--json']);
+    expect((JSON.parse(blocked.stdout) as { path: string }[]).some((e) => e.path === 'proxy')).toBe(true);
   });
 
   it('the proxy itself sits behind hermit\'s rules on the bridge: the LAN and the host are rejected', async () => {
