@@ -10,9 +10,7 @@ import { HermitError } from '../errors.js';
 import { PROXY_USER, type ProxyPlan, reconfigureArgs, rotateArgs } from '../plan/proxy.js';
 import type { ProxySettings } from '../profile/types.js';
 import type { Step, Undo } from './apply.js';
-import type { Command } from './exec.js';
-import { execOk } from './exec.js';
-
+import { type Command, execOk } from './exec.js';
 
 /** How long Squid may take to (re)load its configuration and listen. */
 const READY_MS = 30_000;
