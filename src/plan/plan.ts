@@ -8,6 +8,7 @@ import type { FirewallFacts, HostFacts } from './facts.js';
 import { type FirewallChange, planFirewall } from './firewall.js';
 import { type NetworkAction, planNetwork } from './network.js';
 import { buildRuleset } from './ruleset.js';
+import { type ProxyPlan, planProxy } from './proxy.js';
 import { planProbe } from './targets.js';
 
 export interface Plan {
@@ -16,6 +17,8 @@ export interface Plan {
   network: NetworkAction;
   firewall: FirewallChange[];
   container: ContainerAction;
+  /** Allowlist mode: the proxy, its configuration and the agent's internal network. */
+  proxy?: ProxyPlan;
   probe: ProbePlan;
 }
 
@@ -55,12 +58,17 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
     throw new HermitError('host', 'the profile turns IPv6 on, but ip6tables is not available on this host', 'Install ip6tables, or set network.ipv6: false');
   }
   const run = dockerRun(profile, opts.extras, opts.environment);
+  // The bridge first: a bridge that differs from the profile (a switch into allowlist mode) is the
+  // problem to report, not the internal network that would overlap it.
+  const network = planNetwork(profile, facts);
+  const proxy = planProxy(profile, facts, { replace: opts.replace });
   return {
     profile: profile.name,
     image: planImage(profile, facts),
-    network: planNetwork(profile, facts),
+    network,
     firewall,
     container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false }),
+    ...(proxy ? { proxy } : {}),
     probe: planProbe(profile, facts),
   };
 }

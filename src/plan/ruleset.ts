@@ -92,6 +92,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   const fwd = forwardChain(name);
   const inp = inputChain(name);
   const c = (what: string) => hermitComment(name, what);
+  // Allowlist mode: the agent's internal bridge holds a host address too, and an internal network
+  // alone leaves every host service on 0.0.0.0 open to it. Its traffic to the host goes through the
+  // same INPUT chain; Docker already drops anything it would forward.
+  const internal = profile.proxy?.network.bridge;
 
   if (family === 6 && !profile.network.ipv6) {
     // IPv6 off: nothing from the bridge, forwarded or to the host. The container also gets
@@ -100,10 +104,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
     return {
       family,
       chains: [chain],
-      jumps: [
-        { from: 'FORWARD', to: fwd, bridge, comment: hermitComment(name) },
-        { from: 'INPUT', to: fwd, bridge, comment: hermitComment(name) },
-      ],
+      jumps: [bridge, ...(internal ? [internal] : [])].flatMap((b) => [
+        { from: 'FORWARD', to: fwd, bridge: b, comment: hermitComment(name) },
+        { from: 'INPUT', to: fwd, bridge: b, comment: hermitComment(name) },
+      ]),
     };
   }
 
@@ -115,24 +119,33 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   const gateway = family === 4 ? profile.network.gateway : subnet6 ? nthAddress(subnet6, 1) : undefined;
   if (gateway) hostSet.add(canonicalCidr(gateway));
 
+  // DNS to the resolvers: in allowlist mode only from the proxy's bridge (the agent must resolve
+  // nothing: DNS is a channel out).
+  const fromBridge = internal ? ['-i', bridge] : [];
   const forward: Rule[] = [{ match: REPLIES, comment: c('replies'), verdict: PASS }];
+  // Allowlist mode: the agent and the proxy talk across the internal bridge (seen here when the
+  // bridge passes its frames to iptables); anything else from it is rejected below.
+  if (internal) forward.push({ match: ['-o', internal], comment: c('agent to proxy'), verdict: PASS });
   for (const ex of profile.egress.allow.filter((e) => ofFamily(e.to))) {
     forward.push(...allowRules(dst(ex.to), ex.protocol, ex.ports, c(`allow${ex.comment ? ` ${ex.comment}` : ''}`)));
   }
   const resolvers = profile.dns.filter(ofFamily);
   for (const r of resolvers) {
-    forward.push(...allowRules(dst(r), 'udp', [53], c('dns')), ...allowRules(dst(r), 'tcp', [53], c('dns')));
+    forward.push(...allowRules([...dst(r), ...fromBridge], 'udp', [53], c('dns')), ...allowRules([...dst(r), ...fromBridge], 'tcp', [53], c('dns')));
   }
   for (const range of blocked) {
     forward.push(logRule(name, dst(range)), { match: dst(range), comment: c('blocked range'), verdict: REJECT[family] });
   }
+  // Docker would drop the rest from an internal network silently: reject it, so a direct connect
+  // fails at once (and shows in the blocked log) instead of hanging.
+  if (internal) forward.push(logRule(name, ['-i', internal]), { match: ['-i', internal], comment: c('no way out but the proxy'), verdict: REJECT[family] });
 
   const input: Rule[] = [{ match: REPLIES, comment: c('replies'), verdict: PASS }];
   for (const hp of profile.hostPorts) {
     input.push(...allowRules([], hp.protocol, [hp.port], c(`host port${hp.comment ? ` ${hp.comment}` : ''}`)));
   }
   for (const r of resolvers.filter((r) => hostSet.has(canonicalCidr(r)))) {
-    input.push(...allowRules(dst(r), 'udp', [53], c('dns')), ...allowRules(dst(r), 'tcp', [53], c('dns')));
+    input.push(...allowRules([...dst(r), ...fromBridge], 'udp', [53], c('dns')), ...allowRules([...dst(r), ...fromBridge], 'tcp', [53], c('dns')));
   }
   input.push(logRule(name, []), { match: [], comment: c('host'), verdict: REJECT[family] });
 
@@ -147,6 +160,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
     jumps: [
       { from: forwardFrom, to: fwd, bridge, comment: hermitComment(name) },
       { from: 'INPUT', to: inp, bridge, comment: hermitComment(name) },
+      ...(internal ? [
+        { from: forwardFrom, to: fwd, bridge: internal, comment: hermitComment(name) },
+        { from: 'INPUT', to: inp, bridge: internal, comment: hermitComment(name) },
+      ] : []),
     ],
   };
 }
