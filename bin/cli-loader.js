@@ -3,8 +3,8 @@
 // about 40-50 ms of CPU in a `hermit run` (docs/benchmarks.md). The cache only saves compiling:
 // the code still runs at run time, reading the environment it runs in.
 //
-// The cache is optional. hermit compiles from source, as fast as it did without one, when the
-// cache is missing, was made from another dist/cli.cjs ('stale': its first 32 bytes are the
+// The cache is optional: hermit compiles the bundle from source, slower but otherwise the same, when
+// the cache is missing, was made from another dist/cli.cjs ('stale': its first 32 bytes are the
 // SHA-256 of the source it was made from, which V8 itself does not check), or when V8 refuses it
 // ('rejected': another Node or V8 version, or other V8 flags).
 import { createHash } from 'node:crypto';
@@ -38,12 +38,9 @@ export function loadBundle(file, { useCache = true } = {}) {
       // no cache: compile from source
     }
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData,
-    // The bundle's import() of Node built-ins goes to Node's loader, as in a file Node loaded.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // No importModuleDynamically: Node 20 drops it for code that comes from a cache, so the bundle
+  // must not call import() (scripts/code-cache.mjs checks).
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   if (cachedData) cache = script.cachedDataRejected ? 'rejected' : 'used';
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
