@@ -1,6 +1,6 @@
 // Loads the CLI bundle (dist/cli.cjs, one CommonJS file) with the V8 code cache that `npm run
 // build` made for it (dist/cli.cjs.cache): V8 then skips compiling the functions the cache holds,
-// about 40-50 ms of CPU in a `hermit run` (docs/benchmarks.md). The cache only saves compiling:
+// about 40 ms of CPU in a `hermit run` (docs/benchmarks.md). The cache only saves compiling:
 // the code still runs at run time, reading the environment it runs in.
 //
 // The cache is optional: hermit compiles the bundle from source, slower but otherwise the same, when
