@@ -2,7 +2,7 @@
 // Every figure is the median of several runs, measured side by side in one run of this file.
 // Prints a table; writes bench/results.json. Asserts nothing about time.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +92,17 @@ async function engineCreateStart(profileFile: string): Promise<number> {
   return performance.now() - t0;
 }
 
+/** A copy of the built hermit without its V8 code cache (dist/cli.cjs.cache): what a start costs
+ * when the cache is missing or V8 refuses it (another Node). */
+function hermitWithoutCodeCache(): string {
+  const dir = join(world.root, 'bench', 'no-code-cache');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['bin', 'dist', 'package.json', 'schema', 'profiles']) cpSync(join(REPO, f), join(dir, f), { recursive: true });
+  rmSync(join(dir, 'dist', 'cli.cjs.cache'));
+  return join(dir, 'bin', 'hermit');
+}
+
 interface Row { what: string; hermitMs?: number; baselineMs?: number; baseline?: string; note?: string }
 
 it.skipIf(!!world.skip)('benchmarks', async () => {
@@ -106,13 +117,26 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
   const dry = JSON.parse((await hermit(world, ['run', base, '--dry-run', '--json'])).stdout) as { commands: { file: string; args: string[] }[] };
   const runArgv = dry.commands.find((c) => c.file === 'docker' && c.args[0] === 'run')!.args;
   const rmBench = () => docker(world, ['rm', '--force', 'hermit-bench']);
+  const noCache = hermitWithoutCodeCache();
+  const hermitNoCache = (args: string[], opts: { env?: Record<string, string> } = {}) => inHost(world, process.execPath, [noCache, ...args], { cwd: REPO, ...opts });
   // Side by side, interleaved so that the shared machine's load drifts into both columns alike;
   // everything runs through the same namespace wrapper (inHost) as hermit does.
   const cliRun: number[] = [];
   const apiRun: number[] = [];
   const launches: number[] = [];
+  const launchesNoCache: number[] = [];
   const floor: number[] = [];
   const phases: Record<string, number[]> = {};
+  const phasesNoCache: Record<string, number[]> = {};
+  const caches = new Set<string>();
+  const launch = async (run: typeof hermit, into: number[], marks: Record<string, number[]>) => {
+    await rmBench();
+    let timing = '';
+    into.push(await timed(async () => { const r = await run(world, ['run', base], { env: { HERMIT_TIMING: '1' } }); timing = r.stderr; return r; }));
+    for (const m of timing.matchAll(/^hermit: timing: (.*) (\d+) ms$/gm)) (marks[m[1]!] ??= []).push(Number(m[2]));
+    for (const m of timing.matchAll(/^hermit: code cache: (\w+)$/gm)) caches.add(`${run === hermit ? 'with' : 'without'}: ${m[1]}`);
+    await sleep(ICMP_REFILL_MS);
+  };
   for (let i = 0; i < RUNS; i++) {
     await rmBench();
     cliRun.push(await timed(() => inHost(world, 'docker', runArgv)));
@@ -125,22 +149,27 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     const dockerPart = await timed(() => inHost(world, 'docker', runArgv));
     const pid = Number((await docker(world, ['container', 'inspect', '--format', '{{.State.Pid}}', 'hermit-bench'])).stdout.trim());
     floor.push(nodeStart + dockerPart + await timed(() => inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, '-e', '0'])));
-    await rmBench();
-    let timing = '';
-    launches.push(await timed(async () => { const r = await hermit(world, ['run', base], { env: { HERMIT_TIMING: '1' } }); timing = r.stderr; return r; }));
-    for (const m of timing.matchAll(/^hermit: timing: (.*) (\d+) ms$/gm)) (phases[m[1]!] ??= []).push(Number(m[2]));
-    await sleep(ICMP_REFILL_MS);
+    // Alternate which of the two goes first, so neither always follows the floor's processes.
+    const pair = [() => launch(hermit, launches, phases), () => launch((w, a, o) => hermitNoCache(a, o), launchesNoCache, phasesNoCache)];
+    for (const step of i % 2 ? pair.reverse() : pair) await step();
   }
+  if (caches.size !== 2 || !caches.has('with: used') || !caches.has('without: missing')) throw new Error(`the code cache was not used as intended: ${[...caches].join(', ')}`);
   const dockerRun = median(cliRun);
-  const launch = median(launches);
-  rows.push({ what: 'hermit run, network+rules in place (new container, probe included)', hermitMs: launch, baselineMs: dockerRun, baseline: 'docker run -d' });
+  const launchMs = median(launches);
+  rows.push({ what: 'hermit run, network+rules in place (new container, probe included)', hermitMs: launchMs, baselineMs: dockerRun, baseline: 'docker run -d' });
   rows.push({ what: 'floor for any Node wrapper that probes from inside: node -e 0, docker run -d, nsenter node -e 0', hermitMs: median(floor), baselineMs: dockerRun, baseline: 'docker run -d',
     note: 'three processes back to back, no work done' });
+  rows.push({ what: 'hermit run, new container, against the floor', hermitMs: launchMs, baselineMs: median(floor), baseline: 'the floor (row above)', note: `hermit's own share: ${Math.round(launchMs - median(floor))} ms` });
+  rows.push({ what: 'the same without the V8 code cache (dist/cli.cjs.cache removed)', hermitMs: median(launchesNoCache), baselineMs: median(floor), baseline: 'the floor',
+    note: `with the cache: ${Math.round(median(launchesNoCache) - launchMs)} ms faster` });
   rows.push({ what: 'docker run -d through the Engine API (create + start over the socket)', hermitMs: median(apiRun), baselineMs: dockerRun, baseline: 'docker run -d (CLI)' });
   // Where the launch's time goes: HERMIT_TIMING marks, medians, as steps between marks.
-  const marks = Object.entries(phases).map(([k, v]) => [k, median(v)] as const);
-  const steps = marks.map(([k, at], n) => `${k} +${Math.round(at - (n > 0 ? marks[n - 1]![1] : 0))} ms`);
-  rows.push({ what: 'hermit run, new container: time between its HERMIT_TIMING marks', note: `${steps.join(', ')}; process exit +${Math.round(launch - (marks.at(-1)?.[1] ?? 0))} ms` });
+  const steps = (byMark: Record<string, number[]>, total: number) => {
+    const marks = Object.entries(byMark).map(([k, v]) => [k, median(v)] as const);
+    return `${marks.map(([k, at], n) => `${k} +${Math.round(at - (n > 0 ? marks[n - 1]![1] : 0))} ms`).join(', ')}; process exit +${Math.round(total - (marks.at(-1)?.[1] ?? 0))} ms`;
+  };
+  rows.push({ what: 'hermit run, new container: time between its HERMIT_TIMING marks', note: steps(phases, launchMs) });
+  rows.push({ what: 'the same without the code cache', note: steps(phasesNoCache, median(launchesNoCache)) });
   const backToBack = await sample(RUNS, rmBench, () => hermit(world, ['run', base]));
   rows.push({ what: 'the same, launched back to back (no pause)', hermitMs: backToBack, baselineMs: dockerRun, baseline: 'docker run -d',
     note: 'Docker reuses the IP; the kernel\'s ICMP budget for it (burst ~6, 1/s) is spent, so some rejects wait for a SYN retransmit' });
@@ -211,11 +240,18 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     execFileSync(process.execPath, args, { cwd: REPO, stdio: 'ignore' });
     return { stdout: '', stderr: '', exitCode: 0, timedOut: false };
   };
-  const bare = await sample(RUNS * 2, async () => undefined, local(['-e', '0']));
-  const version = await sample(RUNS * 2, async () => undefined, local(['bin/hermit', '--version']));
-  const validate = await sample(RUNS * 2, async () => undefined, local(['bin/hermit', 'validate', base]));
+  // Interleaved, like the launches: node alone, then hermit with and without the code cache.
+  const startups: Record<string, string[]> = {
+    bare: ['-e', '0'], version: ['bin/hermit', '--version'], versionNoCache: [noCache, '--version'],
+    validate: ['bin/hermit', 'validate', base], validateNoCache: [noCache, 'validate', base],
+  };
+  const startMs: Record<string, number[]> = {};
+  for (let i = 0; i < RUNS * 4; i++) for (const [k, args] of Object.entries(startups)) (startMs[k] ??= []).push(await timed(local(args)));
+  const [bare, version, validate] = [median(startMs.bare!), median(startMs.version!), median(startMs.validate!)];
   rows.push({ what: 'hermit --version', hermitMs: version, baselineMs: bare, baseline: 'node -e 0' });
+  rows.push({ what: 'hermit --version without the code cache', hermitMs: median(startMs.versionNoCache!), baselineMs: bare, baseline: 'node -e 0' });
   rows.push({ what: 'hermit validate <profile>', hermitMs: validate, baselineMs: bare, baseline: 'node -e 0' });
+  rows.push({ what: 'hermit validate <profile> without the code cache', hermitMs: median(startMs.validateNoCache!), baselineMs: bare, baseline: 'node -e 0' });
   // The guard on one verified profile for GUARD_S seconds: CPU of the guard and every process it
   // started (docker events, iptables-save), as /usr/bin/time counts its waited-for children.
   const GUARD_S = 20;
@@ -236,7 +272,7 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     ...rows.map((r) => `| ${r.what} | ${fmt(r.hermitMs)} | ${fmt(r.baselineMs)} | ${r.hermitMs && r.baselineMs ? `${(r.hermitMs / r.baselineMs).toFixed(2)}×` : ''} | ${r.baseline ?? ''} | ${r.note ?? ''} |`),
   ].join('\n');
   const dockerVersion = (await docker(world, ['version', '--format', '{{.Server.Version}}'])).stdout.trim();
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}, dockerd ${dockerVersion}; median of ${RUNS} runs`;
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}, dockerd ${dockerVersion}; median of ${RUNS} runs (start-up rows: ${RUNS * 4})`;
   console.log(`\n${machine}\n\n${table}\n`);
   writeFileSync(join(REPO, 'bench', 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2)}\n`);
 });

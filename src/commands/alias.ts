@@ -1,5 +1,7 @@
 // hermit alias [profile]: a shell function (claude-box) that starts the profile's container if
 // needed, proves it, and attaches a shell or runs the given command.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 interface AliasArgs { profile: string; shell?: string; name?: string; sudo?: boolean }
@@ -16,8 +18,8 @@ export const aliasCommand: CommandModule<object, AliasArgs> = {
       .example('eval "$(hermit alias)"', 'Add claude-box to bash or zsh (put it in ~/.bashrc or ~/.zshrc)')
       .example('hermit alias claude-agent --shell fish | source', 'The same for fish (in ~/.config/fish/config.fish)') as Argv<AliasArgs>,
   handler: async (argv: ArgumentsCamelCase<AliasArgs>) => {
-    const [{ readFileSync }, { basename }, { loadChecked }, { aliasLine, defaultAliasName, interpolatedNames, SHELLS }] = await Promise.all([
-      import('node:fs'), import('node:path'), import('./common.js'), import('../report/alias.js'),
+    const [{ loadChecked }, { aliasLine, defaultAliasName, interpolatedNames, SHELLS }] = await Promise.all([
+      import('./common.js'), import('../report/alias.js'),
     ]);
     const { profile, file, chain } = loadChecked(argv.profile);
     const fromEnv = basename(process.env.SHELL ?? '');

@@ -1,5 +1,6 @@
 // The question before applying a profile that is not approved: in a terminal, the summary and a
 // yes/no; otherwise exit 2 with the summary and the command that approves.
+import { createInterface } from 'node:readline/promises';
 import { HermitError } from '../errors.js';
 import { approve, checkApproval } from '../profile/approval.js';
 import type { LoadedProfile } from '../profile/types.js';
@@ -16,7 +17,6 @@ export interface Asker {
 export const terminalAsker: Asker = (question) => {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
   return (async () => {
-    const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       return /^y(es)?$/i.test((await rl.question(question)).trim());

@@ -1,6 +1,9 @@
 // hermit init [name]: write a commented per-project profile that extends a built-in one.
 //   hermit init          -> ./hermit.yaml, the project's default profile
 //   hermit init <name>   -> ./.hermit/<name>.yaml
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 interface InitArgs { name?: string; from?: string; force: boolean }
@@ -16,10 +19,10 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .example('$0 init', 'hermit.yaml for this project, extending claude-agent')
       .example('$0 init reviewer --from claude-agent', '.hermit/reviewer.yaml') as Argv<InitArgs>,
   handler: async (argv: ArgumentsCamelCase<InitArgs>) => {
-    const [fs, path, { HermitError }, { NAME_RULES }, { SCHEMA_URL, parseProfile }, { profileEnv }, resolve, { nameFromDir, profileTemplate }, { parseDocument }, { fileURLToPath }] =
+    const [{ HermitError }, { NAME_RULES }, { SCHEMA_URL, parseProfile }, { profileEnv }, resolve, { nameFromDir, profileTemplate }, { parseDocument }] =
       await Promise.all([
-        import('node:fs'), import('node:path'), import('../errors.js'), import('../profile/checks.js'), import('../profile/load.js'),
-        import('../profile/host-env.js'), import('../profile/resolve.js'), import('../profile/template.js'), import('../profile/yaml.js'), import('node:url'),
+        import('../errors.js'), import('../profile/checks.js'), import('../profile/load.js'),
+        import('../profile/host-env.js'), import('../profile/resolve.js'), import('../profile/template.js'), import('../profile/yaml.js'),
       ]);
     const cwd = process.cwd();
     if (argv.name !== undefined && !NAME_RULES.profile.re.test(argv.name)) {

@@ -1,5 +1,6 @@
 // hermit logs <profile> [-f]: the container's output, through docker logs; with --blocked, the
 // connections hermit's rules rejected, from the kernel log.
+import { readFile } from 'node:fs/promises';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 interface LogsArgs { profile: string; follow: boolean; tail?: string; since?: string; blocked: boolean; json: boolean }
@@ -22,8 +23,8 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
     const target = lifecycleTarget(argv.profile);
     if (argv.blocked) {
       if (argv.follow) throw new HermitError('usage', '--blocked cannot --follow yet', 'Run it again, or watch: journalctl -kf | grep hermit:');
-      const [{ exec }, { mergeBlocked, parseBlocked, parseProxyLog, renderBlocked }, { readFile }, { proxyDir }, { stateDir }] = await Promise.all([
-        import('../apply/exec.js'), import('../report/blocked.js'), import('node:fs/promises'), import('../plan/proxy.js'), import('../state/store.js'),
+      const [{ exec }, { mergeBlocked, parseBlocked, parseProxyLog, renderBlocked }, { proxyDir }, { stateDir }] = await Promise.all([
+        import('../apply/exec.js'), import('../report/blocked.js'), import('../plan/proxy.js'), import('../state/store.js'),
       ]);
       // The journal keeps more than the ring buffer; without journald (containers, minimal hosts) dmesg.
       let entries: ReturnType<typeof parseBlocked> = [];

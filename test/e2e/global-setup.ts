@@ -39,7 +39,7 @@ export default async function setup(project: TestProject) {
     return;
   }
   project.provide('world', info);
-  if (!existsSync(new URL('../../dist/cli.js', import.meta.url))) {
+  if (!existsSync(new URL('../../dist/cli.cjs', import.meta.url))) {
     console.warn('[e2e] dist/ is missing: hermit() runs bin/hermit, which needs `npm run build` first');
   }
   return async () => {
