@@ -33,25 +33,41 @@ export function ruleChange(line: string): string | undefined {
   return `rule change: ${verb} ${what} ${family} ${table}${chain && what !== 'table' ? ` ${chain}` : ''}`;
 }
 
+/**
+ * Calls `trigger` once a burst of changes has settled: `quietMs` without a new one, or `maxWaitMs`
+ * after its first. dockerd reprograms its chains in several steps (a network connect deletes and
+ * re-inserts its FORWARD jump); a pass in the middle would find a half-made table, "restore" it,
+ * and race dockerd's next step. The first change of a burst names the trigger.
+ */
+export function settler(trigger: (by: string) => void, quietMs = 200, maxWaitMs = 1000): (change: string) => void {
+  let first: string | undefined;
+  let firstAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const fire = () => { const by = first!; first = undefined; timer = undefined; trigger(by); };
+  return (change) => {
+    if (first === undefined) { first = change; firstAt = Date.now(); }
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(fire, Math.max(0, Math.min(quietMs, firstAt + maxWaitMs - Date.now())));
+  };
+}
+
 // Every change (nft monitor takes one object type at most); ruleChange keeps those to hermit's tables.
 export const MONITOR_ARGS = ['monitor'];
 
 /**
- * Triggers a pass within moments of a change to the tables hermit's rules live in. Changes come in
- * bursts (a restore is many rules): the first one of a burst names the trigger. Resolves when the
+ * Triggers a pass within moments of a change to the tables hermit's rules live in, once the burst
+ * it belongs to has settled (settler). Resolves when the
  * monitor cannot run (no nft, an iptables-legacy host): the interval is then the only fallback.
  */
 export async function watchRuleChanges(trigger: (by: string) => void, log: Log): Promise<void> {
   for (let said = false; ;) {
     const child = execa('nft', MONITOR_ARGS, { buffer: false, reject: false, stdin: 'ignore', stderr: 'ignore' });
     child.once('spawn', () => { if (!said) log('watching rule changes (nft monitor)'); said = true; });
-    let burst: string | undefined;
+    const settle = settler(trigger);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       const change = ruleChange(line);
-      if (!change || burst) return;
-      burst = change;
-      setTimeout(() => { trigger(burst!); burst = undefined; }, 50);
+      if (change) settle(change);
     });
     const started = Date.now();
     const r = await child;

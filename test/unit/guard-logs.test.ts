@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { EVENT_ARGS, eventReason, ruleChange } from '../../src/guard/loop.js';
+import { describe, expect, it, vi } from 'vitest';
+import { EVENT_ARGS, eventReason, ruleChange, settler } from '../../src/guard/loop.js';
 import { BOOT_UNIT, GUARD_UNIT, renderUnits } from '../../src/guard/units.js';
 import { logPrefix } from '../../src/plan/ruleset.js';
 import { parseBlocked, renderBlocked } from '../../src/report/blocked.js';
@@ -61,5 +61,24 @@ describe('ruleChange', () => {
     expect(ruleChange('add rule ip nat DOCKER iifname != "docker0" tcp dport 8080 dnat to 172.17.0.2:80')).toBeUndefined();
     expect(ruleChange('# new generation 5 by process 10111 (iptables-restor)')).toBeUndefined();
     expect(ruleChange('add element ip docker-bridges x { 1.2.3.4 }')).toBeUndefined();
+  });
+});
+
+describe('settler', () => {
+  it('triggers once per burst, after it settles, named by its first change', async () => {
+    vi.useFakeTimers();
+    try {
+      const fired: string[] = [];
+      const settle = settler((by) => fired.push(by), 200, 1000);
+      settle('a'); vi.advanceTimersByTime(150); settle('b'); vi.advanceTimersByTime(150);
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(60);
+      expect(fired).toEqual(['a']);
+      // A change every 100 ms never settles: it fires at most a second after the first.
+      for (let i = 0; i < 12; i++) { settle(`c${i}`); vi.advanceTimersByTime(100); }
+      expect(fired).toEqual(['a', 'c0']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
