@@ -74,7 +74,7 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
   }
 
   for (const chain of wanted.chains) {
-    const want = chain.rules.map((r) => renderRule(chain.name, r));
+    const want = chain.rules.map((r) => renderRule(chain.name, r, family));
     const have = observed.get(chain.name);
     if (sameLines(have, want)) continue;
     declare.push(`:${chain.name} - [0:0]`);

@@ -12,7 +12,7 @@ export function formatRuleset(profile: Profile, facts: HostFacts): string {
       return [
         `# IPv${family} (${family === 4 ? 'iptables' : 'ip6tables'}, filter table)`,
         ...rs.jumps.map(renderJump),
-        ...rs.chains.flatMap((c) => c.rules.map((r) => renderRule(c.name, r))),
+        ...rs.chains.flatMap((c) => c.rules.map((r) => renderRule(c.name, r, family))),
       ].join('\n');
     })
     .join('\n');

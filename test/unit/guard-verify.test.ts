@@ -10,7 +10,7 @@ import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures
 /** The dump after hermit's rules were applied to `save`. */
 function applied(save: string, rs: Ruleset): string {
   const chains = parseSave(save);
-  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r)));
+  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? []).filter((l) => !l.endsWith(`-j ${j.to}`))]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');
 }

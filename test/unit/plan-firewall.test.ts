@@ -10,7 +10,7 @@ const HOST = ['127.0.0.1', '192.168.50.10', '172.17.0.1'];
 /** What iptables-save prints after the payload was applied to `save` (jumps inserted on top). */
 function applied(save: string, rs: Ruleset): string {
   const chains = parseSave(save);
-  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r)));
+  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? []).filter((l) => !l.endsWith(`-j ${j.to}`))]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');
 }

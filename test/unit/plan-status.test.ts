@@ -13,7 +13,7 @@ const profile = sampleProfile();
 function applied(save: string, family: 4 | 6): string {
   const chains = parseSave(save);
   const rs = buildRuleset(profile, family, HOST);
-  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r)));
+  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? [])]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');
 }

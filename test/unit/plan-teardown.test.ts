@@ -11,7 +11,7 @@ const HOST = ['127.0.0.1', '192.168.50.10'];
 function withRules(save: string, ...sets: Ruleset[]): string {
   const chains = parseSave(save);
   for (const rs of sets) {
-    for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r)));
+    for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
     for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? [])]);
   }
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');

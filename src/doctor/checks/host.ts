@@ -190,7 +190,7 @@ export const hostChecks: CheckDef[] = [
         const chains = parseSave(save);
         const rules = buildRuleset(profile, family, hostAddresses);
         for (const chain of rules.chains) {
-          const want = chain.rules.map((r) => renderRule(chain.name, r));
+          const want = chain.rules.map((r) => renderRule(chain.name, r, family));
           const have = chains.get(chain.name);
           if (have) present++;
           const same = have?.length === want.length && have.every((l, i) => l === want[i]);
