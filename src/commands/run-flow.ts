@@ -97,7 +97,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       throw err;
     }
     // What `hermit guard --boot` puts back before dockerd starts this container after a reboot.
-    await recordRules(profile.name, loaded.file, wantedRulesets(profile, facts)).catch((e: unknown) => {
+    await recordRules(profile.name, loaded.file, facts.firewall.backend, wantedRulesets(profile, facts)).catch((e: unknown) => {
       process.stderr.write(`hermit: warning: could not save the rules for boot: ${(e as Error).message}\n`);
     });
     return plan;

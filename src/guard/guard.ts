@@ -3,19 +3,20 @@
 // finding and action.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { restoreCommand } from '../apply/apply.js';
+import { firewallCommand, restoreCommand } from '../apply/apply.js';
 import { exec } from '../apply/exec.js';
 import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
 import { parseSave, planFirewall } from '../plan/firewall.js';
+import { hermitTables, nftTable, planNft } from '../plan/nft.js';
 import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
 import { runProbeWorker } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { withHostLock } from '../state/lock.js';
-import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules } from '../state/store.js';
+import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules } from '../state/store.js';
 import { type Drift, type Verdict, describeDrift, verify, wantedRulesets } from './verify.js';
 
 export type Log = (line: string) => void;
@@ -46,9 +47,9 @@ async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promi
     if (d.kind === 'rules') {
       const t0 = Date.now();
       // A failed restore is not thrown: the verification after it finds the drift and stops the container.
-      const r = await exec(restoreCommand(d.family, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
-      log(r.exitCode === 0 ? `${profile.name}: restored IPv${d.family} rules in ${ms(t0)}: ${d.fix.changes.join(', ')}`
-        : `${profile.name}: FAILED to restore IPv${d.family} rules: ${r.stderr.trim()}`);
+      const r = await exec(firewallCommand(d.fix, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+      log(r.exitCode === 0 ? `${profile.name}: restored ${d.fix.what} in ${ms(t0)}: ${d.fix.changes.join(', ')}`
+        : `${profile.name}: FAILED to restore ${d.fix.what}: ${r.stderr.trim()}`);
     } else if (d.kind === 'extra-network' && c) {
       for (const net of d.networks) {
         const r = await exec({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });
@@ -84,7 +85,7 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     const fixed = fixable ? await restore(loaded, verdict, note) : { facts, verdict };
     // Keep what boot restores in step with what is applied.
     if (!fixed.verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
-      await recordRules(profile.name, file, wantedRulesets(profile, fixed.facts)).catch(() => undefined);
+      await recordRules(profile.name, file, fixed.facts.firewall.backend, wantedRulesets(profile, fixed.facts)).catch(() => undefined);
     }
     return fixed;
   });
@@ -191,8 +192,9 @@ export async function guardedProfiles(args: string[], load: (arg: string) => Loa
 }
 
 /**
- * At boot, before dockerd: put back every recorded profile's chains and jumps (creating
- * DOCKER-USER, which Docker then keeps), so a restart-policy container never runs unprotected.
+ * At boot, before dockerd: put back every recorded profile's rules with the backend they were
+ * applied with. iptables: the chains and jumps (creating DOCKER-USER, which Docker then keeps);
+ * nftables: the profile's table. A restart-policy container then never runs unprotected.
  */
 export async function bootRestore(log: Log): Promise<boolean> {
   let ok = true;
@@ -200,23 +202,40 @@ export async function bootRestore(log: Log): Promise<boolean> {
     for (const name of await recordedProfiles()) {
       const rec = await savedRules(name);
       if (!rec) continue;
-      for (const rs of rec.rulesets) {
-        const saveCmd = rs.family === 4 ? 'iptables-save' : 'ip6tables-save';
-        const save = await exec({ file: saveCmd, args: ['-t', 'filter'] }).catch(() => undefined);
-        if (!save || save.exitCode !== 0 || !parseSave(save.stdout).has('INPUT')) {
-          if (rs.family === 6) { log(`${name}: no ip6tables here; IPv6 rules not restored`); continue; }
-          log(`${name}: cannot read the IPv4 filter table: ${save?.stderr.trim() ?? 'iptables-save missing'}`);
-          ok = false;
-          continue;
-        }
-        const fix = planFirewall(rs, save.stdout, { createDockerUser: true });
-        if (!fix.payload) { log(`${name}: IPv${rs.family} rules already in place`); continue; }
-        const r = await exec(restoreCommand(rs.family, fix.payload));
-        if (r.exitCode === 0) log(`${name}: restored IPv${rs.family} rules from ${rec.at}: ${fix.changes.join(', ')}`);
-        else { ok = false; log(`${name}: FAILED to restore IPv${rs.family} rules: ${r.stderr.trim()}`); }
-      }
+      ok = (rec.backend === 'nftables' ? await bootRestoreNft(name, rec, log) : await bootRestoreIptables(name, rec, log)) && ok;
       await recordVerified({ profile: name, by: 'hermit guard --boot', ok, actions: [] }).catch(() => undefined);
     }
   });
+  return ok;
+}
+
+async function bootRestoreNft(name: string, rec: RulesRecord, log: Log): Promise<boolean> {
+  const listing = await exec({ file: 'nft', args: ['list', 'ruleset'] }).catch((e: unknown) => ({ exitCode: 1, stdout: '', stderr: (e as Error).message }));
+  if (listing.exitCode !== 0) { log(`${name}: cannot read the nftables ruleset: ${listing.stderr.trim()}`); return false; }
+  const fix = planNft(name, rec.rulesets, hermitTables(listing.stdout).get(nftTable(name)));
+  if (!fix.payload) { log(`${name}: ${fix.what} already in place`); return true; }
+  const r = await exec(firewallCommand(fix, fix.payload));
+  if (r.exitCode === 0) log(`${name}: restored ${fix.what} from ${rec.at}: ${fix.changes.join(', ')}`);
+  else log(`${name}: FAILED to restore ${fix.what}: ${r.stderr.trim()}`);
+  return r.exitCode === 0;
+}
+
+async function bootRestoreIptables(name: string, rec: RulesRecord, log: Log): Promise<boolean> {
+  let ok = true;
+  for (const rs of rec.rulesets) {
+    const saveCmd = rs.family === 4 ? 'iptables-save' : 'ip6tables-save';
+    const save = await exec({ file: saveCmd, args: ['-t', 'filter'] }).catch(() => undefined);
+    if (!save || save.exitCode !== 0 || !parseSave(save.stdout).has('INPUT')) {
+      if (rs.family === 6) { log(`${name}: no ip6tables here; IPv6 rules not restored`); continue; }
+      log(`${name}: cannot read the IPv4 filter table: ${save?.stderr.trim() ?? 'iptables-save missing'}`);
+      ok = false;
+      continue;
+    }
+    const fix = planFirewall(rs, save.stdout, { createDockerUser: true });
+    if (!fix.payload) { log(`${name}: IPv${rs.family} rules already in place`); continue; }
+    const r = await exec(restoreCommand(rs.family, fix.payload));
+    if (r.exitCode === 0) log(`${name}: restored IPv${rs.family} rules from ${rec.at}: ${fix.changes.join(', ')}`);
+    else { ok = false; log(`${name}: FAILED to restore IPv${rs.family} rules: ${r.stderr.trim()}`); }
+  }
   return ok;
 }

@@ -6,6 +6,7 @@ import type { ProbeRecord, VerifyRecord } from '../state/store.js';
 import type { Inventory } from './facts.js';
 import { parseSave, planFirewall } from './firewall.js';
 import { LABEL_PROFILE } from './network.js';
+import { NFT_TABLE_PREFIX, nftTable, planNft } from './nft.js';
 import { CHAIN_PREFIX, buildRuleset, forwardChain, inputChain } from './ruleset.js';
 
 export type RulesState =
@@ -70,7 +71,22 @@ export function knownProfiles(inv: Inventory, recorded: readonly string[] = []):
       if (chain.startsWith(CHAIN_PREFIX)) names.add(chain.slice(CHAIN_PREFIX.length).replace(/^IN-/, ''));
     }
   }
+  for (const table of Object.keys(inv.nftTables)) names.add(table.slice(NFT_TABLE_PREFIX.length));
   return [...names].sort();
+}
+
+/** The nftables backend holds both families in one table: one comparison, reported per family. */
+function nftRulesState(name: string, inv: Inventory, input: StatusInput): { family: Family; state: RulesState; detail?: string }[] {
+  const listing = inv.nftTables[nftTable(name)];
+  const one = (): { state: RulesState; detail?: string } => {
+    if (!input.profile) return { state: listing ? 'present' : 'missing' };
+    const rulesets = ([4, 6] as const).map((f) => buildRuleset(input.profile!, f, input.hostAddresses));
+    const change = planNft(name, rulesets, listing);
+    if (change.payload === null) return { state: 'intact' };
+    return listing ? { state: 'differs', detail: `to fix: ${change.changes.join(', ')}` } : { state: 'missing' };
+  };
+  const s = one();
+  return [{ family: 4, ...s }, { family: 6, ...s }];
 }
 
 function rulesState(name: string, family: Family, save: string, input: StatusInput): { family: Family; state: RulesState; detail?: string } {
@@ -106,7 +122,8 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
   const netName = p?.network.name ?? inv.networks.find((n) => n.labels[LABEL_PROFILE] === name)?.name;
   const network = { ...(netName ? { name: netName } : {}), present: inv.networks.some((n) => n.name === netName && n.labels[LABEL_PROFILE] === name) };
 
-  const rules = [rulesState(name, 4, inv.save4, input), rulesState(name, 6, inv.save6, input)];
+  const rules = inv.backend === 'nftables' ? nftRulesState(name, inv, input)
+    : [rulesState(name, 4, inv.save4, input), rulesState(name, 6, inv.save6, input)];
   const pr = input.probe;
   const lastProbe = pr
     ? { at: pr.at, ok: pr.ok, checks: pr.report.rows.length, failed: pr.report.rows.filter((r) => !r.ok).map((r) => r.target), containerId: pr.containerId, ofThisContainer: !!c && pr.containerId === c.id }

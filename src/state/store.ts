@@ -3,6 +3,7 @@
 // starts its containers), and the guard's last verification.
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FirewallBackend } from '../plan/facts.js';
 import type { Ruleset } from '../plan/ruleset.js';
 import type { ProbeReport } from '../probe/types.js';
 
@@ -24,6 +25,8 @@ export interface RulesRecord {
   at: string;
   profile: string;
   file: string;
+  /** The firewall they were applied with; absent in records written before nftables: iptables. */
+  backend?: FirewallBackend;
   rulesets: Ruleset[];
 }
 
@@ -64,8 +67,8 @@ export async function recordProbe(file: string, containerId: string, report: Pro
 
 export const lastProbe = (profile: string) => readRecord<ProbeRecord>(profile, 'last-probe.json');
 
-export async function recordRules(profile: string, file: string, rulesets: Ruleset[]): Promise<void> {
-  await writeRecord(profile, 'rules.json', { at: new Date().toISOString(), profile, file, rulesets } satisfies RulesRecord);
+export async function recordRules(profile: string, file: string, backend: FirewallBackend, rulesets: Ruleset[]): Promise<void> {
+  await writeRecord(profile, 'rules.json', { at: new Date().toISOString(), profile, file, backend, rulesets } satisfies RulesRecord);
 }
 
 export const savedRules = (profile: string) => readRecord<RulesRecord>(profile, 'rules.json');

@@ -40,7 +40,7 @@ describe('guard verification', () => {
     f.firewall.save4 = f.firewall.save4.replace(/^-A DOCKER-USER .*\n/m, '');
     const [d, ...rest] = verify(profile, f, probe()).drifts;
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({ kind: 'rules', family: 4 });
+    expect(d).toMatchObject({ kind: 'rules', fix: { backend: 'iptables', family: 4 } });
     expect(describeDrift(d!)).toBe('IPv4 rules drifted: add jump DOCKER-USER -i hm-agent → HERMIT-agent');
   });
 

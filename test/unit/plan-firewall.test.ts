@@ -45,7 +45,7 @@ describe('firewall plan', () => {
     for (const [family, save] of [[4, FRESH_SAVE4], [6, FRESH_SAVE6]] as const) {
       const rs = buildRuleset(sampleProfile(), family, HOST);
       const change = planFirewall(rs, applied(save, rs));
-      expect(change).toEqual({ family, payload: null, revert: null, changes: [] });
+      expect(change).toEqual({ backend: 'iptables', family, what: `IPv${family} rules`, payload: null, revert: null, changes: [] });
     }
   });
 

@@ -24,6 +24,8 @@ const inv: Inventory = {
   networks: [{ id: 'n1', name: 'hermit-agent', driver: 'bridge', subnets: [], gateways: [], ipv6: false, labels: { 'hermit.profile': 'agent' }, containers: ['hermit-agent'] }],
   save4: applied(FRESH_SAVE4, 4),
   save6: applied(FRESH_SAVE6, 6),
+  nftTables: {},
+  backend: 'iptables',
 };
 const probe: ProbeRecord = { at: '2025-01-02T03:05:00.000Z', profile: 'agent', file: '/p/agent.yaml', containerId: 'c1', ok: true, report: { container: 'hermit-agent', profile: 'agent', ok: true, rows: [] } };
 const input = { profile, file: '/p/agent.yaml', hostAddresses: HOST, imageId: 'sha256:1', probe };
@@ -57,7 +59,7 @@ describe('status', () => {
     const s = profileStatus('agent', inv, { hostAddresses: HOST });
     expect(s.rules.map((r) => r.state)).toEqual(['present', 'present']);
     expect(s.ok).toBe(false);
-    const chainsOnly = { containers: [], networks: [], save4: applied(FRESH_SAVE4, 4).replaceAll('agent', 'gone'), save6: '' };
+    const chainsOnly = { containers: [], networks: [], save4: applied(FRESH_SAVE4, 4).replaceAll('agent', 'gone'), save6: '', nftTables: {} };
     expect(knownProfiles(chainsOnly, ['recorded'])).toEqual(['gone', 'recorded']);
     expect(knownProfiles(inv)).toEqual(['agent']);
     expect(profileStatus('gone', chainsOnly, { hostAddresses: HOST }).rules).toEqual([{ family: 4, state: 'present' }, { family: 6, state: 'unavailable' }]);
