@@ -41,7 +41,8 @@ export function renderNftRule(rule: Rule, family: Family): string {
   if (rule.protocol) {
     const ports = rule.ports ?? [];
     if (ports.length === 0) parts.push(`meta l4proto ${rule.protocol}`);
-    else parts.push(`${rule.protocol} dport ${ports.length === 1 ? ports[0] : `{ ${ports.join(', ')} }`}`);
+    // A set: nft prints its elements sorted.
+    else parts.push(`${rule.protocol} dport ${ports.length === 1 ? ports[0] : `{ ${[...ports].sort((a, b) => a - b).join(', ')} }`}`);
   }
   switch (rule.verdict) {
     case 'pass': parts.push('return'); break;

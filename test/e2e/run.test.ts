@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeRequest, ProbeResponse, ProbeReport, TcpResult } from '../../src/probe/types.js';
-import { type WorldInfo, docker, hermit, inHost, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
+import { FIREWALL, type WorldInfo, docker, firewallDump, hermit, inHost, nftTableOf, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
@@ -60,14 +60,12 @@ const pidOf = (name: string) => pidOfIn(world, name);
 
 /** What hermit must never touch when it refuses: rules, networks, containers. */
 async function hostSnapshot(): Promise<string> {
-  const [v4, v6, nets, ps] = await Promise.all([
-    inHost(world, 'iptables-save', ['-t', 'filter']),
-    inHost(world, 'ip6tables-save', ['-t', 'filter']),
+  const [rules, nets, ps] = await Promise.all([
+    firewallDump(world),
     docker(world, ['network', 'ls', '--format', '{{.Name}} {{.ID}}']),
     docker(world, ['ps', '-a', '--format', '{{.Names}} {{.ID}} {{.State}}']),
   ]);
-  const rules = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
-  return [rules(v4.stdout), rules(v6.stdout), nets.stdout, ps.stdout].join('\n---\n');
+  return [rules, nets.stdout, ps.stdout].join('\n---\n');
 }
 
 describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
@@ -142,12 +140,16 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
     writeFileSync(lanProfile, changed);
     const r = await hermit(world, ['run', lanProfile]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toContain('IPv4: replace chain HERMIT-lan-dns');
+    expect(r.stdout).toContain(FIREWALL === 'nftables' ? 'replace table inet hermit-lan-dns: replace chain HERMIT-lan-dns (18 → 19 rules)' : 'IPv4: replace chain HERMIT-lan-dns');
     expect(r.stdout).not.toContain('recreate container');
     expect(await pidOf('hermit-lan-dns')).toBe(pid);
     expect((await connect(pid, world.addr.nas, world.ports.nasDisallowed)).outcome).toBe('connected');
-    const save = (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout;
-    expect(save.match(/-j HERMIT-lan-dns$/gm)).toHaveLength(1);
+    if (FIREWALL === 'nftables') {
+      expect((await nftTableOf(world, 'lan-dns')).match(/ jump HERMIT-lan-dns /g)).toHaveLength(1);
+    } else {
+      const save = (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout;
+      expect(save.match(/-j HERMIT-lan-dns$/gm)).toHaveLength(1);
+    }
   });
 
   it('works with a resolver on the internet, and then the LAN resolver is blocked', async () => {

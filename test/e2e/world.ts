@@ -55,6 +55,10 @@ export const ENGINE = (() => {
 const ENGINE_DIR = `/var/cache/hermit-e2e/engine-${ENGINE}`;
 if (ENGINE !== 20) process.env.PATH = `${ENGINE_DIR}/usr/sbin:${ENGINE_DIR}/usr/bin:${process.env.PATH ?? ''}`;
 
+// HERMIT_FIREWALL=nftables (passed on to every hermit the tests run) makes hermit write its rules as
+// nftables tables, beside Docker's iptables(-nft) rules; the tests then read those instead.
+export const FIREWALL: 'iptables' | 'nftables' = process.env.HERMIT_FIREWALL === 'nftables' ? 'nftables' : 'iptables';
+
 // Fixed per world id, so a later run finds and removes a crashed run's leftovers.
 export const ROOT = `/tmp/hermit-e2e${WORLD_ID ? `-${WORLD_ID}` : ''}`;
 const PREFIX = `hme${WORLD_ID}-`;
@@ -144,6 +148,20 @@ export function writeProfile(info: WorldInfo, name: string, text: string, dir = 
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, text);
   return file;
+}
+
+/** hermit's nftables table of a profile as `nft list` prints it in the world's host ('' when there is none). */
+export async function nftTableOf(info: WorldInfo, profile: string): Promise<string> {
+  const r = await inHost(info, 'nft', ['list', 'table', 'inet', `hermit-${profile}`]);
+  return r.exitCode === 0 ? r.stdout : '';
+}
+
+/** Every firewall rule of the world's host: iptables' and ip6tables' filter tables, and the nftables ruleset. */
+export async function firewallDump(info: WorldInfo): Promise<string> {
+  const [v4, v6, nft] = await Promise.all([inHost(info, 'iptables-save', ['-t', 'filter']), inHost(info, 'ip6tables-save', ['-t', 'filter']),
+    inHost(info, 'nft', ['list', 'ruleset'])]);
+  const rules = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  return [rules(v4.stdout), rules(v6.stdout), rules(nft.stdout)].join('\n---\n');
 }
 
 /** The host pid of a container's first process (its namespaces are /proc/<pid>/ns/*). */
