@@ -247,11 +247,13 @@ export async function gatherInventory(): Promise<Inventory> {
 /** @param image the profile's image, to learn whether it is here (omit when it does not matter). */
 export async function gatherFacts(containerName: string, image?: string): Promise<HostFacts> {
   const info = dockerInfo();
+  const dockerBackend = info.then((i) => i.backend);
+  dockerBackend.catch(() => undefined); // reported through `info`; firewall() awaits it only after its own reads
   const settled = await Promise.allSettled([
     info,
     networks(),
     container(containerName),
-    firewall(info.then((i) => i.backend)),
+    firewall(dockerBackend),
     image ? imageId(image) : Promise.resolve(undefined),
     hostRoutes(),
     readFile(resolvConfPath(), 'utf8').catch(() => ''),

@@ -175,7 +175,7 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
 
   it.runIf(NFT)("an accept in another table, hooked before hermit's, does not undo hermit's rejects", async () => {
     // In nftables an accept ends only its own base chain; hermit's reject still comes and is final.
-    await nft(['-f', '-'], `table inet e2e-bypass {\n chain fwd {\n type filter hook forward priority filter - 100; policy accept;\n iifname "${BRIDGE}" accept\n }\n chain inp {\n type filter hook input priority filter - 100; policy accept;\n iifname "${BRIDGE}" accept\n }\n}\n`);
+    await nft(['-f', '-'], `table inet e2e-bypass {\n chain e2e_forward {\n type filter hook forward priority filter - 100; policy accept;\n iifname "${BRIDGE}" accept\n }\n chain e2e_input {\n type filter hook input priority filter - 100; policy accept;\n iifname "${BRIDGE}" accept\n }\n}\n`);
     try {
       await expectIsolated();
       const g = await guardOnce();

@@ -197,7 +197,7 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
       expect(dry).toContain(`docker rm --force ${id}`);
 
       const before = await save4();
-      expect(await nftTableOf(world, 'life')).toBe(nft ? expect.stringContaining('chain HERMIT-life') : '');
+      expect(await nftTableOf(world, 'life')).toEqual(nft ? expect.stringContaining('chain HERMIT-life') : '');
       const nets = (await docker(world, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
       const out = JSON.parse(await ok(['down', file, '--time', '0', '--json'])) as { removed: string[] };
       expect(out.removed).toEqual(nft ? ['container hermit-life', 'table inet hermit-life (25 rules)', 'network hermit-life'] : [

@@ -156,12 +156,14 @@ export async function nftTableOf(info: WorldInfo, profile: string): Promise<stri
   return r.exitCode === 0 ? r.stdout : '';
 }
 
-/** Every firewall rule of the world's host: iptables' and ip6tables' filter tables, and the nftables ruleset. */
+/** Every firewall rule of the world's host: iptables' and ip6tables' filter tables (without counters), and
+ * the nftables tables that are not iptables-nft's (whose counters change with every packet). */
 export async function firewallDump(info: WorldInfo): Promise<string> {
   const [v4, v6, nft] = await Promise.all([inHost(info, 'iptables-save', ['-t', 'filter']), inHost(info, 'ip6tables-save', ['-t', 'filter']),
     inHost(info, 'nft', ['list', 'ruleset'])]);
-  const rules = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
-  return [rules(v4.stdout), rules(v6.stdout), rules(nft.stdout)].join('\n---\n');
+  const rules = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, '')).join('\n');
+  const tables = nft.stdout.split(/^(?=table )/m).filter((t) => !/^table (ip|ip6) (filter|nat|mangle|raw|security) \{/.test(t));
+  return [rules(v4.stdout), rules(v6.stdout), tables.join('')].join('\n---\n');
 }
 
 /** The host pid of a container's first process (its namespaces are /proc/<pid>/ns/*). */
