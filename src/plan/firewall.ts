@@ -41,6 +41,17 @@ export function parseSave(save: string): Map<string, string[]> {
   return chains;
 }
 
+/**
+ * The ruleset as this host's iptables holds it. Docker 27+ keeps a DOCKER-USER chain in ip6tables too
+ * and, when it restarts, puts its own jumps (DOCKER-USER, DOCKER-FORWARD) back on top of FORWARD: there,
+ * hermit's IPv6 forward jump goes into DOCKER-USER, like the IPv4 one, so nothing of Docker's sees the
+ * bridge's IPv6 first. (Docker 20.10 has no IPv6 DOCKER-USER; the jump stays in FORWARD.)
+ */
+export function onHost(rs: Ruleset, save: string): Ruleset {
+  if (rs.family !== 6 || !parseSave(save).has('DOCKER-USER')) return rs;
+  return { ...rs, jumps: rs.jumps.map((j) => (j.from === 'FORWARD' ? { ...j, from: 'DOCKER-USER' } : j)) };
+}
+
 const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
 const jumpsTo = (line: string, chain: string) => line.endsWith(` -j ${chain}`);
 const asDelete = (line: string) => `-D ${line.slice(3)}`;

@@ -5,7 +5,7 @@ import type { ProbePlan } from '../probe/types.js';
 import { type ContainerAction, type RunExtras, dockerRun, planContainer } from './container.js';
 import { type ImageAction, planImage } from './image.js';
 import type { FirewallFacts, HostFacts } from './facts.js';
-import { type FirewallChange, planFirewall } from './firewall.js';
+import { type FirewallChange, onHost, planFirewall } from './firewall.js';
 import { type NetworkAction, planNetwork } from './network.js';
 import { nftTable, planNft } from './nft.js';
 import { type Ruleset, buildRuleset } from './ruleset.js';
@@ -53,8 +53,9 @@ export function checkFirewallBackend(fw: FirewallFacts): void {
  * always, in its inet table; iptables where ip6tables exists). */
 export function wantedRulesets(profile: Profile, facts: Pick<HostFacts, 'addresses' | 'firewall'>): Ruleset[] {
   const addrs = facts.addresses.map((a) => a.address);
-  const v6 = facts.firewall.backend === 'nftables' || facts.firewall.save6 !== '';
-  return ([4, 6] as const).filter((f) => f === 4 || v6).map((f) => buildRuleset(profile, f, addrs));
+  const fw = facts.firewall;
+  if (fw.backend === 'nftables') return ([4, 6] as const).map((f) => buildRuleset(profile, f, addrs));
+  return ([4, 6] as const).filter((f) => f === 4 || fw.save6 !== '').map((f) => onHost(buildRuleset(profile, f, addrs), f === 4 ? fw.save4 : fw.save6));
 }
 
 /** What makes the host's rules exactly the profile's, with the backend in use (empty changes: already so). */

@@ -4,7 +4,7 @@ import type { Family } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
 import type { Inventory } from './facts.js';
-import { parseSave, planFirewall } from './firewall.js';
+import { onHost, parseSave, planFirewall } from './firewall.js';
 import { LABEL_PROFILE } from './network.js';
 import { NFT_TABLE_PREFIX, nftTable, planNft } from './nft.js';
 import { CHAIN_PREFIX, buildRuleset, forwardChain, inputChain } from './ruleset.js';
@@ -96,7 +96,7 @@ function rulesState(name: string, family: Family, save: string, input: StatusInp
   const present = ours.some((c) => chains.has(c)) || [...chains.values()].some((lines) => lines.some((l) => ours.some((c) => l.endsWith(` -j ${c}`))));
   if (!input.profile) return { family, state: present ? 'present' : 'missing' };
   try {
-    const change = planFirewall(buildRuleset(input.profile, family, input.hostAddresses), save);
+    const change = planFirewall(onHost(buildRuleset(input.profile, family, input.hostAddresses), save), save);
     if (change.payload === null) return { family, state: 'intact' };
     return present ? { family, state: 'differs', detail: `to fix: ${change.changes.join(', ')}` } : { family, state: 'missing' };
   } catch (e) {

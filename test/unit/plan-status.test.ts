@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExistingContainer, Inventory } from '../../src/plan/facts.js';
-import { parseSave } from '../../src/plan/firewall.js';
+import { onHost, parseSave } from '../../src/plan/firewall.js';
 import { buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import { knownProfiles, profileStatus } from '../../src/plan/status.js';
 import type { ProbeRecord } from '../../src/state/store.js';
@@ -12,7 +12,7 @@ const profile = sampleProfile();
 
 function applied(save: string, family: 4 | 6): string {
   const chains = parseSave(save);
-  const rs = buildRuleset(profile, family, HOST);
+  const rs = onHost(buildRuleset(profile, family, HOST), save);
   for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? [])]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');

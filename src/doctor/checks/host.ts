@@ -3,7 +3,7 @@
 import { firewallBackendOf } from '../../apply/facts.js';
 import { HermitError } from '../../errors.js';
 import type { Family } from '../../net/cidr.js';
-import { parseSave } from '../../plan/firewall.js';
+import { onHost, parseSave } from '../../plan/firewall.js';
 import { checkFirewallBackend } from '../../plan/plan.js';
 import { NFT_FAMILY, hermitTables, nftTable, planNft } from '../../plan/nft.js';
 import { buildRuleset, renderJump, renderRule } from '../../plan/ruleset.js';
@@ -201,7 +201,7 @@ export const hostChecks: CheckDef[] = [
       for (const [family, save] of [[4, save4], [6, f.out(SRC.save6)]] as [Family, string | undefined][]) {
         if (!save) continue;
         const chains = parseSave(save);
-        const rules = buildRuleset(profile, family, hostAddresses);
+        const rules = onHost(buildRuleset(profile, family, hostAddresses), save);
         for (const chain of rules.chains) {
           const want = chain.rules.map((r) => renderRule(chain.name, r, family));
           const have = chains.get(chain.name);
