@@ -34,7 +34,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   mark('profile loaded');
   const extras = splitPassThrough(opts.rest);
   checkPassThrough(extras.dockerArgs);
-  requireRoot(command, 'it reads and changes iptables and enters the container\'s network namespace to probe it');
+  requireRoot(command, 'it reads and changes the firewall and enters the container\'s network namespace to probe it');
 
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
   const look = async () => {
@@ -92,7 +92,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       }
       if (failed.length > 0) {
         throw new HermitError('apply', `${(err as Error).message}\n  rollback was incomplete:\n    ${failed.join('\n    ')}`,
-          'Inspect with: iptables-save -t filter | grep HERMIT; docker network ls; docker ps -a');
+          'Inspect with: iptables-save -t filter | grep HERMIT; nft list tables | grep hermit; docker network ls; docker ps -a');
       }
       throw err;
     }

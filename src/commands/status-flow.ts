@@ -22,7 +22,7 @@ function recordedProfile(name: string, file: string | undefined): LoadedProfile 
 
 export async function status(arg: string | undefined, opts: { json: boolean }): Promise<void> {
   const given = arg === undefined ? undefined : loadChecked(arg);
-  requireRoot('status', 'it reads the iptables rules');
+  requireRoot('status', 'it reads the firewall rules');
   const [inv, addresses, recorded] = await Promise.all([gatherInventory(), hostAddresses(), recordedProfiles()]);
   const names = given ? [given.profile.name] : knownProfiles(inv, recorded);
   const hostAddrs = addresses.map((a) => a.address);

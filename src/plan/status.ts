@@ -3,7 +3,7 @@
 import type { Family } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
-import type { Inventory } from './facts.js';
+import type { FirewallBackend, Inventory } from './facts.js';
 import { onHost, parseSave, planFirewall } from './firewall.js';
 import { LABEL_PROFILE } from './network.js';
 import { NFT_TABLE_PREFIX, nftTable, planNft } from './nft.js';
@@ -40,6 +40,8 @@ export interface ProfileStatus {
     foreign?: boolean;
   };
   network: { name?: string; present: boolean };
+  /** The firewall hermit uses on this host (absent when it can use none). */
+  firewall?: FirewallBackend;
   rules: { family: Family; state: RulesState; detail?: string }[];
   lastProbe?: { at: string; ok: boolean; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
   /** When the guarantee was last verified, and by what (the guard, or the probe of a run). */
@@ -133,5 +135,5 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
     ? { at: v.at, by: v.by, ok: v.ok, actions: v.actions }
     : pr ? { at: pr.at, by: 'a probe (hermit run or hermit probe)', ok: pr.ok, actions: [] } : undefined;
   const ok = container.running && !foreign && rules.every((r) => r.state === 'intact' || r.state === 'unavailable') && !!lastProbe?.ok && lastProbe.ofThisContainer;
-  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ok };
+  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(inv.backend ? { firewall: inv.backend } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ok };
 }

@@ -39,6 +39,7 @@ export function renderStatus(s: ProfileStatus): string {
     .filter(Boolean).join(', ');
   out.push(`  container   ${c.name ?? '-'}: ${c.foreign ? 'NOT started by hermit for this profile' : `${c.state}${since}`}${extra && !c.foreign ? ` (${extra})` : ''}`);
   out.push(`  network     ${s.network.name ?? '-'}: ${s.network.present ? 'present' : 'missing'}`);
+  if (s.firewall === 'nftables') out.push(`  firewall    nftables: table inet hermit-${s.profile}`);
   for (const r of s.rules) out.push(`  IPv${r.family} rules  ${RULES[r.state] ?? r.state}${r.detail ? ` — ${r.detail}` : ''}`);
   const p = s.lastProbe;
   if (!p) out.push('  last probe  none recorded');
