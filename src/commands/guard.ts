@@ -30,7 +30,7 @@ export const guardCommand: CommandModule<object, GuardArgs> = {
       const units = await import('../guard/units.js');
       // Profile arguments become absolute paths: the service does not run in this directory.
       const profiles = argv.profiles.map((p) => loadChecked(p).file);
-      const env = Object.fromEntries(['HERMIT_STATE_DIR', 'DOCKER_HOST', 'PATH'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+      const env = Object.fromEntries(['HERMIT_STATE_DIR', 'HERMIT_FIREWALL', 'DOCKER_HOST', 'PATH'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
       const ok = argv.install
         ? await units.installUnits({ node: process.execPath, script: process.argv[1]!, profiles, intervalSec: argv.interval, env }, log)
         : await units.uninstallUnits(log);

@@ -354,6 +354,8 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     const boot = readFileSync(join(unitDir, 'hermit-boot.service'), 'utf8');
     expect(boot).toMatch(/^Before=docker\.service/m);
     expect(boot).toMatch(/ExecStart=\S+ \S+bin\/hermit guard --boot$/m);
+    // The backend chosen at install time is the one the units use (boot restore and every pass).
+    if (NFT) expect(boot).toMatch(/^Environment=HERMIT_FIREWALL=nftables$/m);
     expect(readFileSync(join(unitDir, 'hermit-guard.service'), 'utf8')).toMatch(new RegExp(`guard --interval 20 ${file()}$`, 'm'));
     const u = await hermit(world, ['guard', '--uninstall'], { env });
     expect(u.exitCode, u.stderr).toBe(0);
