@@ -15,8 +15,10 @@ import { psCommand } from './commands/ps.js';
 import { shellCommand } from './commands/shell.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
+import { trustCommand } from './commands/trust.js';
 import { updateCommand } from './commands/update.js';
 import { VERSION } from './version.js';
+import { printable } from './report/printable.js';
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -26,6 +28,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(runCommand)
       .command(probeCommand)
       .command(validateCommand)
+      .command(trustCommand)
       .command(doctorCommand)
       .command(guardCommand)
       .command(initCommand)
@@ -38,7 +41,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(shellCommand)
       .command(updateCommand)
       .command(aliasCommand)
-      .completion('completion', 'Print a bash/zsh completion script: hermit completion >> ~/.bashrc')
+      .completion('completion', 'Print a bash/zsh completion script: hermit completion >> ~/.bashrc', completeProfiles)
       .demandCommand(1, 'Name a command: hermit run <profile>')
       .strict()
       .version(VERSION)
@@ -59,10 +62,28 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Commands whose positional argument is a profile: completion offers the names hermit knows.
+const TAKES_PROFILE = new Set(['run', 'probe', 'trust', 'stop', 'down', 'status', 'logs', 'shell', 'update', 'guard', 'doctor', 'alias', 'validate']);
+
+/** Profile names (the lookup order's, and those hermit ran from a file) after a command that takes one; yargs' own completion otherwise. */
+function completeProfiles(current: string, argv: { _: (string | number)[] }, yargsCompletion: (cb: (err: Error | null, c: string[] | undefined) => void) => void, done: (c: string[]) => void): void {
+  const words = argv._.map(String);
+  const wantsProfile = !current.startsWith('-') && ((TAKES_PROFILE.has(words[0] ?? '') && words.length >= 2) || (words[0] === 'profiles' && words[1] === 'show' && words.length >= 3));
+  if (!wantsProfile) {
+    yargsCompletion((_err, c) => done(c ?? []));
+    return;
+  }
+  void Promise.all([import('./profile/resolve.js'), import('./state/store.js')]).then(([resolve, store]) => {
+    const names = [...resolve.listProfiles().map((p) => p.name), ...store.recordedProfilesSync()];
+    done([...new Set(names)].filter((n) => n.startsWith(current) && !n.startsWith('(')).sort());
+  });
+}
+
 function report(err: unknown): number {
   if (err instanceof HermitError) {
-    process.stderr.write(`hermit: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  → ${err.hint}\n`);
+    // Messages quote profiles and paths the agent may have written.
+    process.stderr.write(`hermit: ${printable(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  → ${printable(err.hint)}\n`);
     return err.exitCode;
   }
   process.stderr.write(`hermit: internal error (a bug; please report it with this output)\n${(err as Error)?.stack ?? String(err)}\n`);

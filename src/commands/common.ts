@@ -2,8 +2,10 @@
 import { HermitError } from '../errors.js';
 import { checkDockerArgs, dockerOptionsEnd } from '../profile/checks.js';
 import { profileEnv } from '../profile/host-env.js';
-import { loadProfile } from '../profile/load.js';
-import { type ProfileSource, findProfile, findProjectDefault } from '../profile/resolve.js';
+import { existingRealpath, loadProfile, sensitivePlaces } from '../profile/load.js';
+import { existsSync } from 'node:fs';
+import { KIND_WORDS, type ProfileSource, declaredName, findProfile, findProjectDefault, hidesMoreTrusted, isPathArg } from '../profile/resolve.js';
+import { recordedFileSync } from '../state/store.js';
 import type { LoadedProfile } from '../profile/types.js';
 
 export function requireRoot(command: string, why: string): void {
@@ -15,7 +17,26 @@ export function requireRoot(command: string, why: string): void {
 /** Where a profile argument points: a path, a name (project, user, system, built-in, first match
  * wins), or with no argument the project's hermit.yaml in the current directory or a parent. */
 export function findSource(arg?: string): ProfileSource {
-  return arg === undefined ? findProjectDefault() : findProfile(arg);
+  const source = arg === undefined ? findProjectDefault() : findByNameOrRecord(arg);
+  // A file in the project (the agent's workspace) that hides a more trusted profile is never used silently.
+  const hidden = hidesMoreTrusted(source);
+  if (hidden.length > 0) {
+    process.stderr.write(`hermit: profile '${source.name}' is ${source.file} (${KIND_WORDS[source.kind]}), which shadows ${hidden.map((h) => `the ${KIND_WORDS[h.kind]} ${h.file}`).join(' and ')}\n`);
+  }
+  return source;
+}
+
+/** A name the lookup order does not find, but that hermit ran from a file (hermit run ./agents/lab.yaml
+ * names it lab-agent): that file, said in one line. */
+function findByNameOrRecord(arg: string): ProfileSource {
+  try {
+    return findProfile(arg);
+  } catch (err) {
+    const file = err instanceof HermitError && !isPathArg(arg) ? recordedFileSync(arg) : undefined;
+    if (!file || !existsSync(file) || declaredName(file) !== arg) throw err;
+    process.stderr.write(`hermit: profile '${arg}' is not in the lookup order; using ${file}, the file hermit last ran it from\n`);
+    return { kind: 'recorded', file, name: arg };
+  }
 }
 
 /** Resolve, load and check a profile (loadProfile runs every check); nothing on the host is touched. */
@@ -35,7 +56,7 @@ export function splitPassThrough(rest: readonly (string | number)[]): { dockerAr
 }
 
 export function checkPassThrough(dockerArgs: string[]): void {
-  const problems = checkDockerArgs(dockerArgs, 'arguments after --');
+  const problems = checkDockerArgs(dockerArgs, 'arguments after --', { realpath: existingRealpath, sensitive: sensitivePlaces(profileEnv()) });
   if (problems.length > 0) {
     throw new HermitError('usage', `refused docker arguments after --:\n  ${problems.join('\n  ')}`);
   }

@@ -5,23 +5,15 @@ import { teardownCommands, teardownSteps } from '../apply/teardown.js';
 import { HermitError } from '../errors.js';
 import { planTeardown } from '../plan/teardown.js';
 import { forget } from '../state/store.js';
-import { loadChecked, requireRoot } from './common.js';
-import { printJson } from './lifecycle.js';
+import { requireRoot } from './common.js';
+import { lifecycleTarget, printJson } from './lifecycle.js';
 import { runSteps } from './progress.js';
-
-const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,17}$/;
 
 /** The profile's name and, when its file can be read, its container and network names. A bare
  * name still works when the file is gone or broken: down is how a user cleans up after that. */
 function target(arg: string): { name: string; names: { container?: string; network?: string } } {
-  try {
-    const { profile } = loadChecked(arg);
-    return { name: profile.name, names: { container: profile.container.name, network: profile.network.name } };
-  } catch (err) {
-    if (!(err instanceof HermitError) || err.kind !== 'usage' || !PROFILE_NAME.test(arg)) throw err;
-    process.stderr.write(`hermit: profile '${arg}' could not be read (${err.message.split('\n')[0]}); removing what hermit made under that name\n`);
-    return { name: arg, names: {} };
-  }
+  const t = lifecycleTarget(arg);
+  return { name: t.name, names: t.profile ? { container: t.profile.container.name, network: t.profile.network.name } : {} };
 }
 
 export async function down(arg: string, opts: { time: number; dryRun: boolean; json: boolean }): Promise<void> {

@@ -47,6 +47,10 @@ export const guardCommand: CommandModule<object, GuardArgs> = {
       if (results.some((r) => !r.ok)) process.exitCode = results.some((r) => r.stopped) ? 5 : 4;
       return;
     }
+    const { claimGuard } = await import('../state/lock.js');
+    await claimGuard(argv.profiles.map((p) => loadChecked(p).profile.name));
+    // A stop (systemd, Ctrl-C) ends the process normally, so its claim is released.
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));
     await loop.guardForever(profiles, argv.interval, log);
   },
 };

@@ -56,6 +56,9 @@ export const initCommand: CommandModule<object, InitArgs> = {
     fs.writeFileSync(target, text);
     const shown = resolve.displayPath(target);
     const arg = argv.name ?? name;
-    process.stdout.write(`wrote ${shown}: profile '${name}', extends ${from}\n  see it resolved: hermit profiles show ${arg}\n  run it:          sudo hermit run ${arg}\n`);
+    // The file is the user's (and, in the project, the agent's): hermit runs it once it is approved.
+    process.stdout.write(`wrote ${shown}: profile '${name}', extends ${from}\n  see it resolved: hermit profiles show ${arg}\n`
+      + `  approve it:      sudo hermit trust ${arg}   (hermit applies a profile others than root can change only in a version you approved)\n`
+      + `  run it:          sudo hermit run ${arg}\n`);
   },
 };

@@ -1,9 +1,41 @@
 // Pieces the lifecycle commands (stop, down, status, ps, logs, shell) share.
-import { container as inspectContainer } from '../apply/facts.js';
+import { containers, container as inspectContainer } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { LABEL_PROFILE } from '../plan/network.js';
-import type { Profile } from '../profile/types.js';
+import type { LoadedProfile, Profile } from '../profile/types.js';
+import { loadChecked } from './common.js';
+
+const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,17}$/;
+
+/** What a lifecycle command acts on: the profile, or only its name when the file is gone or broken. */
+export interface Target {
+  name: string;
+  /** As the user typed it, for hints ("hermit run <arg>"). */
+  arg: string;
+  profile?: Profile;
+  loaded?: LoadedProfile;
+}
+
+/** A bare name still works when its file is gone or broken: stop, logs, shell, status and down need
+ * only what hermit made under that name (found by its hermit.profile label). */
+export function lifecycleTarget(arg: string): Target {
+  try {
+    const loaded = loadChecked(arg);
+    return { name: loaded.profile.name, arg, profile: loaded.profile, loaded };
+  } catch (err) {
+    if (!(err instanceof HermitError) || err.kind !== 'usage' || !PROFILE_NAME.test(arg)) throw err;
+    process.stderr.write(`hermit: profile '${arg}' could not be read (${err.message.split('\n')[0]}); using what hermit made under that name\n`);
+    return { name: arg, arg };
+  }
+}
+
+/** The target's container: by the profile's container name, or without the profile by its label. */
+export async function targetContainer(t: Target): Promise<ExistingContainer | undefined> {
+  if (t.profile) return profileContainer(t.profile);
+  const labelled = (await containers()).filter((c) => c.labels[LABEL_PROFILE] === t.name);
+  return labelled.find((c) => c.running) ?? labelled[0];
+}
 
 /** The profile's container, if any; one with its name that hermit did not start is refused. */
 export async function profileContainer(profile: Profile): Promise<ExistingContainer | undefined> {
@@ -15,12 +47,13 @@ export async function profileContainer(profile: Profile): Promise<ExistingContai
   return c;
 }
 
-/** The profile's running container, or a usage error that says how to start it. */
-export async function runningContainer(profile: Profile, arg: string): Promise<ExistingContainer> {
-  const c = await profileContainer(profile);
+/** The target's running container, or a usage error that says how to start it. */
+export async function runningContainer(t: Target): Promise<ExistingContainer> {
+  const c = await targetContainer(t);
   if (!c?.running) {
-    throw new HermitError('usage', `container ${profile.container.name} of profile '${profile.name}' is ${c ? c.status : 'not there'}`,
-      `Start it with: hermit run ${arg}`);
+    const name = c?.name ?? t.profile?.container.name;
+    throw new HermitError('usage', name ? `container ${name} of profile '${t.name}' is ${c ? c.status : 'not there'}` : `profile '${t.name}' has no container`,
+      `Start it with: hermit run ${t.arg}`);
   }
   return c;
 }

@@ -16,10 +16,10 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
       .option('blocked', { type: 'boolean', default: false, describe: 'Connections the rules rejected (time, destination, port, protocol), from the kernel log' })
       .option('json', { type: 'boolean', default: false, describe: 'With --blocked: print them as JSON' }) as Argv<LogsArgs>,
   handler: async (argv: ArgumentsCamelCase<LogsArgs>) => {
-    const [{ loadChecked }, { profileContainer }, { execAttached }, { HermitError }] = await Promise.all([
-      import('./common.js'), import('./lifecycle.js'), import('../apply/attach.js'), import('../errors.js'),
+    const [{ lifecycleTarget, targetContainer }, { execAttached }, { HermitError }] = await Promise.all([
+      import('./lifecycle.js'), import('../apply/attach.js'), import('../errors.js'),
     ]);
-    const { profile } = loadChecked(argv.profile);
+    const target = lifecycleTarget(argv.profile);
     if (argv.blocked) {
       if (argv.follow) throw new HermitError('usage', '--blocked cannot --follow yet', 'Run it again, or watch: journalctl -kf | grep hermit:');
       const [{ exec }, { parseBlocked, renderBlocked }] = await Promise.all([import('../apply/exec.js'), import('../report/blocked.js')]);
@@ -30,17 +30,17 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
         const out = await exec(cmd).catch(() => undefined);
         if (!out || out.exitCode !== 0) continue;
         read = true;
-        entries = parseBlocked(out.stdout, profile.name);
+        entries = parseBlocked(out.stdout, target.name);
         if (entries.length > 0) break;
       }
       if (!read) throw new HermitError('host', 'cannot read the kernel log (journalctl -k and dmesg both failed)', 'Run as root (sudo hermit logs --blocked ...)');
       const n = argv.tail ? Number(argv.tail) : 0;
       if (n > 0) entries = entries.slice(-n);
-      process.stdout.write(argv.json ? `${JSON.stringify(entries, null, 2)}\n` : `${renderBlocked(entries, profile.name)}\n`);
+      process.stdout.write(argv.json ? `${JSON.stringify(entries, null, 2)}\n` : `${renderBlocked(entries, target.name)}\n`);
       return;
     }
-    const c = await profileContainer(profile);
-    if (!c) throw new HermitError('usage', `profile '${profile.name}' has no container ${profile.container.name}`, `Start it with: hermit run ${argv.profile}`);
+    const c = await targetContainer(target);
+    if (!c) throw new HermitError('usage', `profile '${target.name}' has no container${target.profile ? ` ${target.profile.container.name}` : ''}`, `Start it with: hermit run ${argv.profile}`);
     const args = ['logs', ...(argv.follow ? ['--follow'] : []), ...(argv.tail ? ['--tail', argv.tail] : []), ...(argv.since ? ['--since', argv.since] : []), c.id];
     process.exitCode = await execAttached({ file: 'docker', args });
   },

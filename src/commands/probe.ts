@@ -11,10 +11,13 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .positional('profile', { type: 'string', describe: "Profile name or path; default: the project's hermit.yaml" })
       .option('json', { type: 'boolean', default: false, describe: 'Print the probe table as JSON on stdout' }) as Argv<ProbeArgs>,
   handler: async (argv: ArgumentsCamelCase<ProbeArgs>) => {
-    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { renderProof }, { enforce, proveOrEnforce, remember }, { HermitError }] =
-      await Promise.all([import('./common.js'), import('../apply/facts.js'), import('../plan/targets.js'), import('./prove.js'), import('./run-flow.js'), import('../errors.js')]);
-    const { profile, file } = loadChecked(argv.profile);
+    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { renderProof }, { enforce, proveOrEnforce, remember }, { HermitError }, { ensureApproved }] =
+      await Promise.all([import('./common.js'), import('../apply/facts.js'), import('../plan/targets.js'), import('./prove.js'), import('./run-flow.js'), import('../errors.js'), import('./approval.js')]);
+    const loaded = loadChecked(argv.profile);
+    const { profile, file } = loaded;
     requireRoot('probe', "it enters the container's network namespace");
+    // An unapproved profile would set what the probe expects (and whether a failure stops the container).
+    await ensureApproved(loaded, 'probe');
     const facts = await gatherFacts(profile.container.name);
     const c = facts.container;
     if (!c || !c.running) {

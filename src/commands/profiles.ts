@@ -4,7 +4,6 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 interface ListArgs { json: boolean }
 interface ShowArgs { profile?: string; json: boolean }
 
-const KIND_WORDS = { path: 'path', project: 'project', user: 'user', system: 'system', builtin: 'built-in' } as const;
 
 const listCommand: CommandModule<object, ListArgs> = {
   command: 'list',
@@ -12,7 +11,7 @@ const listCommand: CommandModule<object, ListArgs> = {
   describe: 'List the profiles hermit finds by name, in lookup order, and where each comes from',
   builder: (y: Argv) => y.option('json', { type: 'boolean', default: false, describe: 'Print the list as JSON' }) as Argv<ListArgs>,
   handler: async (argv: ArgumentsCamelCase<ListArgs>) => {
-    const { listProfiles } = await import('../profile/resolve.js');
+    const { KIND_WORDS, listProfiles } = await import('../profile/resolve.js');
     const all = listProfiles({ cwd: process.cwd(), env: process.env });
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
@@ -37,7 +36,7 @@ const showCommand: CommandModule<object, ShowArgs> = {
       .positional('profile', { type: 'string', describe: "Profile name or path (default: the project's hermit.yaml)" })
       .option('json', { type: 'boolean', default: false, describe: 'Print it as JSON' }) as Argv<ShowArgs>,
   handler: async (argv: ArgumentsCamelCase<ShowArgs>) => {
-    const [{ findSource }, { loadProfile }, { profileEnv }, { redactProfile }, { displayPath }, { stringify }] = await Promise.all([
+    const [{ findSource }, { loadProfile }, { profileEnv }, { redactProfile }, { displayPath, KIND_WORDS }, { stringify }] = await Promise.all([
       import('./common.js'), import('../profile/load.js'), import('../profile/host-env.js'), import('../profile/secrets.js'),
       import('../profile/resolve.js'), import('../profile/yaml.js'),
     ]);

@@ -10,6 +10,7 @@ import { formatRuleset } from '../report/plan.js';
 import { wantedRulesets } from '../guard/verify.js';
 import { withHostLock } from '../state/lock.js';
 import { recordProbe, recordRules } from '../state/store.js';
+import { checkApproval, ensureApproved } from './approval.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
 import { proveIsolation, renderProof } from './prove.js';
 import { preloadProgress, runSteps } from './progress.js';
@@ -35,6 +36,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const extras = splitPassThrough(opts.rest);
   checkPassThrough(extras.dockerArgs);
   requireRoot(command, 'it reads and changes the firewall and enters the container\'s network namespace to probe it');
+  // Only a version the user approved (or one only root could write) is applied; a dry run changes nothing.
+  if (!opts.dryRun) await ensureApproved(loaded, command);
 
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
   const look = async () => {
@@ -53,6 +56,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       return;
     }
     const out: string[] = [`# hermit ${command} ${profile.name} --dry-run (${loaded.file}); nothing was changed`];
+    const approval = await checkApproval(loaded);
+    if (approval.state === 'unapproved') out.push(`# this version of the profile is NOT approved: hermit ${command} would ask first (see: sudo hermit trust ${loaded.file} --show)`);
     if (refreshCmd) out.push('# the container is recreated after this if the image changes (not known before it runs)');
     if (plan.image.kind === 'pull') out.push(`# ${plan.image.reason}`);
     if (cmds.length === 0) out.push('# nothing to change: network, rules and container already match the profile');

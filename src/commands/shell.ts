@@ -16,15 +16,17 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
       .example('$0 shell claude-agent', 'An interactive shell')
       .example('$0 shell claude-agent -- claude --resume', 'A command instead of the shell') as Argv<ShellArgs>,
   handler: async (argv: ArgumentsCamelCase<ShellArgs>) => {
-    const [{ loadChecked }, { runningContainer }, { execAttached }] = await Promise.all([
-      import('./common.js'), import('./lifecycle.js'), import('../apply/attach.js'),
+    const [{ lifecycleTarget, runningContainer }, { execAttached }] = await Promise.all([
+      import('./lifecycle.js'), import('../apply/attach.js'),
     ]);
-    const { profile } = loadChecked(argv.profile);
-    const c = await runningContainer(profile, argv.profile);
+    const target = lifecycleTarget(argv.profile);
+    const c = await runningContainer(target);
     const command = (argv['--'] ?? []).map(String);
     // -t only on a terminal, so `hermit shell x -- cmd | less` works too.
     const tty = process.stdin.isTTY && process.stdout.isTTY ? ['--tty'] : [];
-    const args = ['exec', '--interactive', ...tty, '--user', profile.container.user, c.id, ...(command.length > 0 ? command : DEFAULT_SHELL)];
+    // Without the profile, the user the container was created with (hermit set it from the profile).
+    const user = target.profile ? ['--user', target.profile.container.user] : [];
+    const args = ['exec', '--interactive', ...tty, ...user, c.id, ...(command.length > 0 ? command : DEFAULT_SHELL)];
     process.exitCode = await execAttached({ file: 'docker', args });
   },
 };

@@ -5,8 +5,9 @@ import { type ProfileStatus, knownProfiles, profileStatus } from '../plan/status
 import type { LoadedProfile } from '../profile/types.js';
 import { renderStatus } from '../report/status.js';
 import { lastProbe, lastVerified, recordedProfiles } from '../state/store.js';
+import { approvedProfile, checkApproval } from '../profile/approval.js';
 import { loadChecked, requireRoot } from './common.js';
-import { printJson } from './lifecycle.js';
+import { lifecycleTarget, printJson } from './lifecycle.js';
 
 /** The profile a probe record names, if its file still loads as that profile. */
 function recordedProfile(name: string, file: string | undefined): LoadedProfile | undefined {
@@ -21,15 +22,20 @@ function recordedProfile(name: string, file: string | undefined): LoadedProfile 
 }
 
 export async function status(arg: string | undefined, opts: { json: boolean }): Promise<void> {
-  const given = arg === undefined ? undefined : loadChecked(arg);
+  const target = arg === undefined ? undefined : lifecycleTarget(arg);
+  const given = target?.loaded;
   requireRoot('status', 'it reads the firewall rules');
   const [inv, addresses, recorded] = await Promise.all([gatherInventory(), hostAddresses(), recordedProfiles()]);
-  const names = given ? [given.profile.name] : knownProfiles(inv, recorded);
+  const names = target ? [target.name] : knownProfiles(inv, recorded);
   const hostAddrs = addresses.map((a) => a.address);
 
   const statuses: ProfileStatus[] = await Promise.all(names.map(async (name) => {
     const [probe, verified] = await Promise.all([lastProbe(name), lastVerified(name)]);
-    const loaded = given ?? recordedProfile(name, probe?.file);
+    const onDisk = given ?? recordedProfile(name, probe?.file);
+    // A profile changed on disk and not approved is not what hermit enforces: compare with the approved one.
+    const check = onDisk && await checkApproval(onDisk);
+    const unapproved = check?.state === 'unapproved';
+    const loaded = !onDisk || !unapproved ? onDisk : check.record ? approvedProfile(check.record, onDisk.file) : undefined;
     const image = loaded ? await imageId(loaded.profile.image) : undefined;
     return profileStatus(name, inv, {
       ...(loaded ? { profile: loaded.profile, file: loaded.file } : {}),
@@ -37,11 +43,12 @@ export async function status(arg: string | undefined, opts: { json: boolean }): 
       ...(image ? { imageId: image } : {}),
       ...(probe ? { probe } : {}),
       ...(verified ? { verified } : {}),
+      ...(unapproved ? { unapproved: { approvedAt: check.record?.at, changes: check.changes.map((c) => `${c.op} ${c.key}: ${c.text} [${c.direction}]`) } } : {}),
     });
   }));
 
   if (opts.json) {
-    printJson(given ? statuses[0] : statuses);
+    printJson(target ? statuses[0] : statuses);
     return;
   }
   process.stdout.write(statuses.length === 0 ? 'No hermit profiles on this host.\n' : `${statuses.map(renderStatus).join('\n\n')}\n`);

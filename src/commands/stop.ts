@@ -12,19 +12,20 @@ export const stopCommand: CommandModule<object, StopArgs> = {
       .option('time', { alias: 't', type: 'number', default: 10, describe: 'Seconds to wait for the container to exit before killing it' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' }) as Argv<StopArgs>,
   handler: async (argv: ArgumentsCamelCase<StopArgs>) => {
-    const [{ loadChecked }, { profileContainer, printJson }, { execOk }, { stopCommand: stop }] = await Promise.all([
-      import('./common.js'), import('./lifecycle.js'), import('../apply/exec.js'), import('../apply/teardown.js'),
+    const [{ lifecycleTarget, targetContainer, printJson }, { execOk }, { stopCommand: stop }] = await Promise.all([
+      import('./lifecycle.js'), import('../apply/exec.js'), import('../apply/teardown.js'),
     ]);
-    const { profile } = loadChecked(argv.profile);
-    const c = await profileContainer(profile);
+    const target = lifecycleTarget(argv.profile);
+    const c = await targetContainer(target);
     if (c?.running) await execOk(stop(c.id, argv.time));
     const was = c ? c.status : 'missing';
+    const name = c?.name ?? target.profile?.container.name ?? `(no container labelled ${target.name})`;
     if (argv.json) {
-      printJson({ profile: profile.name, container: profile.container.name, ...(c ? { id: c.id } : {}), was, stopped: !!c?.running });
+      printJson({ profile: target.name, container: name, ...(c ? { id: c.id } : {}), was, stopped: !!c?.running });
       return;
     }
     process.stdout.write(c?.running
-      ? `Stopped ${c.name} (profile '${profile.name}'); its network and rules stay. Start it again with: hermit run ${argv.profile}\n`
-      : `Nothing to stop: container ${profile.container.name} of profile '${profile.name}' is ${c ? c.status : 'not there'}.\n`);
+      ? `Stopped ${c.name} (profile '${target.name}'); its network and rules stay. Start it again with: hermit run ${argv.profile}\n`
+      : `Nothing to stop: container ${name} of profile '${target.name}' is ${c ? c.status : 'not there'}.\n`);
   },
 };

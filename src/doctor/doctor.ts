@@ -22,11 +22,12 @@ export interface DoctorOptions {
 }
 
 export async function doctor(profileArg: string | undefined, opts: DoctorOptions): Promise<void> {
-  const profile: Profile | undefined = profileArg ? loadChecked(profileArg).profile : undefined;
+  const loaded = profileArg ? loadChecked(profileArg) : undefined;
+  const profile: Profile | undefined = loaded?.profile;
   const since = new Date(Date.now() - opts.days * 86_400_000);
   const snap: Snapshot = { format: SNAPSHOT_FORMAT, takenAt: new Date().toISOString(), hostname: hostname(), uid: process.getuid?.() ?? -1, sources: {}, vantages: [] };
   await runSteps([
-    { title: 'Look at the host (read-only)', run: async () => { snap.sources = await gatherHost({ profile, since }); } },
+    { title: 'Look at the host (read-only)', run: async () => { snap.sources = await gatherHost({ profile, since, ...(loaded ? { profileFiles: loaded.chain ?? [loaded.file] } : {}) }); } },
     { title: profile ? `Probe ${profile.probe.mustReach.length ? 'targets' : 'DNS'} from the profile's network, Docker's default bridge and the host` : 'Connectivity (needs a profile)',
       run: async () => { snap.vantages = await gatherVantages(snap, profile); } },
   ], { quiet: opts.json });

@@ -2,6 +2,8 @@
 // keyed by SRC, so the checks are pure functions of it and a recording replays exactly.
 // Nothing here writes: no iptables, no sysctl, and no `iptables-<other variant>-save` unless
 // Docker's chains are missing (reading legacy tables can load their kernel module).
+import { existingRealpath } from '../profile/load.js';
+import { insideWritableMounts, otherWriters } from '../profile/writers.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -40,12 +42,19 @@ export const SRC = {
   dpkg: 'dpkg.log',
   dnf: 'dnf.rpm.log',
   pacman: 'pacman.log',
+  profileWriters: 'profile-writers',
 } as const;
 
 export const PACKAGE_LOGS = { [SRC.dpkg]: '/var/log/dpkg.log', [SRC.dnf]: '/var/log/dnf.rpm.log', [SRC.pacman]: '/var/log/pacman.log' } as const;
 export const WATCHED_UNITS = ['docker', 'containerd', 'firewalld', 'ufw', 'nftables', 'netfilter-persistent', 'iptables',
   'NetworkManager', 'systemd-networkd', 'systemd-resolved', 'tailscaled'];
 export const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy'];
+
+/** Who besides root can change the profile's files, and which of them the container mounts writable. */
+function profileWriters(profile: Profile, files: string[]): Entry {
+  const found = { files, otherWriters: files.flatMap((f) => otherWriters(f)), insideWritableMounts: insideWritableMounts(files, profile, existingRealpath) };
+  return [SRC.profileWriters, { what: `stat ${files.join(' ')} and the folders above them`, stdout: JSON.stringify(found) }];
+}
 
 /** user:password in a proxy URL never reaches a report or a recording. */
 export const redact = (s: string) => s.replace(/(\/\/)[^/@\s]+@/g, '$1***@');
@@ -151,6 +160,8 @@ function environment(): Entry {
 
 export interface GatherOptions {
   profile?: Profile;
+  /** The profile's file and the files it extends: who can change them is a finding too. */
+  profileFiles?: string[];
   /** How far back "recent changes" look. */
   since: Date;
 }
@@ -188,6 +199,7 @@ export async function gatherHost(opts: GatherOptions): Promise<Record<string, So
       run(SRC.image, docker('image', 'inspect', '--format', '{{.Id}}', profile.image)),
     );
   }
+  if (profile && opts.profileFiles) tasks.push(Promise.resolve(profileWriters(profile, opts.profileFiles)));
   const entries = (await Promise.all(tasks)).flatMap((e) => (Array.isArray(e[0]) ? (e as Entry[]) : [e as Entry]));
   return Object.fromEntries([...entries, environment()]);
 }

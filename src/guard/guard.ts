@@ -14,6 +14,8 @@ import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
 import { runProbeWorker } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
+import { approve, approvedProfile, checkApproval } from '../profile/approval.js';
+import { printable } from '../report/printable.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { withHostLock } from '../state/lock.js';
 import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules } from '../state/store.js';
@@ -173,22 +175,60 @@ export async function probeCurrentProcess(
   }
 }
 
-/** The profiles to guard: those named, or every profile hermit has recorded a file for. */
+/** The profiles to guard: those named, or every profile hermit has recorded a file for; each in
+ * the version the guard may enforce (see enforcedVersion). */
 export async function guardedProfiles(args: string[], load: (arg: string) => LoadedProfile, log: Log): Promise<LoadedProfile[]> {
-  if (args.length > 0) return args.map(load);
   const out: LoadedProfile[] = [];
+  const keep = async (loaded: LoadedProfile) => {
+    const version = await enforcedVersion(loaded, log);
+    if (version) out.push(version);
+  };
+  if (args.length > 0) {
+    for (const a of args) await keep(load(a));
+    return out;
+  }
   for (const name of await recordedProfiles()) {
     const file = (await savedRules(name))?.file ?? (await lastProbe(name))?.file;
     if (!file) continue;
     try {
       const loaded = load(file);
-      if (loaded.profile.name === name) out.push(loaded);
+      if (loaded.profile.name === name) await keep(loaded);
     } catch (e) {
       if (!(e instanceof HermitError)) throw e;
       log(`${name}: profile file ${file} cannot be read (${e.message.split('\n')[0]}); not guarded`);
     }
   }
   return out;
+}
+
+// What was last said about an unapproved profile, so a pass every interval does not repeat it.
+const toldUnapproved = new Map<string, string>();
+
+/**
+ * The guard never applies a version of a profile the user did not approve: a profile changed on
+ * disk (by the agent, say) is enforced in its approved version, and the change is reported once.
+ * Without any approved version there is nothing the guard may enforce.
+ */
+export async function enforcedVersion(loaded: LoadedProfile, log: Log): Promise<LoadedProfile | undefined> {
+  const name = loaded.profile.name;
+  const check = await checkApproval(loaded);
+  if (check.state === 'trusted-source') await approve(check, 'root-owned files').catch(() => undefined);
+  if (check.state !== 'unapproved') {
+    toldUnapproved.delete(name);
+    return loaded;
+  }
+  const tell = (line: string) => {
+    if (toldUnapproved.get(name) !== check.fingerprint) log(printable(line));
+    toldUnapproved.set(name, check.fingerprint);
+  };
+  const how = `approve it with: sudo hermit trust ${loaded.file}`;
+  if (!check.record) {
+    tell(`${name}: profile ${loaded.file} is not approved and no version of it ever was; not guarded (${how})`);
+    return undefined;
+  }
+  const widening = check.changes.filter((c) => c.direction !== 'narrows').map((c) => `${c.op}${c.key} ${c.text}`);
+  tell(`${name}: profile ${loaded.file} changed on disk and is NOT approved (${widening.join('; ')}); enforcing the version approved ${check.record.at}; ${how}`);
+  return approvedProfile(check.record, loaded.file);
 }
 
 /**

@@ -1,6 +1,8 @@
-// The guard in the foreground: a pass on start, every interval, and on Docker events (container
+// The guard in the foreground: a pass on start, every interval, on Docker events (container
 // start/restart, network connect/disconnect, and the events stream coming back after the daemon
-// restarted). Passes never overlap; triggers during a pass coalesce into one more pass.
+// restarted), and on rule changes the kernel announces (nft monitor: nftables and iptables-nft).
+// Passes never overlap; triggers during a pass coalesce into one more pass, so the guard's own
+// restores cost one more verification, never a loop: a pass that finds nothing changes nothing.
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { LoadedProfile } from '../profile/types.js';
@@ -19,6 +21,48 @@ export function eventReason(e: DockerEvent): string | undefined {
 }
 
 export const EVENT_ARGS = ['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', 'type=network', '--filter', 'type=daemon'];
+
+/**
+ * The table a line of `nft monitor` output changes, when it is one hermit's rules live in: the
+ * filter tables iptables-nft writes, and hermit's own nft tables.
+ */
+export function ruleChange(line: string): string | undefined {
+  const m = /^(add|insert|delete|replace|create|flush|destroy) (rule|chain|table) (ip6?|inet) (filter|hermit\S*)\b(?: (\S+))?/.exec(line.trim());
+  if (!m) return undefined;
+  const [, verb, what, family, table, chain] = m;
+  return `rule change: ${verb} ${what} ${family} ${table}${chain && what !== 'table' ? ` ${chain}` : ''}`;
+}
+
+// Every change (nft monitor takes one object type at most); ruleChange keeps those to hermit's tables.
+export const MONITOR_ARGS = ['monitor'];
+
+/**
+ * Triggers a pass within moments of a change to the tables hermit's rules live in. Changes come in
+ * bursts (a restore is many rules): the first one of a burst names the trigger. Resolves when the
+ * monitor cannot run (no nft, an iptables-legacy host): the interval is then the only fallback.
+ */
+export async function watchRuleChanges(trigger: (by: string) => void, log: Log): Promise<void> {
+  for (let said = false; ;) {
+    const child = execa('nft', MONITOR_ARGS, { buffer: false, reject: false, stdin: 'ignore', stderr: 'ignore' });
+    child.once('spawn', () => { if (!said) log('watching rule changes (nft monitor)'); said = true; });
+    let burst: string | undefined;
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const change = ruleChange(line);
+      if (!change || burst) return;
+      burst = change;
+      setTimeout(() => { trigger(burst!); burst = undefined; }, 50);
+    });
+    const started = Date.now();
+    const r = await child;
+    // One that could not start, or dies at once, will not do better next time.
+    if (r.failed && Date.now() - started < 2000) {
+      log(`rule changes are not watched (nft monitor: ${r.code === 'ENOENT' ? 'nft is not installed' : (r.shortMessage ?? 'exited')}); drift is found on the interval and on Docker events`);
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+}
 
 export async function passAll(profiles: LoadedProfile[], by: string, log: Log): Promise<PassResult[]> {
   const out: PassResult[] = [];
@@ -54,9 +98,10 @@ export async function guardForever(profiles: () => Promise<LoadedProfile[]>, int
   };
 
   last = await profiles();
-  log(`guarding ${last.map((p) => p.profile.name).join(', ') || 'nothing yet (no profile applied on this host)'}; every ${intervalSec} s and on Docker events`);
+  log(`guarding ${last.map((p) => p.profile.name).join(', ') || 'nothing yet (no profile applied on this host)'}; every ${intervalSec} s, on Docker events and on rule changes`);
   trigger('start');
   setInterval(() => trigger('interval'), intervalSec * 1000);
+  void watchRuleChanges(trigger, log);
 
   // The events stream ends when dockerd stops; restarted until it stays up, which is when the
   // daemon is back: a pass then catches what the restart changed.

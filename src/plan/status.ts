@@ -46,6 +46,8 @@ export interface ProfileStatus {
   lastProbe?: { at: string; ok: boolean; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
   /** When the guarantee was last verified, and by what (the guard, or the probe of a run). */
   lastVerified?: { at: string; by: string; ok: boolean; actions: string[] };
+  /** The profile file changed and that version is not approved: hermit enforces the approved one (if any). */
+  unapproved?: { approvedAt?: string; changes: string[] };
   /** Running, rules intact in every family, and the last probe of this very container passed. */
   ok: boolean;
 }
@@ -59,6 +61,7 @@ export interface StatusInput {
   imageId?: string;
   probe?: ProbeRecord;
   verified?: VerifyRecord;
+  unapproved?: ProfileStatus['unapproved'];
 }
 
 /** Profile names that have anything hermit made: labelled containers and networks, chains. */
@@ -135,5 +138,5 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
     ? { at: v.at, by: v.by, ok: v.ok, actions: v.actions }
     : pr ? { at: pr.at, by: 'a probe (hermit run or hermit probe)', ok: pr.ok, actions: [] } : undefined;
   const ok = container.running && !foreign && rules.every((r) => r.state === 'intact' || r.state === 'unavailable') && !!lastProbe?.ok && lastProbe.ofThisContainer;
-  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(inv.backend ? { firewall: inv.backend } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ok };
+  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(inv.backend ? { firewall: inv.backend } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ...(input.unapproved ? { unapproved: input.unapproved } : {}), ok };
 }

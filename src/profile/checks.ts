@@ -22,6 +22,18 @@ export interface CheckOptions {
    * ~/.docker/desktop/docker.sock, rootless Docker, DOCKER_HOST): mounting a directory that
    * holds one is refused too. */
   sockets?: readonly string[];
+  /** Places whose mount hands over the host (hermit's state, the engine's data, credential folders
+   * of these homes); the loader fills it from the host. */
+  sensitive?: SensitivePlaces;
+}
+
+export interface SensitivePlaces {
+  /** Home directories whose credential folders (~/.ssh, ~/.aws, ...) are sensitive. */
+  homes: readonly string[];
+  /** hermit's state dir and config folders, the engine's data dirs: sensitive with everything inside. */
+  dirs: readonly string[];
+  /** Whether a path exists: a folder holding a credential folder (someone's home) is sensitive too. */
+  exists?: (path: string) => boolean;
 }
 
 export const SCHEMA_HINT = 'See schema/profile.schema.json for every key, its default and what it accepts.';
@@ -152,8 +164,12 @@ export function profileProblems(p: Profile, opts: CheckOptions = {}): Problem[] 
     if (why) add(['container', 'capAdd', i], `${why}; remove it`);
   });
   c.mounts.forEach((m, i) => {
-    const problem = volumeProblem(m, opts);
+    const problem = volumeProblem(m, opts) ?? handOverProblem(m, c.sensitiveMounts, opts);
     if (problem) add(['container', 'mounts', i], problem);
+  });
+  const hostSides = c.mounts.map((m) => splitVolume(m)?.host);
+  c.sensitiveMounts.forEach((m, i) => {
+    if (!hostSides.includes(m)) add(['container', 'sensitiveMounts', i], `${m} is not the host side of any of container.mounts; write it exactly as the mount's host path, or remove it`);
   });
   for (const key of Object.keys(c.sysctls)) {
     const problem = sysctlProblem(key);
@@ -166,7 +182,7 @@ export function profileProblems(p: Profile, opts: CheckOptions = {}): Problem[] 
   c.tmpfs.forEach((t, i) => { if (!t.startsWith('/')) add(['container', 'tmpfs', i], 'must be an absolute path inside the container, optionally with options: /tmp:size=64m'); });
   if (c.workdir !== undefined && !c.workdir.startsWith('/')) add(['container', 'workdir'], 'must be an absolute path inside the container, such as /workspace');
   if (c.user.trim() === '') add(['container', 'user'], 'must be uid[:gid] or a user name such as 1000:1000');
-  for (const d of dockerArgProblems(c.dockerArgs)) add(['container', 'dockerArgs', d.index], d.message);
+  for (const d of dockerArgProblems(c.dockerArgs, opts)) add(['container', 'dockerArgs', d.index], d.message);
 
   // Probe targets must agree with the firewall, or the probe fails on every start.
   const allowsTcp = (ip: { family: 4 | 6; value: bigint }, port: number) =>
@@ -277,6 +293,52 @@ function engineSocketProblem(hostPath: string, sockets: readonly string[] = []):
   if (SOCKET_NAMES.has(base) || RUNTIME_DIRS.has(clean) || /^\/(var\/)?run\/user\/[^/]+$/.test(clean)) return `which ${SOCKET_MESSAGE}`;
   const inside = sockets.find((s) => normalizePosix(s).startsWith(`${clean}/`));
   return inside === undefined ? undefined : `which contains ${inside} and so ${SOCKET_MESSAGE}`;
+}
+
+// Mounting these, or anything inside them, hands over the host; so does mounting a folder that
+// holds one of them (/, /var, a whole home). /etc itself too, and anything in it writable: a
+// read-only file from it (/etc/localtime:ro) is common and harmless.
+const SYSTEM_SENSITIVE = ['/root', '/boot', '/dev', '/proc', '/sys', '/var/lib/docker', '/var/lib/containerd',
+  '/etc/hermit', '/etc/docker', '/etc/ssh', '/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/sudoers.d', '/etc/ssl/private'];
+// In a home: keys, cloud and registry credentials, cluster access, hermit's own configuration.
+export const CREDENTIAL_FOLDERS = ['.ssh', '.aws', '.gnupg', '.docker', '.kube', '.azure', '.config/gh', '.config/gcloud', '.config/hermit', '.netrc', '.git-credentials'];
+// Folders that mark anyone's home (a project may well have a .docker folder; these it would not).
+const HOME_MARKERS = ['.ssh', '.gnupg', '.aws', '.kube', '.azure'];
+
+/** Why mounting a host path hands over the host (its system, hermit's state, a home's credentials), or undefined. */
+export function sensitivePathProblem(hostPath: string, places: SensitivePlaces, readOnly = false): string | undefined {
+  const clean = normalizePosix(hostPath);
+  if (clean === '/') return 'which is the whole host filesystem';
+  if (clean === '/etc' || (!readOnly && clean.startsWith('/etc/'))) return `which is ${clean === '/etc' ? '' : 'inside '}/etc, the host's configuration${clean === '/etc' ? '' : ', writable'}`;
+  const sensitive = [
+    ...SYSTEM_SENSITIVE.map((d) => ({ path: d, what: d })),
+    ...places.dirs.map((d) => ({ path: normalizePosix(d), what: `${normalizePosix(d)} (hermit's or the engine's state)` })),
+    ...places.homes.flatMap((h) => CREDENTIAL_FOLDERS.map((f) => ({ path: normalizePosix(`${h}/${f}`), what: `${normalizePosix(`${h}/${f}`)} (credentials)` }))),
+  ];
+  const inside = sensitive.find((s) => clean === s.path || clean.startsWith(`${s.path}/`));
+  if (inside) return `which is ${clean === inside.path ? '' : 'inside '}${inside.what}`;
+  const holds = sensitive.find((s) => s.path.startsWith(`${clean}/`));
+  if (holds) return `which holds ${holds.what}`;
+  const folder = places.exists && HOME_MARKERS.find((f) => places.exists!(`${clean}/${f}`));
+  if (folder) return `which holds ${clean}/${folder} (credentials: a home directory?)`;
+  const named = clean.split('/').find((seg) => HOME_MARKERS.includes(seg));
+  return named ? `which is inside a ${named} folder (credentials)` : undefined;
+}
+
+/** A bind mount that hands over the host, unless container.sensitiveMounts names it. */
+function handOverProblem(spec: string, allowed: readonly string[], opts: CheckOptions): string | undefined {
+  const v = splitVolume(spec);
+  const host = v?.host;
+  const why = host === undefined ? undefined : hostPathHandOver(host, allowed, opts, !!v?.options?.split(',').includes('ro'));
+  return why === undefined ? undefined : `mounts ${host}, ${why}`;
+}
+
+function hostPathHandOver(host: string, allowed: readonly string[], opts: CheckOptions, readOnly = false): string | undefined {
+  if (!opts.sensitive || !host.startsWith('/') || allowed.includes(host)) return undefined;
+  const real = opts.realpath?.(host);
+  const why = sensitivePathProblem(host, opts.sensitive, readOnly) ?? (real === undefined ? undefined : sensitivePathProblem(real, opts.sensitive, readOnly));
+  return why === undefined ? undefined
+    : `${why}: that hands the host over to the agent. Mount a narrower folder (a project directory), or, if you mean it, list ${host} under container.sensitiveMounts in the profile (hermit trust then asks you to approve it)`;
 }
 
 function normalizePosix(p: string): string {
@@ -487,7 +549,7 @@ const SAFE_LOG_DRIVERS = new Set(['json-file', 'local', 'journald', 'none']);
 const SET_IN_PROFILE: Record<string, string> = { name: 'container.name', user: 'container.user', restart: 'container.restart' };
 
 /** Problems with docker run options, each with the index of the argument it starts at. */
-export function dockerArgProblems(args: readonly string[]): { index: number; message: string }[] {
+export function dockerArgProblems(args: readonly string[], opts: CheckOptions = {}): { index: number; message: string }[] {
   const { options, problems } = parseDockerArgs(args);
   const refuse = (o: ParsedOption, message: string) => problems.push({ index: o.index, message: `${o.text}: ${message}` });
   for (const o of options) {
@@ -532,12 +594,12 @@ export function dockerArgProblems(args: readonly string[]): { index: number; mes
         break;
       }
       case 'volume': {
-        const problem = volumeProblem(v);
+        const problem = volumeProblem(v) ?? handOverProblem(v, [], opts);
         if (problem) refuse(o, problem);
         break;
       }
       case 'mount': {
-        const problem = mountProblem(v);
+        const problem = mountProblem(v, opts);
         if (problem) refuse(o, problem);
         break;
       }
@@ -586,12 +648,13 @@ export function dockerOptionsEnd(args: readonly string[]): number {
 }
 
 /** Checks docker run options passed through; `where` names them in messages ("arguments after --"). */
-export function checkDockerArgs(args: readonly string[], where: string): string[] {
-  return dockerArgProblems(args).map((p) => `${where}: ${p.message}`);
+export function checkDockerArgs(args: readonly string[], where: string, opts: CheckOptions = {}): string[] {
+  return dockerArgProblems(args, opts).map((p) => `${where}: ${p.message}`);
 }
 
 /** --mount type=bind,source=...: the source, and a local volume's device= option, are host paths. */
-function mountProblem(spec: string): string | undefined {
+function mountProblem(spec: string, opts: CheckOptions = {}): string | undefined {
+  const readOnly = spec.split(',').some((f) => /^(readonly|ro)(=(true|1))?$/i.test(f));
   for (const field of spec.split(',')) {
     const [key = '', ...rest] = field.split('=');
     const value = rest.join('=');
@@ -599,7 +662,7 @@ function mountProblem(spec: string): string | undefined {
       ['source', 'src'].includes(key.toLowerCase()) ? value
       : key.toLowerCase() === 'volume-opt' && value.startsWith('device=') ? value.slice('device='.length)
       : undefined;
-    const why = hostPath?.startsWith('/') ? engineSocketProblem(hostPath) : undefined;
+    const why = hostPath?.startsWith('/') ? engineSocketProblem(hostPath) ?? hostPathHandOver(hostPath, [], opts, readOnly) : undefined;
     if (why !== undefined) return `mounts ${hostPath}, ${why}`;
   }
   return undefined;

@@ -12,9 +12,10 @@ import { HermitError } from '../errors.js';
 import validateSchema from './schema-validator.generated.js';
 import { nthAddress, parseCidr, isIp } from '../net/cidr.js';
 import {
-  type KeyPath, type Problem, formatProblems, formatPublish, profileProblems, SCHEMA_HINT, splitPublish, splitVolume,
+  type KeyPath, type Problem, type SensitivePlaces, formatProblems, formatPublish, profileProblems, SCHEMA_HINT, splitPublish, splitVolume,
 } from './checks.js';
-import { type Env, profileEnv } from './host-env.js';
+import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
+import { stateDir } from '../state/store.js';
 import { interpolateTree } from './interpolate.js';
 import { type Data, mergeLayers } from './merge.js';
 import { type Places, displayPath, findProfile, isPathArg } from './resolve.js';
@@ -46,6 +47,7 @@ interface RawProfile {
     passEnv?: string[];
     envFile?: string;
     mounts?: string[];
+    sensitiveMounts?: string[];
     workdir?: string;
     restart?: RestartPolicy;
     sysctls?: Record<string, string | number | boolean>;
@@ -129,7 +131,7 @@ export function validateProfileText(file: string, text: string, env: Env = profi
   const { profile } = normalize(data as RawProfile, dirOf, env, problems);
   // The loader's own problem with a key (a ~ it could not expand) is enough; the checks would only add its consequence.
   const own = new Set(problems.map((p) => p.path.join('\0')));
-  problems.push(...profileProblems(profile, { realpath: existingRealpath, sockets: engineSockets(env) }).filter((p) => !own.has(p.path.join('\0'))));
+  problems.push(...profileProblems(profile, { realpath: existingRealpath, sockets: engineSockets(env), sensitive: sensitivePlaces(env) }).filter((p) => !own.has(p.path.join('\0'))));
   if (expansion.length + problems.length > 0) return report(withExpansion(problems));
   const files = layers.map((l) => l.file).reverse();
   return { problems: [], loaded: { profile, file: files[0]!, chain: files, locate: (p) => locate([...p]) } };
@@ -407,6 +409,7 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
       passEnv: c.passEnv ?? [],
       ...(c.envFile === undefined ? {} : { envFile: hostPath(c.envFile, ['container', 'envFile']) }),
       mounts,
+      sensitiveMounts: (c.sensitiveMounts ?? []).map((m, i) => (looksLikePath(m) ? hostPath(m, ['container', 'sensitiveMounts', i]) : m)),
       ...(c.workdir === undefined ? {} : { workdir: c.workdir }),
       restart: c.restart ?? 'no',
       sysctls: stringValues(c.sysctls),
@@ -503,7 +506,15 @@ function engineSockets(env: Env): string[] {
   return candidates.filter((c): c is string => typeof c === 'string' && c !== '' && existingRealpath(c) !== undefined);
 }
 
-function existingRealpath(p: string): string | undefined {
+/** This host's sensitive places: hermit's state and config, the engine's data, and the homes whose
+ * credentials a mount must not hand over (the user's, and under sudo the invoking user's). */
+export function sensitivePlaces(env: Env): SensitivePlaces {
+  const homes = [env.HOME, sudoUserHome(env), passwdHome('root') ?? '/root'].filter((h): h is string => !!h && path.isAbsolute(h));
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? [path.join(env.XDG_CONFIG_HOME, 'hermit')] : [];
+  return { homes: [...new Set(homes)], dirs: [stateDir(), ...config], exists: (p) => existingRealpath(p) !== undefined };
+}
+
+export function existingRealpath(p: string): string | undefined {
   try {
     return realpathSync(p);
   } catch {

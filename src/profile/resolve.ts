@@ -17,7 +17,11 @@ export const BUILTIN_PROFILES = BUILTIN_PROFILES_DIR;
 export const SYSTEM_PROFILES = '/etc/hermit/profiles';
 export const PROJECT_DEFAULT = 'hermit.yaml';
 
-export type SourceKind = 'path' | 'project' | 'user' | 'system' | 'builtin';
+/** recorded: not in the lookup order, but the file hermit last ran a profile of that name from. */
+export type SourceKind = 'path' | 'recorded' | 'project' | 'user' | 'system' | 'builtin';
+
+/** How a source is named to people. */
+export const KIND_WORDS: Record<SourceKind, string> = { path: 'path', recorded: 'last run from', project: 'project', user: 'user', system: 'system', builtin: 'built-in' };
 
 export interface ProfileSource {
   kind: SourceKind;
@@ -27,7 +31,17 @@ export interface ProfileSource {
   name: string;
   /** hermit.yaml: the project's default profile. */
   projectDefault?: boolean;
+  /** Found by name: the files of the same name later in the lookup order, which this one hides. */
+  shadows?: ProfileSource[];
 }
+
+/** The sources in the order of how far they are trusted: a project file is the agent's workspace. */
+const TRUST_RANK: Record<SourceKind, number> = { path: 0, recorded: 0, project: 0, user: 1, system: 2, builtin: 3 };
+
+/** The more trusted files a project or user file hides (a project file over the built-in one, say);
+ * a system file over a built-in one is the administrator's choice. */
+export const hidesMoreTrusted = (s: ProfileSource) =>
+  (TRUST_RANK[s.kind] >= TRUST_RANK.system ? [] : (s.shadows ?? []).filter((o) => TRUST_RANK[o.kind] > TRUST_RANK[s.kind]));
 
 /** Where to look; everything but cwd defaults to this host's places. */
 export interface Places {
@@ -136,7 +150,7 @@ export function findProfile(arg: string, places: Places = hostPlaces(), opts: { 
     throw new HermitError('usage', `no profile named '${arg}'; looked in:\n    ${looked.join('\n    ')}`,
       `See what there is with: hermit profiles list; or start one with: hermit init ${arg}`);
   }
-  return first;
+  return { ...first, shadows: found.slice(1) };
 }
 
 /** The project's default profile: the nearest hermit.yaml in the current directory or a parent. */

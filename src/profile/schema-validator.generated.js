@@ -20,7 +20,7 @@ const runtime_0 = { default: function ucs2length(str) {
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:hermit:schema:profile:v1","title":"hermit profile","description":"One agent container on its own Docker bridge, with the firewall that isolates it and the probe that proves the isolation. Paths are relative to the profile file's directory. Every text value may use ${NAME}, ${NAME:-default} and ${NAME:?message} from hermit's environment ($$ for a literal $).","type":"object","additionalProperties":false,"required":["name","image","network","dns"],"properties":{"extends":{"description":"A profile this one is based on: a name (looked up like on the command line, skipping this file itself, so .hermit/claude-agent.yaml can extend the built-in claude-agent) or a path relative to this file. Maps merge key by key, lists and single values replace the parent's; egress.alsoAllow appends exceptions to the inherited egress.allow. Relative paths stay relative to the file that wrote them.","type":"string","minLength":1},"name":{"description":"Profile name: 1-18 characters of a-z, 0-9 and '-'. It becomes the iptables chains HERMIT-<name> and HERMIT-IN-<name> and the default network, bridge and container names.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,17}$","errorMessage":"must be 1-18 characters of a-z, 0-9 and '-', starting with a letter or digit (it becomes the iptables chains HERMIT-<name> and HERMIT-IN-<name>)"},"image":{"description":"The container image, e.g. node:20-bookworm-slim. With build, the tag hermit builds the image as (a localhost/ name cannot be pulled from a registry by mistake).","type":"string","pattern":"^[^\\s-]\\S*$","errorMessage":"must be an image reference such as node:20-bookworm-slim (no spaces, not starting with '-')"},"build":{"description":"Build the image from a Dockerfile when it is missing (and on hermit update), so a fresh Docker host needs no registry for it. image is the tag it is built as.","type":"object","additionalProperties":false,"required":["context"],"properties":{"context":{"description":"The build context folder, relative to this profile file.","type":"string","minLength":1},"dockerfile":{"description":"The Dockerfile, relative to this profile file. Default: Dockerfile in the context.","type":"string","minLength":1}}},"command":{"description":"The command the container runs: a list of arguments, or one string split at spaces. Leave it out to use the image's own command.","type":["string","array"],"items":{"type":"string"},"default":[]},"network":{"description":"The Docker bridge network hermit creates for this profile. hermit always uses its own bridge; host or shared networking is not an option.","type":"object","additionalProperties":false,"required":["subnet"],"properties":{"name":{"description":"Docker network name. Default: hermit-<name>.","$ref":"#/definitions/dockerName"},"subnet":{"description":"IPv4 subnet of the bridge, host bits zero, e.g. 172.30.0.0/24. Pick one no other network or route on the host uses.","$ref":"#/definitions/ipv4Cidr"},"gateway":{"description":"The bridge's own address (the host, seen from the container). Default: the first address of the subnet.","$ref":"#/definitions/ipv4Address"},"bridge":{"description":"Linux interface name of the bridge, at most 15 characters. Default: hm-<name>, cut to 15 characters. The firewall rules match on it.","type":"string","pattern":"^(?!\\.{1,2}$)[A-Za-z0-9_.-]{1,15}$","errorMessage":"must be a Linux interface name: 1-15 characters of A-Z, a-z, 0-9, '_', '.', '-' (and not '.' or '..')"},"mtu":{"description":"MTU of the bridge. Default: Docker's (1500).","type":"integer","minimum":576,"maximum":9000,"errorMessage":"must be a whole number from 576 to 9000"},"ipv6":{"description":"Give the container IPv6. Off by default: hermit then disables IPv6 inside the container, so IPv4-only rules cannot be bypassed.","type":"boolean","default":false},"subnet6":{"description":"IPv6 subnet of the bridge, e.g. fd00:1234::/64. Required when ipv6 is true.","$ref":"#/definitions/ipv6Cidr"}}},"dns":{"description":"Resolvers the container uses, as IP addresses. hermit allows port 53 to these and nothing else.","type":"array","minItems":1,"items":{"$ref":"#/definitions/ipAddress"}},"egress":{"description":"What the container may not reach. Everything outside the blocked ranges is reachable.","type":"object","additionalProperties":false,"properties":{"block":{"description":"Extra IPv4 ranges to block, on top of the built-in ones that are always blocked: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (private), 100.64.0.0/10 (CGNAT, Tailscale), 169.254.0.0/16 (link-local, cloud metadata), 224.0.0.0/4 (multicast), 240.0.0.0/4 (reserved).","type":"array","items":{"$ref":"#/definitions/ipv4Cidr"},"default":[]},"block6":{"description":"Extra IPv6 ranges to block when ipv6 is on, on top of the built-in ones: fc00::/7 (ULA), fe80::/10 (link-local), ff00::/8 (multicast), 64:ff9b::/96 (NAT64), ::ffff:0:0/96 (IPv4-mapped).","type":"array","items":{"$ref":"#/definitions/ipv6Cidr"},"default":[]},"allow":{"description":"Exceptions: destinations inside a blocked range the container may reach anyway. With extends, this list replaces the parent's; use alsoAllow to add to it.","type":"array","default":[],"items":{"$ref":"#/definitions/egressException"}},"alsoAllow":{"description":"Exceptions appended to egress.allow, including the one inherited through extends (allow replaces the parent's list; alsoAllow adds to it).","type":"array","default":[],"items":{"$ref":"#/definitions/egressException"}}}},"hostPorts":{"description":"Ports on the host itself (reached through the bridge gateway or any host address) the container may connect to, e.g. a local model server. Default: none.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["port"],"properties":{"port":{"description":"The port on the host.","$ref":"#/definitions/port"},"protocol":{"description":"tcp or udp.","type":"string","enum":["tcp","udp"],"default":"tcp"},"comment":{"description":"What listens there; shown in the firewall rules.","$ref":"#/definitions/comment"}}}},"container":{"description":"How the container runs.","type":"object","additionalProperties":false,"properties":{"name":{"description":"Docker container name. Default: hermit-<name>.","$ref":"#/definitions/dockerName"},"user":{"description":"uid[:gid] or a user name. Default 1000:1000; root only when written here on purpose.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","errorMessage":"must be uid[:gid] or a user name such as 1000:1000","default":"1000:1000"},"env":{"description":"Environment variables with literal values. They reach docker through its environment, never its command line, and hermit profiles show prints values whose names look secret as <redacted>. The only place ${NAME} may name a secret-looking variable.","type":"object","propertyNames":{"$ref":"#/definitions/envName"},"additionalProperties":{"$ref":"#/definitions/scalar"},"default":{}},"passEnv":{"description":"Names of variables copied from hermit's own environment, e.g. ANTHROPIC_API_KEY.","type":"array","items":{"$ref":"#/definitions/envName"},"default":[]},"envFile":{"description":"A file of NAME=value lines the container gets (docker --env-file: docker reads it, so the values never appear on a command line). Relative to the profile's directory; ~ is expanded.","type":"string","minLength":1},"mounts":{"description":"Bind mounts and volumes in docker -v syntax, host:container[:options]. Relative host paths are relative to the profile file that wrote them; ~ is the home of the user running hermit (under sudo, the invoking user's). The Docker socket is refused.","type":"array","items":{"type":"string","minLength":1},"default":[]},"workdir":{"description":"Working directory inside the container, e.g. /workspace.","type":"string","minLength":1},"restart":{"description":"Docker restart policy. With anything but 'no', Docker restarts the container at boot, before hermit runs: keep the firewall persistent too.","type":"string","enum":["no","on-failure","unless-stopped","always"],"default":"no"},"sysctls":{"description":"Namespaced kernel settings (docker --sysctl), e.g. net.ipv4.tcp_keepalive_time: \"60\". Settings hermit relies on (disable_ipv6, forwarding) are refused.","type":"object","propertyNames":{"type":"string","pattern":"^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$","errorMessage":"must be a sysctl name such as net.ipv4.tcp_keepalive_time"},"additionalProperties":{"$ref":"#/definitions/scalar"},"default":{}},"readOnly":{"description":"Mount the container's root filesystem read-only.","type":"boolean","default":false},"publish":{"description":"Published ports in docker -p syntax. Without an address hermit binds 127.0.0.1; write 0.0.0.0:8080:8080 to expose a port to the LAN on purpose.","type":"array","items":{"type":"string","pattern":"^((\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp))?$","errorMessage":"must be [address:][hostPort:]containerPort[/protocol] such as 127.0.0.1:8080:8080"},"default":[]},"capAdd":{"description":"Capabilities given back (hermit drops all). NET_ADMIN, NET_RAW, SYS_ADMIN, ALL and others that undo the isolation are refused.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_]+$","errorMessage":"must be a capability name such as CHOWN"},"default":[]},"tmpfs":{"description":"tmpfs mounts (docker --tmpfs), path[:options], e.g. /tmp:size=64m.","type":"array","items":{"type":"string","pattern":"^/","errorMessage":"must be an absolute path inside the container, optionally with options: /tmp:size=64m"},"default":[]},"dockerArgs":{"description":"Extra docker run options, one argument per item (\"--memory=2g\" or \"--memory\", \"2g\"). Options that undo the isolation are refused.","type":"array","items":{"type":"string"},"default":[]},"healthcheck":{"description":"How Docker checks the container is healthy (docker run --health-*); docker ps and hermit status show the result. The command runs inside the container, behind its firewall.","type":"object","additionalProperties":false,"required":["command"],"properties":{"command":{"description":"The check: a list of arguments, or one shell command line (run with /bin/sh -c). Exit 0 means healthy.","type":["string","array"],"items":{"type":"string"},"minLength":1,"minItems":1},"interval":{"description":"Time between checks, e.g. 60s. Default: Docker's (30s).","$ref":"#/definitions/duration"},"timeout":{"description":"How long one check may take, e.g. 10s. Default: Docker's (30s).","$ref":"#/definitions/duration"},"startPeriod":{"description":"Grace time after start in which failures do not count, e.g. 30s. Default: 0s.","$ref":"#/definitions/duration"},"retries":{"description":"Failures in a row before the container is unhealthy. Default: Docker's (3).","type":"integer","minimum":1,"maximum":100,"errorMessage":"must be a whole number from 1 to 100"}}}}},"probe":{"description":"The check hermit runs from inside the container after starting it. It always tests the blocked ranges, the host, and DNS; add your own targets here.","type":"object","additionalProperties":false,"properties":{"mustReach":{"description":"Destinations a TCP connection must succeed to.","type":"array","items":{"$ref":"#/definitions/probeTarget"},"default":[]},"mustBlock":{"description":"Destinations a TCP connection must be refused by the firewall.","type":"array","items":{"$ref":"#/definitions/probeTarget"},"default":[]},"dnsName":{"description":"The name every resolver must answer for. Default: the first mustReach host that is a name, else example.com.","$ref":"#/definitions/hostName"},"timeoutMs":{"description":"Per-connection timeout in milliseconds.","type":"integer","minimum":100,"maximum":60000,"errorMessage":"must be a whole number of milliseconds from 100 to 60000","default":3000},"onFailure":{"description":"What to do when the probe finds the isolation broken: stop the container, or only warn.","type":"string","enum":["stop","warn"],"default":"stop"}}}},"definitions":{"dockerName":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$","errorMessage":"must be at least 2 characters of letters, digits, '_', '.', '-', starting with a letter or digit (Docker's rule for names)"},"ipv4Address":{"type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$","errorMessage":"must be an IPv4 address such as 172.30.0.1"},"ipv4Cidr":{"type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","errorMessage":"must be a valid IPv4 CIDR such as 172.30.0.0/24"},"ipv6Cidr":{"type":"string","pattern":"^[0-9A-Fa-f:.]+/[0-9]{1,3}$","errorMessage":"must be a valid IPv6 CIDR such as fd00:1234::/64"},"ipAddress":{"type":"string","pattern":"^[0-9A-Fa-f:.]+$","errorMessage":"must be an IP address such as 1.1.1.1"},"ipOrCidr":{"type":"string","pattern":"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$","errorMessage":"must be an IP address or CIDR such as 192.168.1.20 or 192.168.1.0/24"},"hostName":{"type":"string","pattern":"^[A-Za-z0-9_:.-]{1,253}$","errorMessage":"must be an IP address or a DNS name such as api.anthropic.com"},"port":{"type":"integer","minimum":1,"maximum":65535,"errorMessage":"must be a port number from 1 to 65535"},"comment":{"type":"string","pattern":"^[ !#-&(-\\[\\]-~]{0,200}$","errorMessage":"must be at most 200 printable ASCII characters without quotes or backslashes (it goes into an iptables comment)"},"envName":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","errorMessage":"must be an environment variable name such as ANTHROPIC_API_KEY"},"scalar":{"type":["string","number","boolean"],"errorMessage":"must be a single value (text, number or true/false)"},"probeTarget":{"type":"object","additionalProperties":false,"required":["host","port"],"properties":{"host":{"description":"An IP address, or a DNS name resolved inside the container.","$ref":"#/definitions/hostName"},"port":{"description":"TCP port.","$ref":"#/definitions/port"},"comment":{"description":"Shown in the probe report.","$ref":"#/definitions/comment"}}},"egressException":{"type":"object","additionalProperties":false,"required":["to"],"properties":{"to":{"description":"An IPv4/IPv6 address or CIDR inside a blocked range, e.g. 192.168.1.20.","$ref":"#/definitions/ipOrCidr"},"ports":{"description":"Destination ports. Leave it out to allow every port.","type":"array","items":{"$ref":"#/definitions/port"},"default":[]},"protocol":{"description":"tcp, udp, or any (both, and with no ports every protocol).","type":"string","enum":["tcp","udp","any"],"default":"tcp"},"comment":{"description":"Why the exception exists; shown in the firewall rules.","$ref":"#/definitions/comment"}}},"duration":{"type":"string","pattern":"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$","errorMessage":"must be a duration such as 30s, 1m30s or 500ms"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:hermit:schema:profile:v1","title":"hermit profile","description":"One agent container on its own Docker bridge, with the firewall that isolates it and the probe that proves the isolation. Paths are relative to the profile file's directory. Every text value may use ${NAME}, ${NAME:-default} and ${NAME:?message} from hermit's environment ($$ for a literal $).","type":"object","additionalProperties":false,"required":["name","image","network","dns"],"properties":{"extends":{"description":"A profile this one is based on: a name (looked up like on the command line, skipping this file itself, so .hermit/claude-agent.yaml can extend the built-in claude-agent) or a path relative to this file. Maps merge key by key, lists and single values replace the parent's; egress.alsoAllow appends exceptions to the inherited egress.allow. Relative paths stay relative to the file that wrote them.","type":"string","minLength":1},"name":{"description":"Profile name: 1-18 characters of a-z, 0-9 and '-'. It becomes the iptables chains HERMIT-<name> and HERMIT-IN-<name> and the default network, bridge and container names.","type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,17}$","errorMessage":"must be 1-18 characters of a-z, 0-9 and '-', starting with a letter or digit (it becomes the iptables chains HERMIT-<name> and HERMIT-IN-<name>)"},"image":{"description":"The container image, e.g. node:20-bookworm-slim. With build, the tag hermit builds the image as (a localhost/ name cannot be pulled from a registry by mistake).","type":"string","pattern":"^[^\\s-]\\S*$","errorMessage":"must be an image reference such as node:20-bookworm-slim (no spaces, not starting with '-')"},"build":{"description":"Build the image from a Dockerfile when it is missing (and on hermit update), so a fresh Docker host needs no registry for it. image is the tag it is built as.","type":"object","additionalProperties":false,"required":["context"],"properties":{"context":{"description":"The build context folder, relative to this profile file.","type":"string","minLength":1},"dockerfile":{"description":"The Dockerfile, relative to this profile file. Default: Dockerfile in the context.","type":"string","minLength":1}}},"command":{"description":"The command the container runs: a list of arguments, or one string split at spaces. Leave it out to use the image's own command.","type":["string","array"],"items":{"type":"string"},"default":[]},"network":{"description":"The Docker bridge network hermit creates for this profile. hermit always uses its own bridge; host or shared networking is not an option.","type":"object","additionalProperties":false,"required":["subnet"],"properties":{"name":{"description":"Docker network name. Default: hermit-<name>.","$ref":"#/definitions/dockerName"},"subnet":{"description":"IPv4 subnet of the bridge, host bits zero, e.g. 172.30.0.0/24. Pick one no other network or route on the host uses.","$ref":"#/definitions/ipv4Cidr"},"gateway":{"description":"The bridge's own address (the host, seen from the container). Default: the first address of the subnet.","$ref":"#/definitions/ipv4Address"},"bridge":{"description":"Linux interface name of the bridge, at most 15 characters. Default: hm-<name>, cut to 15 characters. The firewall rules match on it.","type":"string","pattern":"^(?!\\.{1,2}$)[A-Za-z0-9_.-]{1,15}$","errorMessage":"must be a Linux interface name: 1-15 characters of A-Z, a-z, 0-9, '_', '.', '-' (and not '.' or '..')"},"mtu":{"description":"MTU of the bridge. Default: Docker's (1500).","type":"integer","minimum":576,"maximum":9000,"errorMessage":"must be a whole number from 576 to 9000"},"ipv6":{"description":"Give the container IPv6. Off by default: hermit then disables IPv6 inside the container, so IPv4-only rules cannot be bypassed.","type":"boolean","default":false},"subnet6":{"description":"IPv6 subnet of the bridge, e.g. fd00:1234::/64. Required when ipv6 is true.","$ref":"#/definitions/ipv6Cidr"}}},"dns":{"description":"Resolvers the container uses, as IP addresses. hermit allows port 53 to these and nothing else.","type":"array","minItems":1,"items":{"$ref":"#/definitions/ipAddress"}},"egress":{"description":"What the container may not reach. Everything outside the blocked ranges is reachable.","type":"object","additionalProperties":false,"properties":{"block":{"description":"Extra IPv4 ranges to block, on top of the built-in ones that are always blocked: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (private), 100.64.0.0/10 (CGNAT, Tailscale), 169.254.0.0/16 (link-local, cloud metadata), 224.0.0.0/4 (multicast), 240.0.0.0/4 (reserved).","type":"array","items":{"$ref":"#/definitions/ipv4Cidr"},"default":[]},"block6":{"description":"Extra IPv6 ranges to block when ipv6 is on, on top of the built-in ones: fc00::/7 (ULA), fe80::/10 (link-local), ff00::/8 (multicast), 64:ff9b::/96 (NAT64), ::ffff:0:0/96 (IPv4-mapped).","type":"array","items":{"$ref":"#/definitions/ipv6Cidr"},"default":[]},"allow":{"description":"Exceptions: destinations inside a blocked range the container may reach anyway. With extends, this list replaces the parent's; use alsoAllow to add to it.","type":"array","default":[],"items":{"$ref":"#/definitions/egressException"}},"alsoAllow":{"description":"Exceptions appended to egress.allow, including the one inherited through extends (allow replaces the parent's list; alsoAllow adds to it).","type":"array","default":[],"items":{"$ref":"#/definitions/egressException"}}}},"hostPorts":{"description":"Ports on the host itself (reached through the bridge gateway or any host address) the container may connect to, e.g. a local model server. Default: none.","type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["port"],"properties":{"port":{"description":"The port on the host.","$ref":"#/definitions/port"},"protocol":{"description":"tcp or udp.","type":"string","enum":["tcp","udp"],"default":"tcp"},"comment":{"description":"What listens there; shown in the firewall rules.","$ref":"#/definitions/comment"}}}},"container":{"description":"How the container runs.","type":"object","additionalProperties":false,"properties":{"name":{"description":"Docker container name. Default: hermit-<name>.","$ref":"#/definitions/dockerName"},"user":{"description":"uid[:gid] or a user name. Default 1000:1000; root only when written here on purpose.","type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$","errorMessage":"must be uid[:gid] or a user name such as 1000:1000","default":"1000:1000"},"env":{"description":"Environment variables with literal values. They reach docker through its environment, never its command line, and hermit profiles show prints values whose names look secret as <redacted>. The only place ${NAME} may name a secret-looking variable.","type":"object","propertyNames":{"$ref":"#/definitions/envName"},"additionalProperties":{"$ref":"#/definitions/scalar"},"default":{}},"passEnv":{"description":"Names of variables copied from hermit's own environment, e.g. ANTHROPIC_API_KEY.","type":"array","items":{"$ref":"#/definitions/envName"},"default":[]},"envFile":{"description":"A file of NAME=value lines the container gets (docker --env-file: docker reads it, so the values never appear on a command line). Relative to the profile's directory; ~ is expanded.","type":"string","minLength":1},"mounts":{"description":"Bind mounts and volumes in docker -v syntax, host:container[:options]. Relative host paths are relative to the profile file that wrote them; ~ is the home of the user running hermit (under sudo, the invoking user's). The Docker socket is refused.","type":"array","items":{"type":"string","minLength":1},"default":[]},"sensitiveMounts":{"description":"Host paths that hand over the host or its credentials (/, /etc, /root, /boot, /dev, /proc, /sys, hermit's and the engine's state, ~/.ssh, ~/.aws, ~/.gnupg, ~/.docker, ~/.kube, ~/.config/gh, a whole home, ...) and that you mean to mount anyway: each must be the host side of one of mounts, written the same way. Without it such a mount is refused. Every entry counts as a widening that hermit trust must approve.","type":"array","items":{"type":"string","minLength":1},"default":[]},"workdir":{"description":"Working directory inside the container, e.g. /workspace.","type":"string","minLength":1},"restart":{"description":"Docker restart policy. With anything but 'no', Docker restarts the container at boot, before hermit runs: keep the firewall persistent too.","type":"string","enum":["no","on-failure","unless-stopped","always"],"default":"no"},"sysctls":{"description":"Namespaced kernel settings (docker --sysctl), e.g. net.ipv4.tcp_keepalive_time: \"60\". Settings hermit relies on (disable_ipv6, forwarding) are refused.","type":"object","propertyNames":{"type":"string","pattern":"^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$","errorMessage":"must be a sysctl name such as net.ipv4.tcp_keepalive_time"},"additionalProperties":{"$ref":"#/definitions/scalar"},"default":{}},"readOnly":{"description":"Mount the container's root filesystem read-only.","type":"boolean","default":false},"publish":{"description":"Published ports in docker -p syntax. Without an address hermit binds 127.0.0.1; write 0.0.0.0:8080:8080 to expose a port to the LAN on purpose.","type":"array","items":{"type":"string","pattern":"^((\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp))?$","errorMessage":"must be [address:][hostPort:]containerPort[/protocol] such as 127.0.0.1:8080:8080"},"default":[]},"capAdd":{"description":"Capabilities given back (hermit drops all). NET_ADMIN, NET_RAW, SYS_ADMIN, ALL and others that undo the isolation are refused.","type":"array","items":{"type":"string","pattern":"^[A-Za-z_]+$","errorMessage":"must be a capability name such as CHOWN"},"default":[]},"tmpfs":{"description":"tmpfs mounts (docker --tmpfs), path[:options], e.g. /tmp:size=64m.","type":"array","items":{"type":"string","pattern":"^/","errorMessage":"must be an absolute path inside the container, optionally with options: /tmp:size=64m"},"default":[]},"dockerArgs":{"description":"Extra docker run options, one argument per item (\"--memory=2g\" or \"--memory\", \"2g\"). Options that undo the isolation are refused.","type":"array","items":{"type":"string"},"default":[]},"healthcheck":{"description":"How Docker checks the container is healthy (docker run --health-*); docker ps and hermit status show the result. The command runs inside the container, behind its firewall.","type":"object","additionalProperties":false,"required":["command"],"properties":{"command":{"description":"The check: a list of arguments, or one shell command line (run with /bin/sh -c). Exit 0 means healthy.","type":["string","array"],"items":{"type":"string"},"minLength":1,"minItems":1},"interval":{"description":"Time between checks, e.g. 60s. Default: Docker's (30s).","$ref":"#/definitions/duration"},"timeout":{"description":"How long one check may take, e.g. 10s. Default: Docker's (30s).","$ref":"#/definitions/duration"},"startPeriod":{"description":"Grace time after start in which failures do not count, e.g. 30s. Default: 0s.","$ref":"#/definitions/duration"},"retries":{"description":"Failures in a row before the container is unhealthy. Default: Docker's (3).","type":"integer","minimum":1,"maximum":100,"errorMessage":"must be a whole number from 1 to 100"}}}}},"probe":{"description":"The check hermit runs from inside the container after starting it. It always tests the blocked ranges, the host, and DNS; add your own targets here.","type":"object","additionalProperties":false,"properties":{"mustReach":{"description":"Destinations a TCP connection must succeed to.","type":"array","items":{"$ref":"#/definitions/probeTarget"},"default":[]},"mustBlock":{"description":"Destinations a TCP connection must be refused by the firewall.","type":"array","items":{"$ref":"#/definitions/probeTarget"},"default":[]},"dnsName":{"description":"The name every resolver must answer for. Default: the first mustReach host that is a name, else example.com.","$ref":"#/definitions/hostName"},"timeoutMs":{"description":"Per-connection timeout in milliseconds.","type":"integer","minimum":100,"maximum":60000,"errorMessage":"must be a whole number of milliseconds from 100 to 60000","default":3000},"onFailure":{"description":"What to do when the probe finds the isolation broken: stop the container, or only warn.","type":"string","enum":["stop","warn"],"default":"stop"}}}},"definitions":{"dockerName":{"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$","errorMessage":"must be at least 2 characters of letters, digits, '_', '.', '-', starting with a letter or digit (Docker's rule for names)"},"ipv4Address":{"type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$","errorMessage":"must be an IPv4 address such as 172.30.0.1"},"ipv4Cidr":{"type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","errorMessage":"must be a valid IPv4 CIDR such as 172.30.0.0/24"},"ipv6Cidr":{"type":"string","pattern":"^[0-9A-Fa-f:.]+/[0-9]{1,3}$","errorMessage":"must be a valid IPv6 CIDR such as fd00:1234::/64"},"ipAddress":{"type":"string","pattern":"^[0-9A-Fa-f:.]+$","errorMessage":"must be an IP address such as 1.1.1.1"},"ipOrCidr":{"type":"string","pattern":"^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$","errorMessage":"must be an IP address or CIDR such as 192.168.1.20 or 192.168.1.0/24"},"hostName":{"type":"string","pattern":"^[A-Za-z0-9_:.-]{1,253}$","errorMessage":"must be an IP address or a DNS name such as api.anthropic.com"},"port":{"type":"integer","minimum":1,"maximum":65535,"errorMessage":"must be a port number from 1 to 65535"},"comment":{"type":"string","pattern":"^[ !#-&(-\\[\\]-~]{0,200}$","errorMessage":"must be at most 200 printable ASCII characters without quotes or backslashes (it goes into an iptables comment)"},"envName":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","errorMessage":"must be an environment variable name such as ANTHROPIC_API_KEY"},"scalar":{"type":["string","number","boolean"],"errorMessage":"must be a single value (text, number or true/false)"},"probeTarget":{"type":"object","additionalProperties":false,"required":["host","port"],"properties":{"host":{"description":"An IP address, or a DNS name resolved inside the container.","$ref":"#/definitions/hostName"},"port":{"description":"TCP port.","$ref":"#/definitions/port"},"comment":{"description":"Shown in the probe report.","$ref":"#/definitions/comment"}}},"egressException":{"type":"object","additionalProperties":false,"required":["to"],"properties":{"to":{"description":"An IPv4/IPv6 address or CIDR inside a blocked range, e.g. 192.168.1.20.","$ref":"#/definitions/ipOrCidr"},"ports":{"description":"Destination ports. Leave it out to allow every port.","type":"array","items":{"$ref":"#/definitions/port"},"default":[]},"protocol":{"description":"tcp, udp, or any (both, and with no ports every protocol).","type":"string","enum":["tcp","udp","any"],"default":"tcp"},"comment":{"description":"Why the exception exists; shown in the firewall rules.","$ref":"#/definitions/comment"}}},"duration":{"type":"string","pattern":"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$","errorMessage":"must be a duration such as 30s, 1m30s or 500ms"}}};
 const schema12 = {"type":"string","pattern":"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$","errorMessage":"must be at least 2 characters of letters, digits, '_', '.', '-', starting with a letter or digit (Docker's rule for names)"};
 const schema13 = {"type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","errorMessage":"must be a valid IPv4 CIDR such as 172.30.0.0/24"};
 const schema14 = {"type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$","errorMessage":"must be an IPv4 address such as 172.30.0.1"};
@@ -1393,11 +1393,15 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data32.workdir !== undefined){
-let data42 = data32.workdir;
-if(typeof data42 === "string"){
-if(func3(data42) < 1){
-const err80 = {instancePath:instancePath+"/container/workdir",schemaPath:"#/properties/container/properties/workdir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.container.properties.workdir,data:data42};
+if(data32.sensitiveMounts !== undefined){
+let data42 = data32.sensitiveMounts;
+if(Array.isArray(data42)){
+const len9 = data42.length;
+for(let i9=0; i9<len9; i9++){
+let data43 = data42[i9];
+if(typeof data43 === "string"){
+if(func3(data43) < 1){
+const err80 = {instancePath:instancePath+"/container/sensitiveMounts/" + i9,schemaPath:"#/properties/container/properties/sensitiveMounts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.container.properties.sensitiveMounts.items,data:data43};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1408,7 +1412,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/container/workdir",schemaPath:"#/properties/container/properties/workdir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.workdir.type,parentSchema:schema11.properties.container.properties.workdir,data:data42};
+const err81 = {instancePath:instancePath+"/container/sensitiveMounts/" + i9,schemaPath:"#/properties/container/properties/sensitiveMounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.sensitiveMounts.items.type,parentSchema:schema11.properties.container.properties.sensitiveMounts.items,data:data43};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1418,10 +1422,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data32.restart !== undefined){
-let data43 = data32.restart;
-if(typeof data43 !== "string"){
-const err82 = {instancePath:instancePath+"/container/restart",schemaPath:"#/properties/container/properties/restart/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.restart.type,parentSchema:schema11.properties.container.properties.restart,data:data43};
+}
+else {
+const err82 = {instancePath:instancePath+"/container/sensitiveMounts",schemaPath:"#/properties/container/properties/sensitiveMounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.sensitiveMounts.type,parentSchema:schema11.properties.container.properties.sensitiveMounts,data:data42};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1430,8 +1433,12 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(!((((data43 === "no") || (data43 === "on-failure")) || (data43 === "unless-stopped")) || (data43 === "always"))){
-const err83 = {instancePath:instancePath+"/container/restart",schemaPath:"#/properties/container/properties/restart/enum",keyword:"enum",params:{allowedValues: schema11.properties.container.properties.restart.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.container.properties.restart.enum,parentSchema:schema11.properties.container.properties.restart,data:data43};
+}
+if(data32.workdir !== undefined){
+let data44 = data32.workdir;
+if(typeof data44 === "string"){
+if(func3(data44) < 1){
+const err83 = {instancePath:instancePath+"/container/workdir",schemaPath:"#/properties/container/properties/workdir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.container.properties.workdir,data:data44};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1441,14 +1448,8 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data32.sysctls !== undefined){
-let data44 = data32.sysctls;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key8 in data44){
-const _errs111 = errors;
-if(typeof key8 === "string"){
-if(!pattern17.test(key8)){
-const err84 = {instancePath:instancePath+"/container/sysctls",schemaPath:"#/properties/container/properties/sysctls/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$"},message:"must match pattern \""+"^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$"+"\"",schema:"^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$",parentSchema:schema11.properties.container.properties.sysctls.propertyNames,data:key8,propertyName:key8};
+else {
+const err84 = {instancePath:instancePath+"/container/workdir",schemaPath:"#/properties/container/properties/workdir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.workdir.type,parentSchema:schema11.properties.container.properties.workdir,data:data44};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1458,8 +1459,10 @@ vErrors.push(err84);
 errors++;
 }
 }
-else {
-const err85 = {instancePath:instancePath+"/container/sysctls",schemaPath:"#/properties/container/properties/sysctls/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.sysctls.propertyNames.type,parentSchema:schema11.properties.container.properties.sysctls.propertyNames,data:key8,propertyName:key8};
+if(data32.restart !== undefined){
+let data45 = data32.restart;
+if(typeof data45 !== "string"){
+const err85 = {instancePath:instancePath+"/container/restart",schemaPath:"#/properties/container/properties/restart/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.restart.type,parentSchema:schema11.properties.container.properties.restart,data:data45};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1468,9 +1471,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-var valid39 = _errs111 === errors;
-if(!valid39){
-const err86 = {instancePath:instancePath+"/container/sysctls",schemaPath:"#/properties/container/properties/sysctls/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid",schema:schema11.properties.container.properties.sysctls.propertyNames,parentSchema:schema11.properties.container.properties.sysctls,data:data44};
+if(!((((data45 === "no") || (data45 === "on-failure")) || (data45 === "unless-stopped")) || (data45 === "always"))){
+const err86 = {instancePath:instancePath+"/container/restart",schemaPath:"#/properties/container/properties/restart/enum",keyword:"enum",params:{allowedValues: schema11.properties.container.properties.restart.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.container.properties.restart.enum,parentSchema:schema11.properties.container.properties.restart,data:data45};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1480,10 +1482,14 @@ vErrors.push(err86);
 errors++;
 }
 }
-for(const key9 in data44){
-let data45 = data44[key9];
-if(((typeof data45 !== "string") && (!((typeof data45 == "number") && (isFinite(data45))))) && (typeof data45 !== "boolean")){
-const err87 = {instancePath:instancePath+"/container/sysctls/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/scalar/type",keyword:"type",params:{type: schema27.type},message:"must be string,number,boolean",schema:schema27.type,parentSchema:schema27,data:data45};
+if(data32.sysctls !== undefined){
+let data46 = data32.sysctls;
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+for(const key8 in data46){
+const _errs115 = errors;
+if(typeof key8 === "string"){
+if(!pattern17.test(key8)){
+const err87 = {instancePath:instancePath+"/container/sysctls",schemaPath:"#/properties/container/properties/sysctls/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$"},message:"must match pattern \""+"^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$"+"\"",schema:"^[a-z0-9_]+([./][a-zA-Z0-9_-]+)+$",parentSchema:schema11.properties.container.properties.sysctls.propertyNames,data:key8,propertyName:key8};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1493,9 +1499,8 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
 else {
-const err88 = {instancePath:instancePath+"/container/sysctls",schemaPath:"#/properties/container/properties/sysctls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.container.properties.sysctls.type,parentSchema:schema11.properties.container.properties.sysctls,data:data44};
+const err88 = {instancePath:instancePath+"/container/sysctls",schemaPath:"#/properties/container/properties/sysctls/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.sysctls.propertyNames.type,parentSchema:schema11.properties.container.properties.sysctls.propertyNames,data:key8,propertyName:key8};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1504,11 +1509,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-if(data32.readOnly !== undefined){
-let data46 = data32.readOnly;
-if(typeof data46 !== "boolean"){
-const err89 = {instancePath:instancePath+"/container/readOnly",schemaPath:"#/properties/container/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.container.properties.readOnly.type,parentSchema:schema11.properties.container.properties.readOnly,data:data46};
+var valid41 = _errs115 === errors;
+if(!valid41){
+const err89 = {instancePath:instancePath+"/container/sysctls",schemaPath:"#/properties/container/properties/sysctls/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid",schema:schema11.properties.container.properties.sysctls.propertyNames,parentSchema:schema11.properties.container.properties.sysctls,data:data46};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1518,15 +1521,10 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data32.publish !== undefined){
-let data47 = data32.publish;
-if(Array.isArray(data47)){
-const len9 = data47.length;
-for(let i9=0; i9<len9; i9++){
-let data48 = data47[i9];
-if(typeof data48 === "string"){
-if(!pattern18.test(data48)){
-const err90 = {instancePath:instancePath+"/container/publish/" + i9,schemaPath:"#/properties/container/properties/publish/items/pattern",keyword:"pattern",params:{pattern: "^((\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp))?$"},message:"must match pattern \""+"^((\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp))?$"+"\"",schema:"^((\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp))?$",parentSchema:schema11.properties.container.properties.publish.items,data:data48};
+for(const key9 in data46){
+let data47 = data46[key9];
+if(((typeof data47 !== "string") && (!((typeof data47 == "number") && (isFinite(data47))))) && (typeof data47 !== "boolean")){
+const err90 = {instancePath:instancePath+"/container/sysctls/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/scalar/type",keyword:"type",params:{type: schema27.type},message:"must be string,number,boolean",schema:schema27.type,parentSchema:schema27,data:data47};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1536,8 +1534,9 @@ vErrors.push(err90);
 errors++;
 }
 }
+}
 else {
-const err91 = {instancePath:instancePath+"/container/publish/" + i9,schemaPath:"#/properties/container/properties/publish/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.publish.items.type,parentSchema:schema11.properties.container.properties.publish.items,data:data48};
+const err91 = {instancePath:instancePath+"/container/sysctls",schemaPath:"#/properties/container/properties/sysctls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.container.properties.sysctls.type,parentSchema:schema11.properties.container.properties.sysctls,data:data46};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1547,9 +1546,10 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/container/publish",schemaPath:"#/properties/container/properties/publish/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.publish.type,parentSchema:schema11.properties.container.properties.publish,data:data47};
+if(data32.readOnly !== undefined){
+let data48 = data32.readOnly;
+if(typeof data48 !== "boolean"){
+const err92 = {instancePath:instancePath+"/container/readOnly",schemaPath:"#/properties/container/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.container.properties.readOnly.type,parentSchema:schema11.properties.container.properties.readOnly,data:data48};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1559,15 +1559,15 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data32.capAdd !== undefined){
-let data49 = data32.capAdd;
+if(data32.publish !== undefined){
+let data49 = data32.publish;
 if(Array.isArray(data49)){
 const len10 = data49.length;
 for(let i10=0; i10<len10; i10++){
 let data50 = data49[i10];
 if(typeof data50 === "string"){
-if(!pattern19.test(data50)){
-const err93 = {instancePath:instancePath+"/container/capAdd/" + i10,schemaPath:"#/properties/container/properties/capAdd/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_]+$"},message:"must match pattern \""+"^[A-Za-z_]+$"+"\"",schema:"^[A-Za-z_]+$",parentSchema:schema11.properties.container.properties.capAdd.items,data:data50};
+if(!pattern18.test(data50)){
+const err93 = {instancePath:instancePath+"/container/publish/" + i10,schemaPath:"#/properties/container/properties/publish/items/pattern",keyword:"pattern",params:{pattern: "^((\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp))?$"},message:"must match pattern \""+"^((\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp))?$"+"\"",schema:"^((\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp))?$",parentSchema:schema11.properties.container.properties.publish.items,data:data50};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1578,7 +1578,7 @@ errors++;
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/container/capAdd/" + i10,schemaPath:"#/properties/container/properties/capAdd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.capAdd.items.type,parentSchema:schema11.properties.container.properties.capAdd.items,data:data50};
+const err94 = {instancePath:instancePath+"/container/publish/" + i10,schemaPath:"#/properties/container/properties/publish/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.publish.items.type,parentSchema:schema11.properties.container.properties.publish.items,data:data50};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1590,7 +1590,7 @@ errors++;
 }
 }
 else {
-const err95 = {instancePath:instancePath+"/container/capAdd",schemaPath:"#/properties/container/properties/capAdd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.capAdd.type,parentSchema:schema11.properties.container.properties.capAdd,data:data49};
+const err95 = {instancePath:instancePath+"/container/publish",schemaPath:"#/properties/container/properties/publish/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.publish.type,parentSchema:schema11.properties.container.properties.publish,data:data49};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1600,15 +1600,15 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data32.tmpfs !== undefined){
-let data51 = data32.tmpfs;
+if(data32.capAdd !== undefined){
+let data51 = data32.capAdd;
 if(Array.isArray(data51)){
 const len11 = data51.length;
 for(let i11=0; i11<len11; i11++){
 let data52 = data51[i11];
 if(typeof data52 === "string"){
-if(!pattern20.test(data52)){
-const err96 = {instancePath:instancePath+"/container/tmpfs/" + i11,schemaPath:"#/properties/container/properties/tmpfs/items/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.container.properties.tmpfs.items,data:data52};
+if(!pattern19.test(data52)){
+const err96 = {instancePath:instancePath+"/container/capAdd/" + i11,schemaPath:"#/properties/container/properties/capAdd/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_]+$"},message:"must match pattern \""+"^[A-Za-z_]+$"+"\"",schema:"^[A-Za-z_]+$",parentSchema:schema11.properties.container.properties.capAdd.items,data:data52};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1619,7 +1619,7 @@ errors++;
 }
 }
 else {
-const err97 = {instancePath:instancePath+"/container/tmpfs/" + i11,schemaPath:"#/properties/container/properties/tmpfs/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.tmpfs.items.type,parentSchema:schema11.properties.container.properties.tmpfs.items,data:data52};
+const err97 = {instancePath:instancePath+"/container/capAdd/" + i11,schemaPath:"#/properties/container/properties/capAdd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.capAdd.items.type,parentSchema:schema11.properties.container.properties.capAdd.items,data:data52};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1631,7 +1631,7 @@ errors++;
 }
 }
 else {
-const err98 = {instancePath:instancePath+"/container/tmpfs",schemaPath:"#/properties/container/properties/tmpfs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.tmpfs.type,parentSchema:schema11.properties.container.properties.tmpfs,data:data51};
+const err98 = {instancePath:instancePath+"/container/capAdd",schemaPath:"#/properties/container/properties/capAdd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.capAdd.type,parentSchema:schema11.properties.container.properties.capAdd,data:data51};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1641,14 +1641,15 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data32.dockerArgs !== undefined){
-let data53 = data32.dockerArgs;
+if(data32.tmpfs !== undefined){
+let data53 = data32.tmpfs;
 if(Array.isArray(data53)){
 const len12 = data53.length;
 for(let i12=0; i12<len12; i12++){
 let data54 = data53[i12];
-if(typeof data54 !== "string"){
-const err99 = {instancePath:instancePath+"/container/dockerArgs/" + i12,schemaPath:"#/properties/container/properties/dockerArgs/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.dockerArgs.items.type,parentSchema:schema11.properties.container.properties.dockerArgs.items,data:data54};
+if(typeof data54 === "string"){
+if(!pattern20.test(data54)){
+const err99 = {instancePath:instancePath+"/container/tmpfs/" + i12,schemaPath:"#/properties/container/properties/tmpfs/items/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema11.properties.container.properties.tmpfs.items,data:data54};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1658,9 +1659,8 @@ vErrors.push(err99);
 errors++;
 }
 }
-}
 else {
-const err100 = {instancePath:instancePath+"/container/dockerArgs",schemaPath:"#/properties/container/properties/dockerArgs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.dockerArgs.type,parentSchema:schema11.properties.container.properties.dockerArgs,data:data53};
+const err100 = {instancePath:instancePath+"/container/tmpfs/" + i12,schemaPath:"#/properties/container/properties/tmpfs/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.tmpfs.items.type,parentSchema:schema11.properties.container.properties.tmpfs.items,data:data54};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1670,11 +1670,9 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data32.healthcheck !== undefined){
-let data55 = data32.healthcheck;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-if(data55.command === undefined){
-const err101 = {instancePath:instancePath+"/container/healthcheck",schemaPath:"#/properties/container/properties/healthcheck/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema11.properties.container.properties.healthcheck.required,parentSchema:schema11.properties.container.properties.healthcheck,data:data55};
+}
+else {
+const err101 = {instancePath:instancePath+"/container/tmpfs",schemaPath:"#/properties/container/properties/tmpfs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.tmpfs.type,parentSchema:schema11.properties.container.properties.tmpfs,data:data53};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1683,9 +1681,15 @@ vErrors.push(err101);
 }
 errors++;
 }
-for(const key10 in data55){
-if(!(((((key10 === "command") || (key10 === "interval")) || (key10 === "timeout")) || (key10 === "startPeriod")) || (key10 === "retries"))){
-const err102 = {instancePath:instancePath+"/container/healthcheck",schemaPath:"#/properties/container/properties/healthcheck/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.container.properties.healthcheck,data:data55};
+}
+if(data32.dockerArgs !== undefined){
+let data55 = data32.dockerArgs;
+if(Array.isArray(data55)){
+const len13 = data55.length;
+for(let i13=0; i13<len13; i13++){
+let data56 = data55[i13];
+if(typeof data56 !== "string"){
+const err102 = {instancePath:instancePath+"/container/dockerArgs/" + i13,schemaPath:"#/properties/container/properties/dockerArgs/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.dockerArgs.items.type,parentSchema:schema11.properties.container.properties.dockerArgs.items,data:data56};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1695,10 +1699,9 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data55.command !== undefined){
-let data56 = data55.command;
-if((typeof data56 !== "string") && (!(Array.isArray(data56)))){
-const err103 = {instancePath:instancePath+"/container/healthcheck/command",schemaPath:"#/properties/container/properties/healthcheck/properties/command/type",keyword:"type",params:{type: schema11.properties.container.properties.healthcheck.properties.command.type},message:"must be string,array",schema:schema11.properties.container.properties.healthcheck.properties.command.type,parentSchema:schema11.properties.container.properties.healthcheck.properties.command,data:data56};
+}
+else {
+const err103 = {instancePath:instancePath+"/container/dockerArgs",schemaPath:"#/properties/container/properties/dockerArgs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.container.properties.dockerArgs.type,parentSchema:schema11.properties.container.properties.dockerArgs,data:data55};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1707,9 +1710,12 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(typeof data56 === "string"){
-if(func3(data56) < 1){
-const err104 = {instancePath:instancePath+"/container/healthcheck/command",schemaPath:"#/properties/container/properties/healthcheck/properties/command/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.container.properties.healthcheck.properties.command,data:data56};
+}
+if(data32.healthcheck !== undefined){
+let data57 = data32.healthcheck;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.command === undefined){
+const err104 = {instancePath:instancePath+"/container/healthcheck",schemaPath:"#/properties/container/properties/healthcheck/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'",schema:schema11.properties.container.properties.healthcheck.required,parentSchema:schema11.properties.container.properties.healthcheck,data:data57};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1718,10 +1724,9 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-if(Array.isArray(data56)){
-if(data56.length < 1){
-const err105 = {instancePath:instancePath+"/container/healthcheck/command",schemaPath:"#/properties/container/properties/healthcheck/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.container.properties.healthcheck.properties.command,data:data56};
+for(const key10 in data57){
+if(!(((((key10 === "command") || (key10 === "interval")) || (key10 === "timeout")) || (key10 === "startPeriod")) || (key10 === "retries"))){
+const err105 = {instancePath:instancePath+"/container/healthcheck",schemaPath:"#/properties/container/properties/healthcheck/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.container.properties.healthcheck,data:data57};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1730,11 +1735,11 @@ vErrors.push(err105);
 }
 errors++;
 }
-const len13 = data56.length;
-for(let i13=0; i13<len13; i13++){
-let data57 = data56[i13];
-if(typeof data57 !== "string"){
-const err106 = {instancePath:instancePath+"/container/healthcheck/command/" + i13,schemaPath:"#/properties/container/properties/healthcheck/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.healthcheck.properties.command.items.type,parentSchema:schema11.properties.container.properties.healthcheck.properties.command.items,data:data57};
+}
+if(data57.command !== undefined){
+let data58 = data57.command;
+if((typeof data58 !== "string") && (!(Array.isArray(data58)))){
+const err106 = {instancePath:instancePath+"/container/healthcheck/command",schemaPath:"#/properties/container/properties/healthcheck/properties/command/type",keyword:"type",params:{type: schema11.properties.container.properties.healthcheck.properties.command.type},message:"must be string,array",schema:schema11.properties.container.properties.healthcheck.properties.command.type,parentSchema:schema11.properties.container.properties.healthcheck.properties.command,data:data58};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1743,14 +1748,9 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-}
-}
-if(data55.interval !== undefined){
-let data58 = data55.interval;
 if(typeof data58 === "string"){
-if(!pattern21.test(data58)){
-const err107 = {instancePath:instancePath+"/container/healthcheck/interval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"+"\"",schema:"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$",parentSchema:schema30,data:data58};
+if(func3(data58) < 1){
+const err107 = {instancePath:instancePath+"/container/healthcheck/command",schemaPath:"#/properties/container/properties/healthcheck/properties/command/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.container.properties.healthcheck.properties.command,data:data58};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1760,8 +1760,9 @@ vErrors.push(err107);
 errors++;
 }
 }
-else {
-const err108 = {instancePath:instancePath+"/container/healthcheck/interval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data58};
+if(Array.isArray(data58)){
+if(data58.length < 1){
+const err108 = {instancePath:instancePath+"/container/healthcheck/command",schemaPath:"#/properties/container/properties/healthcheck/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.container.properties.healthcheck.properties.command,data:data58};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1770,12 +1771,11 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-if(data55.timeout !== undefined){
-let data59 = data55.timeout;
-if(typeof data59 === "string"){
-if(!pattern21.test(data59)){
-const err109 = {instancePath:instancePath+"/container/healthcheck/timeout",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"+"\"",schema:"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$",parentSchema:schema30,data:data59};
+const len14 = data58.length;
+for(let i14=0; i14<len14; i14++){
+let data59 = data58[i14];
+if(typeof data59 !== "string"){
+const err109 = {instancePath:instancePath+"/container/healthcheck/command/" + i14,schemaPath:"#/properties/container/properties/healthcheck/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.container.properties.healthcheck.properties.command.items.type,parentSchema:schema11.properties.container.properties.healthcheck.properties.command.items,data:data59};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1785,8 +1785,13 @@ vErrors.push(err109);
 errors++;
 }
 }
-else {
-const err110 = {instancePath:instancePath+"/container/healthcheck/timeout",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data59};
+}
+}
+if(data57.interval !== undefined){
+let data60 = data57.interval;
+if(typeof data60 === "string"){
+if(!pattern21.test(data60)){
+const err110 = {instancePath:instancePath+"/container/healthcheck/interval",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"+"\"",schema:"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$",parentSchema:schema30,data:data60};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1796,11 +1801,8 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data55.startPeriod !== undefined){
-let data60 = data55.startPeriod;
-if(typeof data60 === "string"){
-if(!pattern21.test(data60)){
-const err111 = {instancePath:instancePath+"/container/healthcheck/startPeriod",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"+"\"",schema:"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$",parentSchema:schema30,data:data60};
+else {
+const err111 = {instancePath:instancePath+"/container/healthcheck/interval",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data60};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1810,8 +1812,11 @@ vErrors.push(err111);
 errors++;
 }
 }
-else {
-const err112 = {instancePath:instancePath+"/container/healthcheck/startPeriod",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data60};
+if(data57.timeout !== undefined){
+let data61 = data57.timeout;
+if(typeof data61 === "string"){
+if(!pattern21.test(data61)){
+const err112 = {instancePath:instancePath+"/container/healthcheck/timeout",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"+"\"",schema:"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$",parentSchema:schema30,data:data61};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1821,10 +1826,8 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data55.retries !== undefined){
-let data61 = data55.retries;
-if(!(((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61))) && (isFinite(data61)))){
-const err113 = {instancePath:instancePath+"/container/healthcheck/retries",schemaPath:"#/properties/container/properties/healthcheck/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.container.properties.healthcheck.properties.retries.type,parentSchema:schema11.properties.container.properties.healthcheck.properties.retries,data:data61};
+else {
+const err113 = {instancePath:instancePath+"/container/healthcheck/timeout",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data61};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1833,9 +1836,12 @@ vErrors.push(err113);
 }
 errors++;
 }
-if((typeof data61 == "number") && (isFinite(data61))){
-if(data61 > 100 || isNaN(data61)){
-const err114 = {instancePath:instancePath+"/container/healthcheck/retries",schemaPath:"#/properties/container/properties/healthcheck/properties/retries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.container.properties.healthcheck.properties.retries,data:data61};
+}
+if(data57.startPeriod !== undefined){
+let data62 = data57.startPeriod;
+if(typeof data62 === "string"){
+if(!pattern21.test(data62)){
+const err114 = {instancePath:instancePath+"/container/healthcheck/startPeriod",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"},message:"must match pattern \""+"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$"+"\"",schema:"^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$",parentSchema:schema30,data:data62};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1844,8 +1850,9 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(data61 < 1 || isNaN(data61)){
-const err115 = {instancePath:instancePath+"/container/healthcheck/retries",schemaPath:"#/properties/container/properties/healthcheck/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.container.properties.healthcheck.properties.retries,data:data61};
+}
+else {
+const err115 = {instancePath:instancePath+"/container/healthcheck/startPeriod",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data62};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1855,10 +1862,10 @@ vErrors.push(err115);
 errors++;
 }
 }
-}
-}
-else {
-const err116 = {instancePath:instancePath+"/container/healthcheck",schemaPath:"#/properties/container/properties/healthcheck/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.container.properties.healthcheck.type,parentSchema:schema11.properties.container.properties.healthcheck,data:data55};
+if(data57.retries !== undefined){
+let data63 = data57.retries;
+if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+const err116 = {instancePath:instancePath+"/container/healthcheck/retries",schemaPath:"#/properties/container/properties/healthcheck/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.container.properties.healthcheck.properties.retries.type,parentSchema:schema11.properties.container.properties.healthcheck.properties.retries,data:data63};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1867,10 +1874,9 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-}
-else {
-const err117 = {instancePath:instancePath+"/container",schemaPath:"#/properties/container/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.container.type,parentSchema:schema11.properties.container,data:data32};
+if((typeof data63 == "number") && (isFinite(data63))){
+if(data63 > 100 || isNaN(data63)){
+const err117 = {instancePath:instancePath+"/container/healthcheck/retries",schemaPath:"#/properties/container/properties/healthcheck/properties/retries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.container.properties.healthcheck.properties.retries,data:data63};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1879,13 +1885,8 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-if(data.probe !== undefined){
-let data62 = data.probe;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-for(const key11 in data62){
-if(!(((((key11 === "mustReach") || (key11 === "mustBlock")) || (key11 === "dnsName")) || (key11 === "timeoutMs")) || (key11 === "onFailure"))){
-const err118 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.probe,data:data62};
+if(data63 < 1 || isNaN(data63)){
+const err118 = {instancePath:instancePath+"/container/healthcheck/retries",schemaPath:"#/properties/container/properties/healthcheck/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.container.properties.healthcheck.properties.retries,data:data63};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1895,19 +1896,10 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data62.mustReach !== undefined){
-let data63 = data62.mustReach;
-if(Array.isArray(data63)){
-const len14 = data63.length;
-for(let i14=0; i14<len14; i14++){
-if(!(validate14(data63[i14], {instancePath:instancePath+"/probe/mustReach/" + i14,parentData:data63,parentDataProperty:i14,rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err119 = {instancePath:instancePath+"/probe/mustReach",schemaPath:"#/properties/probe/properties/mustReach/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.probe.properties.mustReach.type,parentSchema:schema11.properties.probe.properties.mustReach,data:data63};
+const err119 = {instancePath:instancePath+"/container/healthcheck",schemaPath:"#/properties/container/properties/healthcheck/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.container.properties.healthcheck.type,parentSchema:schema11.properties.container.properties.healthcheck,data:data57};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1917,19 +1909,9 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data62.mustBlock !== undefined){
-let data65 = data62.mustBlock;
-if(Array.isArray(data65)){
-const len15 = data65.length;
-for(let i15=0; i15<len15; i15++){
-if(!(validate14(data65[i15], {instancePath:instancePath+"/probe/mustBlock/" + i15,parentData:data65,parentDataProperty:i15,rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-}
 }
 else {
-const err120 = {instancePath:instancePath+"/probe/mustBlock",schemaPath:"#/properties/probe/properties/mustBlock/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.probe.properties.mustBlock.type,parentSchema:schema11.properties.probe.properties.mustBlock,data:data65};
+const err120 = {instancePath:instancePath+"/container",schemaPath:"#/properties/container/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.container.type,parentSchema:schema11.properties.container,data:data32};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1939,11 +1921,12 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data62.dnsName !== undefined){
-let data67 = data62.dnsName;
-if(typeof data67 === "string"){
-if(!pattern24.test(data67)){
-const err121 = {instancePath:instancePath+"/probe/dnsName",schemaPath:"#/definitions/hostName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_:.-]{1,253}$"},message:"must match pattern \""+"^[A-Za-z0-9_:.-]{1,253}$"+"\"",schema:"^[A-Za-z0-9_:.-]{1,253}$",parentSchema:schema34,data:data67};
+if(data.probe !== undefined){
+let data64 = data.probe;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+for(const key11 in data64){
+if(!(((((key11 === "mustReach") || (key11 === "mustBlock")) || (key11 === "dnsName")) || (key11 === "timeoutMs")) || (key11 === "onFailure"))){
+const err121 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.probe,data:data64};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1953,8 +1936,19 @@ vErrors.push(err121);
 errors++;
 }
 }
+if(data64.mustReach !== undefined){
+let data65 = data64.mustReach;
+if(Array.isArray(data65)){
+const len15 = data65.length;
+for(let i15=0; i15<len15; i15++){
+if(!(validate14(data65[i15], {instancePath:instancePath+"/probe/mustReach/" + i15,parentData:data65,parentDataProperty:i15,rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+}
 else {
-const err122 = {instancePath:instancePath+"/probe/dnsName",schemaPath:"#/definitions/hostName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data67};
+const err122 = {instancePath:instancePath+"/probe/mustReach",schemaPath:"#/properties/probe/properties/mustReach/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.probe.properties.mustReach.type,parentSchema:schema11.properties.probe.properties.mustReach,data:data65};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1964,10 +1958,19 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data62.timeoutMs !== undefined){
-let data68 = data62.timeoutMs;
-if(!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68)))){
-const err123 = {instancePath:instancePath+"/probe/timeoutMs",schemaPath:"#/properties/probe/properties/timeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.probe.properties.timeoutMs.type,parentSchema:schema11.properties.probe.properties.timeoutMs,data:data68};
+if(data64.mustBlock !== undefined){
+let data67 = data64.mustBlock;
+if(Array.isArray(data67)){
+const len16 = data67.length;
+for(let i16=0; i16<len16; i16++){
+if(!(validate14(data67[i16], {instancePath:instancePath+"/probe/mustBlock/" + i16,parentData:data67,parentDataProperty:i16,rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err123 = {instancePath:instancePath+"/probe/mustBlock",schemaPath:"#/properties/probe/properties/mustBlock/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.probe.properties.mustBlock.type,parentSchema:schema11.properties.probe.properties.mustBlock,data:data67};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1976,9 +1979,12 @@ vErrors.push(err123);
 }
 errors++;
 }
-if((typeof data68 == "number") && (isFinite(data68))){
-if(data68 > 60000 || isNaN(data68)){
-const err124 = {instancePath:instancePath+"/probe/timeoutMs",schemaPath:"#/properties/probe/properties/timeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000",schema:60000,parentSchema:schema11.properties.probe.properties.timeoutMs,data:data68};
+}
+if(data64.dnsName !== undefined){
+let data69 = data64.dnsName;
+if(typeof data69 === "string"){
+if(!pattern24.test(data69)){
+const err124 = {instancePath:instancePath+"/probe/dnsName",schemaPath:"#/definitions/hostName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_:.-]{1,253}$"},message:"must match pattern \""+"^[A-Za-z0-9_:.-]{1,253}$"+"\"",schema:"^[A-Za-z0-9_:.-]{1,253}$",parentSchema:schema34,data:data69};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1987,8 +1993,9 @@ vErrors.push(err124);
 }
 errors++;
 }
-if(data68 < 100 || isNaN(data68)){
-const err125 = {instancePath:instancePath+"/probe/timeoutMs",schemaPath:"#/properties/probe/properties/timeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.probe.properties.timeoutMs,data:data68};
+}
+else {
+const err125 = {instancePath:instancePath+"/probe/dnsName",schemaPath:"#/definitions/hostName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data69};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1998,11 +2005,10 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
-if(data62.onFailure !== undefined){
-let data69 = data62.onFailure;
-if(typeof data69 !== "string"){
-const err126 = {instancePath:instancePath+"/probe/onFailure",schemaPath:"#/properties/probe/properties/onFailure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.probe.properties.onFailure.type,parentSchema:schema11.properties.probe.properties.onFailure,data:data69};
+if(data64.timeoutMs !== undefined){
+let data70 = data64.timeoutMs;
+if(!(((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70))) && (isFinite(data70)))){
+const err126 = {instancePath:instancePath+"/probe/timeoutMs",schemaPath:"#/properties/probe/properties/timeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.probe.properties.timeoutMs.type,parentSchema:schema11.properties.probe.properties.timeoutMs,data:data70};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2011,8 +2017,9 @@ vErrors.push(err126);
 }
 errors++;
 }
-if(!((data69 === "stop") || (data69 === "warn"))){
-const err127 = {instancePath:instancePath+"/probe/onFailure",schemaPath:"#/properties/probe/properties/onFailure/enum",keyword:"enum",params:{allowedValues: schema11.properties.probe.properties.onFailure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.probe.properties.onFailure.enum,parentSchema:schema11.properties.probe.properties.onFailure,data:data69};
+if((typeof data70 == "number") && (isFinite(data70))){
+if(data70 > 60000 || isNaN(data70)){
+const err127 = {instancePath:instancePath+"/probe/timeoutMs",schemaPath:"#/properties/probe/properties/timeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000",schema:60000,parentSchema:schema11.properties.probe.properties.timeoutMs,data:data70};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2021,10 +2028,8 @@ vErrors.push(err127);
 }
 errors++;
 }
-}
-}
-else {
-const err128 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.probe.type,parentSchema:schema11.properties.probe,data:data62};
+if(data70 < 100 || isNaN(data70)){
+const err128 = {instancePath:instancePath+"/probe/timeoutMs",schemaPath:"#/properties/probe/properties/timeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100",schema:100,parentSchema:schema11.properties.probe.properties.timeoutMs,data:data70};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2035,13 +2040,49 @@ errors++;
 }
 }
 }
-else {
-const err129 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data64.onFailure !== undefined){
+let data71 = data64.onFailure;
+if(typeof data71 !== "string"){
+const err129 = {instancePath:instancePath+"/probe/onFailure",schemaPath:"#/properties/probe/properties/onFailure/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.probe.properties.onFailure.type,parentSchema:schema11.properties.probe.properties.onFailure,data:data71};
 if(vErrors === null){
 vErrors = [err129];
 }
 else {
 vErrors.push(err129);
+}
+errors++;
+}
+if(!((data71 === "stop") || (data71 === "warn"))){
+const err130 = {instancePath:instancePath+"/probe/onFailure",schemaPath:"#/properties/probe/properties/onFailure/enum",keyword:"enum",params:{allowedValues: schema11.properties.probe.properties.onFailure.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.probe.properties.onFailure.enum,parentSchema:schema11.properties.probe.properties.onFailure,data:data71};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.probe.type,parentSchema:schema11.properties.probe,data:data64};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+}
+else {
+const err132 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
 }
 errors++;
 }

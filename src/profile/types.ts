@@ -40,6 +40,8 @@ export interface ContainerSettings {
   envFile?: string;
   /** docker -v syntax, host side made absolute: "/abs/src:/dst[:ro]". */
   mounts: string[];
+  /** Host paths (absolute) of mounts that hand over the host, mounted because the profile says it means to. */
+  sensitiveMounts: string[];
   workdir?: string;
   restart: RestartPolicy;
   sysctls: Record<string, string>;

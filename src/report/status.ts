@@ -1,5 +1,6 @@
 // Human renderings of `hermit status` and `hermit ps`. Pure.
 import type { ProfileStatus } from '../plan/status.js';
+import { printable } from './printable.js';
 
 export interface PsRow {
   profile: string;
@@ -38,6 +39,11 @@ export function renderStatus(s: ProfileStatus): string {
   const extra = [c.restartPolicy ? `restart ${c.restartPolicy}` : '', c.image === 'outdated' ? 'image outdated (hermit update)' : c.image === 'current' ? 'image current' : '']
     .filter(Boolean).join(', ');
   out.push(`  container   ${c.name ?? '-'}: ${c.foreign ? 'NOT started by hermit for this profile' : `${c.state}${since}`}${extra && !c.foreign ? ` (${extra})` : ''}`);
+  const u = s.unapproved;
+  if (u) {
+    out.push(`  approval    the profile file changed and that version is NOT approved; ${u.approvedAt ? `hermit enforces the version approved ${u.approvedAt}` : 'no version was ever approved'} (sudo hermit trust shows and approves it)`);
+    out.push(...u.changes.map((c) => `                ${c}`));
+  }
   out.push(`  network     ${s.network.name ?? '-'}: ${s.network.present ? 'present' : 'missing'}`);
   if (s.firewall === 'nftables') out.push(`  firewall    nftables: table inet hermit-${s.profile}`);
   for (const r of s.rules) out.push(`  IPv${r.family} rules  ${RULES[r.state] ?? r.state}${r.detail ? ` — ${r.detail}` : ''}`);
@@ -50,5 +56,5 @@ export function renderStatus(s: ProfileStatus): string {
   const v = s.lastVerified;
   out.push(`  verified    ${v ? `${v.at} by ${v.by}: ${v.ok ? 'ok' : 'NOT ok'}${v.actions.length ? ` (${v.actions.length} action(s): ${v.actions.at(-1)})` : ''}` : 'never'}`);
   out.push(`  isolation   ${s.ok ? 'proven' : c.running ? 'NOT proven (see above; hermit run or hermit probe proves it again)' : 'not running'}`);
-  return out.join('\n');
+  return printable(out.join('\n'));
 }

@@ -1,10 +1,12 @@
 // What hermit remembers between commands, in /var/lib/hermit/<profile>/ (HERMIT_STATE_DIR moves
 // it, for tests): the last probe, the rulesets last applied (restored at boot, before dockerd
 // starts its containers), and the guard's last verification.
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FirewallBackend } from '../plan/facts.js';
 import type { Ruleset } from '../plan/ruleset.js';
+import type { Profile } from '../profile/types.js';
 import type { ProbeReport } from '../probe/types.js';
 
 export const stateDir = () => process.env.HERMIT_STATE_DIR ?? '/var/lib/hermit';
@@ -43,22 +45,24 @@ export interface VerifyRecord {
 
 const stateFile = (profile: string, name: string) => join(stateDir(), profile, name);
 
-async function writeRecord(profile: string, name: string, value: unknown): Promise<void> {
-  const dest = stateFile(profile, name);
-  await mkdir(join(stateDir(), profile), { recursive: true, mode: 0o700 });
+async function writeJson(dest: string, value: unknown): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
   // Write then rename: a reader never sees half a file (pid in the name: concurrent writers).
   const tmp = `${dest}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, dest);
 }
 
-async function readRecord<T>(profile: string, name: string): Promise<T | undefined> {
+async function readJson<T>(file: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(stateFile(profile, name), 'utf8')) as T;
+    return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
+
+const writeRecord = (profile: string, name: string, value: unknown) => writeJson(stateFile(profile, name), value);
+const readRecord = <T>(profile: string, name: string) => readJson<T>(stateFile(profile, name));
 
 export async function recordProbe(file: string, containerId: string, report: ProbeReport): Promise<void> {
   const record: ProbeRecord = { at: new Date().toISOString(), profile: report.profile, file, containerId, ok: report.ok, report };
@@ -79,7 +83,53 @@ export async function recordVerified(record: Omit<VerifyRecord, 'at'>): Promise<
 
 export const lastVerified = (profile: string) => readRecord<VerifyRecord>(profile, 'last-verified.json');
 
-/** Profiles with a record (dot files are hermit's own: the host lock). */
+/** A version of a profile the user approved (`hermit trust`, or the question `hermit run` asks), or
+ * one that came from files only root can write. Kept apart from the per-profile records, so that
+ * `hermit down` does not forget what the user approved. */
+export interface ApprovalRecord {
+  at: string;
+  profile: string;
+  /** "hermit trust", "hermit run (asked)", "root-owned files". */
+  by: string;
+  /** fingerprint() of `approved`. */
+  fingerprint: string;
+  /** The resolved profile in its approval form (secret env values replaced by digests). */
+  approved: Profile;
+  /** The files it was resolved from (the profile's file first, then what it extends). */
+  files: string[];
+}
+
+const approvalFile = (profile: string) => join(stateDir(), '.approved', `${profile}.json`);
+
+export async function recordApproval(record: Omit<ApprovalRecord, 'at'>): Promise<void> {
+  await writeJson(approvalFile(record.profile), { at: new Date().toISOString(), ...record });
+}
+
+export const approvalOf = (profile: string) => readJson<ApprovalRecord>(approvalFile(profile));
+
+/** The file hermit last ran a profile from (its rules or probe record), if it can be read here. */
+export function recordedFileSync(profile: string): string | undefined {
+  for (const name of ['rules.json', 'last-probe.json']) {
+    try {
+      const file = (JSON.parse(readFileSync(stateFile(profile, name), 'utf8')) as { file?: unknown }).file;
+      if (typeof file === 'string') return file;
+    } catch {
+      // No record, or not readable by this user.
+    }
+  }
+  return undefined;
+}
+
+/** Profiles with a record, read synchronously (shell completion); none when the state is not readable here. */
+export function recordedProfilesSync(): string[] {
+  try {
+    return readdirSync(stateDir()).filter((n) => !n.startsWith('.'));
+  } catch {
+    return [];
+  }
+}
+
+/** Profiles with a record (dot files are hermit's own: the host lock, approvals). */
 export async function recordedProfiles(): Promise<string[]> {
   return (await readdir(stateDir()).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
 }

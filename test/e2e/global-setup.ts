@@ -5,7 +5,7 @@ import { execaSync } from 'execa';
 import type { TestProject } from 'vitest/node';
 import { startWorld, stopWorld, tail, worldInfo, type WorldInfo } from './world.js';
 
-const TOOLS = ['ip', 'nsenter', 'unshare', 'mount', 'dockerd', 'docker', 'dnsmasq', 'busybox', 'iptables'];
+const TOOLS = ['ip', 'nsenter', 'unshare', 'mount', 'dockerd', 'docker', 'dnsmasq', 'busybox', 'iptables', 'nft', 'script'];
 
 function missingTools(): string[] {
   return TOOLS.filter((t) => execaSync('sh', ['-c', 'command -v "$1"', 'sh', t], { reject: false }).exitCode !== 0);

@@ -11,6 +11,7 @@ import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Options } from 'execa';
+import type { ProbeResponse, TcpResult } from '../../src/probe/types.js';
 
 export interface WorldInfo {
   skip?: string;
@@ -173,6 +174,41 @@ export async function pidOf(info: WorldInfo, name: string): Promise<number> {
 
 export function hermit(info: WorldInfo, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return inHost(info, process.execPath, [join(REPO, 'bin', 'hermit'), ...args], { cwd: REPO, ...opts });
+}
+
+/** One TCP connect from inside a container's network namespace, with hermit's own probe worker
+ * (its outcome is classified exactly: connected, refused, unreachable, timeout). */
+export async function connectFrom(info: WorldInfo, pid: number, host: string, port: number): Promise<TcpResult> {
+  const out = await inHost(info, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, join(REPO, 'dist', 'probe', 'worker.js')], {
+    input: JSON.stringify({ timeoutMs: 3000, tcp: [{ id: 't', host, port }], dns: [] }),
+  });
+  if (out.exitCode !== 0) throw new Error(`probe worker exited ${out.exitCode}: ${out.stderr}`);
+  return (JSON.parse(out.stdout) as ProbeResponse).tcp[0]!;
+}
+
+/** hermit as a long-running process on the world's host (hermit guard), its output in `log`;
+ * stop() ends it (SIGTERM, then SIGKILL) and waits for it. */
+export async function hermitDaemon(info: WorldInfo, args: string[], log: string): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const fd = openSync(log, 'a');
+  const env = { ...process.env, DOCKER_HOST: info.dockerHost, HERMIT_RESOLV_CONF: info.resolvConf, HERMIT_STATE_DIR: p('state') };
+  // nsenter execs hermit (no --fork): the pid is hermit's own.
+  const child = spawn('nsenter', [`--net=${info.netnsPath}`, `--mount=${info.mntnsPath}`, `--wd=${REPO}`, '--', process.execPath, join(REPO, 'bin', 'hermit'), ...args],
+    { stdio: ['ignore', fd, fd], env });
+  closeSync(fd);
+  child.unref();
+  const pid = await new Promise<number>((res, rej) => { child.once('spawn', () => res(child.pid!)); child.once('error', rej); });
+  return { pid, stop: () => stop([pid], 5000) };
+}
+
+/** Polls `check` until it returns a value (not undefined), or fails after `ms` saying what it waited for. */
+export async function waitUntil<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`waited ${ms} ms for ${what}`);
+    await sleep(100);
+  }
 }
 
 /** HTTP GET / with busybox nc from a namespace (busybox wget segfaults); the page body is in stdout. */

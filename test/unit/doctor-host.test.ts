@@ -118,3 +118,17 @@ describe('recorded: this machine, degraded', () => {
     expect(c['connectivity.dns.profile']).toMatchObject({ status: 'skipped', summary: "entering a container's network namespace needs root" });
   });
 });
+
+describe('host.profile-writable', () => {
+  const found = (f: object) => variant(healthy, { 'profile-writers': { stdout: JSON.stringify({ files: [FILE], otherWriters: [], insideWritableMounts: [], ...f }) } });
+  it('warns when the container mounts a folder holding the profile writable', () => {
+    const c = checks(found({ otherWriters: ['/p/hermit.yaml is owned by uid 1000'], insideWritableMounts: ['/p/hermit.yaml is inside /p, which the container mounts writable at /workspace'] }), profile, FILE)['host.profile-writable']!;
+    expect(c).toMatchObject({ status: 'warn', summary: 'the agent can rewrite its own profile: a file of it lies inside a folder the container mounts writable' });
+    expect(c.evidence).toEqual(['/p/hermit.yaml is inside /p, which the container mounts writable at /workspace', '/p/hermit.yaml is owned by uid 1000']);
+    expect(c.fix).toContain(`sudo hermit trust ${FILE}`);
+  });
+  it('is ok for root-owned files, and skipped for a recording without the source', () => {
+    expect(checks(found({}), profile, FILE)['host.profile-writable']).toMatchObject({ status: 'ok', summary: 'only root can change the profile, and the container mounts none of its files' });
+    expect(checks(healthy, profile, FILE)['host.profile-writable']!.status).toBe('skipped');
+  });
+});

@@ -19,7 +19,7 @@ export function sampleProfile(overrides: Partial<Profile> = {}): Profile {
     },
     hostPorts: [{ port: 11434, protocol: 'tcp', comment: 'ollama' }],
     container: {
-      name: 'hermit-agent', user: '1000:1000', env: { TZ: 'UTC' }, passEnv: ['API_KEY'], mounts: ['/srv/work:/workspace'],
+      name: 'hermit-agent', user: '1000:1000', env: { TZ: 'UTC' }, passEnv: ['API_KEY'], mounts: ['/srv/work:/workspace'], sensitiveMounts: [],
       workdir: '/workspace', restart: 'unless-stopped', sysctls: { 'net.ipv4.tcp_keepalive_time': '60' }, readOnly: false,
       publish: ['127.0.0.1:8080:8080'], capAdd: [], tmpfs: [], dockerArgs: [],
     },

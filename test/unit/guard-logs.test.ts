@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_ARGS, eventReason } from '../../src/guard/loop.js';
+import { EVENT_ARGS, eventReason, ruleChange } from '../../src/guard/loop.js';
 import { BOOT_UNIT, GUARD_UNIT, renderUnits } from '../../src/guard/units.js';
 import { logPrefix } from '../../src/plan/ruleset.js';
 import { parseBlocked, renderBlocked } from '../../src/report/blocked.js';
@@ -49,5 +49,17 @@ describe('guard events and units', () => {
     expect(u[GUARD_UNIT]).toMatch(/^After=docker\.service hermit-boot\.service$/m);
     expect(u[GUARD_UNIT]).toContain('ExecStart=/usr/bin/node /opt/hermit/bin/hermit guard --interval 30 "/etc/hermit/profiles/my agent.yaml"');
     expect(u[GUARD_UNIT]).toMatch(/^Restart=always$/m);
+  });
+});
+
+describe('ruleChange', () => {
+  it('names changes to the tables hermit rules live in, and ignores the rest', () => {
+    expect(ruleChange('delete rule ip filter DOCKER-USER handle 12')).toBe('rule change: delete rule ip filter DOCKER-USER');
+    expect(ruleChange('add rule ip6 filter INPUT iifname "hm-x" counter jump HERMIT-IN-x')).toBe('rule change: add rule ip6 filter INPUT');
+    expect(ruleChange('flush chain ip filter FORWARD')).toBe('rule change: flush chain ip filter FORWARD');
+    expect(ruleChange('delete table inet hermit')).toBe('rule change: delete table inet hermit');
+    expect(ruleChange('add rule ip nat DOCKER iifname != "docker0" tcp dport 8080 dnat to 172.17.0.2:80')).toBeUndefined();
+    expect(ruleChange('# new generation 5 by process 10111 (iptables-restor)')).toBeUndefined();
+    expect(ruleChange('add element ip docker-bridges x { 1.2.3.4 }')).toBeUndefined();
   });
 });

@@ -131,7 +131,7 @@ function profile(): Profile {
     egress: { block: [...DEFAULT_BLOCKED_V4], block6: [...DEFAULT_BLOCKED_V6], allow: [] },
     hostPorts: [],
     container: {
-      name: 'hermit-demo', user: '1000:1000', env: {}, passEnv: [], mounts: [], restart: 'no', sysctls: {},
+      name: 'hermit-demo', user: '1000:1000', env: {}, passEnv: [], mounts: [], sensitiveMounts: [], restart: 'no', sysctls: {},
       readOnly: false, publish: [], capAdd: [], tmpfs: [], dockerArgs: [],
     },
     probe: { mustReach: [], mustBlock: [], dnsName: 'example.com', timeoutMs: 3000, onFailure: 'stop' },

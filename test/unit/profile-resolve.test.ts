@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { profileEnv } from '../../src/profile/host-env.js';
-import { type Places, findProfile, findProjectDefault, listProfiles, projectProfiles, userDirs } from '../../src/profile/resolve.js';
+import { type Places, findProfile, findProjectDefault, hidesMoreTrusted, listProfiles, projectProfiles, userDirs } from '../../src/profile/resolve.js';
 
 // A tree with a profile of the same name at every level, to see which one wins:
 //   root/home/u/.config/hermit/profiles   user
@@ -35,7 +35,12 @@ const places = (cwd: string, e: NodeJS.ProcessEnv = env): Places => ({ cwd, env:
 
 describe('findProfile', () => {
   it('takes the first match: project, user, system, built-in', () => {
-    expect(findProfile('agent', places(at('proj/sub/dir')))).toEqual({ kind: 'project', file: at('proj/.hermit/agent.yaml'), name: 'agent' });
+    const project = findProfile('agent', places(at('proj/sub/dir')));
+    expect(project).toMatchObject({ kind: 'project', file: at('proj/.hermit/agent.yaml'), name: 'agent' });
+    // The project file hides the user's, the system's and the built-in one, all more trusted than it.
+    expect(project.shadows?.map((s) => s.kind)).toEqual(['user', 'system', 'builtin']);
+    expect(hidesMoreTrusted(project).map((s) => s.file)).toEqual([at('home/u/.config/hermit/profiles/agent.yaml'), at('etc/agent.yaml'), at('builtin/agent.yaml')]);
+    expect(hidesMoreTrusted(findProfile('agent', places(at('elsewhere'), {})))).toEqual([]);
     expect(findProfile('agent', places(at('elsewhere')))).toMatchObject({ kind: 'user', file: at('home/u/.config/hermit/profiles/agent.yaml') });
     expect(findProfile('agent', places(at('elsewhere'), {}))).toMatchObject({ kind: 'system', file: at('etc/agent.yaml') });
     expect(findProfile('only-builtin', places(at('proj')))).toMatchObject({ kind: 'builtin', file: at('builtin/only-builtin.yaml') });
@@ -48,7 +53,7 @@ describe('findProfile', () => {
   });
 
   it('finds hermit.yaml by the name it declares', () => {
-    expect(findProfile('proj', places(at('proj/sub/dir')))).toEqual({ kind: 'project', file: at('proj/hermit.yaml'), name: 'proj', projectDefault: true });
+    expect(findProfile('proj', places(at('proj/sub/dir')))).toEqual({ kind: 'project', file: at('proj/hermit.yaml'), name: 'proj', projectDefault: true, shadows: [] });
   });
 
   it('follows XDG_CONFIG_HOME', () => {

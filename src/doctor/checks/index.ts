@@ -6,10 +6,11 @@ import { changesChecks } from './changes.js';
 import { connectivityChecks } from './connectivity.js';
 import { hostChecks } from './host.js';
 import { networkChecks } from './network.js';
+import { profileFileChecks } from './profile-files.js';
 import { proxyChecks } from './proxy.js';
 import type { CheckDef } from './util.js';
 
-export const CHECKS: CheckDef[] = [...hostChecks, ...networkChecks, ...connectivityChecks, ...proxyChecks, ...changesChecks];
+export const CHECKS: CheckDef[] = [...hostChecks, ...profileFileChecks, ...networkChecks, ...connectivityChecks, ...proxyChecks, ...changesChecks];
 
 export function runChecks(snap: Snapshot, opts: { profile?: Profile; profileArg?: string; since: Date }): Check[] {
   const ctx = { f: new Facts(snap), ...opts };

@@ -1,0 +1,52 @@
+// Whether a loaded profile may be applied: the version the user approved, a version that only
+// narrows it, or files only root can write. Shared by run, update, probe, trust, status and the guard.
+import { profileEnv } from './host-env.js';
+import { existingRealpath } from './load.js';
+import { type Change, approvalForm, compareProfiles, fingerprint, onlyNarrows } from './trust.js';
+import type { LoadedProfile, Profile } from './types.js';
+import { insideWritableMounts, otherWriters } from './writers.js';
+import { type ApprovalRecord, approvalOf, recordApproval } from '../state/store.js';
+
+export type ApprovalState =
+  /** This exact version was approved. */
+  | 'approved'
+  /** Only root could have written its files, and the container cannot: applied as it is. */
+  | 'trusted-source'
+  /** Differs from the approved version only by taking grants away. */
+  | 'narrows'
+  | 'unapproved';
+
+export interface ApprovalCheck {
+  state: ApprovalState;
+  /** The profile in the form that is approved and stored. */
+  form: Profile;
+  fingerprint: string;
+  files: string[];
+  /** Why someone other than root could have changed it (empty: nobody). */
+  writers: string[];
+  record?: ApprovalRecord;
+  /** From the approved version to this one (empty without one, or when equal). */
+  changes: Change[];
+}
+
+export async function checkApproval(loaded: LoadedProfile): Promise<ApprovalCheck> {
+  const files = loaded.chain ?? [loaded.file];
+  const form = approvalForm(loaded.profile, profileEnv());
+  const fp = fingerprint(form);
+  const writers = [...files.flatMap((f) => otherWriters(f)), ...insideWritableMounts(files, loaded.profile, existingRealpath)];
+  const record = await approvalOf(loaded.profile.name);
+  const changes = record && record.fingerprint !== fp ? compareProfiles(record.approved, form) : [];
+  const state: ApprovalState = record?.fingerprint === fp ? 'approved'
+    : writers.length === 0 ? 'trusted-source'
+      : record && onlyNarrows(changes) ? 'narrows'
+        : 'unapproved';
+  return { state, form, fingerprint: fp, files, writers, ...(record ? { record } : {}), changes };
+}
+
+export const approve = (check: ApprovalCheck, by: string) =>
+  recordApproval({ profile: check.form.name, by, fingerprint: check.fingerprint, approved: check.form, files: check.files });
+
+/** The approved version of a profile, in the shape the guard and status work with. */
+export function approvedProfile(record: ApprovalRecord, file: string): LoadedProfile {
+  return { profile: record.approved, file, chain: record.files, locate: () => undefined };
+}

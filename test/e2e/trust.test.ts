@@ -1,0 +1,225 @@
+// The agent can write its project, and so any profile in it: hermit must apply only versions the
+// user approved. Each attack below is made from inside the container, as the container's user (uid
+// 1000, who owns the project as in a normal checkout), and checked from inside afterwards.
+import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type WorldInfo, connectFrom, docker, hermit, inHost, pidOf } from './world.js';
+
+const world = inject('world') as WorldInfo;
+const AGENT_UID = 1000;
+
+/** A project profile: the project mounted at /workspace, nothing of the LAN or the host allowed. */
+function projectYaml(name: string, subnet: string, more = ''): string {
+  return `name: ${name}
+image: ${world.image}
+command: [sleep, "86400"]
+network: { subnet: ${subnet} }
+dns: [${world.addr.router}]
+container:
+  mounts: [".:/workspace"]
+${more}probe:
+  dnsName: internet.test
+  mustReach: [{ host: internet.test, port: ${world.ports.internet} }]
+`;
+}
+
+// What the agent appends to get the NAS's other port and a service on the host.
+const WIDENING = `egress:
+  allow: [{ to: ${'NAS'}, ports: [PORT] }]
+hostPorts: [{ port: HOSTPORT }]
+`;
+const widening = () => WIDENING.replace('NAS', world.addr.nas).replace('PORT', String(world.ports.nasDisallowed)).replace('HOSTPORT', String(world.ports.hostAllService));
+
+/** A project folder owned by the agent's uid, like a normal user's checkout. */
+function project(dir: string, files: Record<string, string>): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  chownSync(dir, AGENT_UID, AGENT_UID);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+    chownSync(join(dir, name), AGENT_UID, AGENT_UID);
+    chownSync(join(dir, name, '..'), AGENT_UID, AGENT_UID);
+  }
+  return dir;
+}
+
+/** The agent writes a file of its workspace, from inside its container, as its own user. */
+async function agentWrites(container: string, path: string, text: string): Promise<void> {
+  const r = await docker(world, ['exec', '-i', container, 'sh', '-c', `mkdir -p "$(dirname "$1")" && cat > "$1"`, 'sh', path], { input: text });
+  expect(r.exitCode, r.stderr).toBe(0);
+}
+
+const rules = async () => (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout.split('\n').filter((l) => l.includes('HERMIT')).join('\n');
+
+/** What the widening would open, seen from inside: both must stay rejected by hermit's rules. */
+async function expectNotWidened(container: string): Promise<void> {
+  const pid = await pidOf(world, container);
+  expect((await connectFrom(world, pid, world.addr.nas, world.ports.nasDisallowed)).outcome).toBe('unreachable');
+  expect((await connectFrom(world, pid, world.addr.hostLan, world.ports.hostAllService)).outcome).toBe('unreachable');
+}
+
+describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', () => {
+  const root = join(world.root, 'trust');
+  afterAll(async () => {
+    for (const n of ['tr-edit', 'tr-guard', 'tr-shadow', 'tr-mount']) await hermit(world, ['down', n]);
+  });
+
+  describe('1. the agent edits the project profile, then the user starts it again', () => {
+    const dir = join(root, 'edit');
+    let file: string;
+    beforeAll(() => {
+      file = join(project(dir, { 'hermit.yaml': projectYaml('tr-edit', '172.30.60.0/24') }), 'hermit.yaml');
+    });
+
+    it('a profile the agent can write is not run before it is approved; trust shows what it grants and approves it', async () => {
+      const before = await rules();
+      const refused = await hermit(world, ['run', file]);
+      expect(refused.exitCode, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain("profile 'tr-edit'");
+      expect(refused.stderr).toContain('is not approved');
+      expect(refused.stderr).toContain(`${file} is owned by uid ${AGENT_UID}`);
+      expect(refused.stderr).toMatch(/mounts\s+.*\/edit → \/workspace \(read-write\)/);
+      expect(refused.stderr).toContain(`sudo hermit trust ${file}`);
+      expect(await rules()).toBe(before);
+
+      const trusted = await hermit(world, ['trust', file]);
+      expect(trusted.exitCode, trusted.stderr).toBe(0);
+      expect(trusted.stdout).toContain('Approved.');
+      const run = await hermit(world, ['run', file]);
+      expect(run.exitCode, run.stderr + run.stdout).toBe(0);
+      await expectNotWidened('hermit-tr-edit');
+    });
+
+    it('the agent widens it from inside: run refuses and shows the widenings; the agent gains nothing', async () => {
+      const before = await rules();
+      await agentWrites('hermit-tr-edit', '/workspace/hermit.yaml', projectYaml('tr-edit', '172.30.60.0/24') + widening());
+      const r = await hermit(world, ['run', file]);
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`+ egress.allow: to: ${world.addr.nas}, ports: ${world.ports.nasDisallowed}, protocol: tcp   [WIDENS]`);
+      expect(r.stderr).toContain(`+ hostPorts: port: ${world.ports.hostAllService}, protocol: tcp   [WIDENS]`);
+      expect(await rules()).toBe(before);
+      await expectNotWidened('hermit-tr-edit');
+      // probe too: an unapproved profile would decide what the probe expects.
+      expect((await hermit(world, ['probe', file])).exitCode).toBe(2);
+      // dry-run shows the plan, and says it is not approved.
+      const dry = await hermit(world, ['run', file, '--dry-run']);
+      expect(dry.stdout).toContain('NOT approved');
+    });
+
+    it('status says the file changed and is not approved, and compares with the approved version', async () => {
+      const s = await hermit(world, ['status', file]);
+      expect(s.stdout).toContain('NOT approved');
+      expect(s.stdout).toMatch(/IPv4 rules\s+intact/);
+    });
+
+    it('asked in a terminal: yes approves and applies it; the widening then works', async () => {
+      // script(1) gives hermit a terminal; the answer comes on its input.
+      const cmd = `${process.execPath} ${join(process.cwd(), 'bin', 'hermit')} run ${file}`;
+      const r = await inHost(world, 'script', ['-qec', cmd, '/dev/null'], { input: 'y\n', timeout: 60_000 });
+      expect(r.stdout).toContain("Approve this version of profile 'tr-edit' and go on? [y/N]");
+      expect(r.exitCode, r.stdout).toBe(0);
+      const pid = await pidOf(world, 'hermit-tr-edit');
+      expect((await connectFrom(world, pid, world.addr.nas, world.ports.nasDisallowed)).outcome).not.toBe('unreachable');
+    });
+
+    it('a change that only narrows is applied without asking, and says so', async () => {
+      await agentWrites('hermit-tr-edit', '/workspace/hermit.yaml', projectYaml('tr-edit', '172.30.60.0/24') + widening().replace(/hostPorts:.*\n/, ''));
+      const r = await hermit(world, ['run', file]);
+      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+      expect(r.stderr).toContain('differs from the approved version only by narrowing it');
+      const pid = await pidOf(world, 'hermit-tr-edit');
+      expect((await connectFrom(world, pid, world.addr.hostLan, world.ports.hostAllService)).outcome).toBe('unreachable');
+    });
+  });
+
+  describe('2. the agent edits the profile while the guard runs', () => {
+    const dir = join(root, 'guard');
+    let file: string;
+    beforeAll(async () => {
+      file = join(project(dir, { 'hermit.yaml': projectYaml('tr-guard', '172.30.61.0/24') }), 'hermit.yaml');
+      expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
+      const r = await hermit(world, ['run', file]);
+      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    });
+
+    it('the guard keeps enforcing the approved version, says so once, and restores drift to it', async () => {
+      const before = await rules();
+      await agentWrites('hermit-tr-guard', '/workspace/hermit.yaml', projectYaml('tr-guard', '172.30.61.0/24') + widening());
+      const pass = await hermit(world, ['guard', '--once', file]);
+      expect(pass.exitCode, pass.stdout + pass.stderr).toBe(0);
+      expect(pass.stdout).toContain('changed on disk and is NOT approved');
+      expect(pass.stdout).not.toContain('DRIFT');
+      expect(await rules()).toBe(before);
+      await expectNotWidened('hermit-tr-guard');
+
+      // Drift: the guard restores the approved rules, not the file's.
+      expect((await inHost(world, 'iptables', ['-F', 'HERMIT-tr-guard'])).exitCode).toBe(0);
+      const restore = await hermit(world, ['guard', '--once', file]);
+      expect(restore.exitCode, restore.stdout).toBe(0);
+      expect(restore.stdout).toContain('restored IPv4 rules');
+      expect(await rules()).toBe(before);
+      await expectNotWidened('hermit-tr-guard');
+    });
+  });
+
+  describe('3. no project profile: the agent shadows a trusted one', () => {
+    const dir = join(root, 'shadow');
+    const xdg = join(root, 'xdg');
+    const env = { XDG_CONFIG_HOME: xdg };
+    beforeAll(async () => {
+      project(dir, {});
+      // A profile of the user's own, written by root: trusted as it is.
+      mkdirSync(join(xdg, 'hermit', 'profiles'), { recursive: true });
+      writeFileSync(join(xdg, 'hermit', 'profiles', 'tr-shadow.yaml'), projectYaml('tr-shadow', '172.30.62.0/24').replace('".:/workspace"', `"${dir}:/workspace"`));
+      const r = await hermit(world, ['run', 'tr-shadow'], { cwd: dir, env });
+      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    });
+
+    it('a project file that shadows it is named, and not applied without approval', async () => {
+      const before = await rules();
+      await agentWrites('hermit-tr-shadow', '/workspace/.hermit/tr-shadow.yaml', `extends: tr-shadow\n${widening()}`);
+      const r = await hermit(world, ['run', 'tr-shadow'], { cwd: dir, env });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`hermit: profile 'tr-shadow' is ${join(dir, '.hermit', 'tr-shadow.yaml')} (project), which shadows the user ${join(xdg, 'hermit', 'profiles', 'tr-shadow.yaml')}`);
+      expect(r.stderr).toContain('[WIDENS]');
+      expect(await rules()).toBe(before);
+      await expectNotWidened('hermit-tr-shadow');
+    });
+  });
+
+  describe('4. a mount that hands over the host', () => {
+    const dir = join(root, 'mount');
+    const home = join(root, 'home', 'alice');
+    let file: string;
+    beforeAll(async () => {
+      mkdirSync(join(home, '.ssh'), { recursive: true });
+      writeFileSync(join(home, '.ssh', 'id_ed25519'), 'secret key\n');
+      file = join(project(dir, { 'hermit.yaml': projectYaml('tr-mount', '172.30.63.0/24') }), 'hermit.yaml');
+      expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
+      expect((await hermit(world, ['run', file])).exitCode).toBe(0);
+    });
+
+    it('is refused; marked as intended it is a widening to approve; approved, it is mounted', async () => {
+      const mounting = (more: string) => projectYaml('tr-mount', '172.30.63.0/24').replace('mounts: [".:/workspace"]', `mounts: [".:/workspace", "${home}:/host-home:ro"]${more}`);
+      await agentWrites('hermit-tr-mount', '/workspace/hermit.yaml', mounting(''));
+      const refused = await hermit(world, ['run', file]);
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toContain(`mounts ${home}, which holds ${home}/.ssh (credentials: a home directory?): that hands the host over to the agent`);
+
+      await agentWrites('hermit-tr-mount', '/workspace/hermit.yaml', mounting(`\n  sensitiveMounts: ["${home}"]`));
+      const asked = await hermit(world, ['run', file]);
+      expect(asked.exitCode, asked.stderr).toBe(2);
+      expect(asked.stderr).toContain(`+ container.sensitiveMounts: ${home}   [WIDENS]`);
+      expect(asked.stderr).toContain(`+ container.mounts: ${home}:/host-home:ro   [WIDENS]`);
+      const ls = await docker(world, ['exec', 'hermit-tr-mount', 'ls', '/host-home/.ssh']);
+      expect(ls.exitCode).not.toBe(0);
+
+      expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
+      const run = await hermit(world, ['run', file]);
+      expect(run.exitCode, run.stderr + run.stdout).toBe(0);
+      expect((await docker(world, ['exec', 'hermit-tr-mount', 'ls', '/host-home/.ssh'])).stdout).toContain('id_ed25519');
+    });
+  });
+});

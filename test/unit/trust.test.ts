@@ -1,0 +1,173 @@
+// Approval as pure functions: the approval form, what changed and which way, what a profile grants,
+// who besides root can write a file, which mounts hand over the host.
+import { describe, expect, it } from 'vitest';
+import { profileProblems, sensitivePathProblem } from '../../src/profile/checks.js';
+import { approvalForm, compareProfiles, fingerprint, grants, onlyNarrows } from '../../src/profile/trust.js';
+import type { Profile } from '../../src/profile/types.js';
+import { insideWritableMounts, otherWriters } from '../../src/profile/writers.js';
+import { printable } from '../../src/report/printable.js';
+import { sampleProfile } from './fixtures.js';
+
+const withContainer = (p: Profile, c: Partial<Profile['container']>): Profile => ({ ...p, container: { ...p.container, ...c } });
+
+describe('approval form and fingerprint', () => {
+  it('hides secret env values behind a digest, and a changed secret still changes the fingerprint', () => {
+    const p = withContainer(sampleProfile(), { env: { TZ: 'UTC', API_TOKEN: 'hunter2-secret', URL: 'https://x/?k=abcdef123' } });
+    const form = approvalForm(p, { MY_KEY: 'abcdef123' });
+    expect(form.container.env.TZ).toBe('UTC');
+    expect(form.container.env.API_TOKEN).toMatch(/^<secret sha256:[0-9a-f]{16}>$/);
+    expect(form.container.env.URL).toMatch(/^<secret sha256:/); // holds the value of a secret-looking variable
+    expect(JSON.stringify(form)).not.toContain('hunter2');
+    const rotated = approvalForm(withContainer(p, { env: { ...p.container.env, API_TOKEN: 'other-secret' } }));
+    expect(fingerprint(rotated)).not.toBe(fingerprint(approvalForm(p)));
+  });
+
+  it('does not depend on key order', () => {
+    const p = sampleProfile();
+    const reordered = Object.fromEntries(Object.entries(p).reverse()) as unknown as Profile;
+    expect(fingerprint(reordered)).toBe(fingerprint(p));
+  });
+});
+
+describe('compareProfiles', () => {
+  const base = sampleProfile();
+
+  it('marks added exceptions, host ports, mounts, capabilities and resolvers as widening', () => {
+    const wider: Profile = {
+      ...base,
+      dns: [...base.dns, '9.9.9.9'],
+      egress: { ...base.egress, allow: [...base.egress.allow, { to: '192.168.77.50', ports: [5432], protocol: 'tcp' }] },
+      hostPorts: [...base.hostPorts, { port: 8081, protocol: 'tcp' }],
+      container: { ...base.container, mounts: [...base.container.mounts, '/home/u/.ssh:/s'], capAdd: ['CHOWN'], dockerArgs: ['--memory', '4g'] },
+    };
+    const changes = compareProfiles(base, wider);
+    expect(changes.map((c) => `${c.op} ${c.key}: ${c.text} ${c.direction}`)).toEqual([
+      '+ dns: 9.9.9.9 widens',
+      '+ egress.allow: to: 192.168.77.50, ports: 5432, protocol: tcp widens',
+      '+ hostPorts: port: 8081, protocol: tcp widens',
+      '+ container.mounts: /home/u/.ssh:/s widens',
+      '+ container.capAdd: CHOWN widens',
+      '+ container.dockerArgs: --memory widens',
+      '+ container.dockerArgs: 4g widens',
+    ]);
+    expect(onlyNarrows(changes)).toBe(false);
+  });
+
+  it('a changed exception is a removal and an addition: it widens', () => {
+    const changed: Profile = { ...base, egress: { ...base.egress, allow: [{ ...base.egress.allow[0]!, to: '192.168.50.0/24' }, base.egress.allow[1]!] } };
+    const changes = compareProfiles(base, changed);
+    expect(changes.map((c) => c.direction).sort()).toEqual(['narrows', 'widens']);
+    expect(onlyNarrows(changes)).toBe(false);
+  });
+
+  it('only narrows: exceptions and host ports removed, a range blocked, a target that must be blocked, read-only, warn → stop', () => {
+    const warn = { ...base, probe: { ...base.probe, onFailure: 'warn' as const } };
+    const narrower: Profile = {
+      ...base,
+      egress: { ...base.egress, block: ['198.51.100.0/24', ...base.egress.block], allow: base.egress.allow.slice(1) },
+      hostPorts: [],
+      container: { ...base.container, readOnly: true },
+      probe: { ...base.probe, mustBlock: [...base.probe.mustBlock, { host: '10.0.0.1', port: 80 }] },
+    };
+    const changes = compareProfiles(warn, narrower);
+    expect(changes.every((c) => c.direction === 'narrows')).toBe(true);
+    expect(changes.map((c) => c.key)).toEqual(['egress.block', 'egress.allow', 'hostPorts', 'container.readOnly', 'probe.mustBlock', 'probe.onFailure']);
+    expect(onlyNarrows(changes)).toBe(true);
+  });
+
+  it('anything else is a change to approve: image, command, user, env; root and probe warn widen', () => {
+    const other = withContainer({ ...base, image: 'evil/agent:1', command: ['sh'], probe: { ...base.probe, onFailure: 'warn' } }, { user: '0', env: { TZ: 'CET' } });
+    const changes = compareProfiles(base, other);
+    expect(changes.map((c) => `${c.key} ${c.direction}`)).toEqual([
+      'image changes', 'command changes', 'container.user widens', 'container.env changes', 'probe.onFailure widens',
+    ]);
+    expect(onlyNarrows(changes)).toBe(false);
+    expect(onlyNarrows([])).toBe(false);
+  });
+});
+
+describe('grants', () => {
+  it('lists what the agent gets, root marked', () => {
+    const rows = Object.fromEntries(grants(withContainer(sampleProfile(), { user: 'root' })));
+    expect(rows['LAN exceptions (egress.allow)']).toEqual(['to: 192.168.50.20, ports: 8080, protocol: tcp, comment: NAS git', 'to: 10.8.0.0/24, ports: 443,8443, protocol: any']);
+    expect(rows['host ports (hostPorts)']).toEqual(['11434/tcp (ollama)']);
+    expect(rows.mounts).toEqual(['/srv/work → /workspace (read-write)']);
+    expect(rows['runs as user']).toEqual(['root   ← root inside the container']);
+    expect(rows['capabilities added']).toEqual(['(none)']);
+  });
+});
+
+describe('printable', () => {
+  it('shows escapes and bidi overrides instead of sending them', () => {
+    expect(printable('a\u001b[2Kb\u202ec\rd\n\te')).toBe('a\\u{1b}[2Kb\\u{202e}c\\u{d}d\n\te');
+  });
+});
+
+describe('otherWriters', () => {
+  type St = { uid: number; gid: number; mode: number; isDirectory: () => boolean };
+  const dir = (uid: number, mode: number, gid = 0): St => ({ uid, gid, mode: 0o040000 | mode, isDirectory: () => true });
+  const file = (uid: number, mode: number, gid = 0): St => ({ uid, gid, mode: 0o100000 | mode, isDirectory: () => false });
+  const fs = (tree: Record<string, St>) => (p: string) => tree[p];
+
+  it('nobody but root: root-owned file in root-owned folders, /tmp-like sticky folders included', () => {
+    expect(otherWriters('/tmp/w/p.yaml', fs({ '/': dir(0, 0o755), '/tmp': dir(0, 0o1777), '/tmp/w': dir(0, 0o755), '/tmp/w/p.yaml': file(0, 0o644) }))).toEqual([]);
+  });
+
+  it('names the owner, a writable group, a folder anyone can write', () => {
+    const tree = { '/': dir(0, 0o755), '/home': dir(0, 0o755), '/home/u': dir(1000, 0o755, 1000), '/home/u/p.yaml': file(0, 0o664, 1000) };
+    expect(otherWriters('/home/u/p.yaml', fs(tree))).toEqual(['/home/u/p.yaml is writable by group 1000', '/home/u is owned by uid 1000']);
+    expect(otherWriters('/x/p.yaml', fs({ '/': dir(0, 0o755), '/x': dir(0, 0o777), '/x/p.yaml': file(0, 0o644) }))).toEqual(['/x is writable by everyone']);
+    expect(otherWriters('/x/p.yaml', fs({ '/': dir(0, 0o755), '/x': dir(0, 0o755), '/x/p.yaml': file(0, 0o1666) }))).toEqual(['/x/p.yaml is writable by everyone']);
+  });
+
+  it('finds profile files inside a folder the container mounts writable', () => {
+    const p = withContainer(sampleProfile(), { mounts: ['/srv/work:/workspace', '/srv/ro:/ro:ro', 'vol:/v'] });
+    const real = (x: string) => x;
+    expect(insideWritableMounts(['/srv/work/.hermit/a.yaml', '/srv/ro/b.yaml', '/srv/other.yaml'], p, real))
+      .toEqual(['/srv/work/.hermit/a.yaml is inside /srv/work, which the container mounts writable at /workspace']);
+  });
+});
+
+describe('mounts that hand over the host', () => {
+  const places = { homes: ['/home/u'], dirs: ['/var/lib/hermit'], exists: (p: string) => p === '/home/bob/.ssh' };
+  it.each([
+    ['/', false, 'which is the whole host filesystem'],
+    ['/etc', true, 'which is /etc, the host\'s configuration'],
+    ['/etc/passwd', false, 'which is inside /etc, the host\'s configuration, writable'],
+    ['/etc/ssh', true, 'which is /etc/ssh'],
+    ['/var/lib/hermit/x', true, "which is inside /var/lib/hermit (hermit's or the engine's state)"],
+    ['/var', true, 'which holds /var/lib/docker'],
+    ['/home/u', false, 'which holds /home/u/.ssh (credentials)'],
+    ['/home/u/.aws/credentials', true, 'which is inside /home/u/.aws (credentials)'],
+    ['/home/bob', false, 'which holds /home/bob/.ssh (credentials: a home directory?)'],
+    ['/srv/x/.gnupg', false, 'which is inside a .gnupg folder (credentials)'],
+    ['/proc/1', true, 'which is inside /proc'],
+  ])('%s (read-only: %s) is refused', (path, ro, why) => {
+    expect(sensitivePathProblem(path, places, ro)).toBe(why);
+  });
+
+  it.each([['/etc/localtime', true], ['/home/u/src/project', false], ['/srv/data', false], ['/tmp/work', false], ['/home/u/project/.docker', false]])(
+    '%s (read-only: %s) is fine', (path, ro) => {
+      expect(sensitivePathProblem(path, places, ro)).toBeUndefined();
+    },
+  );
+});
+
+describe('container.sensitiveMounts', () => {
+  const sensitive = { homes: ['/home/u'], dirs: [] };
+  it('lets a named mount through, and must name a mount', () => {
+    const home = withContainer(sampleProfile(), { mounts: ['/home/u:/home/agent'] });
+    expect(profileProblems(home, { sensitive }).map((p) => p.path.join('.'))).toEqual(['container.mounts.0']);
+    expect(profileProblems(withContainer(home, { sensitiveMounts: ['/home/u'] }), { sensitive })).toEqual([]);
+    expect(profileProblems(withContainer(home, { sensitiveMounts: ['/home/u', '/home/x'] }), { sensitive }).map((p) => p.message))
+      .toEqual(["/home/x is not the host side of any of container.mounts; write it exactly as the mount's host path, or remove it"]);
+  });
+
+  it('applies to docker run options too (-v, --mount)', () => {
+    const args = withContainer(sampleProfile(), { dockerArgs: ['-v', '/home/u/.kube:/k:ro', '--mount', 'type=bind,source=/var,target=/v,readonly'] });
+    expect(profileProblems(args, { sensitive }).map((p) => p.message)).toEqual([
+      expect.stringContaining('-v /home/u/.kube:/k:ro: mounts /home/u/.kube, which is /home/u/.kube (credentials)'),
+      expect.stringContaining('mounts /var, which holds /var/lib/docker'),
+    ]);
+  });
+});
