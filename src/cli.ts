@@ -49,7 +49,8 @@ export async function main(argv: string[]): Promise<void> {
       .alias('h', 'help')
       .epilogue(
         'Exit codes: 0 ok, 1 internal error, 2 bad usage or profile (nothing changed), 3 host cannot give the ' +
-          'guarantee (nothing changed), 4 apply failed (rolled back), 5 isolation probe failed (container stopped)',
+          'guarantee (nothing changed), 4 apply failed (rolled back), 5 isolation probe failed: a breach (container stopped), ' +
+          '6 an outage: something that must answer did not, nothing blocked was reachable (container running)',
       )
       .wrap(Math.min(110, process.stdout.columns || 100))
       .fail((msg, err, y) => {

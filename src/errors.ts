@@ -11,8 +11,10 @@ export const EXIT = {
   host: 3,
   /** Applying failed; what this run had changed was rolled back. */
   apply: 4,
-  /** The container started but the probe found isolation broken; the container was stopped. */
+  /** The probe found isolation broken (a breach), could not run, or an outage under probe.onOutage: stop; the container was stopped (or left running under probe.onFailure: warn). */
   probe: 5,
+  /** An outage: nothing that must be blocked was reachable, but a must-reach target or a resolver did not answer after retrying; the container keeps running. */
+  outage: 6,
 } as const;
 
 export type ErrorKind = Exclude<keyof typeof EXIT, 'ok' | 'internal'>;

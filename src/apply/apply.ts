@@ -62,7 +62,8 @@ export function planCommands(plan: Plan): Command[] {
 
 export interface Step {
   title: string;
-  run(): Promise<void>;
+  /** @param retitle changes the step's title while it runs (a retry, say). */
+  run(retitle?: (title: string) => void): Promise<void>;
 }
 
 export interface Undo { what: string; run: () => Promise<unknown> }

@@ -72,7 +72,7 @@ interface ContainerJson {
   State: { Running: boolean; Pid: number; Status?: string; StartedAt?: string };
   Config: { Labels?: Record<string, string> | null };
   HostConfig: { RestartPolicy?: { Name?: string } };
-  NetworkSettings: { Networks?: Record<string, unknown> | null };
+  NetworkSettings: { Networks?: Record<string, { NetworkID?: string }> | null };
 }
 
 export const parseContainers = (json: string): ExistingContainer[] => containersOf(JSON.parse(json || '[]') as ContainerJson[]);
@@ -82,6 +82,7 @@ function containersOf(list: ContainerJson[]): ExistingContainer[] {
     id: c.Id, name: c.Name.replace(/^\//, ''), running: c.State.Running, pid: c.State.Pid,
     status: c.State.Status ?? (c.State.Running ? 'running' : 'exited'), image: c.Image, startedAt: c.State.StartedAt ?? '',
     labels: c.Config.Labels ?? {}, networks: Object.keys(c.NetworkSettings.Networks ?? {}),
+    networkIds: Object.fromEntries(Object.entries(c.NetworkSettings.Networks ?? {}).flatMap(([name, n]) => (n?.NetworkID ? [[name, n.NetworkID]] : []))),
     restartPolicy: c.HostConfig.RestartPolicy?.Name || 'no',
   }));
 }

@@ -11,7 +11,7 @@ export const guardCommand: CommandModule<object, GuardArgs> = {
     y
       .positional('profiles', { type: 'string', array: true, default: [], describe: 'Profiles to guard (default: every profile hermit has applied on this host)' })
       .option('interval', { type: 'number', default: 30, describe: 'Seconds between verifications (Docker events also trigger one)' })
-      .option('once', { type: 'boolean', default: false, describe: 'One verification pass, then exit (0: guarantee holds, 5: a container was stopped)' })
+      .option('once', { type: 'boolean', default: false, describe: 'One verification pass, then exit (0: guarantee holds, 4: not restorable, 5: a container was stopped, 6: an outage, containers running)' })
       .option('boot', { type: 'boolean', default: false, describe: 'Restore the saved rules of every profile, Docker not needed (run before docker.service)' })
       .option('install', { type: 'boolean', default: false, describe: 'Write and enable the systemd units hermit-boot.service and hermit-guard.service' })
       .option('uninstall', { type: 'boolean', default: false, describe: 'Disable and remove those units' })
@@ -44,7 +44,10 @@ export const guardCommand: CommandModule<object, GuardArgs> = {
     const profiles = () => guard.guardedProfiles(argv.profiles, (a) => loadChecked(a), log);
     if (argv.once) {
       const results = await loop.passAll(await profiles(), 'hermit guard --once', log);
-      if (results.some((r) => !r.ok)) process.exitCode = results.some((r) => r.stopped) ? 5 : 4;
+      // 5: a container was stopped; 4: a guarantee could not be restored; 6: only outages (containers running).
+      if (results.some((r) => r.stopped)) process.exitCode = 5;
+      else if (results.some((r) => !r.ok && !r.outage)) process.exitCode = 4;
+      else if (results.some((r) => r.outage)) process.exitCode = 6;
       return;
     }
     const { claimGuard } = await import('../state/lock.js');

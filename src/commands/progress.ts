@@ -13,7 +13,7 @@ export async function runSteps(steps: Step[], opts: { quiet?: boolean } = {}): P
   const { Listr, ListrLogger, ProcessOutput } = await listr2!;
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
   const list = new Listr(
-    steps.map((s) => ({ title: s.title, task: () => s.run() })),
+    steps.map((s) => ({ title: s.title, task: (_ctx: unknown, task: { title: string }) => s.run((t) => { task.title = t; }) })),
     {
       exitOnError: true,
       renderer: opts.quiet ? 'silent' : 'default',

@@ -1,25 +1,83 @@
-// Probe from inside the container's network namespace, then classify against the expected table.
+// Probe from inside the container's network namespace, classify against the expected table, judge
+// it (verdict.ts), and act on the judgement: shared by hermit run, update and probe.
+import { stopFailClosed } from '../apply/stop.js';
+import { HermitError } from '../errors.js';
 import { classify } from '../probe/classify.js';
+import { retryOutage } from '../probe/retry.js';
 import { runProbeWorker } from '../probe/run.js';
 import type { ProbePlan, ProbeReport } from '../probe/types.js';
+import { type Judgement, consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
+import type { ProbeSettings } from '../profile/types.js';
 import { renderProbeTable } from '../report/probe-table.js';
 import { runSteps } from './progress.js';
 
+export interface Proof {
+  /** Absent when the probe could not run. */
+  report?: ProbeReport;
+  judgement: Judgement;
+  attempts: number;
+  ms: number;
+}
+
+/** Probes, and probes again while the result is an outage (probe.outageRetrySec); never throws
+ * for a probe that cannot run: that is a judgement too. */
 export async function proveIsolation(
   plan: ProbePlan,
   pid: number,
   meta: { container: string; profile: string },
+  settings: Pick<ProbeSettings, 'outageRetrySec'>,
   opts: { quiet?: boolean } = {},
-): Promise<ProbeReport> {
-  let report: ProbeReport | undefined;
+): Promise<Proof> {
+  let proof: Proof | undefined;
   const checks = plan.tcp.length + plan.dns.length + (plan.ipv6Off ? 1 : 0);
+  const title = `Probe isolation from inside ${meta.container} (${checks} checks)`;
+  const t0 = Date.now();
   await runSteps(
-    [{ title: `Probe isolation from inside ${meta.container} (${checks} checks)`, run: async () => {
-      report = classify(plan, await runProbeWorker(pid, plan.request), meta);
+    [{ title, run: async (retitle) => {
+      const settled = await retryOutage(
+        () => runProbeWorker(pid, plan.request).then((res) => classify(plan, res, meta), (err: unknown) => {
+          if (err instanceof HermitError) return err;
+          throw err;
+        }),
+        (v) => (v instanceof HermitError ? couldNotRun(`${v.message}${v.hint ? ` (${v.hint})` : ''}`) : judge(v)),
+        settings.outageRetrySec,
+        (_j, attempt, waitMs) => retitle?.(`${title}: attempt ${attempt} found an outage, probing again in ${waitMs / 1000} s`),
+      );
+      const report = settled.value instanceof HermitError ? undefined : settled.value;
+      proof = { ...(report ? { report } : {}), judgement: settled.judgement!, attempts: settled.attempts, ms: Date.now() - t0 };
     } }],
     opts,
   );
-  return report!;
+  return proof!;
 }
 
 export const renderProof = (report: ProbeReport, color: boolean) => renderProbeTable(report, { color });
+
+const HINTS: Record<Judgement['kind'], string> = {
+  proven: '',
+  breach: 'Read the table above for what was reachable that should not be; fix the host or the profile, then hermit run again',
+  outage: 'Nothing that must be blocked was reachable. hermit doctor <profile> says where the fault is; hermit probe proves it again once the network is back',
+  unproven: 'Fix what kept the probe from running, then hermit run again',
+};
+
+/**
+ * Acts on the judgement (consequence() in verdict.ts decides): stops the container, failing
+ * closed, and throws the exit 5 error; or warns and sets the exit code (5, or 6 for an outage).
+ */
+export async function enforce(proof: Pick<Proof, 'judgement' | 'attempts' | 'ms'>, settings: Pick<ProbeSettings, 'onFailure' | 'onOutage'>, containerId: string, name: string): Promise<void> {
+  const j = proof.judgement;
+  if (j.kind === 'proven') return;
+  const c = consequence(j, settings);
+  const tries = proof.attempts > 1 ? ` (after ${proof.attempts} attempts over ${Math.round(proof.ms / 1000)} s)` : '';
+  const what = `${describeJudgement(j)}${tries}`;
+  if (!c.stop) {
+    process.stderr.write(`hermit: WARNING: ${what}; container ${name} left running because the profile says ${c.because}\n  → ${HINTS[j.kind]}\n`);
+    process.exitCode = c.exitCode;
+    return;
+  }
+  const failed = await stopFailClosed(containerId);
+  if (failed) {
+    throw new HermitError('probe', `${what}; stopping container ${name} FAILED: ${failed}`, `Stop it yourself: docker update --restart no ${name} && docker stop ${name}`);
+  }
+  throw new HermitError('probe', `${what}: container ${name} was stopped (its restart policy set to "no")${c.because ? ` because the profile says ${c.because}` : ''}`, HINTS[j.kind]);
+}

@@ -5,14 +5,14 @@ import { gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import { BUILD_ENV, refreshImage } from '../plan/image.js';
 import { makePlan } from '../plan/plan.js';
-import type { ProbePlan, ProbeReport } from '../probe/types.js';
+import type { ProbeReport } from '../probe/types.js';
 import { formatRuleset } from '../report/plan.js';
 import { wantedRulesets } from '../guard/verify.js';
 import { withHostLock } from '../state/lock.js';
 import { recordProbe, recordRules } from '../state/store.js';
 import { checkApproval, ensureApproved } from './approval.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
-import { proveIsolation, renderProof } from './prove.js';
+import { enforce, proveIsolation, renderProof } from './prove.js';
 import { preloadProgress, runSteps } from './progress.js';
 import { mark } from '../timing.js';
 
@@ -108,13 +108,14 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     return plan;
   });
 
-  const report = await proveOrEnforce(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe.onFailure, applied.containerId, { quiet: opts.json });
+  const proof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json });
   mark('probed');
-  if (!report) return;
+  const report = proof.report;
+  if (!report) return enforce(proof, profile.probe, applied.containerId, profile.container.name);
   await remember(loaded.file, applied.containerId, report);
   const unchanged = applied.changes.length === 0;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ profile: profile.name, container: applied.containerId, changed: !unchanged, changes: applied.changes, probe: report }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ profile: profile.name, container: applied.containerId, changed: !unchanged, changes: applied.changes, verdict: proof.judgement.kind, probe: report }, null, 2)}\n`);
   } else {
     const head = unchanged
       ? `Nothing changed: network, firewall rules and container already match profile '${profile.name}'.`
@@ -122,7 +123,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     process.stdout.write(`${head}\n\n${renderProof(report, useColor())}\n`);
   }
   mark('reported');
-  await enforce(report.ok, profile.probe.onFailure, applied.containerId, profile.container.name);
+  await enforce(proof, profile.probe, applied.containerId, profile.container.name);
 }
 
 const short = (id: string | undefined) => (id ?? 'none').replace(/^sha256:/, '').slice(0, 12);
@@ -135,34 +136,4 @@ export async function remember(file: string, containerId: string, report: ProbeR
   await recordProbe(file, containerId, report).catch((e: unknown) => {
     process.stderr.write(`hermit: warning: could not record the probe result: ${(e as Error).message}\n`);
   });
-}
-
-/** Fails closed: a container whose isolation could not be proven does not keep running. */
-/** Proves the isolation. A probe that cannot run proves nothing, so it is enforced like a failed
- * one; undefined then (the container was left running only under probe.onFailure: warn). */
-export async function proveOrEnforce(
-  plan: ProbePlan, pid: number, meta: { container: string; profile: string }, onFailure: 'stop' | 'warn', containerId: string, opts: { quiet?: boolean },
-): Promise<ProbeReport | undefined> {
-  try {
-    return await proveIsolation(plan, pid, meta, opts);
-  } catch (err) {
-    if (!(err instanceof HermitError)) throw err;
-    await enforce(false, onFailure, containerId, meta.container, `the probe could not run: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
-    return undefined;
-  }
-}
-
-export async function enforce(ok: boolean, onFailure: 'stop' | 'warn', containerId: string, name: string, cause = 'isolation probe failed'): Promise<void> {
-  if (ok) return;
-  if (onFailure === 'warn') {
-    process.stderr.write(`hermit: WARNING: ${cause}; container ${name} left running because the profile says probe.onFailure: warn\n`);
-    process.exitCode = 5;
-    return;
-  }
-  const { execOk } = await import('../apply/exec.js');
-  // No restart policy first: a stopped container with `always` would come back on the next daemon start.
-  await execOk({ file: 'docker', args: ['update', '--restart', 'no', containerId] }).catch(() => undefined);
-  await execOk({ file: 'docker', args: ['stop', '--time', '5', containerId] });
-  throw new HermitError('probe', `${cause}: container ${name} was stopped (its restart policy set to "no")`,
-    'Read the table above for what was reachable that should not be; fix the host or the profile, then hermit run again');
 }

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firewallCommand, restoreCommand } from '../apply/apply.js';
 import { exec } from '../apply/exec.js';
+import { stopFailClosed } from '../apply/stop.js';
 import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
@@ -12,6 +13,8 @@ import { parseSave, planFirewall } from '../plan/firewall.js';
 import { hermitTables, nftTable, planNft } from '../plan/nft.js';
 import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
+import { retryOutage } from '../probe/retry.js';
+import { consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
 import { runProbeWorker } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
 import { approve, approvedProfile, checkApproval } from '../profile/approval.js';
@@ -29,16 +32,40 @@ export interface PassResult {
   /** The guarantee holds (verified, or restored and proven); false when the container was stopped or is left unprotected. */
   ok: boolean;
   stopped: boolean;
+  /** Not ok only because of an outage (a must-reach target or resolver did not answer; nothing
+   * blocked was reachable); the container keeps running unless probe.onOutage says stop. */
+  outage?: boolean;
 }
 
 const ms = (t0: number) => `${Date.now() - t0} ms`;
 
-/** Fail closed: no restart policy first, so the daemon does not bring it back. */
 async function stopContainer(id: string, name: string, why: string, log: Log): Promise<boolean> {
-  await exec({ file: 'docker', args: ['update', '--restart', 'no', id] }).catch(() => undefined);
-  const r = await exec({ file: 'docker', args: ['stop', '--time', '5', id] }).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
-  log(r.exitCode === 0 ? `STOPPED container ${name} (restart policy set to "no"): ${why}` : `FAILED to stop container ${name}: ${r.stderr.trim()} (was stopping because: ${why})`);
-  return r.exitCode === 0;
+  const failed = await stopFailClosed(id);
+  log(failed ? `FAILED to stop container ${name}: ${failed} (was stopping because: ${why})` : `STOPPED container ${name} (restart policy set to "no"): ${why}`);
+  return !failed;
+}
+
+const RESTORE_ATTEMPTS = 3;
+
+/**
+ * One family's rules, restored from a plan of the current dump. dockerd programs its own rules
+ * (a new network's, its DOCKER-USER jump moved back on top) in several steps without hermit's
+ * lock, so the dump can change between reading and restoring: then read and plan again. A
+ * restore that still fails is not thrown: the verification after it finds the drift and stops
+ * the container.
+ */
+async function restoreRules(loaded: LoadedProfile, first: Extract<Drift, { kind: 'rules' }>, log: Log): Promise<void> {
+  const { profile } = loaded;
+  let d: Extract<Drift, { kind: 'rules' }> | undefined = first;
+  for (let attempt = 1; d; attempt++) {
+    const t0 = Date.now();
+    const r = await exec(firewallCommand(d.fix, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+    if (r.exitCode === 0) return log(`${profile.name}: restored ${d.fix.what} in ${ms(t0)}: ${d.fix.changes.join(', ')}`);
+    log(`${profile.name}: FAILED to restore ${d.fix.what}${attempt < RESTORE_ATTEMPTS ? ' (the table changed meanwhile? reading it again)' : ''}: ${r.stderr.trim()}`);
+    if (attempt === RESTORE_ATTEMPTS) return;
+    const what = d.fix.what;
+    d = verify(profile, await gatherFacts(profile.container.name)).drifts.find((x): x is Extract<Drift, { kind: 'rules' }> => x.kind === 'rules' && x.fix.what === what);
+  }
 }
 
 /** Restores what can be restored, under the host lock; returns what is still wrong. */
@@ -47,11 +74,7 @@ async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promi
   const c = verdict.container;
   for (const d of verdict.drifts) {
     if (d.kind === 'rules') {
-      const t0 = Date.now();
-      // A failed restore is not thrown: the verification after it finds the drift and stops the container.
-      const r = await exec(firewallCommand(d.fix, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
-      log(r.exitCode === 0 ? `${profile.name}: restored ${d.fix.what} in ${ms(t0)}: ${d.fix.changes.join(', ')}`
-        : `${profile.name}: FAILED to restore ${d.fix.what}: ${r.stderr.trim()}`);
+      await restoreRules(loaded, d, log);
     } else if (d.kind === 'extra-network' && c) {
       for (const net of d.networks) {
         const r = await exec({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });
@@ -103,6 +126,7 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
   let ok = remaining.length === 0;
   let stopped = false;
   let proven = false;
+  let outage = false;
   if (!ok && c && running) {
     stopped = await stopContainer(c.id, c.name, remaining.map(describeDrift).join('; '), note);
   } else if (!ok) {
@@ -111,26 +135,36 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     const why = actions.length > 0 ? 'after restoring' : verdict.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
     const tp = Date.now();
     const plan = planProbe(profile, facts);
-    const probed = await probeCurrentProcess(c.id, c.pid, (pid) =>
-      runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name })), note, profile.name);
+    const probeOnce = (pid: number) => runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name }));
+    // An outage is probed again (bounded backoff) before it counts; a breach is final at once.
+    let pid = c.pid;
+    const settled = await retryOutage(
+      () => probeCurrentProcess(c.id, pid, (p) => { pid = p; return probeOnce(p); }, note, profile.name),
+      (probed) => ('report' in probed ? judge(probed.report) : 'failed' in probed ? couldNotRun(probed.failed) : undefined),
+      profile.probe.outageRetrySec,
+      (j, attempt, waitMs) => log(`${profile.name}: probe (${why}) attempt ${attempt}: ${describeJudgement(j)}; probing again in ${waitMs / 1000} s`),
+    );
+    const probed = settled.value;
     // A container that stopped during the pass has nothing to prove; its next start triggers a pass.
     if (!('notRunning' in probed)) {
+      const j = settled.judgement!;
       const report = 'report' in probed ? probed.report : undefined;
       if (report) await recordProbe(file, c.id, report).catch(() => undefined);
-      const failed = report ? report.rows.filter((r) => !r.ok).map((r) => `${r.target}: expected ${r.expected}, observed ${r.observed}`)
-        : [`could not run: ${'failed' in probed ? probed.failed : ''}`];
-      note(`${profile.name}: probe (${why}) ${report?.ok ? `ok, ${report.rows.length} checks` : `FAILED: ${failed.join('; ')}`} in ${ms(tp)}`);
-      proven = !!report?.ok;
+      const tries = settled.attempts > 1 ? ` after ${settled.attempts} attempts` : '';
+      note(`${profile.name}: probe (${why}) ${j.kind === 'proven' ? `ok, ${report!.rows.length} checks` : describeJudgement(j)}${tries} in ${ms(tp)}`);
+      proven = j.kind === 'proven';
       if (!proven) {
         ok = false;
-        if (profile.probe.onFailure === 'warn') note(`${profile.name}: WARNING: container left running because the profile says probe.onFailure: warn`);
-        else stopped = await stopContainer(c.id, c.name, 'isolation probe failed', note);
+        outage = j.kind === 'outage';
+        const then = consequence(j, profile.probe);
+        if (then.stop) stopped = await stopContainer(c.id, c.name, `${describeJudgement(j)}${then.because ? ` (the profile says ${then.because})` : ''}`, note);
+        else note(`${profile.name}: WARNING: container left running because the profile says ${then.because}`);
       }
     }
   }
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
-  return { profile: profile.name, ok, stopped };
+  return { profile: profile.name, ok, stopped, ...(outage && !stopped ? { outage } : {}) };
 }
 
 /** What probing the container's current process came to. */

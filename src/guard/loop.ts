@@ -90,7 +90,9 @@ export async function guardForever(profiles: () => Promise<LoadedProfile[]>, int
         pending = undefined;
         // A profile file broken meanwhile: keep guarding with what was last read.
         last = await profiles().catch((e: unknown) => { log(`cannot read the profiles (${(e as Error).message.split('\n')[0]}); using the last ones read`); return last; });
-        await passAll(last, `hermit guard (${next})`, log);
+        const results = await passAll(last, `hermit guard (${next})`, log);
+        // The first pass says it is done, so a reader of the log (or a test) knows the guard is up.
+        if (next === 'start') log(`first pass done: ${results.map((r) => `${r.profile} ${r.ok ? 'ok' : r.stopped ? 'stopped' : r.outage ? 'outage' : 'NOT ok'}`).join(', ') || 'nothing to guard'}`);
         next = pending;
       }
       running = false;
@@ -104,9 +106,12 @@ export async function guardForever(profiles: () => Promise<LoadedProfile[]>, int
   void watchRuleChanges(trigger, log);
 
   // The events stream ends when dockerd stops; restarted until it stays up, which is when the
-  // daemon is back: a pass then catches what the restart changed.
+  // daemon is back: a pass then catches what the restart changed. --since replays what happened
+  // while no stream was connected (from the guard's start, or the stream's end), so an event right
+  // after the guard starts, before the stream is up, is not missed.
+  let since = Date.now() / 1000;
   for (let lost = false; ;) {
-    const child = execa('docker', EVENT_ARGS, { buffer: false, reject: false, stdin: 'ignore', stderr: 'ignore' });
+    const child = execa('docker', [...EVENT_ARGS, '--since', since.toFixed(3)], { buffer: false, reject: false, stdin: 'ignore', stderr: 'ignore' });
     const up = setTimeout(() => { if (lost) { log('docker events stream is back (the daemon restarted?)'); trigger('docker daemon back'); lost = false; } }, 1000);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -116,6 +121,7 @@ export async function guardForever(profiles: () => Promise<LoadedProfile[]>, int
       if (reason) trigger(reason);
     });
     await child;
+    since = Date.now() / 1000;
     clearTimeout(up);
     if (!lost) log('docker events stream ended (dockerd stopped or restarting); reconnecting');
     lost = true;

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
-import type { HostFacts } from './facts.js';
+import type { ExistingContainer, HostFacts } from './facts.js';
 import { LABEL_PROFILE } from './network.js';
 import { splitPublish, splitVolume } from '../profile/checks.js';
 
@@ -191,9 +191,26 @@ export function planContainer(profile: Profile, run: DockerRun, facts: HostFacts
   if (opts.followImage && facts.imageId && existing.image !== facts.imageId) {
     return recreate(`image ${profile.image} changed: recreate container`);
   }
+  const gone = staleNetwork(profile, existing, facts);
+  if (gone) return recreate(gone);
   if (!existing.running) {
     const restart = existing.restartPolicy !== profile.container.restart ? profile.container.restart : undefined;
     return { kind: 'start', id: existing.id, ...(restart ? { restart } : {}), reason: `start stopped container ${existing.name}` };
   }
   return { kind: 'keep', id: existing.id, run, reason: 'container running with this profile' };
+}
+
+/**
+ * Why the container cannot use its network any more, when it is attached to the profile's
+ * network by an id that is no longer that network's (`docker network rm`/`prune`, an engine
+ * upgrade): Docker would refuse to start it, every time. Undefined when it is fine or unknown.
+ */
+function staleNetwork(profile: Profile, existing: ExistingContainer, facts: HostFacts): string | undefined {
+  const name = profile.network.name;
+  const attached = existing.networkIds?.[name];
+  if (!attached) return undefined;
+  const now = facts.networks.find((n) => n.name === name);
+  if (now?.id === attached) return undefined;
+  const how = now ? `removed and created again (id ${attached.slice(0, 12)} → ${now.id.slice(0, 12)})` : `removed (id ${attached.slice(0, 12)})`;
+  return `network ${name} was ${how} since ${existing.name} was created: recreate container`;
 }

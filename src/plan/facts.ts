@@ -45,6 +45,9 @@ export interface ExistingContainer {
   startedAt: string;
   labels: Record<string, string>;
   networks: string[];
+  /** Docker's id of each network it is attached to, by name: a network removed and created again
+   * under the same name has another id, and Docker cannot start the container on the old one. */
+  networkIds?: Record<string, string>;
   restartPolicy: string;
 }
 

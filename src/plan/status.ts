@@ -1,5 +1,6 @@
 // `hermit status` as a pure function of the inventory: the container's state, whether hermit's
 // rules are present and exactly what the profile wants, and the last probe's verdict.
+import { type Judgement, judge } from '../probe/verdict.js';
 import type { Family } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
@@ -43,7 +44,7 @@ export interface ProfileStatus {
   /** The firewall hermit uses on this host (absent when it can use none). */
   firewall?: FirewallBackend;
   rules: { family: Family; state: RulesState; detail?: string }[];
-  lastProbe?: { at: string; ok: boolean; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
+  lastProbe?: { at: string; ok: boolean; verdict: Judgement['kind']; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
   /** When the guarantee was last verified, and by what (the guard, or the probe of a run). */
   lastVerified?: { at: string; by: string; ok: boolean; actions: string[] };
   /** The profile file changed and that version is not approved: hermit enforces the approved one (if any). */
@@ -131,7 +132,7 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
     : [rulesState(name, 4, inv.save4, input), rulesState(name, 6, inv.save6, input)];
   const pr = input.probe;
   const lastProbe = pr
-    ? { at: pr.at, ok: pr.ok, checks: pr.report.rows.length, failed: pr.report.rows.filter((r) => !r.ok).map((r) => r.target), containerId: pr.containerId, ofThisContainer: !!c && pr.containerId === c.id }
+    ? { at: pr.at, ok: pr.ok, verdict: judge(pr.report).kind, checks: pr.report.rows.length, failed: pr.report.rows.filter((r) => !r.ok).map((r) => r.target), containerId: pr.containerId, ofThisContainer: !!c && pr.containerId === c.id }
     : undefined;
   const v = input.verified;
   const lastVerified = v && (!pr || v.at >= pr.at)

@@ -23,6 +23,7 @@ export function classify(plan: ProbePlan, response: ProbeResponse, meta: { conta
       expected: 'off',
       observed,
       ok,
+      ...(ok ? {} : { failure: 'breach' as const }),
     });
   }
   // No rows proves nothing: never report that as a pass.
@@ -31,13 +32,15 @@ export function classify(plan: ProbePlan, response: ProbeResponse, meta: { conta
 
 function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
   const base = { id: e.probe.id, kind: 'tcp' as const, target: e.target, reason: e.reason, expected: e.expect };
-  if (!r) return { ...base, observed: 'no result', ok: false };
+  // What cannot be shown blocked is a breach; what cannot be reached, or resolved to try it, an outage.
+  const failure = e.expect === 'blocked' ? 'breach' as const : 'outage' as const;
+  if (!r) return { ...base, observed: 'no result', ok: false, failure };
   const ms = fmtMs(r.ms);
   const code = r.code ? ` (${r.code})` : '';
   // A name target: say which address was tried, or that it never resolved.
   const isName = isIP(e.probe.host) === 0;
   if (isName && r.address === undefined) {
-    return { ...base, observed: `could not resolve ${e.probe.host}${code} ${ms}`, ok: false, ms: r.ms };
+    return { ...base, observed: `could not resolve ${e.probe.host}${code} ${ms}`, ok: false, failure: 'outage', ms: r.ms };
   }
   const at = isName ? ` [${r.address}]` : '';
   const blocked = e.expect === 'blocked';
@@ -48,7 +51,7 @@ function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
     timeout: `no answer (timed out) ${ms}${at}`,
     error: `error${code} ${ms}${at}`,
   };
-  if (!blocked) return { ...base, observed: text[r.outcome], ok: r.outcome === 'connected', ms: r.ms };
+  if (!blocked) return { ...base, observed: text[r.outcome], ok: r.outcome === 'connected', ...(r.outcome === 'connected' ? {} : { failure }), ms: r.ms };
   // A refused connect is not isolation: something at that address sent the RST.
   const note: Partial<Record<TcpOutcome, string>> = {
     connected: ' — the host was reachable',
@@ -56,12 +59,14 @@ function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
     timeout: ' — blocked, but dropped rather than rejected',
   };
   const ok = r.outcome === 'unreachable' || r.outcome === 'timeout';
-  return { ...base, observed: text[r.outcome] + (note[r.outcome] ?? ''), ok, ms: r.ms };
+  return { ...base, observed: text[r.outcome] + (note[r.outcome] ?? ''), ok, ...(ok ? {} : { failure }), ms: r.ms };
 }
 
 function dnsRow(e: ExpectedDns, r: DnsResult | undefined): ProbeRow {
   const base = { id: e.probe.id, kind: 'dns' as const, target: e.target, reason: e.reason, expected: 'resolves' as const };
-  if (!r) return { ...base, observed: 'no result', ok: false };
+  // A resolver that does not answer is an outage: DNS to it is allowed, so nothing was let through.
+  const down = { ok: false, failure: 'outage' as const };
+  if (!r) return { ...base, observed: 'no result', ...down };
   const ms = fmtMs(r.ms);
   const code = r.code ? ` (${r.code})` : '';
   // nxdomain/nodata still prove the resolver is reachable and answering: that is what is checked.
@@ -78,13 +83,13 @@ function dnsRow(e: ExpectedDns, r: DnsResult | undefined): ProbeRow {
       return {
         ...base,
         observed: `${r.code === 'EREFUSED' ? 'resolver refused the query' : 'could not reach the resolver'}${code} ${ms}`,
-        ok: false,
+        ...down,
         ms: r.ms,
       };
     case 'timeout':
-      return { ...base, observed: `no answer (timed out) ${ms}`, ok: false, ms: r.ms };
+      return { ...base, observed: `no answer (timed out) ${ms}`, ...down, ms: r.ms };
     case 'error':
-      return { ...base, observed: `error${code} ${ms}`, ok: false, ms: r.ms };
+      return { ...base, observed: `error${code} ${ms}`, ...down, ms: r.ms };
   }
 }
 

@@ -67,6 +67,9 @@ export interface ProbeRow {
   expected: 'blocked' | 'reachable' | 'resolves' | 'off';
   observed: string;
   ok: boolean;
+  /** On a failed row: 'breach' when what must be blocked (or off) was not, 'outage' when what must
+   * connect or resolve did not (see verdict.ts). */
+  failure?: 'breach' | 'outage';
   ms?: number;
 }
 

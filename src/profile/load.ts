@@ -58,7 +58,7 @@ interface RawProfile {
     dockerArgs?: string[];
     healthcheck?: { command: string | string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number };
   };
-  probe?: { mustReach?: ProbeTargetSpec[]; mustBlock?: ProbeTargetSpec[]; dnsName?: string; timeoutMs?: number; onFailure?: 'stop' | 'warn' };
+  probe?: { mustReach?: ProbeTargetSpec[]; mustBlock?: ProbeTargetSpec[]; dnsName?: string; timeoutMs?: number; onFailure?: 'stop' | 'warn'; onOutage?: 'warn' | 'stop'; outageRetrySec?: number };
 }
 
 type Locate = (path: KeyPath, at?: 'key') => SourcePosition | undefined;
@@ -426,6 +426,8 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
       dnsName: pr.dnsName ?? pr.mustReach?.find((t) => !isIp(t.host))?.host ?? 'example.com',
       timeoutMs: pr.timeoutMs ?? 3000,
       onFailure: pr.onFailure ?? 'stop',
+      onOutage: pr.onOutage ?? 'warn',
+      outageRetrySec: pr.outageRetrySec ?? 20,
     },
   };
   return { profile };

@@ -72,7 +72,12 @@ export interface ProbeSettings {
   /** The name resolved through each resolver to prove DNS works. */
   dnsName: string;
   timeoutMs: number;
+  /** A breach (something that must be blocked was reachable) or a probe that cannot run. */
   onFailure: 'stop' | 'warn';
+  /** An outage (a must-reach target or a resolver did not answer, nothing blocked was reachable),
+   * after retrying for outageRetrySec: keep the container running and report it, or stop it. */
+  onOutage: 'warn' | 'stop';
+  outageRetrySec: number;
 }
 
 export interface NetworkSettings {

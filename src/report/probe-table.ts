@@ -1,5 +1,6 @@
 // Expected vs observed, one row per check, so a mismatch stands out. Pure.
 import type { ProbeReport, ProbeRow } from '../probe/types.js';
+import { judge } from '../probe/verdict.js';
 
 const ANSI = { red: '\x1b[31m', green: '\x1b[32m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
@@ -27,7 +28,10 @@ export function renderProbeTable(report: ProbeReport, opts: { color?: boolean } 
   const checks = `${n} check${n === 1 ? '' : 's'}`;
   if (n === 0) out.push(paint(ANSI.red, 'no checks were run'));
   else if (failed.length === 0) out.push(paint(ANSI.green, `${checks}, all as expected`));
-  else out.push(paint(ANSI.red + ANSI.bold, `${failed.length} of ${checks} failed: ${failed.map((r) => r.target).join(', ')}`));
+  else {
+    const kind = judge(report).kind === 'outage' ? ' — an OUTAGE: nothing that must be blocked was reachable, but these did not answer' : '';
+    out.push(paint(ANSI.red + ANSI.bold, `${failed.length} of ${checks} failed: ${failed.map((r) => r.target).join(', ')}${kind}`));
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -50,7 +50,8 @@ export function renderStatus(s: ProfileStatus): string {
   const p = s.lastProbe;
   if (!p) out.push('  last probe  none recorded');
   else {
-    const verdict = p.ok ? `ok (${p.checks} checks)` : `FAILED: ${p.failed.join(', ')}`;
+    const verdict = p.ok ? `ok (${p.checks} checks)`
+      : p.verdict === 'outage' ? `OUTAGE: ${p.failed.join(', ')} did not answer (nothing that must be blocked was reachable)` : `FAILED: ${p.failed.join(', ')}`;
     out.push(`  last probe  ${p.at}: ${verdict}${p.ofThisContainer ? '' : ' — of an earlier container'}`);
   }
   const v = s.lastVerified;

@@ -308,3 +308,26 @@ describe.skipIf(!!world.skip)('nftables payloads round-trip through real nft', (
     expect(new Set(inNs('nft', ['list', 'ruleset']).split('\n'))).toEqual(new Set(full.split('\n')));
   });
 });
+
+describe.skipIf(!!world.skip)('a stopped container whose network was removed (issue 11)', () => {
+  let file: string;
+  afterAll(async () => { await hermit(world, ['down', file, '--time', '0']); });
+
+  it('run recreates the container on the new network, says why, and proves it', async () => {
+    file = writeProfile('netgone', profileYaml('netgone', '172.30.13.0/24'));
+    const first = JSON.parse(await ok(['run', file, '--json'])) as { container: string };
+    await ok(['stop', file, '--time', '0']);
+    // What `docker network prune` or an engine upgrade does to a stopped container's network.
+    const rm = await docker(world, ['network', 'rm', 'hermit-netgone']);
+    expect(rm.exitCode, rm.stderr).toBe(0);
+
+    const r = await hermit(world, ['run', file]);
+    expect(r.exitCode, `${r.stderr}\n${r.stdout}`).toBe(0);
+    expect(r.stdout).toMatch(/network hermit-netgone was removed \(id \w{12}\) since hermit-netgone was created: recreate container/);
+    expect(r.stdout).toMatch(/all as expected/);
+    const now = await inspect('hermit-netgone', '{{.Id}} {{.State.Running}}');
+    expect(now).toMatch(/ true$/);
+    expect(now).not.toContain(first.container);
+    expect(await ok(['run', file])).toContain('Nothing changed');
+  });
+});

@@ -169,15 +169,48 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
     expect((await connect(p, world.addr.router, 53)).outcome).toBe('unreachable');
   });
 
-  it('a failing probe stops the container and exits 5', async () => {
-    // Nothing listens on port 81 of the internet host: the probe sees "refused" and must fail.
-    const file = writeProfile('must-fail', profileYaml('must-fail', '172.30.3.0/24').replace('  mustReach:\n', `  mustReach:\n    - { host: ${world.addr.internet}, port: 81 }\n`));
+  const stateOf = async (name: string) => (await docker(world, ['container', 'inspect', '--format', '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}', name])).stdout.trim();
+
+  it('a breach (a target that must be blocked connects) stops the container at once and exits 5', async () => {
+    const file = writeProfile('breach', profileYaml('breach', '172.30.3.0/24'));
+    expect((await hermit(world, ['run', file])).exitCode).toBe(0);
+    // A rule above Docker's jump in FORWARD lets the bridge's traffic through: the LAN is reachable.
+    const bypass = ['FORWARD', '-i', 'hm-breach', '-m', 'comment', '--comment', 'e2e breach', '-j', 'ACCEPT'];
+    expect((await inHost(world, 'iptables', ['-I', 'FORWARD', '1', ...bypass.slice(1)])).exitCode).toBe(0);
+    try {
+      const r = await hermit(world, ['probe', file]);
+      expect(r.exitCode, r.stderr).toBe(5);
+      expect(r.stderr).toMatch(new RegExp(`isolation probe FAILED, a BREACH .*${world.addr.router}:80: expected blocked, observed connected.*: container hermit-breach was stopped \\(its restart policy set to "no"\\)`));
+      expect(r.stderr).not.toContain('attempts'); // a breach is never retried
+      expect(r.stdout).toMatch(/✗|FAIL/);
+      expect(await stateOf('hermit-breach')).toBe('false no');
+    } finally {
+      await inHost(world, 'iptables', ['-D', ...bypass]);
+      await hermit(world, ['down', file, '--time', '0']);
+    }
+  });
+
+  it('an outage (a must-reach target refuses) is retried, reported with exit 6, and the container keeps running', async () => {
+    // Nothing listens on port 81 of the internet host: it answers, but the connection is refused.
+    const file = writeProfile('outage', profileYaml('outage', '172.30.8.0/24').replace('  mustReach:\n', `  outageRetrySec: 4\n  mustReach:\n    - { host: ${world.addr.internet}, port: 81 }\n`));
     const r = await hermit(world, ['run', file]);
-    expect(r.exitCode).toBe(5);
-    expect(r.stderr).toContain('isolation probe failed: container hermit-must-fail was stopped');
-    expect(r.stdout).toMatch(/✗|FAIL/);
-    const state = await docker(world, ['container', 'inspect', '--format', '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}', 'hermit-must-fail']);
-    expect(state.stdout.trim()).toBe('false no');
+    expect(r.exitCode, r.stderr).toBe(6);
+    expect(r.stderr).toMatch(new RegExp(`WARNING: an OUTAGE .*${world.addr.internet}:81: expected reachable, observed host answered but port closed.* \\(after [2-9] attempts over \\d+ s\\); container hermit-outage left running because the profile says probe.onOutage: warn`));
+    expect(await stateOf('hermit-outage')).toBe('true unless-stopped');
+    const s = JSON.parse((await hermit(world, ['status', file, '--json'])).stdout) as { ok: boolean; lastProbe: { verdict: string } };
+    expect(s).toMatchObject({ ok: false, lastProbe: { verdict: 'outage' } });
+    expect((await hermit(world, ['status', file])).stdout).toMatch(/last probe .*OUTAGE: 203\.0\.113\.10:81 did not answer/);
+    await hermit(world, ['down', file, '--time', '0']);
+  });
+
+  it('an outage stops the container when the profile says probe.onOutage: stop (exit 5)', async () => {
+    const file = writeProfile('outage-stop', profileYaml('outage-stop', '172.30.9.0/24')
+      .replace('  mustReach:\n', `  onOutage: stop\n  outageRetrySec: 0\n  mustReach:\n    - { host: ${world.addr.internet}, port: 81 }\n`));
+    const r = await hermit(world, ['run', file]);
+    expect(r.exitCode, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/an OUTAGE .*: container hermit-outage-stop was stopped \(its restart policy set to "no"\) because the profile says probe.onOutage: stop/);
+    expect(await stateOf('hermit-outage-stop')).toBe('false no');
+    await hermit(world, ['down', file, '--time', '0']);
   });
 
   it('a probe that cannot run at all fails closed too: the container is stopped, with the cause', async () => {

@@ -3,7 +3,7 @@
 // Nothing here has a link to the real network: every address the tests can reach was created below.
 import { spawn } from 'node:child_process';
 import {
-  closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync,
+  chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync,
   statSync, writeFileSync,
 } from 'node:fs';
 import { request } from 'node:http';
@@ -209,6 +209,48 @@ export async function waitUntil<T>(what: string, ms: number, check: () => Promis
     if (Date.now() > end) throw new Error(`waited ${ms} ms for ${what}`);
     await sleep(100);
   }
+}
+
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+let nobodyCopy: Promise<{ dir: string; node: string }> | undefined;
+
+/**
+ * A copy of the built hermit that an unprivileged user can read (bin, dist, package.json, schema,
+ * profiles; and node, when that user cannot run the machine's): the checkout may sit under a 0700
+ * directory (a home, a mktemp -d) where uid 65534 reads nothing. Made once per run.
+ */
+function readableHermit(): Promise<{ dir: string; node: string }> {
+  nobodyCopy ??= (async () => {
+    const dir = p('nobody');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['bin', 'dist', 'package.json', 'schema', 'profiles']) cpSync(join(REPO, f), join(dir, f), { recursive: true });
+    let node = process.execPath;
+    if ((await run('setpriv', [...NOBODY, node, '--version'])).exitCode !== 0) {
+      node = join(dir, 'node');
+      copyFileSync(process.execPath, node);
+    }
+    chmodSync(ROOT, 0o755);
+    await must('chmod', ['-R', 'a+rX', dir]);
+    return { dir, node };
+  })();
+  return nobodyCopy;
+}
+
+/** A file copied where hermitAsNobody's user can read it; returns the copy's path. */
+export async function readableByNobody(file: string): Promise<string> {
+  const { dir } = await readableHermit();
+  const copy = join(dir, 'files', file.replace(/^\//, '').replaceAll('/', '_'));
+  mkdirSync(dirname(copy), { recursive: true, mode: 0o755 });
+  copyFileSync(file, copy);
+  chmodSync(copy, 0o644);
+  return copy;
+}
+
+/** hermit as uid/gid 65534 with no groups, from a copy that user can read, on the world's host. */
+export async function hermitAsNobody(info: WorldInfo, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const { dir, node } = await readableHermit();
+  return inHost(info, 'setpriv', [...NOBODY, node, join(dir, 'bin', 'hermit'), ...args], { cwd: dir, ...opts });
 }
 
 /** HTTP GET / with busybox nc from a namespace (busybox wget segfaults); the page body is in stdout. */

@@ -26,7 +26,7 @@ export function sampleProfile(overrides: Partial<Profile> = {}): Profile {
     probe: {
       mustReach: [{ host: 'internet.test', port: 80 }],
       mustBlock: [{ host: '192.168.50.20', port: 22, comment: 'NAS ssh' }],
-      dnsName: 'internet.test', timeoutMs: 3000, onFailure: 'stop',
+      dnsName: 'internet.test', timeoutMs: 3000, onFailure: 'stop', onOutage: 'warn', outageRetrySec: 20,
     },
     ...overrides,
   };

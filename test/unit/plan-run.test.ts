@@ -86,6 +86,18 @@ describe('docker run plan', () => {
     expect(() => plan({ ...existing, labels: {} })).toThrow(/not started by hermit/);
   });
 
+  it('recreates a container attached to a network id that is no longer its network\'s (network removed or recreated)', () => {
+    const run = dockerRun(sampleProfile(), noExtras, ENV);
+    const existing = { id: 'c1', name: 'hermit-agent', running: false, status: 'exited', pid: 0, image: 'sha256:old', startedAt: '', networks: ['hermit-agent'], networkIds: { 'hermit-agent': 'aaaaaaaaaaaa1111' }, restartPolicy: 'unless-stopped', labels: { 'hermit.profile': 'agent', 'hermit.config': run.configHash } };
+    const net = { id: 'aaaaaaaaaaaa1111', name: 'hermit-agent', driver: 'bridge', subnets: ['172.30.0.0/24'], gateways: ['172.30.0.1'], bridge: 'hm-agent', ipv6: false, labels: { 'hermit.profile': 'agent' }, containers: [] };
+    const plan = (networks: typeof net[]) => planContainer(sampleProfile(), run, sampleFacts({ container: existing, networks }), { replace: false });
+    expect(plan([net])).toMatchObject({ kind: 'start', id: 'c1' });
+    expect(plan([])).toEqual({ kind: 'run', run, remove: 'c1', reason: 'network hermit-agent was removed (id aaaaaaaaaaaa) since hermit-agent was created: recreate container' });
+    expect(plan([{ ...net, id: 'bbbbbbbbbbbb2222' }])).toMatchObject({ kind: 'run', remove: 'c1', reason: 'network hermit-agent was removed and created again (id aaaaaaaaaaaa → bbbbbbbbbbbb) since hermit-agent was created: recreate container' });
+    // Docker did not say which id: nothing to compare, as before.
+    expect(planContainer(sampleProfile(), run, sampleFacts({ container: { ...existing, networkIds: {} }, networks: [] }), { replace: false }).kind).toBe('start');
+  });
+
   it('recreates for a changed image only under hermit update', () => {
     const run = dockerRun(sampleProfile(), noExtras, ENV);
     const existing = { id: 'c1', name: 'hermit-agent', running: true, status: 'running', pid: 42, image: 'sha256:old', startedAt: '', networks: [], restartPolicy: 'unless-stopped', labels: { 'hermit.profile': 'agent', 'hermit.config': run.configHash } };

@@ -110,6 +110,22 @@ describe('classify', () => {
     `);
   });
 
+  it('tags each failed row: a breach when what must be blocked (or off) was not, an outage when what must answer did not', () => {
+    const resp: ProbeResponse = {
+      ...allGood,
+      tcp: allGood.tcp.map((t) => (t.id === 'lan' ? { ...t, outcome: 'connected' as const, code: undefined }
+        : t.id === 'api' ? { id: 'api', outcome: 'error' as const, code: 'ETIMEOUT', ms: 1500 }
+          : t.id === 'nas' ? { ...t, outcome: 'refused' as const, code: 'ECONNREFUSED' } : t)),
+      dns: [{ id: 'dns1', outcome: 'timeout', addresses: [], code: 'ETIMEOUT', ms: 1500 }, allGood.dns[1]!],
+      ipv6: { disabled: false, addresses: [] },
+    };
+    const failed = classify(plan, resp, meta).rows.filter((r) => !r.ok).map((r) => `${r.id}: ${r.failure}`);
+    expect(failed).toEqual(['lan: breach', 'api: outage', 'nas: outage', 'dns1: outage', 'ipv6: breach']);
+    // A blocked name that does not resolve could not be tried: an outage, not a breach.
+    const named: ProbePlan = { ...plan, tcp: [{ probe: { id: 'nb', host: 'nas.lan', port: 22, resolver: '1.1.1.1' }, expect: 'blocked', target: 'nas.lan:22', reason: 'must block' }], dns: [], ipv6Off: false };
+    expect(classify(named, { tcp: [{ id: 'nb', outcome: 'error', code: 'ETIMEOUT', ms: 1500 }], dns: [], ipv6: allGood.ipv6 }, meta).rows[0]).toMatchObject({ ok: false, failure: 'outage' });
+  });
+
   it('IPv6: link-local alone means on; no row when the profile leaves IPv6 alone', () => {
     const resp = { ...allGood, ipv6: { disabled: true, addresses: ['fe80::1%eth0'] } };
     const on = classify(plan, resp, meta);

@@ -49,3 +49,11 @@ describe('renderProbeTable', () => {
     expect(renderProbeTable(report([]))).toContain('no checks were run');
   });
 });
+
+describe('renderProbeTable: an outage', () => {
+  it('says so when only what must answer failed', () => {
+    const down = row({ id: 'api', target: 'api.example.com:443', reason: 'must reach', expected: 'reachable', observed: 'no answer (timed out) 3000 ms', ok: false, failure: 'outage' });
+    const text = renderProbeTable(report([rows[0]!, down]));
+    expect(text.trimEnd().split('\n').at(-1)).toBe('1 of 2 checks failed: api.example.com:443 — an OUTAGE: nothing that must be blocked was reachable, but these did not answer');
+  });
+});

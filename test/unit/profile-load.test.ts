@@ -68,6 +68,8 @@ describe('the shipped profile', () => {
         dnsName: 'api.anthropic.com',
         timeoutMs: 3000,
         onFailure: 'stop',
+        onOutage: 'warn',
+        outageRetrySec: 20,
       },
     });
   });
@@ -101,7 +103,7 @@ describe('defaults and normalization', () => {
         name: 'hermit-minimal', user: '1000:1000', env: {}, passEnv: [], mounts: [], sensitiveMounts: [], restart: 'no', sysctls: {},
         readOnly: false, publish: [], capAdd: [], tmpfs: [], dockerArgs: [],
       },
-      probe: { mustReach: [], mustBlock: [], dnsName: 'example.com', timeoutMs: 3000, onFailure: 'stop' },
+      probe: { mustReach: [], mustBlock: [], dnsName: 'example.com', timeoutMs: 3000, onFailure: 'stop', onOutage: 'warn', outageRetrySec: 20 },
     });
   });
 
@@ -183,7 +185,7 @@ describe('bad profiles', () => {
     {
       what: 'unknown key far from any known one',
       text: 'name: demo\nimage: alpine\nnetwork: { subnet: 172.30.0.0/24 }\ndns: [1.1.1.1]\nprobe:\n  retries: 3\n',
-      expected: "bad.yaml:6:3: probe.retries: unknown key 'retries' (allowed here: mustReach, mustBlock, dnsName, timeoutMs, onFailure)",
+      expected: "bad.yaml:6:3: probe.retries: unknown key 'retries' (allowed here: mustReach, mustBlock, dnsName, timeoutMs, onFailure, onOutage, outageRetrySec)",
     },
     {
       what: 'privileged, brought from compose',
