@@ -9,6 +9,7 @@ import type { Plan } from '../plan/plan.js';
 import { type Command, describe, dockerHint, exec, execOk } from './exec.js';
 import { enginePost, localEngineSocket } from './engine.js';
 import { container as inspectContainer } from './facts.js';
+import { proxyContainerCommands, proxyNetworkSteps, proxySteps } from './proxy.js';
 import { mark } from '../timing.js';
 
 export interface Applied {
@@ -55,8 +56,11 @@ function containerCommands(plan: Plan): Command[] {
 export function planCommands(plan: Plan): Command[] {
   const cmds: Command[] = [];
   if (plan.image.kind === 'build') cmds.push(dockerCall(plan.image));
+  if (plan.proxy?.image.kind === 'build') cmds.push(dockerCall(plan.proxy.image));
   if (plan.network.kind === 'create') cmds.push({ file: 'docker', args: plan.network.args });
+  if (plan.proxy?.network.kind === 'create') cmds.push({ file: 'docker', args: plan.proxy.network.args });
   for (const fw of plan.firewall) if (fw.payload) cmds.push(firewallCommand(fw, fw.payload));
+  if (plan.proxy) cmds.push(...proxyContainerCommands(plan.proxy));
   return [...cmds, ...containerCommands(plan)];
 }
 
@@ -92,6 +96,14 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
     } });
   }
 
+  const proxyImage = plan.proxy?.image;
+  if (proxyImage?.kind === 'build') {
+    steps.push({ title: `Image: ${proxyImage.reason}`, async run() {
+      await buildImage(dockerCall(proxyImage));
+      result.changes.push(proxyImage.reason);
+    } });
+  }
+
   const net = plan.network;
   steps.push({
     title: net.kind === 'create' ? `Create network ${net.args.at(-1)}` : 'Network unchanged',
@@ -104,12 +116,16 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
     },
   });
 
+  if (plan.proxy) steps.push(...proxyNetworkSteps(plan.proxy, undo, result.changes));
+
   for (const fw of plan.firewall) {
     steps.push({
       title: fw.payload ? `${fw.what}: ${fw.changes.join(', ')}` : `${fw.what} unchanged`,
       run: () => applyFirewall(fw, undo, result),
     });
   }
+  // The proxy starts behind the rules, and before the agent, whose only way out it is.
+  if (plan.proxy) steps.push(...proxySteps(plan.proxy, undo, result.changes));
 
   const c = plan.container;
   steps.push({

@@ -1,5 +1,9 @@
 // Gathers HostFacts: every read-only look at the host, run concurrently, once per command.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ProxyFacts, proxyDir } from '../plan/proxy.js';
+import type { ProxySettings } from '../profile/types.js';
+import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
 import { chooseBackend } from '../plan/backend.js';
 import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
@@ -42,7 +46,7 @@ export function parseRoutes(json: string, family: 4 | 6): HostRoute[] {
 }
 
 interface NetworkJson {
-  Id: string; Name: string; Driver: string; EnableIPv6: boolean;
+  Id: string; Name: string; Driver: string; EnableIPv6: boolean; Internal?: boolean;
   IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
   Options?: Record<string, string> | null; Labels?: Record<string, string> | null;
   Containers?: Record<string, { Name: string }> | null;
@@ -56,7 +60,7 @@ function networksOf(list: NetworkJson[]): DockerNetwork[] {
     const mtu = n.Options?.['com.docker.network.driver.mtu'];
     const bridge = n.Options?.['com.docker.network.bridge.name'];
     return {
-      id: n.Id, name: n.Name, driver: n.Driver, ipv6: n.EnableIPv6,
+      id: n.Id, name: n.Name, driver: n.Driver, ipv6: n.EnableIPv6, ...(n.Internal ? { internal: true } : {}),
       subnets: config.map((c) => c.Subnet).filter((s): s is string => !!s),
       gateways: config.map((c) => c.Gateway).filter((s): s is string => !!s),
       ...(bridge ? { bridge } : {}),
@@ -245,8 +249,21 @@ export async function gatherInventory(): Promise<Inventory> {
   return { containers: cs, networks: nets, save4: d.save4, save6: d.save6, nftTables: d.nftTables, ...(backend ? { backend } : {}) };
 }
 
-/** @param image the profile's image, to learn whether it is here (omit when it does not matter). */
-export async function gatherFacts(containerName: string, image?: string): Promise<HostFacts> {
+/** Allowlist mode: the proxy's container, its image, and the squid.conf hermit last wrote. */
+async function proxyFacts(proxy: ProxySettings, profile: string): Promise<ProxyFacts> {
+  const dir = proxyDir(stateDir(), profile);
+  const [c, id, config] = await Promise.all([
+    container(proxy.container), imageId(proxy.image), readFile(join(dir, 'conf', 'squid.conf'), 'utf8').catch(() => undefined),
+  ]);
+  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}) };
+}
+
+/**
+ * @param image the profile's image, to learn whether it is here (omit when it does not matter).
+ * @param proxy allowlist mode: also look at the profile's proxy.
+ */
+export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }): Promise<HostFacts> {
+  const proxyLook = proxy ? proxyFacts(proxy.settings, proxy.profile) : Promise.resolve(undefined);
   const info = dockerInfo();
   const dockerBackend = info.then((i) => i.backend);
   dockerBackend.catch(() => undefined); // reported through `info`; firewall() awaits it only after its own reads
@@ -258,12 +275,13 @@ export async function gatherFacts(containerName: string, image?: string): Promis
     image ? imageId(image) : Promise.resolve(undefined),
     hostRoutes(),
     readFile(resolvConfPath(), 'utf8').catch(() => ''),
+    proxyLook,
   ] as const);
   // Report the most basic failure first: no Docker engine explains every docker error after it.
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  const [engine, nets, existing, fw, localImage, routes, resolv] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [engine, nets, existing, fw, localImage, routes, resolv, proxyState] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     Awaited<ReturnType<typeof dockerInfo>>, DockerNetwork[], ExistingContainer | undefined, FirewallFacts,
-    string | undefined, HostRoute[], string,
+    string | undefined, HostRoute[], string, ProxyFacts | undefined,
   ];
   return {
     addresses: readHostAddresses(),
@@ -274,5 +292,6 @@ export async function gatherFacts(containerName: string, image?: string): Promis
     firewall: fw,
     ...(existing ? { container: existing } : {}),
     ...(localImage ? { imageId: localImage } : {}),
+    ...(proxyState ? { proxy: proxyState } : {}),
   };
 }

@@ -22,7 +22,9 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
     const target = lifecycleTarget(argv.profile);
     if (argv.blocked) {
       if (argv.follow) throw new HermitError('usage', '--blocked cannot --follow yet', 'Run it again, or watch: journalctl -kf | grep hermit:');
-      const [{ exec }, { parseBlocked, renderBlocked }] = await Promise.all([import('../apply/exec.js'), import('../report/blocked.js')]);
+      const [{ exec }, { mergeBlocked, parseBlocked, parseProxyLog, renderBlocked }, { readFile }, { proxyDir }, { stateDir }] = await Promise.all([
+        import('../apply/exec.js'), import('../report/blocked.js'), import('node:fs/promises'), import('../plan/proxy.js'), import('../state/store.js'),
+      ]);
       // The journal keeps more than the ring buffer; without journald (containers, minimal hosts) dmesg.
       let entries: ReturnType<typeof parseBlocked> = [];
       let read = false;
@@ -33,7 +35,12 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
         entries = parseBlocked(out.stdout, target.name);
         if (entries.length > 0) break;
       }
-      if (!read) throw new HermitError('host', 'cannot read the kernel log (journalctl -k and dmesg both failed)', 'Run as root (sudo hermit logs --blocked ...)');
+      // Allowlist mode: what the proxy refused, from the access log it writes under hermit's state dir
+      // (read whenever it is there: with the profile file gone, the name is enough).
+      const proxyLogs = await Promise.all(['access.log.0', 'access.log'].map((f) => readFile(`${proxyDir(stateDir(), target.name)}/log/${f}`, 'utf8').catch(() => undefined)));
+      const proxyLog = proxyLogs.some((t) => t !== undefined) ? proxyLogs.map((t) => t ?? '').join('\n') : undefined;
+      if (proxyLog !== undefined) entries = mergeBlocked(entries, parseProxyLog(proxyLog));
+      if (!read && proxyLog === undefined) throw new HermitError('host', 'cannot read the kernel log (journalctl -k and dmesg both failed)', 'Run as root (sudo hermit logs --blocked ...)');
       const n = argv.tail ? Number(argv.tail) : 0;
       if (n > 0) entries = entries.slice(-n);
       process.stdout.write(argv.json ? `${JSON.stringify(entries, null, 2)}\n` : `${renderBlocked(entries, target.name)}\n`);

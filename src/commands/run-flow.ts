@@ -41,7 +41,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
 
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
   const look = async () => {
-    const facts = await gatherFacts(profile.container.name, profile.image);
+    const facts = await gatherFacts(profile.container.name, profile.image, profile.proxy && { settings: profile.proxy, profile: profile.name });
     mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
   };
@@ -52,7 +52,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     const { facts, plan } = await look();
     const cmds = [...(refreshCmd ? [refreshCmd] : []), ...planCommands(plan)];
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ profile: profile.name, commands: cmds.map((c) => ({ file: c.file, args: c.args, ...(c.input ? { input: c.input } : {}), env: c.env ? Object.keys(c.env) : undefined })), probe: plan.probe }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ profile: profile.name, commands: cmds.map((c) => ({ file: c.file, args: c.args, ...(c.input ? { input: c.input } : {}), env: c.env ? Object.keys(c.env) : undefined })), ...(plan.proxy ? { proxyConfig: plan.proxy.config } : {}), probe: plan.probe }, null, 2)}\n`);
       return;
     }
     const out: string[] = [`# hermit ${command} ${profile.name} --dry-run (${loaded.file}); nothing was changed`];
@@ -68,6 +68,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       out.push(shown.map(([k, v]) => `${k}=${v} `).join('') + describeCommand(c) + (names.length > 0 ? `   # with ${names.join(', ')} set in its environment` : ''));
       if (c.input) out.push(c.input.trimEnd());
     }
+    if (plan.proxy) out.push('', `# ${plan.proxy.config.file}, the proxy's configuration${plan.proxy.config.changed ? ' (written before the proxy starts or reloads)' : ' (unchanged)'}:`, plan.proxy.config.text.trimEnd());
     out.push('', '# the complete rulesets:', formatRuleset(profile, facts));
     process.stdout.write(`${out.join('\n')}\n`);
     return;

@@ -9,7 +9,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, describe, exec } from '../apply/exec.js';
 import { resolvConfPath } from '../apply/facts.js';
+import { proxyDir } from '../plan/proxy.js';
 import type { Profile } from '../profile/types.js';
+import { stateDir } from '../state/store.js';
 import type { Source } from './types.js';
 
 export const SRC = {
@@ -43,6 +45,10 @@ export const SRC = {
   dnf: 'dnf.rpm.log',
   pacman: 'pacman.log',
   profileWriters: 'profile-writers',
+  /** Allowlist mode: the proxy container, its access log, and a probe through it from the agent. */
+  proxyContainer: 'proxy-container',
+  proxyLog: 'proxy-access.log',
+  proxyProbe: 'proxy-probe',
 } as const;
 
 export const PACKAGE_LOGS = { [SRC.dpkg]: '/var/log/dpkg.log', [SRC.dnf]: '/var/log/dnf.rpm.log', [SRC.pacman]: '/var/log/pacman.log' } as const;
@@ -198,6 +204,12 @@ export async function gatherHost(opts: GatherOptions): Promise<Record<string, So
       run(SRC.container, docker('container', 'inspect', '--format', CONTAINER_FORMAT, profile.container.name)),
       run(SRC.image, docker('image', 'inspect', '--format', '{{.Id}}', profile.image)),
     );
+    if (profile.proxy) {
+      tasks.push(
+        run(SRC.proxyContainer, docker('container', 'inspect', '--format', CONTAINER_FORMAT, profile.proxy.container)),
+        read(SRC.proxyLog, join(proxyDir(stateDir(), profile.name), 'log', 'access.log'), (t) => t.trimEnd().split('\n').slice(-200).join('\n')),
+      );
+    }
   }
   if (profile && opts.profileFiles) tasks.push(Promise.resolve(profileWriters(profile, opts.profileFiles)));
   const entries = (await Promise.all(tasks)).flatMap((e) => (Array.isArray(e[0]) ? (e as Entry[]) : [e as Entry]));

@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { exec, execOk } from '../apply/exec.js';
 import { isIp } from '../net/cidr.js';
-import { EMBEDDED_DNS } from '../plan/targets.js';
+import { EMBEDDED_DNS, UNLISTED_NAME } from '../plan/targets.js';
+import { domainAllows } from '../profile/allowlist.js';
+import { SRC } from './gather.js';
 import { parseProbeResponse, runProbeWorker } from '../probe/run.js';
 import type { ProbeRequest, ProbeResponse } from '../probe/types.js';
 import type { Profile } from '../profile/types.js';
@@ -104,7 +106,38 @@ async function withThrowaway(profile: Profile, network: string, tag: string, use
   }
 }
 
+/** The probe request through the proxy (allowlist mode): the profile's targets, and a name no list has. */
+export function proxyProbeRequest(profile: Profile): ProbeRequest {
+  const proxy = profile.proxy!;
+  const via = `${proxy.address}:${proxy.port}`;
+  return {
+    timeoutMs: profile.probe.timeoutMs,
+    dns: [],
+    tcp: [
+      { id: 'unlisted', host: UNLISTED_NAME, port: 443, proxy: via, method: 'connect' },
+      ...profile.probe.mustReach.map((t, i) => ({ id: `t${i + 1}`, host: t.host, port: t.port, proxy: via,
+        method: domainAllows(proxy.domains, t.host, t.port, 'connect') ? 'connect' as const : 'http' as const })),
+    ],
+  };
+}
+
+/** Allowlist mode: from the running agent, through its proxy; kept as a source for the checks. */
+async function proxyProbe(snap: Snapshot, profile: Profile): Promise<void> {
+  const f = new Facts(snap);
+  const agent = f.container;
+  const request = proxyProbeRequest(profile);
+  const what = `probe through proxy ${profile.proxy!.container} from the agent's network namespace: ${JSON.stringify(request.tcp.map((t) => `${t.host}:${t.port}`))}`;
+  if (snap.uid !== 0) { snap.sources[SRC.proxyProbe] = { what, stdout: '', error: "entering the agent's network namespace needs root" }; return; }
+  if (!agent?.running) { snap.sources[SRC.proxyProbe] = { what, stdout: '', error: `the agent ${profile.container.name} is not running (hermit run starts it)` }; return; }
+  try {
+    snap.sources[SRC.proxyProbe] = { what, stdout: JSON.stringify(await runProbeWorker(agent.pid, request)) };
+  } catch (err) {
+    snap.sources[SRC.proxyProbe] = { what, stdout: '', error: (err as Error).message };
+  }
+}
+
 export async function gatherVantages(snap: Snapshot, profile: Profile | undefined): Promise<Vantage[]> {
+  if (profile?.proxy) await proxyProbe(snap, profile);
   const f = new Facts(snap);
   const labels: Record<VantageId, string> = {
     profile: `profile network ${profile?.network.name ?? ''}`.trim(),

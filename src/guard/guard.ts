@@ -4,6 +4,9 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firewallCommand, restoreCommand } from '../apply/apply.js';
+import { rotateProxyLogs } from '../apply/proxy.js';
+import { join } from 'node:path';
+import { proxyDir } from '../plan/proxy.js';
 import { exec } from '../apply/exec.js';
 import { stopFailClosed } from '../apply/stop.js';
 import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
@@ -21,7 +24,7 @@ import { approve, approvedProfile, checkApproval } from '../profile/approval.js'
 import { printable } from '../report/printable.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { withHostLock } from '../state/lock.js';
-import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules } from '../state/store.js';
+import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules, stateDir } from '../state/store.js';
 import { type Drift, type Verdict, describeDrift, verify, wantedRulesets } from './verify.js';
 
 export type Log = (line: string) => void;
@@ -82,7 +85,7 @@ async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promi
       }
     }
   }
-  const facts = await gatherFacts(profile.container.name);
+  const facts = await gatherFacts(profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
   const again = verify(profile, facts, await lastProbe(profile.name));
   if (again.drifts.some((d) => d.kind === 'rules')) {
     // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
@@ -102,7 +105,7 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
   const note: Log = (line) => { actions.push(line); log(line); };
 
   const { facts, verdict } = await withHostLock(async () => {
-    const facts = await gatherFacts(profile.container.name);
+    const facts = await gatherFacts(profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
     const verdict = verify(profile, facts, await lastProbe(profile.name));
     if (verdict.foreign || verdict.absent) return { facts, verdict };
     for (const d of verdict.drifts.filter((x) => x.kind !== 'unproven')) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
@@ -163,6 +166,8 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     }
   }
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
+  // Allowlist mode: an always-on proxy's logs stay bounded.
+  if (profile.proxy && ok) await rotateProxyLogs(profile.proxy, join(proxyDir(stateDir(), profile.name), 'log')).catch((e: unknown) => log(`${profile.name}: could not rotate the proxy's logs: ${(e as Error).message}`));
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
   return { profile: profile.name, ok, stopped, ...(outage && !stopped ? { outage } : {}) };
 }

@@ -34,6 +34,18 @@ export const describeDrift = (d: Drift): string =>
     : d.kind === 'extra-network' ? `container is also on network(s) ${d.networks.join(', ')}: a path around the rules`
       : d.reason;
 
+/** The proxy must sit on exactly hermit's bridge and the agent's internal network. */
+function proxyDrifts(profile: Profile, facts: HostFacts): Drift[] {
+  const proxy = profile.proxy!;
+  const px = facts.proxy?.container;
+  if (!px || px.labels[LABEL_PROFILE] !== profile.name) return [{ kind: 'fatal', reason: `proxy ${proxy.container} is gone (the agent's only way out)` }];
+  const want = [profile.network.name, proxy.network.name];
+  const extra = px.networks.filter((n) => !want.includes(n));
+  if (extra.length > 0) return [{ kind: 'fatal', reason: `proxy ${proxy.container} is also on network(s) ${extra.join(', ')}: a path around the rules` }];
+  if (px.running && !want.every((n) => px.networks.includes(n))) return [{ kind: 'fatal', reason: `proxy ${proxy.container} is not on ${want.join(' and ')}` }];
+  return [];
+}
+
 export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord): Verdict {
   const c = facts.container;
   const foreign = !!c && c.labels[LABEL_PROFILE] !== profile.name;
@@ -55,10 +67,12 @@ export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord):
   } catch (e) {
     drifts.push({ kind: 'fatal', reason: (e as Error).message });
   }
-  const own = profile.network.name;
+  // In allowlist mode the agent's own network is the internal one; the proxy is its only way out.
+  const own = profile.proxy?.network.name ?? profile.network.name;
   const extra = c.networks.filter((n) => n !== own);
   if (extra.length > 0) drifts.push({ kind: 'extra-network', networks: extra });
   if (!c.networks.includes(own)) drifts.push({ kind: 'fatal', reason: `container is not on its network ${own}` });
+  if (profile.proxy) drifts.push(...proxyDrifts(profile, facts));
   if (!probe || probe.containerId !== c.id) drifts.push({ kind: 'unproven', reason: 'no probe of this container yet' });
   else if (!probe.ok) drifts.push({ kind: 'unproven', reason: 'its last probe failed' });
   else if (Date.parse(c.startedAt) > Date.parse(probe.at)) drifts.push({ kind: 'unproven', reason: `container started at ${c.startedAt}, after its last probe` });

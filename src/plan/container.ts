@@ -5,6 +5,7 @@ import type { Profile } from '../profile/types.js';
 import type { ExistingContainer, HostFacts } from './facts.js';
 import { LABEL_PROFILE } from './network.js';
 import { splitPublish, splitVolume } from '../profile/checks.js';
+import { proxyEnv } from './proxy.js';
 
 export const LABEL_CONFIG = 'hermit.config';
 
@@ -48,7 +49,7 @@ export interface ContainerOptions {
 
 export function dockerRun(profile: Profile, extras: RunExtras, environment: NodeJS.ProcessEnv): DockerRun {
   const c = profile.container;
-  const env: Record<string, string> = { ...c.env };
+  const env: Record<string, string> = { ...c.env, ...(profile.proxy ? proxyEnv(profile.proxy) : {}) };
   const missing = c.passEnv.filter((name) => environment[name] === undefined);
   if (missing.length > 0) {
     throw new HermitError(
@@ -59,8 +60,8 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   }
   for (const name of c.passEnv) env[name] = environment[name]!;
 
-  const opts: string[] = ['--network', profile.network.name];
-  for (const r of profile.dns) opts.push('--dns', r);
+  const opts: string[] = ['--network', agentNetwork(profile)];
+  for (const r of agentDns(profile)) opts.push('--dns', r);
   opts.push('--user', c.user, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
   for (const cap of c.capAdd) opts.push('--cap-add', cap);
   for (const [k, v] of Object.entries(containerSysctls(profile))) opts.push('--sysctl', `${k}=${v}`);
@@ -96,6 +97,14 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   const create = engineCreate(profile, extras, env, command, { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash });
   return { args, env, configHash, ...(create ? { create } : {}) };
 }
+
+/** In allowlist mode the agent sits on the internal network, the proxy its only way out. */
+const agentNetwork = (profile: Profile) => profile.proxy?.network.name ?? profile.network.name;
+
+/** In allowlist mode the agent's resolver is a dead end on purpose: Docker's embedded DNS answers
+ * container names itself and forwards the rest, from the agent's namespace, to the proxy's address,
+ * where nothing answers DNS. Names are the proxy's business. */
+const agentDns = (profile: Profile) => (profile.proxy ? [profile.proxy.address] : profile.dns);
 
 /** IPv6 off inside the container unless the profile turns it on, then the profile's own sysctls. */
 function containerSysctls(profile: Profile): Record<string, string> {
@@ -156,8 +165,8 @@ function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, s
       ...(h.retries !== undefined ? { Retries: h.retries } : {}),
     } } : {}),
     HostConfig: {
-      NetworkMode: profile.network.name,
-      Dns: profile.dns,
+      NetworkMode: agentNetwork(profile),
+      Dns: agentDns(profile),
       CapDrop: ['ALL'],
       // As the CLI sends them: CAP_-prefixed, upper case.
       CapAdd: c.capAdd.map((cap) => `CAP_${cap.toUpperCase().replace(/^CAP_/, '')}`),

@@ -1,6 +1,7 @@
 // What hermit observed on the host before planning. Gathered once (src/apply/facts.ts) and
 // passed to pure planning functions, so tests can build it by hand.
 import type { Family } from '../net/cidr.js';
+import type { ProxyFacts } from './proxy.js';
 
 export interface HostAddress {
   ifname: string;
@@ -27,6 +28,8 @@ export interface DockerNetwork {
   bridge?: string;
   mtu?: number;
   ipv6: boolean;
+  /** docker network create --internal: no route out. */
+  internal?: boolean;
   labels: Record<string, string>;
   /** Names of attached containers. */
   containers: string[];
@@ -84,6 +87,8 @@ export interface HostFacts {
   container?: ExistingContainer;
   /** Local ID of the profile's image; absent when the image is not on this host. */
   imageId?: string;
+  /** Allowlist mode: the proxy's container, image and configuration. */
+  proxy?: ProxyFacts;
 }
 
 /** What `down`, `status` and `ps` look at: every container and network, and the rule dumps. */

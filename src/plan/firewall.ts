@@ -108,6 +108,9 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
 
   const deletes: string[] = [];
   const inserts: string[] = [];
+  // Lines already marked stale ("chain:index"): two wanted jumps into one chain (allowlist mode's
+  // two bridges) must not delete the same stale line twice, nor each other.
+  const marked = new Set<string>();
   for (const jump of wanted.jumps) {
     const from = observed.get(jump.from);
     if (!from) {
@@ -123,7 +126,12 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
     const at = from.indexOf(line);
     // In place means: present once, with only other hermit jumps above it.
     const inPlace = at >= 0 && from.slice(0, at).every(isHermitJump);
-    const stale = from.filter((l, i) => jumpsTo(l, jump.to) && !(inPlace && i === at));
+    const wantedHere = new Set(wanted.jumps.filter((j) => j.from === jump.from && j.to === jump.to && j !== jump).map(renderJump));
+    const stale = from.filter((l, i) => {
+      if (!jumpsTo(l, jump.to) || (inPlace && i === at) || (l !== line && wantedHere.has(l)) || marked.has(`${jump.from}:${i}`)) return false;
+      marked.add(`${jump.from}:${i}`);
+      return true;
+    });
     for (const l of stale) deletes.push(asDelete(l));
     undoRules.push(...stale.map(asInsert));
     if (!inPlace) {

@@ -11,9 +11,12 @@ export type NetworkAction =
   | { kind: 'create'; args: string[] }
   | { kind: 'keep'; id: string };
 
-export function networkCreateArgs(profile: Profile): string[] {
+/** internal: the agent's network in allowlist mode, with no route out (its only way out is the proxy). */
+export interface NetworkOptions { internal?: boolean }
+
+export function networkCreateArgs(profile: Profile, opts: NetworkOptions = {}): string[] {
   const n = profile.network;
-  const args = ['network', 'create', '--driver', 'bridge', '--subnet', n.subnet, '--gateway', n.gateway];
+  const args = ['network', 'create', '--driver', 'bridge', ...(opts.internal ? ['--internal'] : []), '--subnet', n.subnet, '--gateway', n.gateway];
   args.push('--opt', `com.docker.network.bridge.name=${n.bridge}`);
   if (n.mtu !== undefined) args.push('--opt', `com.docker.network.driver.mtu=${n.mtu}`);
   if (n.ipv6 && n.subnet6) args.push('--ipv6', '--subnet', n.subnet6);
@@ -22,9 +25,10 @@ export function networkCreateArgs(profile: Profile): string[] {
 }
 
 /** Differences between an existing network and what the profile asks for. */
-function mismatches(profile: Profile, net: DockerNetwork): string[] {
+function mismatches(profile: Profile, net: DockerNetwork, internal: boolean): string[] {
   const n = profile.network;
   const out: string[] = [];
+  if (!!net.internal !== internal) out.push(internal ? 'it is not internal, profile wants an internal network' : 'it is internal, profile wants a bridge with a route out');
   if (!net.subnets.includes(n.subnet)) out.push(`subnet is ${net.subnets.join(', ') || 'unset'}, profile wants ${n.subnet}`);
   if (!net.gateways.includes(n.gateway)) out.push(`gateway is ${net.gateways.join(', ') || 'unset'}, profile wants ${n.gateway}`);
   if (net.bridge !== n.bridge) out.push(`bridge is ${net.bridge ?? 'unnamed'}, profile wants ${n.bridge}`);
@@ -33,7 +37,7 @@ function mismatches(profile: Profile, net: DockerNetwork): string[] {
   return out;
 }
 
-export function planNetwork(profile: Profile, facts: HostFacts): NetworkAction {
+export function planNetwork(profile: Profile, facts: HostFacts, opts: NetworkOptions = {}): NetworkAction {
   const n = profile.network;
   const existing = facts.networks.find((x) => x.name === n.name);
   if (existing) {
@@ -45,12 +49,12 @@ export function planNetwork(profile: Profile, facts: HostFacts): NetworkAction {
         ['network', 'name'],
       );
     }
-    const diff = mismatches(profile, existing);
+    const diff = mismatches(profile, existing, !!opts.internal);
     if (diff.length > 0) {
       throw new HermitError(
         'usage',
         `Docker network '${n.name}' differs from the profile: ${diff.join('; ')}`,
-        `Docker cannot change a network in place. Stop its containers and remove it (docker rm -f ${existing.containers.join(' ') || '<containers>'}; docker network rm ${n.name}), then run hermit again`,
+        `Docker cannot change a network in place. Remove what hermit made for the profile (hermit down ${profile.name}), or stop its containers and remove it yourself (docker rm -f ${existing.containers.join(' ') || '<containers>'}; docker network rm ${n.name}), then run hermit again`,
       );
     }
     return { kind: 'keep', id: existing.id };
@@ -89,5 +93,5 @@ export function planNetwork(profile: Profile, facts: HostFacts): NetworkAction {
   if (facts.addresses.some((a) => a.ifname === n.bridge)) {
     throw new HermitError('usage', `network.bridge '${n.bridge}' is an existing interface on this host`, 'Choose another network.bridge', ['network', 'bridge']);
   }
-  return { kind: 'create', args: networkCreateArgs(profile) };
+  return { kind: 'create', args: networkCreateArgs(profile, opts) };
 }

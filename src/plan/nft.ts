@@ -38,6 +38,8 @@ export function renderNftRule(rule: Rule, family: Family): string {
   const parts: string[] = [];
   if (rule.replies) parts.push('ct state established,related ct direction reply');
   if (rule.dst) parts.push(`${family === 4 ? 'ip' : 'ip6'} daddr ${nftAddress(rule.dst)}`);
+  if (rule.inIface) parts.push(`iifname ${quote(rule.inIface)}`);
+  if (rule.outIface) parts.push(`oifname ${quote(rule.outIface)}`);
   if (rule.protocol) {
     const ports = rule.ports ?? [];
     if (ports.length === 0) parts.push(`meta l4proto ${rule.protocol}`);
@@ -141,6 +143,10 @@ export function canonicalNftRule(line: string, family: Family): string {
       const a = next() ?? '';
       if (parseCidr(a)?.family !== family) return line;
       rule.dst = canonicalCidr(a);
+    } else if (w === 'iifname' || w === 'oifname') {
+      const name = next() ?? '';
+      if (!/^"[^"]+"$/.test(name)) return line;
+      if (w === 'iifname') rule.inIface = unq(name); else rule.outIface = unq(name);
     } else if (w === 'meta' && t[i] === 'l4proto') {
       i++;
       const p = next();

@@ -9,6 +9,7 @@ import { type FirewallChange, onHost, planFirewall } from './firewall.js';
 import { type NetworkAction, planNetwork } from './network.js';
 import { nftTable, planNft } from './nft.js';
 import { type Ruleset, buildRuleset } from './ruleset.js';
+import { type ProxyPlan, planProxy } from './proxy.js';
 import { planProbe } from './targets.js';
 
 export interface Plan {
@@ -17,6 +18,8 @@ export interface Plan {
   network: NetworkAction;
   firewall: FirewallChange[];
   container: ContainerAction;
+  /** Allowlist mode: the proxy, its configuration and the agent's internal network. */
+  proxy?: ProxyPlan;
   probe: ProbePlan;
 }
 
@@ -73,12 +76,17 @@ export function firewallChanges(profile: Profile, facts: Pick<HostFacts, 'addres
 export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions): Plan {
   const firewall = firewallChanges(profile, facts);
   const run = dockerRun(profile, opts.extras, opts.environment);
+  // The bridge first: a bridge that differs from the profile (a switch into allowlist mode) is the
+  // problem to report, not the internal network that would overlap it.
+  const network = planNetwork(profile, facts);
+  const proxy = planProxy(profile, facts, { replace: opts.replace });
   return {
     profile: profile.name,
     image: planImage(profile, facts),
-    network: planNetwork(profile, facts),
+    network,
     firewall,
     container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false }),
+    ...(proxy ? { proxy } : {}),
     probe: planProbe(profile, facts),
   };
 }

@@ -9,6 +9,9 @@ import type { Profile } from '../profile/types.js';
 export interface Rule {
   /** Destination (canonical CIDR); none: any. */
   dst?: string;
+  /** The interface the packet came in on, or goes out of (a bridge); none: any. */
+  inIface?: string;
+  outIface?: string;
   /** tcp or udp; none: any protocol. */
   protocol?: 'tcp' | 'udp';
   /** Destination ports of `protocol` (at most 15 in one rule); none: any port. */
@@ -52,15 +55,14 @@ export const logPrefix = (profile: string) => `hermit:${profile}: `;
 
 /** A rate-limited LOG in front of a reject, so a person can see what the agent tried to reach
  * without a busy agent flooding the kernel log (a match of its own: it never ends the chain). */
-const logRule = (profile: string, dst?: string): Rule =>
-  ({ ...(dst ? { dst } : {}), comment: hermitComment(profile, 'log blocked'), verdict: 'log', logPrefix: logPrefix(profile) });
+const logRule = (profile: string, where: Pick<Rule, 'dst' | 'inIface'>): Rule =>
+  ({ ...where, comment: hermitComment(profile, 'log blocked'), verdict: 'log', logPrefix: logPrefix(profile) });
 
 function familyOf(address: string): Family | undefined {
   return parseCidr(address)?.family;
 }
 
-function allowRules(dst: string | undefined, protocol: 'tcp' | 'udp' | 'any', ports: number[], comment: string): Rule[] {
-  const to = dst ? { dst } : {};
+function allowRules(to: Pick<Rule, 'dst' | 'inIface'>, protocol: 'tcp' | 'udp' | 'any', ports: number[], comment: string): Rule[] {
   if (protocol === 'any' && ports.length === 0) return [{ ...to, comment, verdict: 'pass' }];
   const protocols: ('tcp' | 'udp')[] = protocol === 'any' ? ['tcp', 'udp'] : [protocol];
   if (ports.length === 0) return protocols.map((p) => ({ ...to, protocol: p, comment, verdict: 'pass' }));
@@ -80,6 +82,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   const fwd = forwardChain(name);
   const inp = inputChain(name);
   const c = (what: string) => hermitComment(name, what);
+  // Allowlist mode: the agent's internal bridge holds a host address too, and an internal network
+  // alone leaves every host service on 0.0.0.0 open to it. Its traffic to the host goes through the
+  // same INPUT chain; Docker already drops anything it would forward.
+  const internal = profile.proxy?.network.bridge;
 
   if (family === 6 && !profile.network.ipv6) {
     // IPv6 off: nothing from the bridge, forwarded or to the host. The container also gets
@@ -88,10 +94,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
     return {
       family,
       chains: [chain],
-      jumps: [
-        { from: 'FORWARD', to: fwd, bridge, comment: hermitComment(name) },
-        { from: 'INPUT', to: fwd, bridge, comment: hermitComment(name) },
-      ],
+      jumps: [bridge, ...(internal ? [internal] : [])].flatMap((b) => [
+        { from: 'FORWARD', to: fwd, bridge: b, comment: hermitComment(name) },
+        { from: 'INPUT', to: fwd, bridge: b, comment: hermitComment(name) },
+      ]),
     };
   }
 
@@ -103,26 +109,35 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   const gateway = family === 4 ? profile.network.gateway : subnet6 ? nthAddress(subnet6, 1) : undefined;
   if (gateway) hostSet.add(canonicalCidr(gateway));
 
+  // DNS to the resolvers: in allowlist mode only from the proxy's bridge (the agent must resolve
+  // nothing: DNS is a channel out).
+  const fromBridge: Pick<Rule, 'inIface'> = internal ? { inIface: bridge } : {};
   const forward: Rule[] = [{ replies: true, comment: c('replies'), verdict: 'pass' }];
+  // Allowlist mode: the agent and the proxy talk across the internal bridge (seen here when the
+  // bridge passes its frames to iptables); anything else from it is rejected below.
+  if (internal) forward.push({ outIface: internal, comment: c('agent to proxy'), verdict: 'pass' });
   for (const ex of profile.egress.allow.filter((e) => ofFamily(e.to))) {
-    forward.push(...allowRules(dst(ex.to), ex.protocol, ex.ports, c(`allow${ex.comment ? ` ${ex.comment}` : ''}`)));
+    forward.push(...allowRules({ dst: dst(ex.to) }, ex.protocol, ex.ports, c(`allow${ex.comment ? ` ${ex.comment}` : ''}`)));
   }
   const resolvers = profile.dns.filter(ofFamily);
   for (const r of resolvers) {
-    forward.push(...allowRules(dst(r), 'udp', [53], c('dns')), ...allowRules(dst(r), 'tcp', [53], c('dns')));
+    forward.push(...allowRules({ dst: dst(r), ...fromBridge }, 'udp', [53], c('dns')), ...allowRules({ dst: dst(r), ...fromBridge }, 'tcp', [53], c('dns')));
   }
   for (const range of blocked) {
-    forward.push(logRule(name, dst(range)), { dst: dst(range), comment: c('blocked range'), verdict: 'reject' });
+    forward.push(logRule(name, { dst: dst(range) }), { dst: dst(range), comment: c('blocked range'), verdict: 'reject' });
   }
+  // Docker would drop the rest from an internal network silently: reject it, so a direct connect
+  // fails at once (and shows in the blocked log) instead of hanging.
+  if (internal) forward.push(logRule(name, { inIface: internal }), { inIface: internal, comment: c('no way out but the proxy'), verdict: 'reject' });
 
   const input: Rule[] = [{ replies: true, comment: c('replies'), verdict: 'pass' }];
   for (const hp of profile.hostPorts) {
-    input.push(...allowRules(undefined, hp.protocol, [hp.port], c(`host port${hp.comment ? ` ${hp.comment}` : ''}`)));
+    input.push(...allowRules({}, hp.protocol, [hp.port], c(`host port${hp.comment ? ` ${hp.comment}` : ''}`)));
   }
   for (const r of resolvers.filter((r) => hostSet.has(canonicalCidr(r)))) {
-    input.push(...allowRules(dst(r), 'udp', [53], c('dns')), ...allowRules(dst(r), 'tcp', [53], c('dns')));
+    input.push(...allowRules({ dst: dst(r), ...fromBridge }, 'udp', [53], c('dns')), ...allowRules({ dst: dst(r), ...fromBridge }, 'tcp', [53], c('dns')));
   }
-  input.push(logRule(name), { comment: c('host'), verdict: 'reject' });
+  input.push(logRule(name, {}), { comment: c('host'), verdict: 'reject' });
 
   // IPv4 hooks into DOCKER-USER, the chain Docker keeps for its users and never flushes.
   const forwardFrom = family === 4 ? 'DOCKER-USER' : 'FORWARD';
@@ -135,6 +150,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
     jumps: [
       { from: forwardFrom, to: fwd, bridge, comment: hermitComment(name) },
       { from: 'INPUT', to: inp, bridge, comment: hermitComment(name) },
+      ...(internal ? [
+        { from: forwardFrom, to: fwd, bridge: internal, comment: hermitComment(name) },
+        { from: 'INPUT', to: inp, bridge: internal, comment: hermitComment(name) },
+      ] : []),
     ],
   };
 }
@@ -148,10 +167,12 @@ const IPTABLES_VERDICT: Record<Rule['verdict'], (family: Family, r: Rule) => str
   log: (_, r) => ['-j', 'LOG', '--log-prefix', quote(r.logPrefix ?? '')],
 };
 
-/** Matches in iptables-save order: -d, -p, then -m modules. */
+/** Matches in iptables-save order: -d, -i, -o, -p, then -m modules. */
 function iptablesMatch(r: Rule): string[] {
   const m: string[] = [];
   if (r.dst) m.push('-d', r.dst);
+  if (r.inIface) m.push('-i', r.inIface);
+  if (r.outIface) m.push('-o', r.outIface);
   if (r.protocol) {
     m.push('-p', r.protocol);
     const ports = r.ports ?? [];

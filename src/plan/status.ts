@@ -43,6 +43,8 @@ export interface ProfileStatus {
   network: { name?: string; present: boolean };
   /** The firewall hermit uses on this host (absent when it can use none). */
   firewall?: FirewallBackend;
+  /** Allowlist mode: the proxy container and the agent's internal network. */
+  proxy?: { name: string; state: string; running: boolean; network: { name: string; present: boolean } };
   rules: { family: Family; state: RulesState; detail?: string }[];
   lastProbe?: { at: string; ok: boolean; verdict: Judgement['kind']; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
   /** When the guarantee was last verified, and by what (the guard, or the probe of a run). */
@@ -130,6 +132,13 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
 
   const rules = inv.backend === 'nftables' ? nftRulesState(name, inv, input)
     : [rulesState(name, 4, inv.save4, input), rulesState(name, 6, inv.save6, input)];
+
+  const px = p?.proxy;
+  const pc = px && inv.containers.find((x) => x.name === px.container && x.labels[LABEL_PROFILE] === name);
+  const proxy = px && {
+    name: px.container, state: pc?.status ?? 'missing', running: !!pc?.running,
+    network: { name: px.network.name, present: inv.networks.some((n) => n.name === px.network.name && n.labels[LABEL_PROFILE] === name) },
+  };
   const pr = input.probe;
   const lastProbe = pr
     ? { at: pr.at, ok: pr.ok, verdict: judge(pr.report).kind, checks: pr.report.rows.length, failed: pr.report.rows.filter((r) => !r.ok).map((r) => r.target), containerId: pr.containerId, ofThisContainer: !!c && pr.containerId === c.id }
@@ -138,6 +147,6 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
   const lastVerified = v && (!pr || v.at >= pr.at)
     ? { at: v.at, by: v.by, ok: v.ok, actions: v.actions }
     : pr ? { at: pr.at, by: 'a probe (hermit run or hermit probe)', ok: pr.ok, actions: [] } : undefined;
-  const ok = container.running && !foreign && rules.every((r) => r.state === 'intact' || r.state === 'unavailable') && !!lastProbe?.ok && lastProbe.ofThisContainer;
-  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(inv.backend ? { firewall: inv.backend } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ...(input.unapproved ? { unapproved: input.unapproved } : {}), ok };
+  const ok = container.running && !foreign && (!proxy || proxy.running) && rules.every((r) => r.state === 'intact' || r.state === 'unavailable') && !!lastProbe?.ok && lastProbe.ofThisContainer;
+  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(proxy ? { proxy } : {}), ...(inv.backend ? { firewall: inv.backend } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ...(input.unapproved ? { unapproved: input.unapproved } : {}), ok };
 }

@@ -1,6 +1,7 @@
 // The expected table the probe checks: what must be blocked (one live address per blocked range
 // and path), what must connect, and which resolvers must answer.
 import { isIp, parseCidr } from '../net/cidr.js';
+import { domainAllows } from '../profile/allowlist.js';
 import type { Profile } from '../profile/types.js';
 import type { ExpectedDns, ExpectedTcp, ProbePlan } from '../probe/types.js';
 import type { HostFacts } from './facts.js';
@@ -22,6 +23,7 @@ const isV4 = (a: string) => isIp(a, 4);
 const isLoopback = (a: string) => a.startsWith('127.');
 
 export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
+  if (profile.proxy) return planAllowlistProbe(profile, facts);
   const hostAddresses = [profile.network.gateway, ...facts.addresses.filter((a) => a.family === 4).map((a) => a.address)];
   const hostSet = new Set(hostAddresses);
   const declaredDns = new Set(profile.dns);
@@ -95,5 +97,74 @@ export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
     tcp,
     dns,
     ipv6Off: !profile.network.ipv6,
+  };
+}
+
+/** A name no allowlist lists (.invalid never resolves, RFC 6761): the proxy must refuse it unseen. */
+export const UNLISTED_NAME = 'unlisted.hermit-probe.invalid';
+/** An IP literal for the proxy to refuse; never connected to (the refusal comes first). */
+export const IP_LITERAL = '1.1.1.1';
+
+/**
+ * Allowlist mode, from inside the agent: direct connections anywhere fail (the internal network
+ * has no route; the host rejects through INPUT), the proxy refuses what is not listed, IP
+ * literals, the LAN and the metadata address, listed names (mustReach) get through it, and an
+ * outside name does not resolve.
+ */
+function planAllowlistProbe(profile: Profile, facts: HostFacts): ProbePlan {
+  const proxy = profile.proxy!;
+  const via = `${proxy.address}:${proxy.port}`;
+  const tcp: ExpectedTcp[] = [];
+  const seen = new Set<string>();
+  const add = (e: Omit<ExpectedTcp, 'probe'>, host: string, port: number, extra: Partial<ExpectedTcp['probe']> = {}) => {
+    const key = `${extra.proxy ? 'proxy ' : ''}${host}:${port}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    tcp.push({ probe: { id: `tcp${tcp.length + 1}`, host, port, ...extra }, ...e });
+  };
+  const allowedPorts = new Set(profile.hostPorts.map((p) => p.port));
+  const hostPort = [80, 443, 22, 8080, 8000].find((p) => !allowedPorts.has(p)) ?? 81;
+  const lanGateway = facts.routes.find((r) => r.family === 4 && r.dst === 'default' && r.gateway)?.gateway;
+
+  // Direct: nothing but the proxy is reachable.
+  add({ expect: 'blocked', target: `internal network gateway (the host) ${proxy.network.gateway}:${hostPort}`, reason: 'the host itself (INPUT)' }, proxy.network.gateway, hostPort);
+  for (const a of facts.addresses.filter((a) => a.family === 4 && !isLoopback(a.address)).slice(0, 3)) {
+    add({ expect: 'blocked', target: `host address ${a.address}:${hostPort} (${a.ifname})`, reason: 'direct: no route out of the internal network' }, a.address, hostPort);
+  }
+  if (lanGateway) add({ expect: 'blocked', target: `host's default gateway ${lanGateway}:80`, reason: 'direct: the LAN' }, lanGateway, 80);
+  add({ expect: 'blocked', target: `cloud metadata ${METADATA_ADDRESS}:80`, reason: 'direct: metadata' }, METADATA_ADDRESS, 80);
+  for (const r of profile.dns.filter(isV4)) add({ expect: 'blocked', target: `resolver ${r}:53 (tcp)`, reason: 'direct: the internet and outside DNS' }, r, 53);
+  for (const t of profile.probe.mustBlock.filter((t) => isIp(t.host))) {
+    add({ expect: 'blocked', target: `${t.host}:${t.port}`, reason: t.comment ?? 'profile: must be blocked (direct)' }, t.host, t.port);
+  }
+
+  // Through the proxy: refused unless listed, never to an address.
+  const refused = (target: string, reason: string, host: string, port: number) =>
+    add({ expect: 'denied', target: `${target} via proxy`, reason }, host, port, { proxy: via, method: 'connect' });
+  refused(`unlisted name ${UNLISTED_NAME}:443`, 'not in egress.domains', UNLISTED_NAME, 443);
+  refused(`IP literal ${IP_LITERAL}:443`, 'IP addresses bypass a list of names', IP_LITERAL, 443);
+  if (lanGateway) refused(`LAN address ${lanGateway}:80`, 'the LAN', lanGateway, 80);
+  refused(`cloud metadata ${METADATA_ADDRESS}:80`, 'metadata', METADATA_ADDRESS, 80);
+  for (const t of profile.probe.mustBlock.filter((t) => !isIp(t.host))) {
+    refused(`${t.host}:${t.port}`, t.comment ?? 'profile: must be refused', t.host, t.port);
+  }
+  for (const t of profile.probe.mustReach) {
+    const method = domainAllows(proxy.domains, t.host, t.port, 'connect') ? 'connect' : 'http';
+    add({ expect: 'reachable', target: `${t.host}:${t.port} via proxy (${method === 'http' ? 'HTTP' : 'CONNECT'})`, reason: t.comment ?? 'listed in egress.domains' },
+      t.host, t.port, { proxy: via, method });
+  }
+
+  const name = profile.probe.dnsName;
+  const dns: ExpectedDns[] = [
+    { probe: { id: 'dns1', server: EMBEDDED_DNS, name }, expect: 'no answer', target: `${name} via ${EMBEDDED_DNS}`, reason: 'the agent resolves nothing outside (DNS is a channel out)' },
+    ...profile.dns.filter(isV4).map((server, i): ExpectedDns => ({
+      probe: { id: `dns${i + 2}`, server, name }, expect: 'no answer', target: `${name} via ${server}`, reason: 'direct DNS to the profile\'s resolver',
+    })),
+  ];
+  return {
+    request: { timeoutMs: profile.probe.timeoutMs, tcp: tcp.map((t) => t.probe), dns: dns.map((d) => d.probe) },
+    tcp,
+    dns,
+    ipv6Off: true,
   };
 }

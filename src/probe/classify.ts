@@ -31,12 +31,13 @@ export function classify(plan: ProbePlan, response: ProbeResponse, meta: { conta
 }
 
 function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
-  const base = { id: e.probe.id, kind: 'tcp' as const, target: e.target, reason: e.reason, expected: e.expect };
+  const base = { id: e.probe.id, kind: 'tcp' as const, target: e.target, reason: e.reason, expected: e.expect === 'denied' ? 'refused by proxy' as const : e.expect };
   // What cannot be shown blocked is a breach; what cannot be reached, or resolved to try it, an outage.
-  const failure = e.expect === 'blocked' ? 'breach' as const : 'outage' as const;
+  const failure = e.expect === 'reachable' ? 'outage' as const : 'breach' as const;
   if (!r) return { ...base, observed: 'no result', ok: false, failure };
   const ms = fmtMs(r.ms);
   const code = r.code ? ` (${r.code})` : '';
+  if (e.probe.proxy) return proxyRow(e, r, base, ms, code);
   // A name target: say which address was tried, or that it never resolved.
   const isName = isIP(e.probe.host) === 0;
   if (isName && r.address === undefined) {
@@ -45,6 +46,7 @@ function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
   const at = isName ? ` [${r.address}]` : '';
   const blocked = e.expect === 'blocked';
   const text: Record<TcpOutcome, string> = {
+    denied: `refused by a proxy${code} ${ms}${at}`,
     connected: `connected ${ms}${at}`,
     refused: `${blocked ? 'connection refused' : 'host answered but port closed'}${code} ${ms}${at}`,
     unreachable: `rejected${code} ${ms}${at}`,
@@ -62,7 +64,26 @@ function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
   return { ...base, observed: text[r.outcome] + (note[r.outcome] ?? ''), ok, ...(ok ? {} : { failure }), ms: r.ms };
 }
 
+/** A request through the proxy: only the proxy's own answer counts (a refusal, or a tunnel/response). */
+function proxyRow(e: ExpectedTcp, r: TcpResult, base: Omit<ProbeRow, 'observed' | 'ok'>, ms: string, code: string): ProbeRow {
+  const via = e.probe.method === 'http' ? 'HTTP' : 'CONNECT';
+  const text: Record<TcpOutcome, string> = {
+    connected: `${via} through the proxy succeeded ${ms}`,
+    denied: `refused by the proxy${code} ${ms}`,
+    refused: `proxy not reachable: connection refused${code} ${ms}`,
+    unreachable: `proxy not reachable${code} ${ms}`,
+    timeout: `no answer from the proxy (timed out) ${ms}`,
+    error: `proxy could not complete it${code} ${ms}`,
+  };
+  const ok = e.expect === 'reachable' ? r.outcome === 'connected' : r.outcome === 'denied';
+  const note = e.expect !== 'reachable' && r.outcome === 'connected' ? ' — the proxy let it through' : '';
+  // Through the proxy, only what got through when it must not is a breach; a proxy that does not answer is an outage.
+  const failure = e.expect !== 'reachable' && r.outcome === 'connected' ? 'breach' as const : 'outage' as const;
+  return { ...base, observed: text[r.outcome] + note, ok, ...(ok ? {} : { failure }), ms: r.ms };
+}
+
 function dnsRow(e: ExpectedDns, r: DnsResult | undefined): ProbeRow {
+  if (e.expect === 'no answer') return noAnswerRow(e, r);
   const base = { id: e.probe.id, kind: 'dns' as const, target: e.target, reason: e.reason, expected: 'resolves' as const };
   // A resolver that does not answer is an outage: DNS to it is allowed, so nothing was let through.
   const down = { ok: false, failure: 'outage' as const };
@@ -91,6 +112,20 @@ function dnsRow(e: ExpectedDns, r: DnsResult | undefined): ProbeRow {
     case 'error':
       return { ...base, observed: `error${code} ${ms}`, ...down, ms: r.ms };
   }
+}
+
+/** Allowlist mode: a name outside must not resolve (an answer means queries leave: a tunnel). */
+function noAnswerRow(e: ExpectedDns, r: DnsResult | undefined): ProbeRow {
+  const base = { id: e.probe.id, kind: 'dns' as const, target: e.target, reason: e.reason, expected: 'no answer' as const };
+  // A name outside that resolves is a way out (a DNS tunnel): a breach.
+  if (!r) return { ...base, observed: 'no result', ok: false, failure: 'breach' };
+  const ms = fmtMs(r.ms);
+  const code = r.code ? ` (${r.code})` : '';
+  if (r.outcome === 'answered') return { ...base, observed: `answered ${r.addresses.join(', ') || '(no addresses)'} ${ms} — queries get out`, ok: false, failure: 'breach', ms: r.ms };
+  const words: Record<DnsResult['outcome'], string> = {
+    answered: '', nxdomain: 'NXDOMAIN', nodata: 'no A records', refused: 'no resolver reachable', timeout: 'no answer (timed out)', error: 'error',
+  };
+  return { ...base, observed: `${words[r.outcome]}${code} ${ms}`, ok: true, ms: r.ms };
 }
 
 function fmtMs(ms: number): string {

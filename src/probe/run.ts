@@ -58,7 +58,7 @@ export async function runProbeWorker(
   }
 }
 
-const TCP_OUTCOMES: readonly string[] = ['connected', 'refused', 'unreachable', 'timeout', 'error'] satisfies TcpOutcome[];
+const TCP_OUTCOMES: readonly string[] = ['connected', 'refused', 'unreachable', 'timeout', 'error', 'denied'] satisfies TcpOutcome[];
 const DNS_OUTCOMES: readonly string[] = ['answered', 'nxdomain', 'nodata', 'refused', 'timeout', 'error'] satisfies DnsOutcome[];
 
 /** Checks the worker's JSON shape and that it answers only what was asked. Throws Error. */

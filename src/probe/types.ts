@@ -1,7 +1,8 @@
 // The probe contract: the parent builds a request, the worker (src/probe/worker.ts) runs it
 // inside the container's network namespace and answers with raw outcomes; the parent classifies.
 
-export type TcpOutcome = 'connected' | 'refused' | 'unreachable' | 'timeout' | 'error';
+/** 'denied': the proxy answered and refused (Squid's ERR_ACCESS_DENIED). */
+export type TcpOutcome = 'connected' | 'refused' | 'unreachable' | 'timeout' | 'error' | 'denied';
 export type DnsOutcome = 'answered' | 'nxdomain' | 'nodata' | 'refused' | 'timeout' | 'error';
 
 export interface TcpProbe {
@@ -10,6 +11,9 @@ export interface TcpProbe {
   host: string;
   port: number;
   resolver?: string;
+  /** Through an HTTP proxy ("ip:port"): CONNECT host:port, or a plain HTTP request (method 'http'). */
+  proxy?: string;
+  method?: 'connect' | 'http';
 }
 
 export interface DnsProbe {
@@ -64,7 +68,7 @@ export interface ProbeRow {
   target: string;
   /** Why it is in the table, e.g. "blocked range 192.168.0.0/16". */
   reason: string;
-  expected: 'blocked' | 'reachable' | 'resolves' | 'off';
+  expected: 'blocked' | 'reachable' | 'resolves' | 'off' | 'refused by proxy' | 'no answer';
   observed: string;
   ok: boolean;
   /** On a failed row: 'breach' when what must be blocked (or off) was not, 'outage' when what must
@@ -83,7 +87,8 @@ export interface ProbeReport {
 /** What the planner expects of each probe; the classifier turns these plus a response into rows. */
 export interface ExpectedTcp {
   probe: TcpProbe;
-  expect: 'blocked' | 'reachable';
+  /** 'denied': the proxy must answer and refuse. */
+  expect: 'blocked' | 'reachable' | 'denied';
   /** Human label of the destination, e.g. "LAN gateway 192.168.1.1:80". */
   target: string;
   /** Why it is in the table, e.g. "blocked range 192.168.0.0/16". */
@@ -92,6 +97,8 @@ export interface ExpectedTcp {
 
 export interface ExpectedDns {
   probe: DnsProbe;
+  /** Default 'resolves'; 'no answer' in allowlist mode, where the agent must resolve nothing. */
+  expect?: 'resolves' | 'no answer';
   target: string;
   reason: string;
 }

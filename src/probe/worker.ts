@@ -42,6 +42,7 @@ export async function runProbe(request: ProbeRequest): Promise<ProbeResponse> {
 
 async function probeTcp(p: TcpProbe, deadline: number): Promise<TcpResult> {
   const t0 = performance.now();
+  if (p.proxy) return { id: p.id, ...(await viaProxy(p, deadline)), ms: since(t0) };
   let address = p.host;
   if (net.isIP(p.host) === 0) {
     // No fallback to the system resolver: in this mount namespace it is the host's.
@@ -72,6 +73,57 @@ function connect(host: string, port: number, timeoutMs: number): Promise<{ outco
   });
 }
 
+/** The most a proxy's answer head may be; anything longer is not a proxy hermit runs. */
+const MAX_HEAD = 16 * 1024;
+
+/**
+ * CONNECT host:port (or GET http://host:port/) through the proxy, and read only the answer's head:
+ * 200 to CONNECT, or any answer to GET without Squid's X-Squid-Error, is 'connected'; Squid's
+ * ERR_ACCESS_DENIED is 'denied'; any other Squid error (no DNS, upstream refused) is an 'error'
+ * with Squid's code.
+ */
+function viaProxy(p: TcpProbe, deadline: number): Promise<{ outcome: TcpOutcome; code?: string }> {
+  const [proxyHost = '', proxyPort = ''] = splitHostPort(p.proxy!);
+  const target = `${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
+  const request = p.method === 'http'
+    ? `GET http://${target}/ HTTP/1.1\r\nHost: ${target}\r\nConnection: close\r\n\r\n`
+    : `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`;
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: proxyHost, port: Number(proxyPort) });
+    let head = '';
+    const done = (r: { outcome: TcpOutcome; code?: string }): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done({ outcome: 'timeout' }), Math.max(0, deadline - performance.now()));
+    sock.once('connect', () => sock.write(request));
+    sock.once('error', (err: NodeJS.ErrnoException) => done(tcpErrorOutcome(err.code)));
+    sock.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0 && head.length < MAX_HEAD) return;
+      done(proxyAnswer(head.slice(0, end < 0 ? MAX_HEAD : end), p.method === 'http'));
+    });
+    sock.once('end', () => done(head === '' ? { outcome: 'error', code: 'EPROXYCLOSED' } : proxyAnswer(head, p.method === 'http')));
+  });
+}
+
+/** Reads a proxy's answer head. Exported for unit tests. */
+export function proxyAnswer(head: string, plainHttp: boolean): { outcome: TcpOutcome; code?: string } {
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
+  if (!status) return { outcome: 'error', code: 'EPROXYANSWER' };
+  const squid = /^X-Squid-Error: *(\S+)/im.exec(head)?.[1];
+  if (squid === 'ERR_ACCESS_DENIED') return { outcome: 'denied', code: `HTTP ${status} ${squid}` };
+  if (squid) return { outcome: 'error', code: `HTTP ${status} ${squid}` };
+  if (plainHttp || status === '200') return { outcome: 'connected' };
+  return { outcome: 'error', code: `HTTP ${status}` };
+}
+
+function splitHostPort(text: string): [string, string] {
+  const i = text.lastIndexOf(':');
+  return [text.slice(0, i).replace(/^\[|\]$/g, ''), text.slice(i + 1)];
+}
 
 export { tcpErrorOutcome };
 
@@ -174,6 +226,11 @@ export function parseRequest(value: unknown): ProbeRequest {
     }
     const p: TcpProbe = { id: str(o, 'id', where), host: str(o, 'host', where), port };
     if (o.resolver !== undefined) p.resolver = str(o, 'resolver', where);
+    if (o.proxy !== undefined) p.proxy = str(o, 'proxy', where);
+    if (o.method !== undefined) {
+      if (o.method !== 'connect' && o.method !== 'http') throw new Error(`${where}.method: expected connect or http`);
+      p.method = o.method;
+    }
     return p;
   });
   const dns = arr(req.dns, 'request.dns').map((v, i): DnsProbe => {

@@ -2,6 +2,7 @@
 // loader hands in anything that needs the filesystem (realpath), so these run on plain data.
 import { HermitError, formatKeyPath } from '../errors.js';
 import { type Cidr, cidrContains, formatCidr, isIp, nthAddress, broadcast, parseCidr, parseIp } from '../net/cidr.js';
+import { domainAllows } from './allowlist.js';
 import { looksSecret } from './secrets.js';
 import type { LoadedProfile, Profile, ProbeTargetSpec, SourcePosition } from './types.js';
 
@@ -144,7 +145,12 @@ export function profileProblems(p: Profile, opts: CheckOptions = {}): Problem[] 
   const blocked = validCidrs([...p.egress.block, ...(n.ipv6 ? p.egress.block6 : [])]);
   const gateway = parseIp(n.gateway);
 
+  if (p.proxy) {
+    if (n.ipv6) add(['network', 'ipv6'], 'allowlist mode (egress.domains) runs IPv4 only; set ipv6: false');
+    p.egress.allow.forEach((_, i) => add(['egress', 'allow', i], 'has no effect in allowlist mode: the agent reaches nothing directly, and the proxy never connects to a private address; remove it'));
+  }
   p.egress.allow.forEach((ex, i) => {
+    if (p.proxy) return;
     const at: KeyPath = ['egress', 'allow', i];
     const to = cidrProblem(ex.to, undefined, 'an IP address or CIDR such as 192.168.1.20 or 192.168.1.0/24');
     if (typeof to === 'string') add([...at, 'to'], to);
@@ -195,6 +201,7 @@ export function profileProblems(p: Profile, opts: CheckOptions = {}): Problem[] 
     list.forEach((t, i) => {
       const at: KeyPath = ['probe', key, i];
       if (!isPort(t.port)) add([...at, 'port'], PORT_MESSAGE);
+      if (p.proxy) return allowlistTarget(p, t, key, (m) => add([...at, 'host'], m));
       const ip = parseIp(t.host);
       if (!ip) {
         if (!isDnsName(t.host)) add([...at, 'host'], 'must be an IP address or a DNS name such as api.anthropic.com');
@@ -227,6 +234,17 @@ export function profileProblems(p: Profile, opts: CheckOptions = {}): Problem[] 
     add(['probe', 'timeoutMs'], 'must be a whole number of milliseconds from 100 to 60000');
   }
   return out;
+}
+
+/** In allowlist mode mustReach goes through the proxy (a listed name), and everything direct is blocked. */
+function allowlistTarget(p: Profile, t: ProbeTargetSpec, key: 'mustReach' | 'mustBlock', problem: (m: string) => void): void {
+  const ip = parseIp(t.host);
+  if (!ip && !isDnsName(t.host)) return problem('must be an IP address or a DNS name such as api.anthropic.com');
+  if (key === 'mustBlock') return;
+  if (ip) problem('is an IP address, which the proxy refuses in allowlist mode; give a name listed in egress.domains');
+  else if (!domainAllows(p.proxy!.domains, t.host, t.port, 'connect') && !domainAllows(p.proxy!.domains, t.host, t.port, 'http')) {
+    problem(`is not reachable through the proxy: egress.domains allows neither CONNECT nor HTTP to ${t.host}:${t.port}; list it (e.g. ${[80, 443].includes(t.port) ? t.host : `${t.host}:${t.port}`}), or remove this target`);
+  }
 }
 
 const PORT_MESSAGE = 'must be a port number from 1 to 65535';

@@ -14,6 +14,7 @@ import { nthAddress, parseCidr, isIp } from '../net/cidr.js';
 import {
   type KeyPath, type Problem, type SensitivePlaces, formatProblems, formatPublish, profileProblems, SCHEMA_HINT, splitPublish, splitVolume,
 } from './checks.js';
+import { proxySettings } from './allowlist.js';
 import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
 import { stateDir } from '../state/store.js';
 import { interpolateTree } from './interpolate.js';
@@ -38,6 +39,8 @@ interface RawProfile {
     block?: string[];
     block6?: string[];
     allow?: { to: string; ports?: number[]; protocol?: Protocol | 'any'; comment?: string }[];
+    domains?: string[];
+    proxyImage?: string;
   };
   hostPorts?: { port: number; protocol?: Protocol; comment?: string }[];
   container?: {
@@ -430,6 +433,17 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
       outageRetrySec: pr.outageRetrySec ?? 20,
     },
   };
+  if (e.domains !== undefined) {
+    const mode = proxySettings({ domains: e.domains, ...(e.proxyImage === undefined ? {} : { proxyImage: e.proxyImage }) },
+      profile.name, profile.network, profile.container.name, problems);
+    if (mode) {
+      // The bridge keeps the lower half (the proxy's side); the agent gets the upper half.
+      profile.network.subnet = mode.bridgeSubnet;
+      profile.proxy = mode.proxy;
+    }
+  } else if (e.proxyImage !== undefined) {
+    problems.push({ path: ['egress', 'proxyImage'], at: 'key', message: 'has no effect without egress.domains (allowlist mode); add domains, or remove it' });
+  }
   return { profile };
 }
 

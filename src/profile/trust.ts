@@ -4,7 +4,8 @@
 // is applied only in a version the user approved, or in one that only narrows that version.
 import { createHash } from 'node:crypto';
 import { looksSecret } from './secrets.js';
-import type { Profile } from './types.js';
+import { formatDomain } from './allowlist.js';
+import type { AllowedDomain, Profile } from './types.js';
 
 /**
  * The profile as approved and compared: the resolved profile (extends merged, variables expanded,
@@ -48,7 +49,7 @@ export interface Change {
 
 // Lists and maps where an added entry gives the agent more (and a removed one takes it away)...
 const MORE_IS_WIDER = new Set([
-  'egress.allow', 'egress.domains', 'hostPorts', 'dns', 'container.mounts', 'container.sensitiveMounts', 'container.capAdd',
+  'egress.allow', 'proxy.domains', 'hostPorts', 'dns', 'container.mounts', 'container.sensitiveMounts', 'container.capAdd',
   'container.publish', 'container.passEnv', 'container.dockerArgs', 'container.sysctls', 'container.tmpfs',
 ]);
 // ...and where an added entry takes something away.
@@ -72,7 +73,7 @@ type Flat = Map<string, { kind: 'value'; value: unknown } | { kind: 'items'; ite
 /** Flattens a profile into key → value (single values) and key → items (lists, and maps as "k=v"). */
 function flatten(value: unknown, key: string, out: Flat): Flat {
   if (Array.isArray(value)) {
-    out.set(key, { kind: 'items', items: value.map(itemText) });
+    out.set(key, { kind: 'items', items: key === 'proxy.domains' ? (value as AllowedDomain[]).map(formatDomain) : value.map(itemText) });
   } else if (value !== null && typeof value === 'object') {
     if (key === 'container.env' || key === 'container.sysctls') {
       out.set(key, { kind: 'items', items: Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`) });
@@ -140,6 +141,7 @@ export function grants(p: Profile): [string, string[]][] {
     ['image', [p.image + (p.build ? ` (built from ${p.build.context})` : '')]],
     ['command', [p.command.length > 0 ? p.command.join(' ') : "(the image's)"]],
     ['runs as user', [c.user + (ROOT_USERS.test(c.user) ? '   ← root inside the container' : '')]],
+    ...(p.proxy ? [['the internet, only through the proxy, to (egress.domains)', p.proxy.domains.map(formatDomain)] as [string, string[]]] : []),
     ['LAN exceptions (egress.allow)', none(p.egress.allow.map(itemText))],
     ['host ports (hostPorts)', none(p.hostPorts.map((h) => `${h.port}/${h.protocol}${h.comment ? ` (${h.comment})` : ''}`))],
     ['DNS resolvers', p.dns],

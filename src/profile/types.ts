@@ -99,6 +99,32 @@ export interface ImageBuild {
   dockerfile?: string;
 }
 
+/** One name of egress.domains (allowlist mode). */
+export interface AllowedDomain {
+  /** Lower case, without a leading dot. */
+  name: string;
+  /** Written ".name": the name and every subdomain. */
+  subdomains: boolean;
+  /** Ports for CONNECT and plain HTTP; empty means the default, CONNECT to 443 and HTTP to 80. */
+  ports: number[];
+}
+
+/** Allowlist mode: the agent sits on an internal network whose only way out is a Squid proxy. */
+export interface ProxySettings {
+  domains: AllowedDomain[];
+  image: string;
+  /** Built from hermit's recipe (profiles/squid) when the default image is missing. */
+  build?: ImageBuild;
+  /** The proxy container: <container.name>-proxy. */
+  container: string;
+  /** The agent's internal network (the upper half of network.subnet; the proxy's bridge keeps the lower). */
+  network: { name: string; subnet: string; gateway: string; bridge: string };
+  /** The proxy's address on the internal network (the agent's HTTP(S)_PROXY) and on hermit's bridge. */
+  address: string;
+  bridgeAddress: string;
+  port: number;
+}
+
 export interface Profile {
   name: string;
   /** The image tag to run (and, with `build`, the tag to build it as). */
@@ -111,6 +137,8 @@ export interface Profile {
   /** block/block6: the profile's extra ranges followed by the built-in ones (never fewer). */
   egress: { block: string[]; block6: string[]; allow: EgressException[] };
   hostPorts: HostPort[];
+  /** Present in allowlist mode (egress.domains). */
+  proxy?: ProxySettings;
   container: ContainerSettings;
   probe: ProbeSettings;
 }

@@ -12,6 +12,8 @@ export interface PsRow {
   status: string;
   /** The last probe of this very container; null if it has none. */
   lastProbe: { at: string; ok: boolean } | null;
+  /** 'agent', or 'proxy' for the proxy of a profile in allowlist mode. */
+  role?: 'agent' | 'proxy';
 }
 
 /** Columns padded to the widest cell; the last column is not padded. */
@@ -24,7 +26,8 @@ export function table(header: string[], rows: string[][]): string {
 export function renderPs(rows: PsRow[]): string {
   if (rows.length === 0) return 'No hermit containers.';
   return table(['PROFILE', 'CONTAINER', 'STATE', 'STATUS', 'IMAGE', 'LAST PROBE'],
-    rows.map((r) => [r.profile, r.container, r.state, r.status, r.image, r.lastProbe ? `${r.lastProbe.ok ? 'ok' : 'FAILED'} ${r.lastProbe.at}` : 'none']));
+    rows.map((r) => [r.profile, r.container, r.state, r.status, r.image,
+      r.role === 'proxy' ? 'proxy: proven through the agent' : r.lastProbe ? `${r.lastProbe.ok ? 'ok' : 'FAILED'} ${r.lastProbe.at}` : 'none']));
 }
 
 const RULES: Record<string, string> = {
@@ -45,6 +48,10 @@ export function renderStatus(s: ProfileStatus): string {
     out.push(...u.changes.map((c) => `                ${c}`));
   }
   out.push(`  network     ${s.network.name ?? '-'}: ${s.network.present ? 'present' : 'missing'}`);
+  if (s.proxy) {
+    out.push(`  proxy       ${s.proxy.name}: ${s.proxy.state} (allowlist mode)`);
+    out.push(`  internal    ${s.proxy.network.name}: ${s.proxy.network.present ? 'present' : 'missing'}`);
+  }
   if (s.firewall === 'nftables') out.push(`  firewall    nftables: table inet hermit-${s.profile}`);
   for (const r of s.rules) out.push(`  IPv${r.family} rules  ${RULES[r.state] ?? r.state}${r.detail ? ` — ${r.detail}` : ''}`);
   const p = s.lastProbe;

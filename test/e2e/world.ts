@@ -450,7 +450,10 @@ async function startServices() {
       '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--local=/#/', // no upstream; unknown names get NXDOMAIN
       '--bind-interfaces', `--listen-address=${addr}`, '--user=root', '--group=root',
       `--pid-file=${p('run', `${name}.pid`)}`, `--log-facility=${log}`, '--log-queries',
-      `--host-record=internet.test,${ADDR.internet}`, `--host-record=nas.lan,${ADDR.nas}`, `--host-record=router.lan,${ADDR.router}`]);
+      `--host-record=internet.test,${ADDR.internet}`, `--host-record=www.internet.test,${ADDR.internet}`,
+      // A name on the "internet" that resolves to a LAN address: DNS rebinding, for allowlist mode.
+      `--host-record=rebind.internet.test,${ADDR.nas}`,
+      `--host-record=nas.lan,${ADDR.nas}`, `--host-record=router.lan,${ADDR.router}`]);
     waits.push(waitFor(name, 5000, () => listening(pid, 'udp', 53) && listening(pid, 'tcp', 53), pid, log));
   }
   await Promise.all(waits);
@@ -499,6 +502,35 @@ async function buildImage(info: WorldInfo) {
   copyFileSync(join(REPO, 'test/e2e/fixtures/busybox.Dockerfile'), p('build', 'Dockerfile'));
   const r = await docker(info, ['build', '-q', '-t', IMAGE, p('build')], { env: { DOCKER_BUILDKIT: '0' }, timeout: 120_000 });
   if (r.exitCode !== 0) throw new Error(`docker build of ${IMAGE} failed: ${r.stderr.trim()}`);
+}
+
+// ---- the proxy image of allowlist mode --------------------------------------------------------
+
+export const SQUID_IMAGE = 'hermit-e2e/squid:latest';
+/** Debian's squid as a root filesystem, kept between runs (debootstrap takes ~40 s and the mirror). */
+const SQUID_ROOTFS = process.env.HERMIT_E2E_SQUID_ROOTFS ?? '/var/cache/hermit-e2e/squid-bookworm-rootfs.tar';
+
+/**
+ * Puts Debian's squid into the world's dockerd as SQUID_IMAGE: no registry can be reached, so the
+ * image is made offline with debootstrap (once, then cached) and docker import.
+ */
+export async function squidImage(info: WorldInfo): Promise<string> {
+  if ((await docker(info, ['image', 'inspect', SQUID_IMAGE])).exitCode === 0) return SQUID_IMAGE;
+  if (!existsSync(SQUID_ROOTFS)) {
+    const root = p('squid-root');
+    rmSync(root, { recursive: true, force: true });
+    const r = await run('debootstrap', ['--variant=minbase', '--include=squid-openssl', 'bookworm', root], { timeout: 600_000 });
+    if (r.exitCode !== 0) throw new Error(`debootstrap of squid failed (it needs a Debian mirror): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
+    // Documentation and the package cache are not needed to run squid: a smaller import.
+    for (const d of ['usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists']) rmSync(join(root, d), { recursive: true, force: true });
+    mkdirSync(dirname(SQUID_ROOTFS), { recursive: true });
+    await must('tar', ['-C', root, '-cf', `${SQUID_ROOTFS}.tmp`, '.']);
+    await must('mv', [`${SQUID_ROOTFS}.tmp`, SQUID_ROOTFS]);
+    rmSync(root, { recursive: true, force: true });
+  }
+  const r = await docker(info, ['import', SQUID_ROOTFS, SQUID_IMAGE], { timeout: 300_000 });
+  if (r.exitCode !== 0) throw new Error(`docker import of ${SQUID_ROOTFS} failed: ${r.stderr.trim()}`);
+  return SQUID_IMAGE;
 }
 
 // ---- tearing down -------------------------------------------------------------------------------

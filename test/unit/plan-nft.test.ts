@@ -66,6 +66,14 @@ describe('nftables read-back', () => {
     for (const [printed, canonical] of same) expect(canonicalNftRule(printed!, 4)).toBe(canonical);
   });
 
+  it('reads interface matches back (allowlist mode: DNS only from the proxy bridge, agent to proxy)', () => {
+    for (const line of ['ip daddr 192.168.50.1 iifname "hm-x" udp dport 53 return comment "c"', 'oifname "hmi-x" return comment "c"',
+      'iifname "hmi-x" limit rate 10/minute log prefix "p: " comment "c"', 'iifname "hmi-x" reject with icmp admin-prohibited comment "c"']) {
+      expect(canonicalNftRule(line, 4)).toBe(line);
+    }
+    expect(canonicalNftRule('iifname hm-x return comment "c"', 4)).toBe('iifname hm-x return comment "c"'); // unquoted: not hermit's
+  });
+
   it('a rule hermit does not write never compares equal (accept, another verdict, an extra match)', () => {
     for (const line of ['ip daddr 10.0.0.0/8 accept comment "c"', 'ip daddr 10.0.0.0/8 counter reject with icmp admin-prohibited comment "c"',
       'ip6 daddr fd00::/8 drop comment "c"', 'ip daddr 10.0.0.0/8 reject with tcp reset comment "c"']) {

@@ -171,3 +171,23 @@ describe('container.sensitiveMounts', () => {
     ]);
   });
 });
+
+describe('allowlist mode', () => {
+  const withDomains = (names: string[]): Profile => ({
+    ...sampleProfile(),
+    proxy: {
+      domains: names.map((n) => ({ name: n.replace(/^\./, ''), subdomains: n.startsWith('.'), ports: [] })),
+      image: 'localhost/hermit/squid:latest', container: 'hermit-agent-proxy', address: '172.30.0.130', bridgeAddress: '172.30.0.2', port: 3128,
+      network: { name: 'hermit-agent-internal', subnet: '172.30.0.128/25', gateway: '172.30.0.129', bridge: 'hm-agent-in' },
+    },
+  });
+  it('a listed name more widens, one fewer narrows, and the grants name them', () => {
+    expect(compareProfiles(withDomains(['github.com']), withDomains(['github.com', '.npmjs.org'])).map((c) => `${c.op} ${c.key}: ${c.text} ${c.direction}`))
+      .toEqual(['+ proxy.domains: .npmjs.org widens']);
+    expect(onlyNarrows(compareProfiles(withDomains(['github.com', 'x.org']), withDomains(['github.com'])))).toBe(true);
+    expect(Object.fromEntries(grants(withDomains(['.npmjs.org'])))['the internet, only through the proxy, to (egress.domains)']).toEqual(['.npmjs.org']);
+  });
+  it('leaving allowlist mode is not a narrowing', () => {
+    expect(onlyNarrows(compareProfiles(withDomains(['github.com']), sampleProfile()))).toBe(false);
+  });
+});

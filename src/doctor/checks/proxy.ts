@@ -5,7 +5,10 @@ import { inRange, isIp } from '../../net/cidr.js';
 import { blockedRangeOf } from '../../plan/ruleset.js';
 import type { Facts } from '../facts.js';
 import { SRC, redact } from '../gather.js';
-import { type CheckDef, type Ctx, fail, NO_PROFILE, ok, skip, warn } from './util.js';
+import { type CheckDef, type Ctx, fail, hermitRun, NO_PROFILE, ok, skip, warn } from './util.js';
+import { parseContainer } from '../../apply/facts.js';
+import { parseProxyLog } from '../../report/blocked.js';
+import type { ProbeResponse } from '../../probe/types.js';
 
 type Proxy = { http?: string; https?: string; no?: string };
 const KEYS: Record<string, keyof Proxy> = { http_proxy: 'http', https_proxy: 'https', no_proxy: 'no', httpproxy: 'http', httpsproxy: 'https', noproxy: 'no' };
@@ -92,6 +95,7 @@ export const proxyChecks: CheckDef[] = [
     run(ctx) {
       const { f, profile } = ctx;
       if (!profile) return skip(NO_PROFILE);
+      if (profile.proxy) return skip('allowlist mode: hermit runs the container\'s proxy itself (see proxy.allowlist)');
       const s = sources(f, ctx);
       const p = has(s.profile) ? s.profile! : s.client;
       const urls = [...new Set([p.http, p.https].filter((u): u is string => !!u))];
@@ -118,6 +122,50 @@ export const proxyChecks: CheckDef[] = [
         }
       }
       return ok(`the container's proxy is reachable through hermit's rules (${urls.join(', ')})`, evidence);
+    },
+  },
+  {
+    id: 'proxy.allowlist', area: 'proxy', title: 'Allowlist mode: the proxy answers, lets the listed names through and refuses the rest',
+    run(ctx) {
+      const { f, profile } = ctx;
+      if (!profile) return skip(NO_PROFILE);
+      if (!profile.proxy) return skip('the profile is not in allowlist mode (no egress.domains)');
+      const proxy = profile.proxy;
+      let container;
+      try { container = f.out(SRC.proxyContainer) ? parseContainer(f.out(SRC.proxyContainer)!) : undefined; } catch { container = undefined; }
+      const refusals = parseProxyLog(f.out(SRC.proxyLog) ?? '');
+      // The five most recent distinct targets it refused, newest first.
+      const latest = new Map<string, string>();
+      for (const r of refusals.reverse()) if (!latest.has(`${r.destination}:${r.port}`)) latest.set(`${r.destination}:${r.port}`, r.time);
+      const names = [...latest.entries()].slice(0, 5);
+      const refusedText = names.length > 0 ? `; it last refused ${names.map(([t, at]) => `${t} (${at})`).join(', ')}` : '';
+      const evidence = [
+        `proxy container ${proxy.container}: ${container ? container.status : 'missing'}`,
+        ...names.map(([t, at]) => `refused ${t} at ${at} (access log)`),
+      ];
+      if (!container?.running) return fail(`the proxy ${proxy.container} is ${container ? container.status : 'missing'}: the agent has no way out`, evidence, `Start it again: ${hermitRun(ctx)}`);
+      const src = ctx.f.out(SRC.proxyProbe);
+      if (!src) return skip(`could not probe through the proxy: ${ctx.f.why(SRC.proxyProbe)}`, evidence);
+      let res: ProbeResponse;
+      try { res = JSON.parse(src) as ProbeResponse; } catch { return skip('the probe through the proxy answered something that is not JSON', evidence); }
+      const row = (id: string) => res.tcp.find((t) => t.id === id);
+      const unlisted = row('unlisted');
+      evidence.push(`unlisted name through the proxy: ${unlisted?.outcome ?? 'no result'}${unlisted?.code ? ` (${unlisted.code})` : ''}`);
+      if (unlisted?.outcome !== 'denied') {
+        return fail(`the proxy at ${proxy.address}:${proxy.port} does not answer as it should (an unlisted name: ${unlisted?.outcome ?? 'no result'})`, evidence,
+          `See ${proxy.container}'s log (docker logs ${proxy.container}; cache.log in hermit's state dir), then ${hermitRun(ctx)}`);
+      }
+      const failed: string[] = [];
+      profile.probe.mustReach.forEach((t, i) => {
+        const r = row(`t${i + 1}`);
+        evidence.push(`${t.host}:${t.port} through the proxy: ${r?.outcome ?? 'no result'}${r?.code ? ` (${r.code})` : ''}`);
+        if (r?.outcome !== 'connected') failed.push(`${t.host}:${t.port} (${r?.code ?? r?.outcome ?? 'no result'})`);
+      });
+      if (failed.length > 0) {
+        return warn(`the proxy answers, but did not get through to ${failed.join(', ')}${refusedText}`, evidence,
+          'A refusal (ERR_ACCESS_DENIED) means the name or port is not in egress.domains; ERR_DNS_FAIL or ERR_CONNECT_FAIL mean the proxy\'s side has no way there: see the "profile network" connectivity checks above, which run from the proxy\'s bridge');
+      }
+      return ok(`the proxy answers and refuses an unlisted name${profile.probe.mustReach.length ? `; ${profile.probe.mustReach.length} listed target(s) got through` : ''}${refusedText}`, evidence);
     },
   },
 ];

@@ -1,0 +1,233 @@
+// Allowlist mode as a pure plan: Squid's configuration written from the profile, the proxy
+// container's docker arguments, the agent's proxy environment, and what to do with a proxy that
+// already exists (keep, reload its configuration, start, recreate).
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { HermitError } from '../errors.js';
+import { domainPorts } from '../profile/allowlist.js';
+import type { AllowedDomain, Profile, ProxySettings } from '../profile/types.js';
+import { type ImageAction, buildCall } from './image.js';
+import type { ExistingContainer, HostFacts } from './facts.js';
+import { LABEL_CONFIG } from './container.js';
+import { LABEL_PROFILE, type NetworkAction, planNetwork } from './network.js';
+
+/** Marks the proxy container, so status, ps and down tell it from the agent. */
+export const LABEL_ROLE = 'hermit.role';
+/** Debian's proxy user (fixed by base-passwd): Squid runs as it from the start, never as root. */
+export const PROXY_USER = '13:13';
+/** Inside the proxy container: the configuration (read-only) and the logs (hermit reads them). */
+export const PROXY_CONF_DIR = '/etc/hermit-proxy';
+export const PROXY_LOG_DIR = '/var/log/hermit-proxy';
+const SQUID = '/usr/sbin/squid';
+const CONF = `${PROXY_CONF_DIR}/squid.conf`;
+
+/** Where hermit keeps a profile's proxy files on the host: conf/squid.conf and log/. */
+export const proxyDir = (stateDir: string, profile: string) => join(stateDir, profile, 'proxy');
+
+/** Addresses Squid never connects to, whatever a name resolves to (SSRF, DNS rebinding). */
+const NEVER_V4 = ['0.0.0.0/8', '127.0.0.0/8'];
+const NEVER_V6 = ['::/128', '::1/128', 'fc00::/7', 'fe80::/10', 'ff00::/8', '64:ff9b::/96'];
+/** Squid keeps IPv4 addresses as IPv4-mapped IPv6: this range would be every IPv4 address. */
+const MAPPED_V4 = '::ffff:0:0/96';
+
+/** A dstdomain list without entries Squid calls redundant (x beside .x, a.x beside .x). */
+function dstdomains(domains: readonly AllowedDomain[]): string[] {
+  const wild = domains.filter((d) => d.subdomains).map((d) => d.name);
+  const covered = (d: AllowedDomain) => wild.some((w) => (d.name === w && !d.subdomains) || d.name.endsWith(`.${w}`));
+  const out = new Set(domains.filter((d) => !covered(d)).map((d) => `${d.subdomains ? '.' : ''}${d.name}`));
+  return [...out].sort();
+}
+
+/** squid.conf for the profile. Rules are evaluated top to bottom; the first match decides. */
+export function squidConf(profile: Profile): string {
+  const proxy = profile.proxy!;
+  const byPort = new Map<number, { connect: AllowedDomain[]; http: AllowedDomain[] }>();
+  for (const d of proxy.domains) {
+    const { connect, http } = domainPorts(d);
+    for (const p of connect) { const e = byPort.get(p) ?? { connect: [], http: [] }; e.connect.push(d); byPort.set(p, e); }
+    for (const p of http) { const e = byPort.get(p) ?? { connect: [], http: [] }; e.http.push(d); byPort.set(p, e); }
+  }
+  const ports = [...byPort.keys()].sort((a, b) => a - b);
+  const never = [...new Set([...NEVER_V4, ...profile.egress.block, ...NEVER_V6, ...profile.egress.block6])].filter((r) => r !== MAPPED_V4);
+
+  const acls: string[] = [];
+  const allows: string[] = [];
+  for (const p of ports) {
+    const { connect, http } = byPort.get(p)!;
+    acls.push(`acl hermit_port_${p} port ${p}`);
+    if (connect.length > 0) {
+      acls.push(`acl hermit_connect_${p} dstdomain -n ${dstdomains(connect).join(' ')}`);
+      allows.push(`http_access allow CONNECT hermit_port_${p} hermit_connect_${p}`);
+    }
+    if (http.length > 0) {
+      acls.push(`acl hermit_http_${p} dstdomain -n ${dstdomains(http).join(' ')}`);
+      allows.push(`http_access allow !CONNECT hermit_port_${p} hermit_http_${p}`);
+    }
+  }
+
+  return [
+    `# Squid configuration of hermit profile '${profile.name}', written by hermit from egress.domains.`,
+    '# hermit rewrites it on every run: change the profile, not this file.',
+    '',
+    '# Only the agent, on its internal network, may use the proxy.',
+    `http_port ${proxy.address}:${proxy.port}`,
+    `acl hermit_agent src ${proxy.network.subnet}`,
+    'acl CONNECT method CONNECT',
+    '# IP literals would bypass a list of names.',
+    'acl hermit_ip_literal dstdom_regex -n ^[0-9.]+$ ^\\[?[0-9a-fA-F]*:[0-9a-fA-F:.]*\\]?$',
+    `acl hermit_listed dstdomain -n ${dstdomains(proxy.domains).join(' ')}`,
+    '# Never connect to private, CGNAT, link-local (cloud metadata), loopback or multicast',
+    '# addresses, even for a listed name that resolves to one (DNS rebinding, split horizon).',
+    `acl hermit_never dst ${never.join(' ')}`,
+    ...acls,
+    '',
+    'http_access deny !hermit_agent',
+    'http_access deny hermit_ip_literal',
+    'http_access deny !hermit_listed',
+    'http_access deny hermit_never',
+    ...allows,
+    'http_access deny all',
+    '# A plain HTTP request whose Host header names another host than its URL is refused.',
+    'host_verify_strict on',
+    '',
+    '# Names resolve through the profile\'s dns only (the agent itself resolves nothing).',
+    `dns_nameservers ${profile.dns.join(' ')}`,
+    'hosts_file none',
+    'dns_defnames off',
+    '',
+    '# A forwarder, not a cache; nothing about the agent is added to requests.',
+    'cache deny all',
+    'cache_mem 8 MB',
+    'forwarded_for delete',
+    'via off',
+    'httpd_suppress_version_string on',
+    'visible_hostname hermit-proxy',
+    '',
+    `# Logs hermit reads (hermit logs --blocked); Squid runs as uid ${PROXY_USER.split(':')[0]} and writes only here.`,
+    'logformat hermit %ts.%03tu %>a %Ss/%03>Hs %rm %ru %<a',
+    `access_log stdio:${PROXY_LOG_DIR}/access.log hermit`,
+    `cache_log ${PROXY_LOG_DIR}/cache.log`,
+    '# SIGUSR1 (hermit sends it when a log passes a few MB) keeps one older file: log.0.',
+    'logfile_rotate 1',
+    `pid_filename ${PROXY_LOG_DIR}/squid.pid`,
+    'netdb_filename none',
+    'pinger_enable off',
+    'max_filedescriptors 4096',
+    'shutdown_lifetime 1 seconds',
+    '',
+  ].join('\n');
+}
+
+/** What the agent gets in allowlist mode, in both spellings tools read. */
+export function proxyEnv(proxy: ProxySettings): Record<string, string> {
+  const url = `http://${proxy.address}:${proxy.port}`;
+  // The proxy's own name is the one name the agent resolves (Docker's resolver answers it locally).
+  const noProxy = ['localhost', '127.0.0.1', '::1', proxy.address, proxy.container].join(',');
+  return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: noProxy, no_proxy: noProxy };
+}
+
+export interface ProxyRun {
+  /** `docker create ...` on hermit's bridge; then `connect`, then `docker start`. */
+  create: string[];
+  /** `docker network connect --ip ... <internal> <proxy>`: the agent's side. */
+  connect: string[];
+  configHash: string;
+}
+
+export function proxyRun(profile: Profile, dirs: { config: string; log: string }): ProxyRun {
+  const proxy = profile.proxy!;
+  const opts = [
+    '--network', profile.network.name, '--ip', proxy.bridgeAddress,
+    ...profile.dns.flatMap((d) => ['--dns', d]),
+    '--user', PROXY_USER, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+    '--sysctl', 'net.ipv6.conf.all.disable_ipv6=1', '--sysctl', 'net.ipv6.conf.default.disable_ipv6=1',
+    '--read-only', '--tmpfs', '/tmp',
+    ...(profile.container.restart !== 'no' ? ['--restart', profile.container.restart] : []),
+    '--volume', `${dirs.config}:${PROXY_CONF_DIR}:ro`, '--volume', `${dirs.log}:${PROXY_LOG_DIR}`,
+    '--entrypoint', SQUID,
+  ];
+  const tail = [proxy.image, '-N', '-d', '1', '-f', CONF];
+  const configHash = createHash('sha256').update(JSON.stringify({ opts, tail, internal: proxy.network, address: proxy.address })).digest('hex').slice(0, 16);
+  return {
+    create: ['create', '--name', proxy.container, '--label', `${LABEL_PROFILE}=${profile.name}`, '--label', `${LABEL_ROLE}=proxy`,
+      '--label', `${LABEL_CONFIG}=${configHash}`, ...opts, ...tail],
+    connect: ['network', 'connect', '--ip', proxy.address, proxy.network.name, proxy.container],
+    configHash,
+  };
+}
+
+/** What `squid -k rotate` does, SIGUSR1: access.log and cache.log move to .0, new ones start. */
+export const rotateArgs = (proxy: ProxySettings) => ['kill', '--signal', 'USR1', proxy.container];
+
+/** What `squid -k reconfigure` does, SIGHUP, sent by Docker (Squid runs as PID 1, which `squid -k`
+ * refuses to signal): the new list without recreating anything. */
+export const reconfigureArgs = (proxy: ProxySettings) => ['kill', '--signal', 'HUP', proxy.container];
+
+export type ProxyContainerAction =
+  | { kind: 'run'; run: ProxyRun; remove?: string; reason: string }
+  | { kind: 'start'; id: string; reload: boolean; reason: string }
+  | { kind: 'keep'; id: string; reload: boolean; reason: string };
+
+export interface ProxyPlan {
+  settings: ProxySettings;
+  image: ImageAction;
+  network: NetworkAction;
+  dirs: { config: string; log: string };
+  /** squid.conf as hermit writes it; `changed` when the file on the host differs. */
+  config: { file: string; text: string; changed: boolean };
+  container: ProxyContainerAction;
+}
+
+/** Facts about the proxy, gathered beside the agent's. */
+export interface ProxyFacts {
+  /** The host directory of the proxy's files (under hermit's state dir). */
+  dir: string;
+  container?: ExistingContainer;
+  imageId?: string;
+  /** squid.conf as it is on the host now, if written. */
+  config?: string;
+}
+
+function proxyImage(profile: Profile, imageId: string | undefined): ImageAction {
+  const proxy = profile.proxy!;
+  if (imageId) return { kind: 'present', id: imageId };
+  const call = proxy.build && buildCall({ ...profile, image: proxy.image, build: proxy.build }, false);
+  if (call) return { kind: 'build', reason: `build proxy image ${proxy.image} (not on this host)`, ...call };
+  return { kind: 'pull', reason: `proxy image ${proxy.image} is not on this host: docker pull it first` };
+}
+
+export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: boolean }): ProxyPlan | undefined {
+  const proxy = profile.proxy;
+  if (!proxy) return undefined;
+  const pf = facts.proxy;
+  if (!pf) throw new Error('planProxy: facts.proxy missing (gatherFacts was not asked about the proxy)');
+  const image = proxyImage(profile, pf.imageId);
+  if (image.kind === 'pull') {
+    throw new HermitError('usage', image.reason, `Load or pull it (docker pull ${proxy.image}), or leave out egress.proxyImage to build hermit's own`, ['egress', 'proxyImage']);
+  }
+  const dirs = { config: join(pf.dir, 'conf'), log: join(pf.dir, 'log') };
+  const text = squidConf(profile);
+  const changed = pf.config !== text;
+  const run = proxyRun(profile, dirs);
+  const existing = pf.container;
+
+  let container: ProxyContainerAction;
+  if (!existing) container = { kind: 'run', run, reason: `create proxy container ${proxy.container}` };
+  else if (existing.labels[LABEL_PROFILE] !== profile.name || existing.labels[LABEL_ROLE] !== 'proxy') {
+    throw new HermitError('usage', `a container named '${existing.name}' exists and was not started by hermit as the proxy of profile '${profile.name}'`,
+      `Remove it (docker rm -f ${existing.name}), or set container.name to another name (the proxy is <container.name>-proxy)`);
+  } else if (opts.replace) container = { kind: 'run', run, remove: existing.id, reason: 'replace proxy container (--replace)' };
+  else if (existing.labels[LABEL_CONFIG] !== run.configHash) container = { kind: 'run', run, remove: existing.id, reason: `proxy settings changed: recreate ${proxy.container}` };
+  else if (!existing.running) container = { kind: 'start', id: existing.id, reload: false, reason: `start stopped proxy ${proxy.container}` };
+  else container = { kind: 'keep', id: existing.id, reload: changed, reason: changed ? `egress.domains changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` : 'proxy running with this profile' };
+
+  const internal: Profile = { ...profile, network: { ...proxy.network, ipv6: false } };
+  return {
+    settings: proxy,
+    image,
+    network: planNetwork(internal, facts, { internal: true }),
+    dirs,
+    config: { file: join(dirs.config, 'squid.conf'), text, changed },
+    container,
+  };
+}
