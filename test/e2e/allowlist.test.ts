@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } fro
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeReport, ProbeRequest, ProbeResponse, TcpProbe, TcpResult } from '../../src/probe/types.js';
-import { type WorldInfo, docker, firewallDump, hermit, inHost, pidOf, squidImage, writeProfile } from './world.js';
+import { FIREWALL, type WorldInfo, docker, firewallDump, hermit, inHost, pidOf, squidImage, writeProfile } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
@@ -74,7 +74,8 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     expect(r.stdout).toMatch(/docker create --name hermit-strict-proxy .*--user 13:13 --cap-drop ALL/);
     expect(r.stdout).toContain('docker network connect --ip 172.30.8.130 hermit-strict-internal hermit-strict-proxy');
     expect(r.stdout).toContain('acl hermit_never dst');
-    expect(r.stdout).toContain('-A INPUT -i hmi-strict');
+    // The host's services are closed to the internal bridge too.
+    expect(r.stdout).toContain(FIREWALL === 'nftables' ? 'iifname "hmi-strict" meta nfproto ipv4 jump HERMIT-IN-strict' : '-A INPUT -i hmi-strict');
     expect((await docker(world, ['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toContain(NAME);
   });
 
