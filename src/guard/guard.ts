@@ -109,8 +109,14 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     const verdict = verify(profile, facts, await lastProbe(profile.name));
     if (verdict.foreign || verdict.absent) return { facts, verdict };
     for (const d of verdict.drifts.filter((x) => x.kind !== 'unproven')) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
-    const fixable = verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'extra-network');
-    const fixed = fixable ? await restore(loaded, verdict, note) : { facts, verdict };
+    const fixable = (d: Drift) => d.kind === 'rules' || d.kind === 'extra-network';
+    let fixed = { facts, verdict };
+    // What changed while restoring (a network connected, dockerd moving its own jump) gets a second
+    // round instead of being taken as beyond repair.
+    for (let round = 0; round < 2 && fixed.verdict.drifts.some(fixable); round++) {
+      if (round > 0) for (const d of fixed.verdict.drifts.filter(fixable)) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
+      fixed = await restore(loaded, fixed.verdict, note);
+    }
     // Keep what boot restores in step with what is applied.
     if (!fixed.verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
       await recordRules(profile.name, file, fixed.facts.firewall.backend, wantedRulesets(profile, fixed.facts)).catch(() => undefined);
