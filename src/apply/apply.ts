@@ -26,6 +26,13 @@ export const restoreCommand = (family: 4 | 6, payload: string): Command => ({
   input: payload,
 });
 
+/** One `nft -f` transaction: the whole table is replaced at once, or nothing changes. */
+export const nftCommand = (script: string): Command => ({ file: 'nft', args: ['-f', '-'], input: script });
+
+/** The command that applies a change's payload (or its revert) with the backend it was planned for. */
+export const firewallCommand = (fw: FirewallChange, text: string): Command =>
+  (fw.backend === 'nftables' ? nftCommand(text) : restoreCommand(fw.family ?? 4, text));
+
 /** Builds and pulls take minutes, not seconds. */
 export const SLOW_MS = 30 * 60_000;
 
@@ -52,7 +59,7 @@ export function planCommands(plan: Plan): Command[] {
   if (plan.proxy?.image.kind === 'build') cmds.push(dockerCall(plan.proxy.image));
   if (plan.network.kind === 'create') cmds.push({ file: 'docker', args: plan.network.args });
   if (plan.proxy?.network.kind === 'create') cmds.push({ file: 'docker', args: plan.proxy.network.args });
-  for (const fw of plan.firewall) if (fw.payload) cmds.push(restoreCommand(fw.family, fw.payload));
+  for (const fw of plan.firewall) if (fw.payload) cmds.push(firewallCommand(fw, fw.payload));
   if (plan.proxy) cmds.push(...proxyContainerCommands(plan.proxy));
   return [...cmds, ...containerCommands(plan)];
 }
@@ -113,7 +120,7 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
 
   for (const fw of plan.firewall) {
     steps.push({
-      title: fw.payload ? `IPv${fw.family} firewall: ${fw.changes.join(', ')}` : `IPv${fw.family} firewall unchanged`,
+      title: fw.payload ? `${fw.what}: ${fw.changes.join(', ')}` : `${fw.what} unchanged`,
       run: () => applyFirewall(fw, undo, result),
     });
   }
@@ -179,10 +186,10 @@ export async function engineRun(socket: string, create: EngineCreate, asCommand:
 
 async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied) {
   if (!fw.payload) return;
-  await execOk(restoreCommand(fw.family, fw.payload));
+  await execOk(firewallCommand(fw, fw.payload));
   const revert = fw.revert;
-  if (revert) undo.push({ what: `restore previous IPv${fw.family} rules`, run: () => execOk(restoreCommand(fw.family, revert)) });
-  result.changes.push(...fw.changes.map((c) => `IPv${fw.family}: ${c}`));
+  if (revert) undo.push({ what: `restore previous ${fw.what}`, run: () => execOk(firewallCommand(fw, revert)) });
+  result.changes.push(...fw.changes.map((c) => (fw.family ? `IPv${fw.family}: ${c}` : c)));
 }
 
 /** Like execOk, but a failure shows the end of the build log, where the failing step is. */

@@ -23,6 +23,7 @@ const HINTS: Record<string, string> = {
   docker: 'Install the Docker CLI and make sure dockerd is running (docker info must work)',
   'iptables-save': 'Install iptables (apt-get install iptables)',
   'iptables-restore': 'Install iptables (apt-get install iptables)',
+  nft: 'Install nftables (apt-get install nftables)',
   nsenter: 'Install util-linux (it provides nsenter)',
   ip: 'Install iproute2 (it provides ip)',
 };

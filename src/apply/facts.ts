@@ -5,9 +5,11 @@ import { type ProxyFacts, proxyDir } from '../plan/proxy.js';
 import type { ProxySettings } from '../profile/types.js';
 import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
-import type { DockerNetwork, ExistingContainer, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
+import { chooseBackend } from '../plan/backend.js';
+import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
+import { hermitTables } from '../plan/nft.js';
 import { engineGet, engineGetOk, localEngineSocket } from './engine.js';
-import { exec, execOk } from './exec.js';
+import { type Command, type Output, exec, execOk } from './exec.js';
 import { hostAddresses as readHostAddresses, hostRoutes } from './host.js';
 
 const docker = (...args: string[]) => ({ file: 'docker', args });
@@ -175,16 +177,36 @@ export async function imageId(image: string): Promise<string | undefined> {
 
 const hasDockerChains = (save: string) => /^:DOCKER(-USER|-FORWARD)? /m.test(save);
 
-async function saves(): Promise<{ save4: string; save6: string }> {
-  const [save4, save6] = await Promise.all([
-    exec({ file: 'iptables-save', args: ['-t', 'filter'] }),
-    exec({ file: 'ip6tables-save', args: ['-t', 'filter'] }).catch(() => ({ exitCode: 1, stdout: '', stderr: '' })),
+/** A tool that is not installed gives nothing; one that fails for another reason is an error. */
+async function readOrNothing(cmd: Command): Promise<Output | undefined> {
+  return exec(cmd).catch((e: unknown) => {
+    if (e instanceof HermitError && /was not found/.test(e.message)) return undefined;
+    throw e;
+  });
+}
+
+const needsRoot = () => (process.getuid?.() === 0 ? undefined : 'Reading and changing the firewall needs root: run hermit with sudo');
+
+/** The filter tables of iptables and ip6tables, and hermit's nftables tables, as far as the host has the tools. */
+async function dumps(): Promise<{ save4: string; save6: string; nftTables: Record<string, string>; iptables: boolean; nft: boolean }> {
+  const [save4, save6, nft] = await Promise.all([
+    readOrNothing({ file: 'iptables-save', args: ['-t', 'filter'] }),
+    readOrNothing({ file: 'ip6tables-save', args: ['-t', 'filter'] }).catch(() => undefined),
+    readOrNothing({ file: 'nft', args: ['list', 'ruleset'] }),
   ]);
-  if (save4.exitCode !== 0) {
-    throw new HermitError('host', `iptables-save failed: ${save4.stderr.trim()}`,
-      process.getuid?.() === 0 ? undefined : 'Reading and changing the firewall needs root: run hermit with sudo');
+  if (save4 && save4.exitCode !== 0 && (!nft || nft.exitCode !== 0)) {
+    throw new HermitError('host', `iptables-save failed: ${save4.stderr.trim()}`, needsRoot());
   }
-  return { save4: save4.stdout, save6: save6.exitCode === 0 ? save6.stdout : '' };
+  if (!save4 && nft && nft.exitCode !== 0) throw new HermitError('host', `nft list ruleset failed: ${nft.stderr.trim()}`, needsRoot());
+  const iptables = !!save4 && save4.exitCode === 0;
+  const nftOk = !!nft && nft.exitCode === 0;
+  return {
+    save4: iptables ? save4.stdout : '',
+    save6: iptables && save6?.exitCode === 0 ? save6.stdout : '',
+    nftTables: nftOk ? Object.fromEntries(hermitTables(nft.stdout)) : {},
+    iptables,
+    nft: nftOk,
+  };
 }
 
 /** iptables-save names its variant in its first line: "(nf_tables)", or nothing for legacy. */
@@ -193,16 +215,23 @@ export function variantOfSave(save: string): IptablesVariant | undefined {
   return header ? (header.includes('(nf_tables)') ? 'nft' : 'legacy') : undefined;
 }
 
-async function firewall(): Promise<Omit<FirewallFacts, 'dockerBackend'>> {
-  const dumps = await saves();
-  const variant = variantOfSave(dumps.save4)
-    ?? ((await execOk({ file: 'iptables', args: ['--version'] }, 'host')).includes('legacy') ? 'legacy' : 'nft');
+async function firewall(dockerBackend: Promise<FirewallBackend>): Promise<FirewallFacts> {
+  const d = await dumps();
+  const choice = chooseBackend(process.env.HERMIT_FIREWALL, await dockerBackend, { iptables: d.iptables, nft: d.nft });
+  let variant: IptablesVariant = 'nft';
   let dockerChainsInOtherVariant = false;
-  if (!hasDockerChains(dumps.save4)) {
-    const other = await exec({ file: `iptables-${variant === 'nft' ? 'legacy' : 'nft'}-save`, args: ['-t', 'filter'] }).catch(() => undefined);
-    dockerChainsInOtherVariant = !!other && other.exitCode === 0 && hasDockerChains(other.stdout);
+  if (d.iptables) {
+    variant = variantOfSave(d.save4)
+      ?? ((await execOk({ file: 'iptables', args: ['--version'] }, 'host')).includes('legacy') ? 'legacy' : 'nft');
+    if (choice.backend === 'iptables' && !hasDockerChains(d.save4)) {
+      const other = await exec({ file: `iptables-${variant === 'nft' ? 'legacy' : 'nft'}-save`, args: ['-t', 'filter'] }).catch(() => undefined);
+      dockerChainsInOtherVariant = !!other && other.exitCode === 0 && hasDockerChains(other.stdout);
+    }
   }
-  return { variant, dockerChainsInOtherVariant, ...dumps };
+  return {
+    dockerBackend: await dockerBackend, backend: choice.backend, backendReason: choice.reason,
+    variant, dockerChainsInOtherVariant, save4: d.save4, save6: d.save6, nftTables: d.nftTables,
+  };
 }
 
 /** The host's own addresses (for the INPUT rules that `status` compares). */
@@ -212,8 +241,12 @@ export async function hostAddresses(): Promise<HostAddress[]> {
 
 /** Everything `down` and `status` compare against: containers, networks, rule dumps. */
 export async function gatherInventory(): Promise<Inventory> {
-  const [cs, nets, dumps] = await Promise.all([containers(), networks(), saves()]);
-  return { containers: cs, networks: nets, ...dumps };
+  const [cs, nets, d, engine] = await Promise.all([containers(), networks(), dumps(), dockerInfo().catch(() => undefined)]);
+  let backend: FirewallBackend | undefined;
+  try {
+    backend = chooseBackend(process.env.HERMIT_FIREWALL, engine?.backend ?? 'iptables', { iptables: d.iptables, nft: d.nft }).backend;
+  } catch { /* neither tool: status says the rules are missing, down removes what it can read */ }
+  return { containers: cs, networks: nets, save4: d.save4, save6: d.save6, nftTables: d.nftTables, ...(backend ? { backend } : {}) };
 }
 
 /** Allowlist mode: the proxy's container, its image, and the squid.conf hermit last wrote. */
@@ -231,11 +264,14 @@ async function proxyFacts(proxy: ProxySettings, profile: string): Promise<ProxyF
  */
 export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }): Promise<HostFacts> {
   const proxyLook = proxy ? proxyFacts(proxy.settings, proxy.profile) : Promise.resolve(undefined);
+  const info = dockerInfo();
+  const dockerBackend = info.then((i) => i.backend);
+  dockerBackend.catch(() => undefined); // reported through `info`; firewall() awaits it only after its own reads
   const settled = await Promise.allSettled([
-    dockerInfo(),
+    info,
     networks(),
     container(containerName),
-    firewall(),
+    firewall(dockerBackend),
     image ? imageId(image) : Promise.resolve(undefined),
     hostRoutes(),
     readFile(resolvConfPath(), 'utf8').catch(() => ''),
@@ -243,17 +279,17 @@ export async function gatherFacts(containerName: string, image?: string, proxy?:
   ] as const);
   // Report the most basic failure first: no Docker engine explains every docker error after it.
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  const [info, nets, existing, fw, localImage, routes, resolv, proxyState] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
-    Awaited<ReturnType<typeof dockerInfo>>, DockerNetwork[], ExistingContainer | undefined, Awaited<ReturnType<typeof firewall>>,
+  const [engine, nets, existing, fw, localImage, routes, resolv, proxyState] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof dockerInfo>>, DockerNetwork[], ExistingContainer | undefined, FirewallFacts,
     string | undefined, HostRoute[], string, ProxyFacts | undefined,
   ];
   return {
     addresses: readHostAddresses(),
     routes,
     resolvers: parseResolvConf(resolv),
-    dockerVersion: info.version,
+    dockerVersion: engine.version,
     networks: nets,
-    firewall: { ...fw, dockerBackend: info.backend },
+    firewall: fw,
     ...(existing ? { container: existing } : {}),
     ...(localImage ? { imageId: localImage } : {}),
     ...(proxyState ? { proxy: proxyState } : {}),

@@ -2,7 +2,7 @@
 // back, but the rules can: if removing a network fails, they are put back, so a network that
 // stays never stays unprotected.
 import type { Teardown } from '../plan/teardown.js';
-import { type Step, type Undo, restoreCommand, rollbackAll } from './apply.js';
+import { type Step, type Undo, firewallCommand, rollbackAll } from './apply.js';
 import { type Command, execOk } from './exec.js';
 
 export const stopCommand = (id: string, seconds: number): Command => ({ file: 'docker', args: ['stop', '--time', String(seconds), id] });
@@ -11,7 +11,7 @@ export const stopCommand = (id: string, seconds: number): Command => ({ file: 'd
 export function teardownCommands(td: Teardown, stopSeconds: number): Command[] {
   return [
     ...td.containers.flatMap((c) => [...(c.running ? [stopCommand(c.id, stopSeconds)] : []), { file: 'docker', args: ['rm', '--force', c.id] }]),
-    ...td.firewall.map((fw) => restoreCommand(fw.family, fw.payload!)),
+    ...td.firewall.map((fw) => firewallCommand(fw, fw.payload!)),
     ...td.networks.map((n) => ({ file: 'docker', args: ['network', 'rm', n.id] })),
   ];
 }
@@ -27,10 +27,10 @@ export function teardownSteps(td: Teardown, stopSeconds: number, removed: string
     } });
   }
   for (const fw of td.firewall) {
-    steps.push({ title: `Remove IPv${fw.family} rules: ${fw.changes.join(', ')}`, async run() {
-      await execOk(restoreCommand(fw.family, fw.payload!));
-      undo.push({ what: `put back IPv${fw.family} rules`, run: () => execOk(restoreCommand(fw.family, fw.revert!)) });
-      removed.push(...fw.changes.map((ch) => `IPv${fw.family}: ${ch.replace(/^remove /, '')}`));
+    steps.push({ title: `Remove ${fw.what}: ${fw.changes.join(', ')}`, async run() {
+      await execOk(firewallCommand(fw, fw.payload!));
+      undo.push({ what: `put back ${fw.what}`, run: () => execOk(firewallCommand(fw, fw.revert!)) });
+      removed.push(...fw.changes.map((ch) => `${fw.family ? `IPv${fw.family}: ` : ''}${ch.replace(/^remove /, '')}`));
     } });
   }
   for (const n of td.networks) {

@@ -18,7 +18,7 @@ function target(arg: string): { name: string; names: { container?: string; netwo
 
 export async function down(arg: string, opts: { time: number; dryRun: boolean; json: boolean }): Promise<void> {
   const { name, names } = target(arg);
-  requireRoot('down', 'it removes iptables rules');
+  requireRoot('down', 'it removes firewall rules');
   const td = planTeardown(name, await gatherInventory(), names);
 
   if (opts.dryRun) {
@@ -47,7 +47,7 @@ export async function down(arg: string, opts: { time: number; dryRun: boolean; j
       ? `\n  putting the rules back failed too:\n    ${failed.join('\n    ')}`
       : '\n  (hermit\'s rules and network are as they were; a removed container stays removed)';
     throw new HermitError('apply', `${(err as Error).message}${done}${undo}`,
-      'Inspect with: iptables-save -t filter | grep HERMIT; docker network ls; docker ps -a');
+      'Inspect with: iptables-save -t filter | grep HERMIT; nft list tables | grep hermit; docker network ls; docker ps -a');
   }
   await forget(name).catch(() => undefined);
 

@@ -25,12 +25,12 @@ export const guardCommand: CommandModule<object, GuardArgs> = {
     const modes = (['once', 'boot', 'install', 'uninstall'] as const).filter((m) => argv[m]);
     if (modes.length > 1) throw new HermitError('usage', `--${modes.join(' and --')} cannot be combined`, 'See: hermit guard --help');
     if (!(argv.interval > 0)) throw new HermitError('usage', '--interval must be a positive number of seconds');
-    requireRoot('guard', 'it reads and changes iptables and stops containers');
+    requireRoot('guard', 'it reads and changes the firewall and stops containers');
     if (argv.install || argv.uninstall) {
       const units = await import('../guard/units.js');
       // Profile arguments become absolute paths: the service does not run in this directory.
       const profiles = argv.profiles.map((p) => loadChecked(p).file);
-      const env = Object.fromEntries(['HERMIT_STATE_DIR', 'DOCKER_HOST', 'PATH'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+      const env = Object.fromEntries(['HERMIT_STATE_DIR', 'HERMIT_FIREWALL', 'DOCKER_HOST', 'PATH'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
       const ok = argv.install
         ? await units.installUnits({ node: process.execPath, script: process.argv[1]!, profiles, intervalSec: argv.interval, env }, log)
         : await units.uninstallUnits(log);

@@ -35,7 +35,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   mark('profile loaded');
   const extras = splitPassThrough(opts.rest);
   checkPassThrough(extras.dockerArgs);
-  requireRoot(command, 'it reads and changes iptables and enters the container\'s network namespace to probe it');
+  requireRoot(command, 'it reads and changes the firewall and enters the container\'s network namespace to probe it');
   // Only a version the user approved (or one only root could write) is applied; a dry run changes nothing.
   if (!opts.dryRun) await ensureApproved(loaded, command);
 
@@ -98,12 +98,12 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       }
       if (failed.length > 0) {
         throw new HermitError('apply', `${(err as Error).message}\n  rollback was incomplete:\n    ${failed.join('\n    ')}`,
-          'Inspect with: iptables-save -t filter | grep HERMIT; docker network ls; docker ps -a');
+          'Inspect with: iptables-save -t filter | grep HERMIT; nft list tables | grep hermit; docker network ls; docker ps -a');
       }
       throw err;
     }
     // What `hermit guard --boot` puts back before dockerd starts this container after a reboot.
-    await recordRules(profile.name, loaded.file, wantedRulesets(profile, facts)).catch((e: unknown) => {
+    await recordRules(profile.name, loaded.file, facts.firewall.backend, wantedRulesets(profile, facts)).catch((e: unknown) => {
       process.stderr.write(`hermit: warning: could not save the rules for boot: ${(e as Error).message}\n`);
     });
     return plan;

@@ -24,7 +24,7 @@ function recordedProfile(name: string, file: string | undefined): LoadedProfile 
 export async function status(arg: string | undefined, opts: { json: boolean }): Promise<void> {
   const target = arg === undefined ? undefined : lifecycleTarget(arg);
   const given = target?.loaded;
-  requireRoot('status', 'it reads the iptables rules');
+  requireRoot('status', 'it reads the firewall rules');
   const [inv, addresses, recorded] = await Promise.all([gatherInventory(), hostAddresses(), recordedProfiles()]);
   const names = target ? [target.name] : knownProfiles(inv, recorded);
   const hostAddrs = addresses.map((a) => a.address);

@@ -1,6 +1,8 @@
 // Reading a Snapshot: typed views of the gathered outputs, each tolerant of a missing or broken
 // source (that is what recordings from odd hosts contain). Pure.
-import { parseAddresses, parseContainer, parseNetworks, parseResolvConf, parseRoutes } from '../apply/facts.js';
+import { firewallBackendOf, parseAddresses, parseContainer, parseNetworks, parseResolvConf, parseRoutes } from '../apply/facts.js';
+import { HermitError } from '../errors.js';
+import { type BackendChoice, chooseBackend } from '../plan/backend.js';
 import type { DockerNetwork, ExistingContainer, HostAddress, HostRoute } from '../plan/facts.js';
 import type { Profile } from '../profile/types.js';
 import { SRC } from './gather.js';
@@ -42,6 +44,21 @@ export class Facts {
     let info: Record<string, unknown> | undefined;
     try { info = s?.stdout ? (JSON.parse(s.stdout) as Record<string, unknown>) : undefined; } catch { info = undefined; }
     return s?.exitCode === 0 && info?.ServerVersion ? info : undefined;
+  }
+
+  /** The firewall backend hermit uses on this host and why, as `hermit run` would choose it; or why none can be used. */
+  get backend(): BackendChoice | HermitError {
+    const setting = /^HERMIT_FIREWALL=(.*)$/m.exec(this.out(SRC.env) ?? '')?.[1];
+    const info = this.dockerInfo;
+    try {
+      // Installed is enough here: without root neither can read, and the checks that read say so.
+      const nft = this.source(SRC.nft);
+      return chooseBackend(setting, info ? firewallBackendOf(info) : 'iptables',
+        { iptables: this.out(SRC.iptablesVersion) !== undefined, nft: !!nft && !nft.error });
+    } catch (e) {
+      if (e instanceof HermitError) return e;
+      throw e;
+    }
   }
 
   get networks(): DockerNetwork[] {

@@ -27,6 +27,7 @@ export const SRC = {
   save6: 'ip6tables-save',
   saveOther: 'iptables-other-save',
   legacyTables: 'ip_tables_names',
+  nft: 'nft-ruleset',
   link: 'ip-link',
   addr: 'ip-addr',
   route4: 'ip-route4',
@@ -159,7 +160,8 @@ async function journal(since: string): Promise<Entry> {
 function environment(): Entry {
   const lines = PROXY_VARS.filter((n) => process.env[n] !== undefined).map((n) => `${n}=${redact(process.env[n]!)}`);
   if (process.env.SUDO_USER) lines.push(`SUDO_USER=${process.env.SUDO_USER}`);
-  return [SRC.env, { what: 'environment of hermit doctor (proxy variables, SUDO_USER)', stdout: lines.join('\n') }];
+  if (process.env.HERMIT_FIREWALL !== undefined) lines.push(`HERMIT_FIREWALL=${process.env.HERMIT_FIREWALL}`);
+  return [SRC.env, { what: 'environment of hermit doctor (proxy variables, SUDO_USER, HERMIT_FIREWALL)', stdout: lines.join('\n') }];
 }
 
 export interface GatherOptions {
@@ -180,6 +182,7 @@ export async function gatherHost(opts: GatherOptions): Promise<Record<string, So
     run(SRC.dockerInfo, docker('info', '--format', '{{json .}}')),
     networks(),
     iptables(),
+    run(SRC.nft, { file: 'nft', args: ['list', 'ruleset'] }),
     run(SRC.link, { file: 'ip', args: ['-json', 'link', 'show'] }),
     run(SRC.addr, { file: 'ip', args: ['-json', 'address', 'show'] }),
     run(SRC.route4, { file: 'ip', args: ['-json', '-4', 'route', 'show'] }),

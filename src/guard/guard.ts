@@ -3,7 +3,7 @@
 // finding and action.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { restoreCommand } from '../apply/apply.js';
+import { firewallCommand, restoreCommand } from '../apply/apply.js';
 import { rotateProxyLogs } from '../apply/proxy.js';
 import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
@@ -13,6 +13,7 @@ import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
 import { parseSave, planFirewall } from '../plan/firewall.js';
+import { hermitTables, nftTable, planNft } from '../plan/nft.js';
 import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
@@ -23,7 +24,7 @@ import { approve, approvedProfile, checkApproval } from '../profile/approval.js'
 import { printable } from '../report/printable.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { withHostLock } from '../state/lock.js';
-import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules, stateDir } from '../state/store.js';
+import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules, stateDir } from '../state/store.js';
 import { type Drift, type Verdict, describeDrift, verify, wantedRulesets } from './verify.js';
 
 export type Log = (line: string) => void;
@@ -61,12 +62,12 @@ async function restoreRules(loaded: LoadedProfile, first: Extract<Drift, { kind:
   let d: Extract<Drift, { kind: 'rules' }> | undefined = first;
   for (let attempt = 1; d; attempt++) {
     const t0 = Date.now();
-    const r = await exec(restoreCommand(d.family, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
-    if (r.exitCode === 0) return log(`${profile.name}: restored IPv${d.family} rules in ${ms(t0)}: ${d.fix.changes.join(', ')}`);
-    log(`${profile.name}: FAILED to restore IPv${d.family} rules${attempt < RESTORE_ATTEMPTS ? ' (the table changed meanwhile? reading it again)' : ''}: ${r.stderr.trim()}`);
+    const r = await exec(firewallCommand(d.fix, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+    if (r.exitCode === 0) return log(`${profile.name}: restored ${d.fix.what} in ${ms(t0)}: ${d.fix.changes.join(', ')}`);
+    log(`${profile.name}: FAILED to restore ${d.fix.what}${attempt < RESTORE_ATTEMPTS ? ' (the table changed meanwhile? reading it again)' : ''}: ${r.stderr.trim()}`);
     if (attempt === RESTORE_ATTEMPTS) return;
-    const family = d.family;
-    d = verify(profile, await gatherFacts(profile.container.name)).drifts.find((x): x is Extract<Drift, { kind: 'rules' }> => x.kind === 'rules' && x.family === family);
+    const what = d.fix.what;
+    d = verify(profile, await gatherFacts(profile.container.name)).drifts.find((x): x is Extract<Drift, { kind: 'rules' }> => x.kind === 'rules' && x.fix.what === what);
   }
 }
 
@@ -108,11 +109,17 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     const verdict = verify(profile, facts, await lastProbe(profile.name));
     if (verdict.foreign || verdict.absent) return { facts, verdict };
     for (const d of verdict.drifts.filter((x) => x.kind !== 'unproven')) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
-    const fixable = verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'extra-network');
-    const fixed = fixable ? await restore(loaded, verdict, note) : { facts, verdict };
+    const fixable = (d: Drift) => d.kind === 'rules' || d.kind === 'extra-network';
+    let fixed = { facts, verdict };
+    // What changed while restoring (a network connected, dockerd moving its own jump) gets a second
+    // round instead of being taken as beyond repair.
+    for (let round = 0; round < 2 && fixed.verdict.drifts.some(fixable); round++) {
+      if (round > 0) for (const d of fixed.verdict.drifts.filter(fixable)) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
+      fixed = await restore(loaded, fixed.verdict, note);
+    }
     // Keep what boot restores in step with what is applied.
     if (!fixed.verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
-      await recordRules(profile.name, file, wantedRulesets(profile, fixed.facts)).catch(() => undefined);
+      await recordRules(profile.name, file, fixed.facts.firewall.backend, wantedRulesets(profile, fixed.facts)).catch(() => undefined);
     }
     return fixed;
   });
@@ -270,8 +277,9 @@ export async function enforcedVersion(loaded: LoadedProfile, log: Log): Promise<
 }
 
 /**
- * At boot, before dockerd: put back every recorded profile's chains and jumps (creating
- * DOCKER-USER, which Docker then keeps), so a restart-policy container never runs unprotected.
+ * At boot, before dockerd: put back every recorded profile's rules with the backend they were
+ * applied with. iptables: the chains and jumps (creating DOCKER-USER, which Docker then keeps);
+ * nftables: the profile's table. A restart-policy container then never runs unprotected.
  */
 export async function bootRestore(log: Log): Promise<boolean> {
   let ok = true;
@@ -279,23 +287,40 @@ export async function bootRestore(log: Log): Promise<boolean> {
     for (const name of await recordedProfiles()) {
       const rec = await savedRules(name);
       if (!rec) continue;
-      for (const rs of rec.rulesets) {
-        const saveCmd = rs.family === 4 ? 'iptables-save' : 'ip6tables-save';
-        const save = await exec({ file: saveCmd, args: ['-t', 'filter'] }).catch(() => undefined);
-        if (!save || save.exitCode !== 0 || !parseSave(save.stdout).has('INPUT')) {
-          if (rs.family === 6) { log(`${name}: no ip6tables here; IPv6 rules not restored`); continue; }
-          log(`${name}: cannot read the IPv4 filter table: ${save?.stderr.trim() ?? 'iptables-save missing'}`);
-          ok = false;
-          continue;
-        }
-        const fix = planFirewall(rs, save.stdout, { createDockerUser: true });
-        if (!fix.payload) { log(`${name}: IPv${rs.family} rules already in place`); continue; }
-        const r = await exec(restoreCommand(rs.family, fix.payload));
-        if (r.exitCode === 0) log(`${name}: restored IPv${rs.family} rules from ${rec.at}: ${fix.changes.join(', ')}`);
-        else { ok = false; log(`${name}: FAILED to restore IPv${rs.family} rules: ${r.stderr.trim()}`); }
-      }
+      ok = (rec.backend === 'nftables' ? await bootRestoreNft(name, rec, log) : await bootRestoreIptables(name, rec, log)) && ok;
       await recordVerified({ profile: name, by: 'hermit guard --boot', ok, actions: [] }).catch(() => undefined);
     }
   });
+  return ok;
+}
+
+async function bootRestoreNft(name: string, rec: RulesRecord, log: Log): Promise<boolean> {
+  const listing = await exec({ file: 'nft', args: ['list', 'ruleset'] }).catch((e: unknown) => ({ exitCode: 1, stdout: '', stderr: (e as Error).message }));
+  if (listing.exitCode !== 0) { log(`${name}: cannot read the nftables ruleset: ${listing.stderr.trim()}`); return false; }
+  const fix = planNft(name, rec.rulesets, hermitTables(listing.stdout).get(nftTable(name)));
+  if (!fix.payload) { log(`${name}: ${fix.what} already in place`); return true; }
+  const r = await exec(firewallCommand(fix, fix.payload));
+  if (r.exitCode === 0) log(`${name}: restored ${fix.what} from ${rec.at}: ${fix.changes.join(', ')}`);
+  else log(`${name}: FAILED to restore ${fix.what}: ${r.stderr.trim()}`);
+  return r.exitCode === 0;
+}
+
+async function bootRestoreIptables(name: string, rec: RulesRecord, log: Log): Promise<boolean> {
+  let ok = true;
+  for (const rs of rec.rulesets) {
+    const saveCmd = rs.family === 4 ? 'iptables-save' : 'ip6tables-save';
+    const save = await exec({ file: saveCmd, args: ['-t', 'filter'] }).catch(() => undefined);
+    if (!save || save.exitCode !== 0 || !parseSave(save.stdout).has('INPUT')) {
+      if (rs.family === 6) { log(`${name}: no ip6tables here; IPv6 rules not restored`); continue; }
+      log(`${name}: cannot read the IPv4 filter table: ${save?.stderr.trim() ?? 'iptables-save missing'}`);
+      ok = false;
+      continue;
+    }
+    const fix = planFirewall(rs, save.stdout, { createDockerUser: true });
+    if (!fix.payload) { log(`${name}: IPv${rs.family} rules already in place`); continue; }
+    const r = await exec(restoreCommand(rs.family, fix.payload));
+    if (r.exitCode === 0) log(`${name}: restored IPv${rs.family} rules from ${rec.at}: ${fix.changes.join(', ')}`);
+    else { ok = false; log(`${name}: FAILED to restore IPv${rs.family} rules: ${r.stderr.trim()}`); }
+  }
   return ok;
 }

@@ -1,17 +1,15 @@
 // The guard's verification as a pure function: a profile and what was observed on the host → the
 // ways the guarantee drifted, each with what would restore it. Effects live in guard.ts.
-import type { Family } from '../net/cidr.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
-import { type FirewallChange, planFirewall } from '../plan/firewall.js';
+import type { FirewallChange } from '../plan/firewall.js';
 import { LABEL_PROFILE, planNetwork } from '../plan/network.js';
-import { checkFirewallBackend } from '../plan/plan.js';
-import { type Ruleset, buildRuleset } from '../plan/ruleset.js';
+import { firewallChanges, wantedRulesets } from '../plan/plan.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord } from '../state/store.js';
 
 export type Drift =
   /** hermit's chains or jumps differ from the profile's: one atomic restore per family fixes it. */
-  | { kind: 'rules'; family: Family; fix: FirewallChange }
+  | { kind: 'rules'; fix: FirewallChange }
   /** The container is on a network besides its own: a path around the bridge's rules. */
   | { kind: 'extra-network'; networks: string[] }
   /** The container (re)started since its isolation was last proven. */
@@ -29,14 +27,10 @@ export interface Verdict {
   drifts: Drift[];
 }
 
-/** The rulesets the profile wants on this host (IPv6 only where ip6tables exists). */
-export function wantedRulesets(profile: Profile, facts: Pick<HostFacts, 'addresses' | 'firewall'>): Ruleset[] {
-  const addrs = facts.addresses.map((a) => a.address);
-  return ([4, 6] as const).filter((f) => f === 4 || facts.firewall.save6 !== '').map((f) => buildRuleset(profile, f, addrs));
-}
+export { wantedRulesets };
 
 export const describeDrift = (d: Drift): string =>
-  d.kind === 'rules' ? `IPv${d.family} rules drifted: ${d.fix.changes.join(', ')}`
+  d.kind === 'rules' ? `${d.fix.what} drifted: ${d.fix.changes.join(', ')}`
     : d.kind === 'extra-network' ? `container is also on network(s) ${d.networks.join(', ')}: a path around the rules`
       : d.reason;
 
@@ -62,15 +56,10 @@ export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord):
   const running = !!c && (c.running || c.status === 'restarting');
 
   try {
-    checkFirewallBackend(facts.firewall);
-    for (const rs of wantedRulesets(profile, facts)) {
-      const fix = planFirewall(rs, rs.family === 4 ? facts.firewall.save4 : facts.firewall.save6);
-      if (fix.payload) drifts.push({ kind: 'rules', family: rs.family, fix });
-    }
+    for (const fix of firewallChanges(profile, facts)) if (fix.payload) drifts.push({ kind: 'rules', fix });
   } catch (e) {
     drifts.push({ kind: 'fatal', reason: `the host cannot hold hermit's rules: ${(e as Error).message}` });
   }
-  if (profile.network.ipv6 && facts.firewall.save6 === '') drifts.push({ kind: 'fatal', reason: 'the profile turns IPv6 on, but ip6tables is not available' });
 
   if (!running) return verdict;
   try {

@@ -60,6 +60,11 @@ export type IptablesVariant = 'nft' | 'legacy';
 export interface FirewallFacts {
   /** The firewall backend dockerd reports (Docker 29+); "iptables" when it says nothing. */
   dockerBackend: FirewallBackend;
+  /** The backend hermit writes its rules with (HERMIT_FIREWALL, or chosen from the host), and why. */
+  backend: FirewallBackend;
+  backendReason: string;
+  /** hermit's nftables tables (`inet hermit-<profile>`) as `nft list ruleset` prints them; empty without nft. */
+  nftTables: Record<string, string>;
   /** The variant hermit's own iptables binaries use. */
   variant: IptablesVariant;
   /** Docker's chains were found only with the other variant (legacy vs nft disagreement). */
@@ -90,7 +95,11 @@ export interface HostFacts {
 export interface Inventory {
   containers: ExistingContainer[];
   networks: DockerNetwork[];
-  /** `iptables-save -t filter` / `ip6tables-save -t filter`; save6 empty without ip6tables. */
+  /** `iptables-save -t filter` / `ip6tables-save -t filter`; empty without iptables / ip6tables. */
   save4: string;
   save6: string;
+  /** hermit's nftables tables, name → listing; empty without nft. */
+  nftTables: Record<string, string>;
+  /** The backend hermit uses here; absent when it cannot write rules at all. */
+  backend?: FirewallBackend;
 }

@@ -1,12 +1,18 @@
 // Compares the wanted ruleset with the host's `iptables-save` text and plans the smallest
 // iptables-restore --noflush payload that makes them agree, plus the payload that undoes it.
+// (The nftables backend's counterpart is nft.ts.)
 import type { Family } from '../net/cidr.js';
 import { HermitError } from '../errors.js';
+import type { FirewallBackend } from './facts.js';
 import { type Ruleset, renderJump, renderRule } from './ruleset.js';
 
 export interface FirewallChange {
-  family: Family;
-  /** iptables-restore --noflush input; null when the host already has exactly these rules. */
+  backend: FirewallBackend;
+  /** iptables: the address family the payload is for; nftables: none (one inet table holds both). */
+  family?: Family;
+  /** What it changes, for people: "IPv4 rules", "nftables table inet hermit-x". */
+  what: string;
+  /** iptables-restore --noflush input, or an nft -f transaction; null when the host already has exactly these rules. */
   payload: string | null;
   /** Puts back what `payload` replaced, for rollback when a later step fails. */
   revert: string | null;
@@ -33,6 +39,17 @@ export function parseSave(save: string): Map<string, string[]> {
     }
   }
   return chains;
+}
+
+/**
+ * The ruleset as this host's iptables holds it. Docker 27+ keeps a DOCKER-USER chain in ip6tables too
+ * and, when it restarts, puts its own jumps (DOCKER-USER, DOCKER-FORWARD) back on top of FORWARD: there,
+ * hermit's IPv6 forward jump goes into DOCKER-USER, like the IPv4 one, so nothing of Docker's sees the
+ * bridge's IPv6 first. (Docker 20.10 has no IPv6 DOCKER-USER; the jump stays in FORWARD.)
+ */
+export function onHost(rs: Ruleset, save: string): Ruleset {
+  if (rs.family !== 6 || !parseSave(save).has('DOCKER-USER')) return rs;
+  return { ...rs, jumps: rs.jumps.map((j) => (j.from === 'FORWARD' ? { ...j, from: 'DOCKER-USER' } : j)) };
 }
 
 const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
@@ -74,7 +91,7 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
   }
 
   for (const chain of wanted.chains) {
-    const want = chain.rules.map((r) => renderRule(chain.name, r));
+    const want = chain.rules.map((r) => renderRule(chain.name, r, family));
     const have = observed.get(chain.name);
     if (sameLines(have, want)) continue;
     declare.push(`:${chain.name} - [0:0]`);
@@ -143,11 +160,13 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
   }
 
   if (declare.length + deletes.length + inserts.length === 0) {
-    return { family, payload: null, revert: null, changes: [] };
+    return { backend: 'iptables', family, what: `IPv${family} rules`, payload: null, revert: null, changes: [] };
   }
   const wrap = (lines: string[]) => ['*filter', ...lines, 'COMMIT', ''].join('\n');
   return {
+    backend: 'iptables',
     family,
+    what: `IPv${family} rules`,
     payload: wrap([...declare, ...deletes, ...rules, ...inserts]),
     // Undo order: flush what we wrote, drop our jumps, put old jumps and rules back, delete new chains.
     revert: wrap([...undoDeclare, ...undoDrop.filter((l) => l.startsWith('-D')), ...undoRules, ...undoDrop.filter((l) => l.startsWith('-X'))]),

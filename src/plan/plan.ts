@@ -5,9 +5,10 @@ import type { ProbePlan } from '../probe/types.js';
 import { type ContainerAction, type RunExtras, dockerRun, planContainer } from './container.js';
 import { type ImageAction, planImage } from './image.js';
 import type { FirewallFacts, HostFacts } from './facts.js';
-import { type FirewallChange, planFirewall } from './firewall.js';
+import { type FirewallChange, onHost, planFirewall } from './firewall.js';
 import { type NetworkAction, planNetwork } from './network.js';
-import { buildRuleset } from './ruleset.js';
+import { nftTable, planNft } from './nft.js';
+import { type Ruleset, buildRuleset } from './ruleset.js';
 import { type ProxyPlan, planProxy } from './proxy.js';
 import { planProbe } from './targets.js';
 
@@ -30,13 +31,15 @@ export interface PlanOptions {
   followImage?: boolean;
 }
 
-/** Refuses hosts where rules in DOCKER-USER would not protect anything. */
+/** Refuses hosts where hermit's iptables rules in DOCKER-USER would not protect anything (the
+ * nftables backend hooks the kernel itself and needs no chain of Docker's). */
 export function checkFirewallBackend(fw: FirewallFacts): void {
+  if (fw.backend === 'nftables') return;
   if (fw.dockerBackend === 'nftables') {
     throw new HermitError(
       'host',
       "Docker's firewall backend is nftables: it has no DOCKER-USER chain, so hermit's iptables rules would not protect the container",
-      'Run dockerd with the iptables backend (remove "firewall-backend": "nftables" from /etc/docker/daemon.json, or set it to "iptables") and restart Docker',
+      'Unset HERMIT_FIREWALL (or set it to nftables): hermit then writes its rules as an nftables table of its own',
     );
   }
   if (fw.dockerChainsInOtherVariant) {
@@ -49,14 +52,29 @@ export function checkFirewallBackend(fw: FirewallFacts): void {
   }
 }
 
-export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions): Plan {
+/** The rulesets the profile wants on this host: IPv6 too wherever the backend can hold it (nftables
+ * always, in its inet table; iptables where ip6tables exists). */
+export function wantedRulesets(profile: Profile, facts: Pick<HostFacts, 'addresses' | 'firewall'>): Ruleset[] {
+  const addrs = facts.addresses.map((a) => a.address);
+  const fw = facts.firewall;
+  if (fw.backend === 'nftables') return ([4, 6] as const).map((f) => buildRuleset(profile, f, addrs));
+  return ([4, 6] as const).filter((f) => f === 4 || fw.save6 !== '').map((f) => onHost(buildRuleset(profile, f, addrs), f === 4 ? fw.save4 : fw.save6));
+}
+
+/** What makes the host's rules exactly the profile's, with the backend in use (empty changes: already so). */
+export function firewallChanges(profile: Profile, facts: Pick<HostFacts, 'addresses' | 'firewall'>): FirewallChange[] {
   checkFirewallBackend(facts.firewall);
-  const hostAddresses = facts.addresses.map((a) => a.address);
-  const firewall = [planFirewall(buildRuleset(profile, 4, hostAddresses), facts.firewall.save4)];
-  if (facts.firewall.save6 !== '') firewall.push(planFirewall(buildRuleset(profile, 6, hostAddresses), facts.firewall.save6));
-  else if (profile.network.ipv6) {
+  const fw = facts.firewall;
+  const rulesets = wantedRulesets(profile, facts);
+  if (fw.backend === 'nftables') return [planNft(profile.name, rulesets, fw.nftTables[nftTable(profile.name)])];
+  if (profile.network.ipv6 && fw.save6 === '') {
     throw new HermitError('host', 'the profile turns IPv6 on, but ip6tables is not available on this host', 'Install ip6tables, or set network.ipv6: false');
   }
+  return rulesets.map((rs) => planFirewall(rs, rs.family === 4 ? fw.save4 : fw.save6));
+}
+
+export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions): Plan {
+  const firewall = firewallChanges(profile, facts);
   const run = dockerRun(profile, opts.extras, opts.environment);
   // The bridge first: a bridge that differs from the profile (a switch into allowlist mode) is the
   // problem to report, not the internal network that would overlap it.

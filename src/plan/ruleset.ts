@@ -1,18 +1,29 @@
-// The firewall as data, and its rendering to iptables-restore text.
-//
-// Rules are rendered in the exact form `iptables-save` prints them (both the nft and the legacy
-// variant print the same text), so the plan can compare what it wants with what the host has,
-// line by line, and change nothing when they agree.
+// The firewall as data: what each rule matches and does, whatever firewall renders it. The
+// iptables rendering is here (renderRule, renderJump); the nftables one is in nft.ts. Both are
+// rendered in the exact form their tools print them back (iptables-save; nft list), so the plan
+// can compare what it wants with what the host has, and change nothing when they agree.
 import type { Family } from '../net/cidr.js';
 import { canonicalCidr, inRange, nthAddress, parseCidr } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 
 export interface Rule {
-  /** Matches in iptables-save order: -s, -d, -i, -o, -p, then -m modules. */
-  match: string[];
+  /** Destination (canonical CIDR); none: any. */
+  dst?: string;
+  /** The interface the packet came in on, or goes out of (a bridge); none: any. */
+  inIface?: string;
+  outIface?: string;
+  /** tcp or udp; none: any protocol. */
+  protocol?: 'tcp' | 'udp';
+  /** Destination ports of `protocol` (at most 15 in one rule); none: any port. */
+  ports?: number[];
+  /** Only packets answering a connection someone else opened: an agent's own connection to a
+   * blocked address stays blocked even if it was established before the rules existed. */
+  replies?: boolean;
   comment: string;
-  /** "-j TARGET [options]". */
-  verdict: string[];
+  /** pass: on to the next chain (Docker's); reject: admin-prohibited, at once; drop: silently;
+   * log: to the kernel log with `logPrefix`, rate-limited (10 a minute, bursts of 5). */
+  verdict: 'pass' | 'reject' | 'drop' | 'log';
+  logPrefix?: string;
 }
 
 export interface Chain {
@@ -21,7 +32,7 @@ export interface Chain {
 }
 
 export interface Jump {
-  /** A built-in or Docker chain: DOCKER-USER, INPUT, FORWARD. */
+  /** Where the bridge's packets enter hermit's chain: DOCKER-USER or FORWARD (forwarded), INPUT (to the host). */
   from: string;
   to: string;
   bridge: string;
@@ -42,44 +53,23 @@ export const hermitComment = (profile: string, what?: string) => `hermit:${profi
  * profile name at most 18). `hermit logs --blocked` looks for it. */
 export const logPrefix = (profile: string) => `hermit:${profile}: `;
 
-const REJECT: Record<Family, string[]> = {
-  4: ['-j', 'REJECT', '--reject-with', 'icmp-admin-prohibited'],
-  6: ['-j', 'REJECT', '--reject-with', 'icmp6-adm-prohibited'],
-};
-const PASS = ['-j', 'RETURN'];
-/** Only packets answering a connection someone else opened: an agent's own connection to a
- * blocked address stays blocked even if it was established before the rules existed. */
-const REPLIES = ['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '--ctdir', 'REPLY'];
-
 /** A rate-limited LOG in front of a reject, so a person can see what the agent tried to reach
- * without a busy agent flooding the kernel log (10 a minute, bursts of 5, per rule). */
-const logRule = (profile: string, match: string[]): Rule =>
-  ({ match: [...match, '-m', 'limit', '--limit', '10/min'], comment: hermitComment(profile, 'log blocked'), verdict: ['-j', 'LOG', '--log-prefix', `"${logPrefix(profile)}"`] });
+ * without a busy agent flooding the kernel log (a match of its own: it never ends the chain). */
+const logRule = (profile: string, where: Pick<Rule, 'dst' | 'inIface'>): Rule =>
+  ({ ...where, comment: hermitComment(profile, 'log blocked'), verdict: 'log', logPrefix: logPrefix(profile) });
 
 function familyOf(address: string): Family | undefined {
   return parseCidr(address)?.family;
 }
 
-/** "-p tcp -m tcp --dport 80", or multiport for several (at most 15 ports per rule). */
-function portMatches(protocol: 'tcp' | 'udp', ports: number[]): string[][] {
-  if (ports.length === 0) return [['-p', protocol]];
-  if (ports.length === 1) return [['-p', protocol, '-m', protocol, '--dport', String(ports[0])]];
-  const out: string[][] = [];
-  for (let i = 0; i < ports.length; i += 15) {
-    out.push(['-p', protocol, '-m', 'multiport', '--dports', ports.slice(i, i + 15).join(',')]);
-  }
-  return out;
-}
-
-function allowRules(
-  dst: string[],
-  protocol: 'tcp' | 'udp' | 'any',
-  ports: number[],
-  comment: string,
-): Rule[] {
+function allowRules(to: Pick<Rule, 'dst' | 'inIface'>, protocol: 'tcp' | 'udp' | 'any', ports: number[], comment: string): Rule[] {
+  if (protocol === 'any' && ports.length === 0) return [{ ...to, comment, verdict: 'pass' }];
   const protocols: ('tcp' | 'udp')[] = protocol === 'any' ? ['tcp', 'udp'] : [protocol];
-  if (protocol === 'any' && ports.length === 0) return [{ match: dst, comment, verdict: PASS }];
-  return protocols.flatMap((p) => portMatches(p, ports).map((m) => ({ match: [...dst, ...m], comment, verdict: PASS })));
+  if (ports.length === 0) return protocols.map((p) => ({ ...to, protocol: p, comment, verdict: 'pass' }));
+  // At most 15 ports a rule (iptables' multiport limit), so both renderings keep rule for rule.
+  const groups: number[][] = [];
+  for (let i = 0; i < ports.length; i += 15) groups.push(ports.slice(i, i + 15));
+  return protocols.flatMap((p) => groups.map((g) => ({ ...to, protocol: p, ports: g, comment, verdict: 'pass' as const })));
 }
 
 /**
@@ -100,7 +90,7 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   if (family === 6 && !profile.network.ipv6) {
     // IPv6 off: nothing from the bridge, forwarded or to the host. The container also gets
     // disable_ipv6=1; this is the second lock.
-    const chain: Chain = { name: fwd, rules: [{ match: [], comment: c('ipv6 off'), verdict: ['-j', 'DROP'] }] };
+    const chain: Chain = { name: fwd, rules: [{ comment: c('ipv6 off'), verdict: 'drop' }] };
     return {
       family,
       chains: [chain],
@@ -113,7 +103,7 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
 
   const blocked = family === 4 ? profile.egress.block : profile.egress.block6;
   const ofFamily = (a: string) => familyOf(a) === family;
-  const dst = (a: string) => ['-d', canonicalCidr(a)];
+  const dst = (a: string) => canonicalCidr(a);
   const hostSet = new Set(hostAddresses.filter(ofFamily).map(canonicalCidr));
   const subnet6 = profile.network.subnet6 ? parseCidr(profile.network.subnet6) : null;
   const gateway = family === 4 ? profile.network.gateway : subnet6 ? nthAddress(subnet6, 1) : undefined;
@@ -121,33 +111,33 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
 
   // DNS to the resolvers: in allowlist mode only from the proxy's bridge (the agent must resolve
   // nothing: DNS is a channel out).
-  const fromBridge = internal ? ['-i', bridge] : [];
-  const forward: Rule[] = [{ match: REPLIES, comment: c('replies'), verdict: PASS }];
+  const fromBridge: Pick<Rule, 'inIface'> = internal ? { inIface: bridge } : {};
+  const forward: Rule[] = [{ replies: true, comment: c('replies'), verdict: 'pass' }];
   // Allowlist mode: the agent and the proxy talk across the internal bridge (seen here when the
   // bridge passes its frames to iptables); anything else from it is rejected below.
-  if (internal) forward.push({ match: ['-o', internal], comment: c('agent to proxy'), verdict: PASS });
+  if (internal) forward.push({ outIface: internal, comment: c('agent to proxy'), verdict: 'pass' });
   for (const ex of profile.egress.allow.filter((e) => ofFamily(e.to))) {
-    forward.push(...allowRules(dst(ex.to), ex.protocol, ex.ports, c(`allow${ex.comment ? ` ${ex.comment}` : ''}`)));
+    forward.push(...allowRules({ dst: dst(ex.to) }, ex.protocol, ex.ports, c(`allow${ex.comment ? ` ${ex.comment}` : ''}`)));
   }
   const resolvers = profile.dns.filter(ofFamily);
   for (const r of resolvers) {
-    forward.push(...allowRules([...dst(r), ...fromBridge], 'udp', [53], c('dns')), ...allowRules([...dst(r), ...fromBridge], 'tcp', [53], c('dns')));
+    forward.push(...allowRules({ dst: dst(r), ...fromBridge }, 'udp', [53], c('dns')), ...allowRules({ dst: dst(r), ...fromBridge }, 'tcp', [53], c('dns')));
   }
   for (const range of blocked) {
-    forward.push(logRule(name, dst(range)), { match: dst(range), comment: c('blocked range'), verdict: REJECT[family] });
+    forward.push(logRule(name, { dst: dst(range) }), { dst: dst(range), comment: c('blocked range'), verdict: 'reject' });
   }
   // Docker would drop the rest from an internal network silently: reject it, so a direct connect
   // fails at once (and shows in the blocked log) instead of hanging.
-  if (internal) forward.push(logRule(name, ['-i', internal]), { match: ['-i', internal], comment: c('no way out but the proxy'), verdict: REJECT[family] });
+  if (internal) forward.push(logRule(name, { inIface: internal }), { inIface: internal, comment: c('no way out but the proxy'), verdict: 'reject' });
 
-  const input: Rule[] = [{ match: REPLIES, comment: c('replies'), verdict: PASS }];
+  const input: Rule[] = [{ replies: true, comment: c('replies'), verdict: 'pass' }];
   for (const hp of profile.hostPorts) {
-    input.push(...allowRules([], hp.protocol, [hp.port], c(`host port${hp.comment ? ` ${hp.comment}` : ''}`)));
+    input.push(...allowRules({}, hp.protocol, [hp.port], c(`host port${hp.comment ? ` ${hp.comment}` : ''}`)));
   }
   for (const r of resolvers.filter((r) => hostSet.has(canonicalCidr(r)))) {
-    input.push(...allowRules([...dst(r), ...fromBridge], 'udp', [53], c('dns')), ...allowRules([...dst(r), ...fromBridge], 'tcp', [53], c('dns')));
+    input.push(...allowRules({ dst: dst(r), ...fromBridge }, 'udp', [53], c('dns')), ...allowRules({ dst: dst(r), ...fromBridge }, 'tcp', [53], c('dns')));
   }
-  input.push(logRule(name, []), { match: [], comment: c('host'), verdict: REJECT[family] });
+  input.push(logRule(name, {}), { comment: c('host'), verdict: 'reject' });
 
   // IPv4 hooks into DOCKER-USER, the chain Docker keeps for its users and never flushes.
   const forwardFrom = family === 4 ? 'DOCKER-USER' : 'FORWARD';
@@ -170,8 +160,33 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
 
 const quote = (s: string) => `"${s}"`;
 
-export function renderRule(chain: string, rule: Rule): string {
-  return ['-A', chain, ...rule.match, '-m', 'comment', '--comment', quote(rule.comment), ...rule.verdict].join(' ');
+const IPTABLES_VERDICT: Record<Rule['verdict'], (family: Family, r: Rule) => string[]> = {
+  pass: () => ['-j', 'RETURN'],
+  drop: () => ['-j', 'DROP'],
+  reject: (f) => ['-j', 'REJECT', '--reject-with', f === 4 ? 'icmp-admin-prohibited' : 'icmp6-adm-prohibited'],
+  log: (_, r) => ['-j', 'LOG', '--log-prefix', quote(r.logPrefix ?? '')],
+};
+
+/** Matches in iptables-save order: -d, -i, -o, -p, then -m modules. */
+function iptablesMatch(r: Rule): string[] {
+  const m: string[] = [];
+  if (r.dst) m.push('-d', r.dst);
+  if (r.inIface) m.push('-i', r.inIface);
+  if (r.outIface) m.push('-o', r.outIface);
+  if (r.protocol) {
+    m.push('-p', r.protocol);
+    const ports = r.ports ?? [];
+    if (ports.length === 1) m.push('-m', r.protocol, '--dport', String(ports[0]));
+    else if (ports.length > 1) m.push('-m', 'multiport', '--dports', ports.join(','));
+  }
+  if (r.replies) m.push('-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '--ctdir', 'REPLY');
+  if (r.verdict === 'log') m.push('-m', 'limit', '--limit', '10/min');
+  return m;
+}
+
+/** The rule as iptables-save prints it. */
+export function renderRule(chain: string, rule: Rule, family: Family): string {
+  return ['-A', chain, ...iptablesMatch(rule), '-m', 'comment', '--comment', quote(rule.comment), ...IPTABLES_VERDICT[rule.verdict](family, rule)].join(' ');
 }
 
 /** The jump as iptables-save prints it (with -A; `insertJump` turns it into an insert). */

@@ -4,9 +4,10 @@ import { type Judgement, judge } from '../probe/verdict.js';
 import type { Family } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
-import type { Inventory } from './facts.js';
-import { parseSave, planFirewall } from './firewall.js';
+import type { FirewallBackend, Inventory } from './facts.js';
+import { onHost, parseSave, planFirewall } from './firewall.js';
 import { LABEL_PROFILE } from './network.js';
+import { NFT_TABLE_PREFIX, nftTable, planNft } from './nft.js';
 import { CHAIN_PREFIX, buildRuleset, forwardChain, inputChain } from './ruleset.js';
 
 export type RulesState =
@@ -40,6 +41,8 @@ export interface ProfileStatus {
     foreign?: boolean;
   };
   network: { name?: string; present: boolean };
+  /** The firewall hermit uses on this host (absent when it can use none). */
+  firewall?: FirewallBackend;
   /** Allowlist mode: the proxy container and the agent's internal network. */
   proxy?: { name: string; state: string; running: boolean; network: { name: string; present: boolean } };
   rules: { family: Family; state: RulesState; detail?: string }[];
@@ -76,7 +79,22 @@ export function knownProfiles(inv: Inventory, recorded: readonly string[] = []):
       if (chain.startsWith(CHAIN_PREFIX)) names.add(chain.slice(CHAIN_PREFIX.length).replace(/^IN-/, ''));
     }
   }
+  for (const table of Object.keys(inv.nftTables)) names.add(table.slice(NFT_TABLE_PREFIX.length));
   return [...names].sort();
+}
+
+/** The nftables backend holds both families in one table: one comparison, reported per family. */
+function nftRulesState(name: string, inv: Inventory, input: StatusInput): { family: Family; state: RulesState; detail?: string }[] {
+  const listing = inv.nftTables[nftTable(name)];
+  const one = (): { state: RulesState; detail?: string } => {
+    if (!input.profile) return { state: listing ? 'present' : 'missing' };
+    const rulesets = ([4, 6] as const).map((f) => buildRuleset(input.profile!, f, input.hostAddresses));
+    const change = planNft(name, rulesets, listing);
+    if (change.payload === null) return { state: 'intact' };
+    return listing ? { state: 'differs', detail: `to fix: ${change.changes.join(', ')}` } : { state: 'missing' };
+  };
+  const s = one();
+  return [{ family: 4, ...s }, { family: 6, ...s }];
 }
 
 function rulesState(name: string, family: Family, save: string, input: StatusInput): { family: Family; state: RulesState; detail?: string } {
@@ -86,7 +104,7 @@ function rulesState(name: string, family: Family, save: string, input: StatusInp
   const present = ours.some((c) => chains.has(c)) || [...chains.values()].some((lines) => lines.some((l) => ours.some((c) => l.endsWith(` -j ${c}`))));
   if (!input.profile) return { family, state: present ? 'present' : 'missing' };
   try {
-    const change = planFirewall(buildRuleset(input.profile, family, input.hostAddresses), save);
+    const change = planFirewall(onHost(buildRuleset(input.profile, family, input.hostAddresses), save), save);
     if (change.payload === null) return { family, state: 'intact' };
     return present ? { family, state: 'differs', detail: `to fix: ${change.changes.join(', ')}` } : { family, state: 'missing' };
   } catch (e) {
@@ -112,7 +130,9 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
   const netName = p?.network.name ?? inv.networks.find((n) => n.labels[LABEL_PROFILE] === name)?.name;
   const network = { ...(netName ? { name: netName } : {}), present: inv.networks.some((n) => n.name === netName && n.labels[LABEL_PROFILE] === name) };
 
-  const rules = [rulesState(name, 4, inv.save4, input), rulesState(name, 6, inv.save6, input)];
+  const rules = inv.backend === 'nftables' ? nftRulesState(name, inv, input)
+    : [rulesState(name, 4, inv.save4, input), rulesState(name, 6, inv.save6, input)];
+
   const px = p?.proxy;
   const pc = px && inv.containers.find((x) => x.name === px.container && x.labels[LABEL_PROFILE] === name);
   const proxy = px && {
@@ -128,5 +148,5 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
     ? { at: v.at, by: v.by, ok: v.ok, actions: v.actions }
     : pr ? { at: pr.at, by: 'a probe (hermit run or hermit probe)', ok: pr.ok, actions: [] } : undefined;
   const ok = container.running && !foreign && (!proxy || proxy.running) && rules.every((r) => r.state === 'intact' || r.state === 'unavailable') && !!lastProbe?.ok && lastProbe.ofThisContainer;
-  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(proxy ? { proxy } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ...(input.unapproved ? { unapproved: input.unapproved } : {}), ok };
+  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(proxy ? { proxy } : {}), ...(inv.backend ? { firewall: inv.backend } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ...(input.unapproved ? { unapproved: input.unapproved } : {}), ok };
 }

@@ -6,6 +6,7 @@ import type { Family } from '../net/cidr.js';
 import { LABEL_PROFILE } from './network.js';
 import type { DockerNetwork, ExistingContainer, Inventory } from './facts.js';
 import { type FirewallChange, parseSave } from './firewall.js';
+import { nftTable, teardownNft } from './nft.js';
 import { forwardChain, inputChain } from './ruleset.js';
 
 export interface Teardown {
@@ -41,10 +42,13 @@ export function teardownFirewall(profile: string, family: Family, save: string):
   }
   const present = ours.filter((c) => chains.has(c));
   for (const c of present) changes.push(`remove chain ${c} (${plural(chains.get(c)!.length, 'rule')})`);
-  if (deletes.length + present.length === 0) return { family, payload: null, revert: null, changes: [] };
+  const what = `IPv${family} rules`;
+  if (deletes.length + present.length === 0) return { backend: 'iptables', family, what, payload: null, revert: null, changes: [] };
   const declare = present.map((c) => `:${c} - [0:0]`);
   return {
+    backend: 'iptables',
     family,
+    what,
     // Declaring a chain under --noflush empties it; -X then drops it, once nothing jumps to it.
     payload: wrap([...deletes, ...declare, ...present.map((c) => `-X ${c}`)]),
     revert: wrap([...declare, ...present.flatMap((c) => chains.get(c)!), ...reinserts]),
@@ -83,8 +87,10 @@ export function planTeardown(profile: string, inv: Inventory, names: { container
   const foreignNet = inv.networks.find((n) => n.name === names.network && !mine(n.labels));
   if (foreignNet) leftAlone.push(`network ${foreignNet.name} (not created by hermit for profile '${profile}')`);
 
+  // Both backends: a profile applied with the other one (HERMIT_FIREWALL changed, Docker switched) leaves nothing behind either.
   const firewall = [teardownFirewall(profile, 4, inv.save4)];
   if (inv.save6 !== '') firewall.push(teardownFirewall(profile, 6, inv.save6));
+  firewall.push(teardownNft(profile, inv.nftTables[nftTable(profile)]));
   return {
     profile,
     containers: containers.map(({ id, name, running }) => ({ id, name, running })),

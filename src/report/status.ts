@@ -52,6 +52,7 @@ export function renderStatus(s: ProfileStatus): string {
     out.push(`  proxy       ${s.proxy.name}: ${s.proxy.state} (allowlist mode)`);
     out.push(`  internal    ${s.proxy.network.name}: ${s.proxy.network.present ? 'present' : 'missing'}`);
   }
+  if (s.firewall === 'nftables') out.push(`  firewall    nftables: table inet hermit-${s.profile}`);
   for (const r of s.rules) out.push(`  IPv${r.family} rules  ${RULES[r.state] ?? r.state}${r.detail ? ` — ${r.detail}` : ''}`);
   const p = s.lastProbe;
   if (!p) out.push('  last probe  none recorded');

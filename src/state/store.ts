@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { FirewallBackend } from '../plan/facts.js';
 import type { Ruleset } from '../plan/ruleset.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeReport } from '../probe/types.js';
@@ -26,6 +27,8 @@ export interface RulesRecord {
   at: string;
   profile: string;
   file: string;
+  /** The firewall they were applied with; absent in records written before nftables: iptables. */
+  backend?: FirewallBackend;
   rulesets: Ruleset[];
 }
 
@@ -68,8 +71,8 @@ export async function recordProbe(file: string, containerId: string, report: Pro
 
 export const lastProbe = (profile: string) => readRecord<ProbeRecord>(profile, 'last-probe.json');
 
-export async function recordRules(profile: string, file: string, rulesets: Ruleset[]): Promise<void> {
-  await writeRecord(profile, 'rules.json', { at: new Date().toISOString(), profile, file, rulesets } satisfies RulesRecord);
+export async function recordRules(profile: string, file: string, backend: FirewallBackend, rulesets: Ruleset[]): Promise<void> {
+  await writeRecord(profile, 'rules.json', { at: new Date().toISOString(), profile, file, backend, rulesets } satisfies RulesRecord);
 }
 
 export const savedRules = (profile: string) => readRecord<RulesRecord>(profile, 'rules.json');

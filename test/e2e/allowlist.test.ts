@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } fro
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeReport, ProbeRequest, ProbeResponse, TcpProbe, TcpResult } from '../../src/probe/types.js';
-import { type WorldInfo, docker, hermit, inHost, pidOf, squidImage, writeProfile } from './world.js';
+import { FIREWALL, type WorldInfo, docker, firewallDump, hermit, inHost, pidOf, squidImage, writeProfile } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
@@ -74,16 +74,17 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     expect(r.stdout).toMatch(/docker create --name hermit-strict-proxy .*--user 13:13 --cap-drop ALL/);
     expect(r.stdout).toContain('docker network connect --ip 172.30.8.130 hermit-strict-internal hermit-strict-proxy');
     expect(r.stdout).toContain('acl hermit_never dst');
-    expect(r.stdout).toContain('-A INPUT -i hmi-strict');
+    // The host's services are closed to the internal bridge too.
+    expect(r.stdout).toContain(FIREWALL === 'nftables' ? 'iifname "hmi-strict" meta nfproto ipv4 jump HERMIT-IN-strict' : '-A INPUT -i hmi-strict');
     expect((await docker(world, ['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toContain(NAME);
   });
 
   it('a launch whose agent cannot start rolls back the proxy, both networks and the rules', async () => {
     const snapshot = async () => {
-      const [v4, nets, ps] = await Promise.all([
-        inHost(world, 'iptables-save', ['-t', 'filter']), docker(world, ['network', 'ls', '--format', '{{.Name}}']), docker(world, ['ps', '-a', '--format', '{{.Names}}']),
+      const [rules, nets, ps] = await Promise.all([
+        firewallDump(world), docker(world, ['network', 'ls', '--format', '{{.Name}}']), docker(world, ['ps', '-a', '--format', '{{.Names}}']),
       ]);
-      return [v4.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n'), nets.stdout, ps.stdout].join('\n---\n');
+      return [rules, nets.stdout, ps.stdout].join('\n---\n');
     };
     const before = await snapshot();
     const broken = writeProfile(world, 'strict-broken', profileYaml(image, DOMAINS).replace(`name: ${NAME}`, 'name: strict-broken')
@@ -253,16 +254,16 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
   it('down removes the agent, the proxy, both networks, the rules and the proxy\'s files', async () => {
     const r = await hermit(world, ['down', file]);
     expect(r.exitCode, r.stderr).toBe(0);
-    const [ps, nets, save] = await Promise.all([
+    const [ps, nets, rules] = await Promise.all([
       docker(world, ['ps', '-a', '--format', '{{.Names}}']),
       docker(world, ['network', 'ls', '--format', '{{.Name}}']),
-      inHost(world, 'iptables-save', ['-t', 'filter']),
+      firewallDump(world), // iptables, ip6tables and hermit's nftables tables
     ]);
     expect(ps.stdout).not.toContain(NAME);
     expect(nets.stdout).not.toContain(NAME);
-    expect(save.stdout).not.toContain(`HERMIT-${NAME}`);
-    expect(save.stdout).not.toContain('hmi-strict');
-    expect((await inHost(world, 'ip6tables-save', ['-t', 'filter'])).stdout).not.toContain(`HERMIT-${NAME}`);
+    expect(rules).not.toContain(`HERMIT-${NAME}`);
+    expect(rules).not.toContain(`hermit-${NAME} {`);
+    expect(rules).not.toContain('hmi-strict');
     expect(existsSync(`${world.root}/state/${NAME}`)).toBe(false);
   });
 });

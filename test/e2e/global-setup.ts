@@ -23,7 +23,7 @@ export default async function setup(project: TestProject) {
     const t0 = Date.now();
     try {
       info = await startWorld();
-      console.log(`[e2e] world ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${info.root})`);
+      console.log(`[e2e] world ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${info.root}, Docker engine ${info.engine})`);
     } catch (err) {
       const msg = (err as Error).message;
       // The failing daemon's log is already in msg; otherwise dockerd's is the likeliest to explain.

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
-import { type WorldInfo, connectFrom, hermit, hermitDaemon, inHost, pidOf, tail, waitUntil, writeProfile } from './world.js';
+import { FIREWALL, type WorldInfo, connectFrom, hermit, hermitDaemon, inHost, pidOf, tail, waitUntil, writeProfile } from './world.js';
 import { readFileSync } from 'node:fs';
 
 const world = inject('world') as WorldInfo;
@@ -39,18 +39,23 @@ describe.skipIf(!!world.skip)('guard: drift closed on rule-change events', () =>
     await hermit(world, ['down', NAME]);
   });
 
-  it.each([
-    ['DOCKER-USER flushed', ['-F', 'DOCKER-USER']],
-    ['INPUT flushed', ['-F', 'INPUT']],
-    ["a rule inserted before Docker's jump in FORWARD", ['-I', 'FORWARD', '1', '-j', 'ACCEPT']],
-  ])('%s: restored and proven on the event', async (_what, iptablesArgs) => {
+  const nft = FIREWALL === 'nftables';
+  const changes: [string, string, string[]][] = nft ? [
+    ["hermit's table flushed", 'nft', ['flush', 'table', 'inet', `hermit-${NAME}`]],
+    ["hermit's table deleted", 'nft', ['delete', 'table', 'inet', `hermit-${NAME}`]],
+  ] : [
+    ['DOCKER-USER flushed', 'iptables', ['-F', 'DOCKER-USER']],
+    ['INPUT flushed', 'iptables', ['-F', 'INPUT']],
+    ["a rule inserted before Docker's jump in FORWARD", 'iptables', ['-I', 'FORWARD', '1', '-j', 'ACCEPT']],
+  ];
+  it.each(changes)('%s: restored and proven on the event', async (_what, tool, args) => {
     const before = (await status(file)).lastVerified?.at ?? '';
     const logged = logText().length;
-    const r = await inHost(world, 'iptables', iptablesArgs);
+    const r = await inHost(world, tool, args);
     expect(r.exitCode, r.stderr).toBe(0);
     const verified = await waitUntil(`a guard pass that restores (log:\n${tail(LOG)})`, 30_000, async () => {
       const s = await status(file);
-      const restored = logText().slice(logged).includes(`${NAME}: restored IPv4 rules`);
+      const restored = logText().slice(logged).includes(`${NAME}: restored ${nft ? `nftables table inet hermit-${NAME}` : 'IPv4 rules'}`);
       return restored && s.lastVerified && s.lastVerified.at > before && s.rules.every((x) => x.state === 'intact' || x.state === 'unavailable') ? s.lastVerified : undefined;
     });
     // Triggered by the kernel's announcement of the change; the interval is an hour.

@@ -8,7 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
 import type { ProbeResponse, TcpResult } from '../../src/probe/types.js';
-import { NS, type WorldInfo, docker, hermit, inHost, inNs, pidOf as pidOfIn, restartDockerd } from './world.js';
+import { FIREWALL, NS, type WorldInfo, docker, firewallDump, hermit, inHost, inNs, nftTableOf, pidOf as pidOfIn, restartDockerd } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -61,6 +61,14 @@ async function expectIsolated(): Promise<void> {
   expect((await connect(pid, world.addr.hostLan, world.ports.hostAllService)).outcome).toBe('unreachable');
   expect((await connect(pid, world.addr.internet, world.ports.internet)).outcome).toBe('connected');
 }
+
+const IPT = FIREWALL === 'iptables';
+const NFT = FIREWALL === 'nftables';
+const nft = async (args: string[], input?: string) => {
+  const r = await inHost(world, 'nft', args, input === undefined ? {} : { input });
+  expect(r.exitCode, `nft ${args.join(' ')}: ${r.stderr}`).toBe(0);
+};
+const TABLE = ['inet', `hermit-${NAME}`];
 
 const ipt = async (args: string[]) => {
   const r = await inHost(world, 'iptables', args);
@@ -119,11 +127,11 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
   });
 
   it('an intact host: --once verifies and changes nothing; status says when and by what', async () => {
-    const before = await save4();
+    const before = await firewallDump(world);
     const g = await guardOnce();
     expect(g.code, g.out).toBe(0);
     expect(g.out).not.toMatch(/DRIFT|restored|STOPPED/);
-    expect((await save4()).replace(/^#.*$/gm, '')).toBe(before.replace(/^#.*$/gm, ''));
+    expect(await firewallDump(world)).toBe(before);
     const s = await status();
     expect(s.lastVerified).toMatchObject({ by: 'hermit guard --once', ok: true });
     expect((await hermit(world, ['status', file()])).stdout).toMatch(/verified\s+\S+ by hermit guard --once: ok/);
@@ -152,7 +160,42 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     }
   });
 
-  it('DOCKER-USER flushed: restored and proven', async () => {
+  it.runIf(NFT)("hermit's table flushed (its chains emptied): restored and proven", async () => {
+    await nft(['flush', 'table', ...TABLE]);
+    expect((await status()).rules[0]!.state).toBe('differs');
+    const g = await guardOnce();
+    expect(g.code, g.out).toBe(0);
+    expect(g.out).toMatch(/DRIFT nftables table inet hermit-guarded drifted: replace table inet hermit-guarded: replace chain forward \(0 → 2 rules\)/);
+    expect(g.out).toMatch(/probe \(after restoring\) ok/);
+    expect((await status()).rules[0]!.state).toBe('intact');
+    await expectIsolated();
+    report("hermit's table flushed", g.ms);
+  });
+
+  it.runIf(NFT)("hermit's table deleted: restored and proven", async () => {
+    await nft(['delete', 'table', ...TABLE]);
+    expect((await status()).rules[0]!.state).toBe('missing');
+    const g = await guardOnce();
+    expect(g.code, g.out).toBe(0);
+    expect(g.out).toMatch(/restored nftables table inet hermit-guarded in \d+ ms: create table inet hermit-guarded/);
+    await expectIsolated();
+    report("hermit's table deleted", g.ms);
+  });
+
+  it.runIf(NFT)("an accept in another table, hooked before hermit's, does not undo hermit's rejects", async () => {
+    // In nftables an accept ends only its own base chain; hermit's reject still comes and is final.
+    await nft(['-f', '-'], `table inet e2e-bypass {\n chain e2e_forward {\n type filter hook forward priority filter - 100; policy accept;\n iifname "${BRIDGE}" accept\n }\n chain e2e_input {\n type filter hook input priority filter - 100; policy accept;\n iifname "${BRIDGE}" accept\n }\n}\n`);
+    try {
+      await expectIsolated();
+      const g = await guardOnce();
+      expect(g.code, g.out).toBe(0);
+      expect(g.out).not.toMatch(/DRIFT|STOPPED/);
+    } finally {
+      await nft(['delete', 'table', 'inet', 'e2e-bypass']);
+    }
+  });
+
+  it.runIf(IPT)('DOCKER-USER flushed: restored and proven', async () => {
     await ipt(['-F', 'DOCKER-USER']);
     expect((await status()).rules[0]!.state).not.toBe('intact');
     const g = await guardOnce();
@@ -164,7 +207,7 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     report('DOCKER-USER flushed', g.ms);
   });
 
-  it("hermit's chain deleted: restored and proven", async () => {
+  it.runIf(IPT)("hermit's chain deleted: restored and proven", async () => {
     const jump = (await save4()).split('\n').find((l) => l.startsWith('-A DOCKER-USER') && l.endsWith(`-j HERMIT-${NAME}`))!;
     await ipt(['-D', ...jump.split(' ').slice(1).map((w) => w.replace(/^"|"$/g, ''))]);
     await ipt(['-F', `HERMIT-${NAME}`]);
@@ -176,7 +219,7 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     report("hermit's chain deleted", g.ms);
   });
 
-  it("a rule inserted before Docker's jump in FORWARD: Docker's jump goes back on top", async () => {
+  it.runIf(IPT)("a rule inserted before Docker's jump in FORWARD: Docker's jump goes back on top", async () => {
     const accept = ['FORWARD', '-i', BRIDGE, '-m', 'comment', '--comment', 'e2e bypass', '-j', 'ACCEPT'];
     await ipt(['-I', ...accept.slice(0, 1), '1', ...accept.slice(1)]);
     try {
@@ -193,7 +236,7 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     }
   });
 
-  it('rules that cannot be restored (no DOCKER-USER): the container is stopped, and says why', async () => {
+  it.runIf(IPT)('rules that cannot be restored (no DOCKER-USER): the container is stopped, and says why', async () => {
     // A scratch profile of its own, so the main one keeps running for the next cases.
     const f = join(dir, 'doomed.yaml');
     writeFileSync(f, yaml.replaceAll(NAME, 'doomed').replace('172.30.40.0/24', '172.30.41.0/24'));
@@ -243,13 +286,14 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
       }
     });
 
-    it('DOCKER-USER flushed while guarded: restored on the next trigger', async () => {
+    it(`${IPT ? 'DOCKER-USER flushed' : "hermit's table deleted"} while guarded: restored on the next trigger`, async () => {
       const from = guard.lines.length;
       const t0 = Date.now();
-      await ipt(['-F', 'DOCKER-USER']);
+      if (IPT) await ipt(['-F', 'DOCKER-USER']);
+      else await nft(['delete', 'table', ...TABLE]);
       // A flush makes no Docker event: a container restart (or the interval) triggers the pass.
       expect((await docker(world, ['restart', '--time', '0', CONTAINER])).exitCode).toBe(0);
-      await guard.waitFor(/guarded: restored IPv4 rules/, from);
+      await guard.waitFor(IPT ? /guarded: restored IPv4 rules/ : /guarded: restored nftables table inet hermit-guarded/, from);
       await guard.waitFor(/guarded: probe \([^)]*\) ok/, from);
       await expectIsolated();
       report('flush, then container restart', Date.now() - t0);
@@ -292,23 +336,31 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     const dockerdPid = Number(readFileSync(pidFile, 'utf8'));
     process.kill(dockerdPid, 'SIGTERM');
     expect(await until(() => !existsProc(dockerdPid))).toBe(true);
-    // What a reboot leaves: no rules at all in the filter table.
+    // What a reboot leaves: no rules at all in the filter table, no nftables tables.
     for (const tool of ['iptables', 'ip6tables']) {
       expect((await inHost(world, tool, ['-F'])).exitCode).toBe(0);
       expect((await inHost(world, tool, ['-X'])).exitCode).toBe(0);
     }
-    expect(await save4()).not.toContain('HERMIT');
+    if (NFT) await nft(['delete', 'table', ...TABLE]);
+    expect(await firewallDump(world)).not.toMatch(/HERMIT|hermit-/);
 
     const t0 = Date.now();
     const boot = await hermit(world, ['guard', '--boot']);
     expect(boot.exitCode, boot.stdout + boot.stderr).toBe(0);
-    expect(boot.stdout).toMatch(/guarded: restored IPv4 rules from .*create chain DOCKER-USER/);
-    // Before dockerd starts: the chains, the jumps, and Docker's jump into DOCKER-USER exist.
-    const early = await save4();
-    expect(early).toContain(`-A DOCKER-USER -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-${NAME}`);
-    expect(early).toContain(`-A INPUT -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-IN-${NAME}`);
-    expect(early).toMatch(/^-A FORWARD -j DOCKER-USER$/m);
-    expect(early).toMatch(new RegExp(`^-A HERMIT-${NAME} .*REJECT`, 'm'));
+    if (IPT) {
+      expect(boot.stdout).toMatch(/guarded: restored IPv4 rules from .*create chain DOCKER-USER/);
+      // Before dockerd starts: the chains, the jumps, and Docker's jump into DOCKER-USER exist.
+      const early = await save4();
+      expect(early).toContain(`-A DOCKER-USER -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-${NAME}`);
+      expect(early).toContain(`-A INPUT -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-IN-${NAME}`);
+      expect(early).toMatch(/^-A FORWARD -j DOCKER-USER$/m);
+      expect(early).toMatch(new RegExp(`^-A HERMIT-${NAME} .*REJECT`, 'm'));
+    } else {
+      expect(boot.stdout).toMatch(/guarded: restored nftables table inet hermit-guarded from .*create table inet hermit-guarded/);
+      const early = await nftTableOf(world, NAME);
+      expect(early).toContain(`iifname "${BRIDGE}" meta nfproto ipv4 jump HERMIT-${NAME}`);
+      expect(early).toMatch(/reject with icmp admin-prohibited/);
+    }
 
     await restartDockerd(world);
     // Docker restarts the container itself (restart policy) and keeps DOCKER-USER's rules.
@@ -330,6 +382,8 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     const boot = readFileSync(join(unitDir, 'hermit-boot.service'), 'utf8');
     expect(boot).toMatch(/^Before=docker\.service/m);
     expect(boot).toMatch(/ExecStart=\S+ \S+bin\/hermit guard --boot$/m);
+    // The backend chosen at install time is the one the units use (boot restore and every pass).
+    if (NFT) expect(boot).toMatch(/^Environment=HERMIT_FIREWALL=nftables$/m);
     expect(readFileSync(join(unitDir, 'hermit-guard.service'), 'utf8')).toMatch(new RegExp(`guard --interval 20 ${file()}$`, 'm'));
     const u = await hermit(world, ['guard', '--uninstall'], { env });
     expect(u.exitCode, u.stderr).toBe(0);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
 import type { ProbeReport } from '../../src/probe/types.js';
 import type { PsRow } from '../../src/report/status.js';
-import { type WorldInfo, docker, hermit, inHost, worldNs, writeProfile as writeProfileIn } from './world.js';
+import { FIREWALL, type WorldInfo, docker, firewallDump, hermit, inHost, nftTableOf, worldNs, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const dir = join(world.root, 'lifecycle');
@@ -106,7 +106,19 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
     expect(id).not.toBe(id2);
   });
 
-  it('status sees a jump that was removed behind its back; run puts it back', async () => {
+  it.runIf(FIREWALL === 'nftables')('status sees a jump that was removed from its table behind its back; run puts it back', async () => {
+    const listed = (await inHost(world, 'nft', ['-a', 'list', 'chain', 'inet', 'hermit-life', 'forward'])).stdout;
+    const handle = /meta nfproto ipv4 jump HERMIT-life .*# handle (\d+)/.exec(listed)?.[1];
+    expect(handle, listed).toBeDefined();
+    expect((await inHost(world, 'nft', ['delete', 'rule', 'inet', 'hermit-life', 'forward', 'handle', handle!])).exitCode).toBe(0);
+    const s = await statusOf(file);
+    expect(s.ok).toBe(false);
+    expect(s.rules[0]).toMatchObject({ family: 4, state: 'differs' });
+    expect(await ok(['run', file])).toContain('replace table inet hermit-life: replace chain forward (1 → 2 rules)');
+    expect((await statusOf(file)).ok).toBe(true);
+  });
+
+  it.skipIf(FIREWALL === 'nftables')('status sees a jump that was removed behind its back; run puts it back', async () => {
     const jump = (await save4()).split('\n').find((l) => l.startsWith('-A DOCKER-USER') && l.endsWith('-j HERMIT-life'))!;
     expect(jump).toBeDefined();
     expect((await inHost(world, 'iptables', ['-D', ...jump.split(' ').slice(1).map((w) => w.replace(/^"|"$/g, ''))])).exitCode).toBe(0);
@@ -155,6 +167,7 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
   describe('down', () => {
     const userRule = ['-I', 'DOCKER-USER', '1', '-s', '10.99.0.0/16', '-m', 'comment', '--comment', 'users own rule', '-j', 'DROP'];
 
+    // (A user's own DOCKER-USER rule: with hermit on nftables too, down must leave iptables alone.)
     beforeAll(async () => {
       expect((await docker(world, ['network', 'create', '--subnet', '172.30.20.0/24', 'users-own-net'])).exitCode).toBe(0);
       expect((await inHost(world, 'iptables', userRule)).exitCode).toBe(0);
@@ -167,9 +180,9 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
 
     it('refuses, changing nothing, while a container hermit did not start uses the network', async () => {
       expect((await docker(world, ['run', '--detach', '--name', 'users-box', '--network', 'hermit-life', world.image, 'sleep', '600'])).exitCode).toBe(0);
-      const before = await save4();
+      const before = await firewallDump(world);
       const r = await hermit(world, ['down', file]);
-      const [after, running] = [await save4(), await inspect('hermit-life', '{{.State.Running}}')];
+      const [after, running] = [await firewallDump(world), await inspect('hermit-life', '{{.State.Running}}')];
       await docker(world, ['rm', '--force', 'users-box']);
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toContain('network hermit-life is still used by container users-box');
@@ -178,25 +191,31 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
     });
 
     it('removes exactly what hermit made for the profile: container, rules, network', async () => {
+      const nft = FIREWALL === 'nftables';
       const dry = await ok(['down', file, '--dry-run', '--time', '0']);
-      expect(dry).toContain('-X HERMIT-life');
+      expect(dry).toContain(nft ? 'delete table inet hermit-life' : '-X HERMIT-life');
       expect(dry).toContain(`docker rm --force ${id}`);
 
       const before = await save4();
+      expect(await nftTableOf(world, 'life')).toEqual(nft ? expect.stringContaining('chain HERMIT-life') : '');
       const nets = (await docker(world, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
       const out = JSON.parse(await ok(['down', file, '--time', '0', '--json'])) as { removed: string[] };
-      expect(out.removed).toEqual([
+      expect(out.removed).toEqual(nft ? ['container hermit-life', 'table inet hermit-life (25 rules)', 'network hermit-life'] : [
         'container hermit-life',
         'IPv4: jump INPUT → HERMIT-IN-life', 'IPv4: jump DOCKER-USER → HERMIT-life', 'IPv4: chain HERMIT-life (17 rules)', 'IPv4: chain HERMIT-IN-life (3 rules)',
-        'IPv6: jump INPUT → HERMIT-life', 'IPv6: jump FORWARD → HERMIT-life', 'IPv6: chain HERMIT-life (1 rule)',
+        // Docker 28 keeps a DOCKER-USER in ip6tables too: hermit's IPv6 jump goes there.
+        'IPv6: jump INPUT → HERMIT-life', `IPv6: jump ${world.engine >= 28 ? 'DOCKER-USER' : 'FORWARD'} → HERMIT-life`, 'IPv6: chain HERMIT-life (1 rule)',
         'network hermit-life',
       ]);
 
-      // The dump lost exactly hermit's lines for the profile, and Docker's own for its bridge.
+      // The dump lost exactly hermit's lines for the profile, and Docker's own for its bridge; no table is left.
       const ours = (l: string) => /HERMIT-(IN-)?life\b|\bhm-life\b/.test(l);
       expect((await save4()).split('\n')).toEqual(before.split('\n').filter((l) => !ours(l)));
+      expect(await nftTableOf(world, 'life')).toBe('');
+      expect(await firewallDump(world)).not.toMatch(/HERMIT-(IN-)?life\b|hermit-life \{/);
       expect(await save4()).toContain('--comment "users own rule" -j DROP');
-      expect(await save4()).toContain('-j HERMIT-built'); // another profile's rules stay
+      if (nft) expect(await nftTableOf(world, 'built')).toContain('jump HERMIT-built'); // another profile's rules stay
+      else expect(await save4()).toContain('-j HERMIT-built');
       expect((await inHost(world, 'ip6tables-save', ['-t', 'filter'])).stdout).not.toMatch(/HERMIT-(IN-)?life\b/);
       const after = (await docker(world, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
       expect(after).toEqual(nets.filter((n) => n !== 'hermit-life'));
@@ -223,7 +242,7 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
       // Not in the lookup order from world.root: the name means the file hermit last ran it from.
       expect(byName.stderr).toContain(`hermit: profile 'built' is not in the lookup order; using ${join(dir, 'built.yaml')}, the file hermit last ran it from`);
       expect(byName.stdout).toContain('container hermit-built');
-      expect(await save4()).not.toContain('HERMIT-built');
+      expect(await firewallDump(world)).not.toContain('HERMIT-built');
     });
   });
 });
@@ -253,6 +272,41 @@ describe.skipIf(!!world.skip)('down payload round-trips through real iptables', 
     expect(after.split('\n')).toEqual(full.split('\n').filter((l) => !/HERMIT-(IN-)?agent\b/.test(l)));
     inNs('iptables-restore', ['--noflush'], td.revert!);
     expect(inNs('iptables-save', ['-t', 'filter']).replace(/^#.*\n/gm, '')).toBe(full);
+  });
+});
+
+describe.skipIf(!!world.skip)('nftables payloads round-trip through real nft', () => {
+  const NS = worldNs('lcnft');
+  const inNs = (file: string, args: string[], input?: string) =>
+    execFileSync('nsenter', [`--net=/var/run/netns/${NS}`, '--', file, ...args], { input, encoding: 'utf8' });
+  beforeAll(() => { execFileSync('ip', ['netns', 'add', NS]); });
+  afterAll(() => { execFileSync('ip', ['netns', 'del', NS]); });
+
+  it('what nft prints back is what hermit planned (no change), down removes one table, and its revert puts it back', async () => {
+    const { buildRuleset } = await import('../../src/plan/ruleset.js');
+    const { hermitTables, planNft, teardownNft } = await import('../../src/plan/nft.js');
+    const { sampleProfile } = await import('../unit/fixtures.js');
+    const other = sampleProfile({ name: 'other' });
+    other.network = { ...other.network, bridge: 'hm-other', ipv6: true, subnet6: 'fd00:30::/64' };
+    const tables = () => hermitTables(inNs('nft', ['list', 'ruleset']));
+    // A table that is not hermit's, as Docker 29 keeps its own.
+    inNs('nft', ['-f', '-'], 'table ip docker-bridges {\n chain filter-FORWARD {\n type filter hook forward priority filter; policy accept;\n }\n}\n');
+    for (const p of [sampleProfile(), other]) {
+      const rulesets = ([4, 6] as const).map((f) => buildRuleset(p, f, ['192.168.50.10']));
+      const first = planNft(p.name, rulesets, tables().get(`hermit-${p.name}`));
+      expect(first.changes[0]).toMatch(/^create table inet hermit-/);
+      inNs('nft', ['-f', '-'], first.payload!);
+      expect(planNft(p.name, rulesets, tables().get(`hermit-${p.name}`))).toMatchObject({ payload: null, changes: [] });
+      inNs('nft', ['-f', '-'], first.payload!); // applying again replaces the table whole: still one of each
+      expect(planNft(p.name, rulesets, tables().get(`hermit-${p.name}`)).payload).toBeNull();
+    }
+    const full = inNs('nft', ['list', 'ruleset']);
+    const td = teardownNft('agent', tables().get('hermit-agent'));
+    inNs('nft', ['-f', '-'], td.payload!);
+    expect([...tables().keys()]).toEqual(['hermit-other']);
+    expect(inNs('nft', ['list', 'ruleset'])).toContain('table ip docker-bridges');
+    inNs('nft', ['-f', '-'], td.revert!);
+    expect(new Set(inNs('nft', ['list', 'ruleset']).split('\n'))).toEqual(new Set(full.split('\n')));
   });
 });
 

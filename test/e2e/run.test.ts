@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeRequest, ProbeResponse, ProbeReport, TcpResult } from '../../src/probe/types.js';
-import { type WorldInfo, docker, hermit, inHost, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
+import { FIREWALL, type WorldInfo, docker, firewallDump, hermit, inHost, nftTableOf, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
@@ -60,14 +60,12 @@ const pidOf = (name: string) => pidOfIn(world, name);
 
 /** What hermit must never touch when it refuses: rules, networks, containers. */
 async function hostSnapshot(): Promise<string> {
-  const [v4, v6, nets, ps] = await Promise.all([
-    inHost(world, 'iptables-save', ['-t', 'filter']),
-    inHost(world, 'ip6tables-save', ['-t', 'filter']),
+  const [rules, nets, ps] = await Promise.all([
+    firewallDump(world),
     docker(world, ['network', 'ls', '--format', '{{.Name}} {{.ID}}']),
     docker(world, ['ps', '-a', '--format', '{{.Names}} {{.ID}} {{.State}}']),
   ]);
-  const rules = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).join('\n');
-  return [rules(v4.stdout), rules(v6.stdout), nets.stdout, ps.stdout].join('\n---\n');
+  return [rules, nets.stdout, ps.stdout].join('\n---\n');
 }
 
 describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
@@ -142,12 +140,16 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
     writeFileSync(lanProfile, changed);
     const r = await hermit(world, ['run', lanProfile]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toContain('IPv4: replace chain HERMIT-lan-dns');
+    expect(r.stdout).toContain(FIREWALL === 'nftables' ? 'replace table inet hermit-lan-dns: replace chain HERMIT-lan-dns (18 → 19 rules)' : 'IPv4: replace chain HERMIT-lan-dns');
     expect(r.stdout).not.toContain('recreate container');
     expect(await pidOf('hermit-lan-dns')).toBe(pid);
     expect((await connect(pid, world.addr.nas, world.ports.nasDisallowed)).outcome).toBe('connected');
-    const save = (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout;
-    expect(save.match(/-j HERMIT-lan-dns$/gm)).toHaveLength(1);
+    if (FIREWALL === 'nftables') {
+      expect((await nftTableOf(world, 'lan-dns')).match(/ jump HERMIT-lan-dns /g)).toHaveLength(1);
+    } else {
+      const save = (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout;
+      expect(save.match(/-j HERMIT-lan-dns$/gm)).toHaveLength(1);
+    }
   });
 
   it('works with a resolver on the internet, and then the LAN resolver is blocked', async () => {
@@ -173,8 +175,10 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
     const file = writeProfile('breach', profileYaml('breach', '172.30.3.0/24'));
     expect((await hermit(world, ['run', file])).exitCode).toBe(0);
     // A rule above Docker's jump in FORWARD lets the bridge's traffic through: the LAN is reachable.
+    // (On the nftables backend an accept elsewhere cannot undo hermit's rejects: its table is removed instead.)
     const bypass = ['FORWARD', '-i', 'hm-breach', '-m', 'comment', '--comment', 'e2e breach', '-j', 'ACCEPT'];
-    expect((await inHost(world, 'iptables', ['-I', 'FORWARD', '1', ...bypass.slice(1)])).exitCode).toBe(0);
+    if (FIREWALL === 'nftables') expect((await inHost(world, 'nft', ['delete', 'table', 'inet', 'hermit-breach'])).exitCode).toBe(0);
+    else expect((await inHost(world, 'iptables', ['-I', 'FORWARD', '1', ...bypass.slice(1)])).exitCode).toBe(0);
     try {
       const r = await hermit(world, ['probe', file]);
       expect(r.exitCode, r.stderr).toBe(5);
@@ -183,7 +187,7 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
       expect(r.stdout).toMatch(/✗|FAIL/);
       expect(await stateOf('hermit-breach')).toBe('false no');
     } finally {
-      await inHost(world, 'iptables', ['-D', ...bypass]);
+      if (FIREWALL !== 'nftables') await inHost(world, 'iptables', ['-D', ...bypass]);
       await hermit(world, ['down', file, '--time', '0']);
     }
   });

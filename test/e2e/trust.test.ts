@@ -4,7 +4,7 @@
 import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type WorldInfo, connectFrom, docker, hermit, inHost, pidOf } from './world.js';
+import { FIREWALL, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, pidOf } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const AGENT_UID = 1000;
@@ -51,7 +51,8 @@ async function agentWrites(container: string, path: string, text: string): Promi
   expect(r.exitCode, r.stderr).toBe(0);
 }
 
-const rules = async () => (await inHost(world, 'iptables-save', ['-t', 'filter'])).stdout.split('\n').filter((l) => l.includes('HERMIT')).join('\n');
+/** hermit's rules on the host, whichever backend holds them (HERMIT_FIREWALL). */
+const rules = async () => (await firewallDump(world)).split('\n').filter((l) => /HERMIT|hermit-/.test(l)).join('\n');
 
 /** What the widening would open, seen from inside: both must stay rejected by hermit's rules. */
 async function expectNotWidened(container: string): Promise<void> {
@@ -155,10 +156,11 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
       await expectNotWidened('hermit-tr-guard');
 
       // Drift: the guard restores the approved rules, not the file's.
-      expect((await inHost(world, 'iptables', ['-F', 'HERMIT-tr-guard'])).exitCode).toBe(0);
+      const flush = FIREWALL === 'nftables' ? ['nft', ['flush', 'chain', 'inet', 'hermit-tr-guard', 'HERMIT-tr-guard']] as const : ['iptables', ['-F', 'HERMIT-tr-guard']] as const;
+      expect((await inHost(world, flush[0], [...flush[1]])).exitCode).toBe(0);
       const restore = await hermit(world, ['guard', '--once', file]);
       expect(restore.exitCode, restore.stdout).toBe(0);
-      expect(restore.stdout).toContain('restored IPv4 rules');
+      expect(restore.stdout).toContain(FIREWALL === 'nftables' ? 'restored nftables table inet hermit-tr-guard' : 'restored IPv4 rules');
       expect(await rules()).toBe(before);
       await expectNotWidened('hermit-tr-guard');
     });

@@ -1,7 +1,7 @@
 // Proves the test world itself: the engine, the image, every service and resolver, and that a plain
 // container (no hermit) reaches all of them, so that a blocked probe in other tests means something.
 import { describe, expect, inject, it } from 'vitest';
-import { NS, docker, httpGet, inNs } from './world.js';
+import { FIREWALL, NS, docker, httpGet, inNs } from './world.js';
 
 const world = inject('world');
 const title = (name: string) => (world.skip ? `${name} (skipped: ${world.skip})` : name);
@@ -12,7 +12,13 @@ describe.skipIf(!!world.skip)(title('e2e world'), () => {
   it('has a docker engine that answers', async () => {
     const r = await docker(world, ['info', '--format', '{{.ServerVersion}}']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout.trim()).not.toBe('');
+    expect(r.stdout.trim().split('.')[0]).toBe(String(world.engine)); // HERMIT_E2E_ENGINE picked this engine
+  });
+
+  it.runIf(FIREWALL === 'nftables')("runs hermit's nftables backend beside Docker's iptables backend on an iptables-nft host", async () => {
+    expect((await inNs(NS.host, 'iptables', ['--version'])).stdout).toContain('(nf_tables)');
+    const info = await docker(world, ['info', '--format', '{{json .}}']);
+    expect((JSON.parse(info.stdout) as { FirewallBackend?: { Driver?: string } }).FirewallBackend?.Driver ?? 'iptables').toBe('iptables');
   });
 
   it('runs a container of the busybox image on the default bridge', async () => {

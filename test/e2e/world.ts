@@ -15,6 +15,8 @@ import type { ProbeResponse, TcpResult } from '../../src/probe/types.js';
 
 export interface WorldInfo {
   skip?: string;
+  /** The engine's major version: 20 (Debian 12's docker.io) or a newer one (HERMIT_E2E_ENGINE). */
+  engine: number;
   root: string;
   hostNs: string;
   netnsPath: string;
@@ -43,6 +45,21 @@ const WORLD_ID = (() => {
   if (!/^[a-z0-9]{0,4}$/.test(id)) throw new Error(`HERMIT_E2E_WORLD must be up to 4 of a-z0-9, not '${id}'`);
   return id;
 })();
+// HERMIT_E2E_ENGINE=20 (default: Debian 12's docker.io, on PATH) or 28 (Debian unstable's docker.io,
+// docker-cli and containerd, unpacked by .ci/fetch-engine into a fixed folder, never installed): that
+// folder goes first on PATH for dockerd and for every docker and hermit command the tests run.
+export const ENGINE = (() => {
+  const v = process.env.HERMIT_E2E_ENGINE || '20';
+  if (!/^(20|28)$/.test(v)) throw new Error(`HERMIT_E2E_ENGINE must be 20 or 28, not '${v}'`);
+  return Number(v);
+})();
+const ENGINE_DIR = `/var/cache/hermit-e2e/engine-${ENGINE}`;
+if (ENGINE !== 20) process.env.PATH = `${ENGINE_DIR}/usr/sbin:${ENGINE_DIR}/usr/bin:${process.env.PATH ?? ''}`;
+
+// HERMIT_FIREWALL=nftables (passed on to every hermit the tests run) makes hermit write its rules as
+// nftables tables, beside Docker's iptables(-nft) rules; the tests then read those instead.
+export const FIREWALL: 'iptables' | 'nftables' = process.env.HERMIT_FIREWALL === 'nftables' ? 'nftables' : 'iptables';
+
 // Fixed per world id, so a later run finds and removes a crashed run's leftovers.
 export const ROOT = `/tmp/hermit-e2e${WORLD_ID ? `-${WORLD_ID}` : ''}`;
 const PREFIX = `hme${WORLD_ID}-`;
@@ -74,7 +91,7 @@ export function worldInfo(): WorldInfo {
   const logs: Record<string, string> = { dockerd: p('logs', 'dockerd.log') };
   for (const name of [...Object.keys(HTTPD), ...Object.keys(DNS)]) logs[name] = p('logs', `${name}.log`);
   return {
-    root: ROOT, hostNs: NS.host, netnsPath: nsPath(NS.host), mntnsPath: p('ns', 'mnt'),
+    engine: ENGINE, root: ROOT, hostNs: NS.host, netnsPath: nsPath(NS.host), mntnsPath: p('ns', 'mnt'),
     dockerHost: `unix://${p('docker.sock')}`, resolvConf: p('resolv.conf'), image: IMAGE,
     addr: { ...ADDR }, ports: { ...PORTS }, logs,
   };
@@ -132,6 +149,22 @@ export function writeProfile(info: WorldInfo, name: string, text: string, dir = 
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, text);
   return file;
+}
+
+/** hermit's nftables table of a profile as `nft list` prints it in the world's host ('' when there is none). */
+export async function nftTableOf(info: WorldInfo, profile: string): Promise<string> {
+  const r = await inHost(info, 'nft', ['list', 'table', 'inet', `hermit-${profile}`]);
+  return r.exitCode === 0 ? r.stdout : '';
+}
+
+/** Every firewall rule of the world's host: iptables' and ip6tables' filter tables (without counters), and
+ * the nftables tables that are not iptables-nft's (whose counters change with every packet). */
+export async function firewallDump(info: WorldInfo): Promise<string> {
+  const [v4, v6, nft] = await Promise.all([inHost(info, 'iptables-save', ['-t', 'filter']), inHost(info, 'ip6tables-save', ['-t', 'filter']),
+    inHost(info, 'nft', ['list', 'ruleset'])]);
+  const rules = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, '')).join('\n');
+  const tables = nft.stdout.split(/^(?=table )/m).filter((t) => !/^table (ip|ip6) (filter|nat|mangle|raw|security) \{/.test(t));
+  return [rules(v4.stdout), rules(v6.stdout), tables.join('')].join('\n---\n');
 }
 
 /** The host pid of a container's first process (its namespaces are /proc/<pid>/ns/*). */
@@ -433,6 +466,7 @@ const BINDS: [string, string][] = [['resolv.conf', '/etc/resolv.conf'], ['etc-do
   ['run-containerd', '/run/containerd'], ['run-docker', '/run/docker']];
 
 async function startDocker(info: WorldInfo) {
+  if (ENGINE !== 20) await must(join(REPO, '.ci', 'fetch-engine'), [String(ENGINE)], { timeout: 300_000 }); // a no-op once cached
   // cgroupfs whatever the machine's default, so that every container lands under /hermit-e2e.
   writeFileSync(p('daemon.json'), JSON.stringify({ 'exec-opts': ['native.cgroupdriver=cgroupfs'], 'cgroup-parent': `/${CGROUP}` }));
   // A persistent mount namespace (a bind-mounted nsfs file needs a private parent mount), a slave of

@@ -42,11 +42,17 @@ describe('recorded: the e2e world', () => {
 });
 
 describe('crafted from the recordings', () => {
-  it("Docker's nftables backend fails (hermit's iptables rules would not apply)", () => {
+  it("Docker's nftables backend: hermit uses nftables when nft is there, says what to install when not, refuses a forced iptables", () => {
     const snap = edit(healthy, 'docker-info', '"ID":', '"FirewallBackend":{"Driver":"nftables"},"ID":');
-    const c = checks(snap, profile)['host.firewall-backend']!;
-    expect(c).toMatchObject({ status: 'fail', summary: expect.stringContaining("Docker's firewall backend is nftables") });
-    expect(c.fix).toContain('firewall-backend');
+    const noNft = checks(snap, profile)['host.firewall-backend']!;
+    expect(noNft).toMatchObject({ status: 'fail', summary: expect.stringContaining("Docker's firewall backend is nftables, but nft is not usable") });
+    expect(noNft.fix).toContain('apt-get install nftables');
+    const withNft = variant(snap, { 'nft-ruleset': { what: 'nft list ruleset', exitCode: 0, stdout: '' } });
+    const c = checks(withNft, profile);
+    expect(c['host.firewall-backend']).toMatchObject({ status: 'ok', summary: expect.stringContaining("hermit uses nftables (auto: Docker's firewall backend is nftables") });
+    expect(c['host.forward-order']).toMatchObject({ status: 'skipped' });
+    const forced = variant(withNft, { environment: { what: 'environment', stdout: 'HERMIT_FIREWALL=iptables' } });
+    expect(checks(forced, profile)['host.firewall-backend']).toMatchObject({ status: 'fail', summary: expect.stringContaining("Docker's firewall backend is nftables: it has no DOCKER-USER") });
   });
 
   it('Docker chains only in the other iptables variant fail; no Docker chains at all fail too', () => {

@@ -73,7 +73,7 @@ export function sampleFacts(overrides: Partial<HostFacts> = {}): HostFacts {
     networks: [
       { id: 'b1', name: 'bridge', driver: 'bridge', subnets: ['172.17.0.0/16'], gateways: ['172.17.0.1'], bridge: 'docker0', ipv6: false, labels: {}, containers: [] },
     ],
-    firewall: { dockerBackend: 'iptables', variant: 'nft', dockerChainsInOtherVariant: false, save4: FRESH_SAVE4, save6: FRESH_SAVE6 },
+    firewall: { dockerBackend: 'iptables', backend: 'iptables', backendReason: "auto: Docker's firewall backend is iptables", nftTables: {}, variant: 'nft', dockerChainsInOtherVariant: false, save4: FRESH_SAVE4, save6: FRESH_SAVE6 },
     ...overrides,
   };
 }

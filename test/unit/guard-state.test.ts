@@ -35,13 +35,13 @@ describe('host lock and saved rules', () => {
   it('saves the rulesets a run applied, for boot', async () => {
     const { buildRuleset } = await import('../../src/plan/ruleset.js');
     const rs = buildRuleset(sampleProfile(), 4, []);
-    await recordRules('agent', '/p/agent.yaml', [rs]);
+    await recordRules('agent', '/p/agent.yaml', 'iptables', [rs]);
     expect(await savedRules('agent')).toMatchObject({ profile: 'agent', file: '/p/agent.yaml', rulesets: [rs] });
   });
 });
 
 describe('status: when the guarantee was last verified, and by what', () => {
-  const inv: Inventory = { containers: [], networks: [], save4: '', save6: '' };
+  const inv: Inventory = { containers: [], networks: [], save4: '', save6: '', nftTables: {} };
   const probe = { at: '2026-01-01T10:00:00.000Z', profile: 'agent', file: 'f', containerId: 'c1', ok: true, report: { container: 'c', profile: 'agent', ok: true, rows: [] } };
 
   it('the guard\'s record when it is newer than the last probe, else the probe', () => {

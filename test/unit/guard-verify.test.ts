@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { describeDrift, verify, wantedRulesets } from '../../src/guard/verify.js';
 import type { ExistingContainer, HostFacts } from '../../src/plan/facts.js';
-import { parseSave, planFirewall } from '../../src/plan/firewall.js';
+import { onHost, parseSave, planFirewall } from '../../src/plan/firewall.js';
 import { type Ruleset, buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import type { ProbeRecord } from '../../src/state/store.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures.js';
 
 
 /** The dump after hermit's rules were applied to `save`. */
-function applied(save: string, rs: Ruleset): string {
+function applied(save: string, wanted: Ruleset): string {
   const chains = parseSave(save);
-  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r)));
+  const rs = onHost(wanted, save);
+  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? []).filter((l) => !l.endsWith(`-j ${j.to}`))]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');
 }
@@ -40,7 +41,7 @@ describe('guard verification', () => {
     f.firewall.save4 = f.firewall.save4.replace(/^-A DOCKER-USER .*\n/m, '');
     const [d, ...rest] = verify(profile, f, probe()).drifts;
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({ kind: 'rules', family: 4 });
+    expect(d).toMatchObject({ kind: 'rules', fix: { backend: 'iptables', family: 4 } });
     expect(describeDrift(d!)).toBe('IPv4 rules drifted: add jump DOCKER-USER -i hm-agent → HERMIT-agent');
   });
 

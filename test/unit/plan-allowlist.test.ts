@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDomain } from '../../src/profile/allowlist.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { dockerRun } from '../../src/plan/container.js';
-import { planFirewall } from '../../src/plan/firewall.js';
+import { onHost, planFirewall } from '../../src/plan/firewall.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { planProxy, proxyEnv, squidConf } from '../../src/plan/proxy.js';
 import { buildRuleset } from '../../src/plan/ruleset.js';
@@ -201,7 +201,8 @@ describe('the proxy\'s refusals (logs --blocked)', () => {
 describe('guard and status in allowlist mode', () => {
   const p = load();
   const addrs = sampleFacts().addresses.map((a) => a.address);
-  const save = (family: 4 | 6, base: string) => applyPayload(base, planFirewall(buildRuleset(p, family, addrs), base).payload!);
+  // As hermit plans it on that host (IPv6 into ip6tables' DOCKER-USER where there is one).
+  const save = (family: 4 | 6, base: string) => applyPayload(base, planFirewall(onHost(buildRuleset(p, family, addrs), base), base).payload!);
   const agent: ExistingContainer = { id: 'a1', name: 'hermit-strict', running: true, status: 'running', pid: 5, image: 'i', startedAt: '2026-01-01T10:00:00.000Z',
     labels: { 'hermit.profile': 'strict' }, networks: ['hermit-strict-internal'], restartPolicy: 'no' };
   const proxy: ExistingContainer = { ...agent, id: 'p1', name: 'hermit-strict-proxy', labels: { 'hermit.profile': 'strict', 'hermit.role': 'proxy' }, networks: ['hermit-strict', 'hermit-strict-internal'] };
@@ -225,7 +226,7 @@ describe('guard and status in allowlist mode', () => {
 
   it('status shows the proxy and the internal network, and is not ok without the proxy', () => {
     const f = facts(proxy);
-    const inv = { containers: [agent, proxy], networks: nets, save4: f.firewall.save4, save6: f.firewall.save6 };
+    const inv = { containers: [agent, proxy], networks: nets, save4: f.firewall.save4, save6: f.firewall.save6, nftTables: {} };
     const st = profileStatus('strict', inv, { profile: p, hostAddresses: addrs, probe: proven });
     expect(st).toMatchObject({ ok: true, proxy: { name: 'hermit-strict-proxy', state: 'running', running: true, network: { name: 'hermit-strict-internal', present: true } } });
     expect(renderStatus(st)).toMatch(/proxy {7}hermit-strict-proxy: running \(allowlist mode\)/);

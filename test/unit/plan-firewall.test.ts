@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HermitError } from '../../src/errors.js';
-import { parseSave, planFirewall } from '../../src/plan/firewall.js';
+import { onHost, parseSave, planFirewall } from '../../src/plan/firewall.js';
 import { checkFirewallBackend } from '../../src/plan/plan.js';
 import { type Ruleset, buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures.js';
@@ -10,7 +10,7 @@ const HOST = ['127.0.0.1', '192.168.50.10', '172.17.0.1'];
 /** What iptables-save prints after the payload was applied to `save` (jumps inserted on top). */
 function applied(save: string, rs: Ruleset): string {
   const chains = parseSave(save);
-  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r)));
+  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? []).filter((l) => !l.endsWith(`-j ${j.to}`))]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');
 }
@@ -26,6 +26,14 @@ describe('firewall plan', () => {
       'add jump DOCKER-USER -i hm-agent → HERMIT-agent',
       'add jump INPUT -i hm-agent → HERMIT-IN-agent',
     ]);
+  });
+
+  it("jumps from ip6tables' DOCKER-USER where Docker keeps one (27+), from FORWARD where it does not (20.10)", () => {
+    const rs = buildRuleset(sampleProfile(), 6, HOST);
+    expect(onHost(rs, FRESH_SAVE6).jumps.map((j) => j.from)).toEqual(['DOCKER-USER', 'INPUT']);
+    expect(onHost(rs, '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n').jumps.map((j) => j.from)).toEqual(['FORWARD', 'INPUT']);
+    expect(onHost(buildRuleset(sampleProfile(), 4, HOST), FRESH_SAVE4)).toEqual(buildRuleset(sampleProfile(), 4, HOST));
+    expect(planFirewall(onHost(rs, FRESH_SAVE6), FRESH_SAVE6).changes).toContain('add jump DOCKER-USER -i hm-agent → HERMIT-agent');
   });
 
   it('drops all IPv6 from the bridge when IPv6 is off', async () => {
@@ -45,7 +53,7 @@ describe('firewall plan', () => {
     for (const [family, save] of [[4, FRESH_SAVE4], [6, FRESH_SAVE6]] as const) {
       const rs = buildRuleset(sampleProfile(), family, HOST);
       const change = planFirewall(rs, applied(save, rs));
-      expect(change).toEqual({ family, payload: null, revert: null, changes: [] });
+      expect(change).toEqual({ backend: 'iptables', family, what: `IPv${family} rules`, payload: null, revert: null, changes: [] });
     }
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExistingContainer, Inventory } from '../../src/plan/facts.js';
-import { parseSave } from '../../src/plan/firewall.js';
+import { onHost, parseSave } from '../../src/plan/firewall.js';
 import { buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import { knownProfiles, profileStatus } from '../../src/plan/status.js';
 import type { ProbeRecord } from '../../src/state/store.js';
@@ -12,8 +12,8 @@ const profile = sampleProfile();
 
 function applied(save: string, family: 4 | 6): string {
   const chains = parseSave(save);
-  const rs = buildRuleset(profile, family, HOST);
-  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r)));
+  const rs = onHost(buildRuleset(profile, family, HOST), save);
+  for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? [])]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');
 }
@@ -24,6 +24,8 @@ const inv: Inventory = {
   networks: [{ id: 'n1', name: 'hermit-agent', driver: 'bridge', subnets: [], gateways: [], ipv6: false, labels: { 'hermit.profile': 'agent' }, containers: ['hermit-agent'] }],
   save4: applied(FRESH_SAVE4, 4),
   save6: applied(FRESH_SAVE6, 6),
+  nftTables: {},
+  backend: 'iptables',
 };
 const probe: ProbeRecord = { at: '2025-01-02T03:05:00.000Z', profile: 'agent', file: '/p/agent.yaml', containerId: 'c1', ok: true, report: { container: 'hermit-agent', profile: 'agent', ok: true, rows: [] } };
 const input = { profile, file: '/p/agent.yaml', hostAddresses: HOST, imageId: 'sha256:1', probe };
@@ -57,7 +59,7 @@ describe('status', () => {
     const s = profileStatus('agent', inv, { hostAddresses: HOST });
     expect(s.rules.map((r) => r.state)).toEqual(['present', 'present']);
     expect(s.ok).toBe(false);
-    const chainsOnly = { containers: [], networks: [], save4: applied(FRESH_SAVE4, 4).replaceAll('agent', 'gone'), save6: '' };
+    const chainsOnly = { containers: [], networks: [], save4: applied(FRESH_SAVE4, 4).replaceAll('agent', 'gone'), save6: '', nftTables: {} };
     expect(knownProfiles(chainsOnly, ['recorded'])).toEqual(['gone', 'recorded']);
     expect(knownProfiles(inv)).toEqual(['agent']);
     expect(profileStatus('gone', chainsOnly, { hostAddresses: HOST }).rules).toEqual([{ family: 4, state: 'present' }, { family: 6, state: 'unavailable' }]);

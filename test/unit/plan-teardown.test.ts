@@ -11,7 +11,7 @@ const HOST = ['127.0.0.1', '192.168.50.10'];
 function withRules(save: string, ...sets: Ruleset[]): string {
   const chains = parseSave(save);
   for (const rs of sets) {
-    for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r)));
+    for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
     for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? [])]);
   }
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');
@@ -30,7 +30,7 @@ const net = (name: string, profile?: string, containers: string[] = []) =>
   ({ id: `id-${name}`, name, driver: 'bridge', subnets: [], gateways: [], ipv6: false, labels: profile ? { 'hermit.profile': profile } : {}, containers });
 
 function inventory(over: Partial<Inventory> = {}): Inventory {
-  return { containers: [container({})], networks: [net('bridge'), net('hermit-agent', 'agent', ['hermit-agent']), net('hermit-other', 'other')], save4, save6, ...over };
+  return { containers: [container({})], networks: [net('bridge'), net('hermit-agent', 'agent', ['hermit-agent']), net('hermit-other', 'other')], save4, save6, nftTables: {}, ...over };
 }
 
 describe('teardown plan', () => {
@@ -78,7 +78,7 @@ describe('teardown plan', () => {
       'COMMIT',
       '',
     ].join('\n'));
-    expect(teardownFirewall('agent', 4, FRESH_SAVE4)).toEqual({ family: 4, payload: null, revert: null, changes: [] });
+    expect(teardownFirewall('agent', 4, FRESH_SAVE4)).toEqual({ backend: 'iptables', family: 4, what: 'IPv4 rules', payload: null, revert: null, changes: [] });
   });
 
   it("removes the profile's labelled containers and networks only, and reports same-named foreign ones", () => {

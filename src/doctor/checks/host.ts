@@ -3,11 +3,13 @@
 import { firewallBackendOf } from '../../apply/facts.js';
 import { HermitError } from '../../errors.js';
 import type { Family } from '../../net/cidr.js';
-import { parseSave } from '../../plan/firewall.js';
+import { onHost, parseSave } from '../../plan/firewall.js';
 import { checkFirewallBackend } from '../../plan/plan.js';
+import { NFT_FAMILY, hermitTables, nftTable, planNft } from '../../plan/nft.js';
 import { buildRuleset, renderJump, renderRule } from '../../plan/ruleset.js';
+import type { Profile } from '../../profile/types.js';
 import { SRC } from '../gather.js';
-import { type CheckDef, fail, hasDockerChains, hermitRun, isHermitJump, NO_PROFILE, ok, plural, skip, warn } from './util.js';
+import { type Body, type CheckDef, type Ctx, fail, hasDockerChains, hermitRun, isHermitJump, NO_PROFILE, ok, plural, skip, warn } from './util.js';
 
 /** Chains other tools leave in the filter table, by name: who is there besides Docker. */
 const OWNERS: [RegExp, string][] = [
@@ -65,11 +67,18 @@ export const hostChecks: CheckDef[] = [
         `Docker firewall backend: ${backend ? `${backend}${info?.FirewallBackend ? ` (${JSON.stringify(info.FirewallBackend)})` : ' (not reported: iptables before Docker 29)'}` : 'unknown (no engine)'}`,
         `iptables --version: ${version ?? f.why(SRC.iptablesVersion)}`,
       ];
-      if (!version) return fail('iptables is not installed', evidence, 'Install iptables (apt-get install iptables / dnf install iptables-nft)');
+      const choice = f.backend;
+      if (choice instanceof HermitError) return fail(choice.message, evidence, choice.hint ?? 'Install nftables or iptables');
+      evidence.push(`hermit's backend: ${choice.backend} (${choice.reason})`);
+      if (choice.backend === 'nftables') {
+        return ok(`hermit uses nftables (${choice.reason}): its own table per profile, beside Docker's rules`, evidence);
+      }
+      if (!version) return fail('iptables is not installed', evidence, 'Install iptables (apt-get install iptables / dnf install iptables-nft), or nftables (hermit then uses it)');
       const variant = version.includes('legacy') ? 'legacy' : 'nft';
       const save4 = f.out(SRC.save4);
       const other = f.out(SRC.saveOther);
-      const facts = { dockerBackend: backend ?? 'iptables', variant, dockerChainsInOtherVariant: !!save4 && !hasDockerChains(save4) && !!other && hasDockerChains(other), save4: save4 ?? '', save6: '' } as const;
+      const facts = { dockerBackend: backend ?? 'iptables', backend: choice.backend, backendReason: choice.reason, nftTables: {}, variant,
+        dockerChainsInOtherVariant: !!save4 && !hasDockerChains(save4) && !!other && hasDockerChains(other), save4: save4 ?? '', save6: '' } as const;
       try {
         checkFirewallBackend(facts);
       } catch (err) {
@@ -89,7 +98,7 @@ export const hostChecks: CheckDef[] = [
         return warn(`iptables-legacy holds ${plural(legacyRules.length, 'rule')} next to Docker's iptables-nft rules: both apply to every packet, and each tool shows only its own`,
           evidence, `Find the tool that still writes legacy rules (iptables-legacy-save shows them) and switch it to iptables-nft; until then a legacy DROP can cut containers off invisibly`);
       }
-      return ok(`Docker uses the iptables backend; its chains are in iptables-${variant}, as hermit's are`, evidence);
+      return ok(`hermit uses iptables (${choice.reason}); Docker's chains are in iptables-${variant}, as hermit's are`, evidence);
     },
   },
   {
@@ -141,6 +150,8 @@ export const hostChecks: CheckDef[] = [
   {
     id: 'host.forward-order', area: 'host', title: 'FORWARD chain: the jump to DOCKER-USER comes first',
     run({ f }) {
+      const choice = f.backend;
+      if (!(choice instanceof HermitError) && choice.backend === 'nftables') return skip("hermit uses nftables: its table hooks the kernel's forward path itself, whatever FORWARD holds");
       const evidence: string[] = [];
       const failures: string[] = [];
       const warnings: string[] = [];
@@ -175,10 +186,12 @@ export const hostChecks: CheckDef[] = [
     },
   },
   {
-    id: 'host.hermit-rules', area: 'host', title: "hermit's chains and jumps for the profile",
+    id: 'host.hermit-rules', area: 'host', title: "hermit's rules for the profile (chains and jumps, or nftables table)",
     run(ctx) {
       const { f, profile } = ctx;
       if (!profile) return skip(NO_PROFILE);
+      const choice = f.backend;
+      if (!(choice instanceof HermitError) && choice.backend === 'nftables') return nftRulesCheck(ctx, profile);
       const save4 = f.out(SRC.save4);
       if (save4 === undefined) return skip(`cannot read the firewall (${f.why(SRC.save4)})`);
       const hostAddresses = f.addresses.map((a) => a.address);
@@ -188,9 +201,9 @@ export const hostChecks: CheckDef[] = [
       for (const [family, save] of [[4, save4], [6, f.out(SRC.save6)]] as [Family, string | undefined][]) {
         if (!save) continue;
         const chains = parseSave(save);
-        const rules = buildRuleset(profile, family, hostAddresses);
+        const rules = onHost(buildRuleset(profile, family, hostAddresses), save);
         for (const chain of rules.chains) {
-          const want = chain.rules.map((r) => renderRule(chain.name, r));
+          const want = chain.rules.map((r) => renderRule(chain.name, r, family));
           const have = chains.get(chain.name);
           if (have) present++;
           const same = have?.length === want.length && have.every((l, i) => l === want[i]);
@@ -219,3 +232,23 @@ export const hostChecks: CheckDef[] = [
     },
   },
 ];
+
+/** hermit's nftables table for the profile against the plan: missing (e.g. after `nft flush ruleset`) or changed. */
+function nftRulesCheck(ctx: Ctx, profile: Profile): Body {
+  const { f } = ctx;
+  const ruleset = f.out(SRC.nft);
+  if (ruleset === undefined) return skip(`cannot read the nftables ruleset (${f.why(SRC.nft)})`);
+  const name = nftTable(profile.name);
+  const listing = hermitTables(ruleset).get(name);
+  const hostAddresses = f.addresses.map((a) => a.address);
+  const change = planNft(profile.name, ([4, 6] as const).map((fam) => buildRuleset(profile, fam, hostAddresses)), listing);
+  const evidence = [`table ${NFT_FAMILY} ${name}: ${listing ? `${listing.split('\n').length} lines` : 'missing'}`, ...change.changes];
+  if (!listing) {
+    if (!f.profileNetwork(profile)) return skip(`profile '${profile.name}' is not applied on this host (no table, no network): hermit run creates them`, evidence);
+    return fail(`hermit's table ${NFT_FAMILY} ${name} is missing: nothing isolates the profile's bridge`, evidence,
+      `${hermitRun(ctx)} puts it back in one transaction; then find what removed it: nftables.service (its config starts with flush ruleset), a reboot (see changes.services)`);
+  }
+  if (!change.payload) return ok(`hermit's table ${NFT_FAMILY} ${name} holds exactly the planned rules`, evidence);
+  return fail(`hermit's table ${NFT_FAMILY} ${name} differs from the profile: ${change.changes.join(', ')}`, evidence,
+    `${hermitRun(ctx)} replaces it in one transaction (the running container is kept); then find what changed it`);
+}
