@@ -7,12 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
-import type { ProbeResponse, TcpResult } from '../../src/probe/types.js';
-import { FIREWALL, NS, type WorldInfo, docker, firewallDump, hermit, inHost, inNs, nftTableOf, pidOf as pidOfIn, restartDockerd } from './world.js';
+import { FIREWALL, NS, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, inNs, nftTableOf, pidOf as pidOfIn, restartDockerd } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const WORKER = join(REPO, 'dist/probe/worker.js');
 const dir = join(world.root, 'guard');
 const NAME = 'guarded';
 const CONTAINER = `hermit-${NAME}`;
@@ -45,13 +43,7 @@ probe:
 
 const pidOf = (name: string) => pidOfIn(world, name);
 
-async function connect(pid: number, host: string, port: number): Promise<TcpResult> {
-  const out = await inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, WORKER], {
-    input: JSON.stringify({ timeoutMs: 3000, tcp: [{ id: 't', host, port }], dns: [] }),
-  });
-  expect(out.exitCode, out.stderr).toBe(0);
-  return (JSON.parse(out.stdout) as ProbeResponse).tcp[0]!;
-}
+const connect = (pid: number, host: string, port: number) => connectFrom(world, pid, host, port);
 
 /** Isolation as seen from inside: LAN and host rejected, the internet reachable. */
 async function expectIsolated(): Promise<void> {
