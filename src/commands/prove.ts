@@ -4,7 +4,7 @@ import { stopFailClosed } from '../apply/stop.js';
 import { HermitError } from '../errors.js';
 import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
-import { runProbeWorker } from '../probe/run.js';
+import { probeContainer } from '../probe/run.js';
 import type { ProbePlan, ProbeReport } from '../probe/types.js';
 import { type Judgement, consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
 import type { ProbeSettings } from '../profile/types.js';
@@ -35,7 +35,7 @@ export async function proveIsolation(
   await runSteps(
     [{ title, run: async (retitle) => {
       const settled = await retryOutage(
-        () => runProbeWorker(pid, plan.request).then((res) => classify(plan, res, meta), (err: unknown) => {
+        () => probeContainer(pid, plan).then((res) => classify(plan, res, meta), (err: unknown) => {
           if (err instanceof HermitError) return err;
           throw err;
         }),

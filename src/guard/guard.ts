@@ -18,7 +18,7 @@ import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
 import { consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
-import { runProbeWorker } from '../probe/run.js';
+import { probeContainer } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
 import { approve, approvedProfile, checkApproval } from '../profile/approval.js';
 import { printable } from '../report/printable.js';
@@ -144,7 +144,7 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
     const why = actions.length > 0 ? 'after restoring' : verdict.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
     const tp = Date.now();
     const plan = planProbe(profile, facts);
-    const probeOnce = (pid: number) => runProbeWorker(pid, plan.request).then((res) => classify(plan, res, { container: c.name, profile: profile.name }));
+    const probeOnce = (pid: number) => probeContainer(pid, plan).then((res) => classify(plan, res, { container: c.name, profile: profile.name }));
     // An outage is probed again (bounded backoff) before it counts; a breach is final at once.
     let pid = c.pid;
     const settled = await retryOutage(

@@ -50,6 +50,8 @@ export function renderNftRule(rule: Rule, family: Family): string {
     case 'pass': parts.push('return'); break;
     case 'drop': parts.push('drop'); break;
     case 'reject': parts.push(`reject with ${family === 4 ? 'icmp' : 'icmpv6'} admin-prohibited`); break;
+    // Counted: the probe reads the counter to tell hermit's resets from a host's (iptables counts every rule).
+    case 'reset': parts.push('counter reject with tcp reset'); break;
     case 'log': parts.push(`limit rate 10/minute log prefix ${quote(rule.logPrefix ?? '')}`); break;
   }
   parts.push(`comment ${quote(rule.comment)}`);
@@ -128,6 +130,7 @@ export function canonicalNftRule(line: string, family: Family): string {
   const t = line.match(TOKENS) ?? [];
   const rule: Partial<Rule> = {};
   const unq = (s: string | undefined) => (s ?? '').replace(/^"|"$/g, '');
+  let counted = false;
   let i = 0;
   const next = () => t[i++];
   while (i < t.length) {
@@ -171,6 +174,15 @@ export function canonicalNftRule(line: string, family: Family): string {
       rule.verdict = 'pass';
     } else if (w === 'drop') {
       rule.verdict = 'drop';
+    } else if (w === 'counter') {
+      // Only in front of a reset, where hermit writes it; its values are the kernel's, not the rule's.
+      if (t[i] === 'packets') { i++; next(); if (next() !== 'bytes') return line; next(); }
+      if (t[i] !== 'reject' || t[i + 1] !== 'with' || t[i + 2] !== 'tcp') return line;
+      counted = true;
+    } else if (w === 'reject' && t[i] === 'with' && t[i + 1] === 'tcp') {
+      i += 2;
+      if (next() !== 'reset' || !counted) return line;
+      rule.verdict = 'reset';
     } else if (w === 'reject' && t[i] === 'with') {
       i++;
       const kind = next();

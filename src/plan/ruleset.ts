@@ -20,9 +20,10 @@ export interface Rule {
    * blocked address stays blocked even if it was established before the rules existed. */
   replies?: boolean;
   comment: string;
-  /** pass: on to the next chain (Docker's); reject: admin-prohibited, at once; drop: silently;
-   * log: to the kernel log with `logPrefix`, rate-limited (10 a minute, bursts of 5). */
-  verdict: 'pass' | 'reject' | 'drop' | 'log';
+  /** pass: on to the next chain (Docker's); reject: ICMP admin-prohibited, at once; reset: a TCP
+   * reset, at once (TCP only; counted, see `resetRules`); drop: silently; log: to the kernel log
+   * with `logPrefix`, rate-limited (10 a minute, bursts of 5). */
+  verdict: 'pass' | 'reject' | 'reset' | 'drop' | 'log';
   logPrefix?: string;
 }
 
@@ -57,6 +58,20 @@ export const logPrefix = (profile: string) => `hermit:${profile}: `;
  * without a busy agent flooding the kernel log (a match of its own: it never ends the chain). */
 const logRule = (profile: string, where: Pick<Rule, 'dst' | 'inIface'>): Rule =>
   ({ ...where, comment: hermitComment(profile, 'log blocked'), verdict: 'log', logPrefix: logPrefix(profile) });
+
+/**
+ * How hermit refuses what `where` matches: logged, then TCP with a reset and everything else with
+ * ICMP admin-prohibited. The kernel rate-limits ICMP errors per destination (a burst of about six,
+ * then one a second), so with ICMP alone a busy agent's seventh connect to the LAN waits a second
+ * for a SYN retransmit; a reset is not rate-limited, so every blocked TCP connect fails at once.
+ * A reset looks like a closed port to the client; the probe tells hermit's from a host's by the
+ * reset rule's packet counter (probe/attribution.ts).
+ */
+const refuseRules = (profile: string, where: Pick<Rule, 'dst' | 'inIface'>, comment: string): Rule[] => [
+  logRule(profile, where),
+  { ...where, protocol: 'tcp', comment, verdict: 'reset' },
+  { ...where, comment, verdict: 'reject' },
+];
 
 function familyOf(address: string): Family | undefined {
   return parseCidr(address)?.family;
@@ -123,12 +138,10 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   for (const r of resolvers) {
     forward.push(...allowRules({ dst: dst(r), ...fromBridge }, 'udp', [53], c('dns')), ...allowRules({ dst: dst(r), ...fromBridge }, 'tcp', [53], c('dns')));
   }
-  for (const range of blocked) {
-    forward.push(logRule(name, { dst: dst(range) }), { dst: dst(range), comment: c('blocked range'), verdict: 'reject' });
-  }
+  for (const range of blocked) forward.push(...refuseRules(name, { dst: dst(range) }, c('blocked range')));
   // Docker would drop the rest from an internal network silently: reject it, so a direct connect
   // fails at once (and shows in the blocked log) instead of hanging.
-  if (internal) forward.push(logRule(name, { inIface: internal }), { inIface: internal, comment: c('no way out but the proxy'), verdict: 'reject' });
+  if (internal) forward.push(...refuseRules(name, { inIface: internal }, c('no way out but the proxy')));
 
   const input: Rule[] = [{ replies: true, comment: c('replies'), verdict: 'pass' }];
   for (const hp of profile.hostPorts) {
@@ -137,7 +150,7 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   for (const r of resolvers.filter((r) => hostSet.has(canonicalCidr(r)))) {
     input.push(...allowRules({ dst: dst(r), ...fromBridge }, 'udp', [53], c('dns')), ...allowRules({ dst: dst(r), ...fromBridge }, 'tcp', [53], c('dns')));
   }
-  input.push(logRule(name, {}), { comment: c('host'), verdict: 'reject' });
+  input.push(...refuseRules(name, {}, c('host')));
 
   // IPv4 hooks into DOCKER-USER, the chain Docker keeps for its users and never flushes.
   const forwardFrom = family === 4 ? 'DOCKER-USER' : 'FORWARD';
@@ -164,6 +177,7 @@ const IPTABLES_VERDICT: Record<Rule['verdict'], (family: Family, r: Rule) => str
   pass: () => ['-j', 'RETURN'],
   drop: () => ['-j', 'DROP'],
   reject: (f) => ['-j', 'REJECT', '--reject-with', f === 4 ? 'icmp-admin-prohibited' : 'icmp6-adm-prohibited'],
+  reset: () => ['-j', 'REJECT', '--reject-with', 'tcp-reset'],
   log: (_, r) => ['-j', 'LOG', '--log-prefix', quote(r.logPrefix ?? '')],
 };
 

@@ -4,6 +4,7 @@ import { isIp, parseCidr } from '../net/cidr.js';
 import { domainAllows } from '../profile/allowlist.js';
 import type { Profile } from '../profile/types.js';
 import type { ExpectedDns, ExpectedTcp, ProbePlan } from '../probe/types.js';
+import { planAttribution } from './attribution.js';
 import type { HostFacts } from './facts.js';
 import { blockedRangeOf } from './ruleset.js';
 
@@ -97,6 +98,7 @@ export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
     tcp,
     dns,
     ipv6Off: !profile.network.ipv6,
+    attribution: planAttribution(profile, facts),
   };
 }
 
@@ -166,5 +168,6 @@ function planAllowlistProbe(profile: Profile, facts: HostFacts): ProbePlan {
     tcp,
     dns,
     ipv6Off: true,
+    attribution: planAttribution(profile, facts),
   };
 }

@@ -1,10 +1,12 @@
 // Turns the worker's raw outcomes into expected-vs-observed rows. Pure.
 import { isIP } from 'node:net';
+import { type Refusal, attributeRefusals, describeRefusal } from './attribution.js';
 import type { DnsResult, ExpectedDns, ExpectedTcp, ProbePlan, ProbeReport, ProbeResponse, ProbeRow, TcpOutcome, TcpResult } from './types.js';
 
 export function classify(plan: ProbePlan, response: ProbeResponse, meta: { container: string; profile: string }): ProbeReport {
+  const refusals = attributeRefusals(plan, response);
   const rows: ProbeRow[] = [
-    ...plan.tcp.map((e) => tcpRow(e, response.tcp.find((r) => r.id === e.probe.id))),
+    ...plan.tcp.map((e) => tcpRow(e, response.tcp.find((r) => r.id === e.probe.id), refusals.get(e.probe.id))),
     ...plan.dns.map((e) => dnsRow(e, response.dns.find((r) => r.id === e.probe.id))),
   ];
   if (plan.ipv6Off) {
@@ -30,7 +32,7 @@ export function classify(plan: ProbePlan, response: ProbeResponse, meta: { conta
   return { container: meta.container, profile: meta.profile, ok: rows.length > 0 && rows.every((r) => r.ok), rows };
 }
 
-function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
+function tcpRow(e: ExpectedTcp, r: TcpResult | undefined, refusal: Refusal | undefined): ProbeRow {
   const base = { id: e.probe.id, kind: 'tcp' as const, target: e.target, reason: e.reason, expected: e.expect === 'denied' ? 'refused by proxy' as const : e.expect };
   // What cannot be shown blocked is a breach; what cannot be reached, or resolved to try it, an outage.
   const failure = e.expect === 'reachable' ? 'outage' as const : 'breach' as const;
@@ -54,10 +56,14 @@ function tcpRow(e: ExpectedTcp, r: TcpResult | undefined): ProbeRow {
     error: `error${code} ${ms}${at}`,
   };
   if (!blocked) return { ...base, observed: text[r.outcome], ok: r.outcome === 'connected', ...(r.outcome === 'connected' ? {} : { failure }), ms: r.ms };
-  // A refused connect is not isolation: something at that address sent the RST.
+  // A reset is hermit's only if hermit's rule counted it; otherwise the host at that address may
+  // have sent it, and then it was reachable.
+  if (r.outcome === 'refused' && refusal?.by === 'hermit') {
+    return { ...base, observed: `reset by ${describeRefusal(refusal)}${code} ${ms}${at}`, ok: true, ms: r.ms };
+  }
   const note: Partial<Record<TcpOutcome, string>> = {
     connected: ' — the host was reachable',
-    refused: ' — the host answered, so it was reachable',
+    refused: ` — not shown to be hermit's reset (${refusal ? describeRefusal(refusal) : 'no attribution'}): the host may have answered, so it may be reachable`,
     timeout: ' — blocked, but dropped rather than rejected',
   };
   const ok = r.outcome === 'unreachable' || r.outcome === 'timeout';

@@ -4,18 +4,37 @@
 import { PROBE_WORKER } from '../paths.js';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
+import { readResetCounters } from '../apply/counters.js';
 import { HermitError } from '../errors.js';
-import type { DnsOutcome, ProbeRequest, ProbeResponse, TcpOutcome } from './types.js';
+import { counted } from '../plan/attribution.js';
+import { needsAttribution } from './attribution.js';
+import type { DnsOutcome, ProbePlan, ProbeRequest, ProbeResponse, TcpOutcome } from './types.js';
 
 /** Node start-up plus nsenter plus slack, on top of the request's own timeout. */
 const MARGIN_MS = 5000;
 const ROOT_HINT = "run as root (sudo hermit ...): entering the container's network namespace needs CAP_SYS_ADMIN";
 
-export async function runProbeWorker(
-  pid: number,
-  request: ProbeRequest,
-  opts: { workerPath?: string; nodePath?: string } = {},
-): Promise<ProbeResponse> {
+/**
+ * Probes a container as `plan` says, with hermit's reset rules counted around it: the first reading
+ * runs while Node starts in the namespace, and the worker gets its request (and starts connecting)
+ * only once it is done. The second is read only when a blocked connect was refused.
+ */
+export async function probeContainer(pid: number, plan: ProbePlan, opts: WorkerOptions = {}): Promise<ProbeResponse> {
+  const att = plan.attribution;
+  const before = att ? readResetCounters(att) : undefined;
+  const response = await runProbeWorker(pid, plan.request, { ...opts, ...(before ? { ready: before } : {}) });
+  if (!att || !before || !needsAttribution(plan, response)) return response;
+  return { ...response, resets: counted(await before, await readResetCounters(att)) };
+}
+
+interface WorkerOptions {
+  workerPath?: string;
+  nodePath?: string;
+  /** The request is written (and the worker starts) once this settles. */
+  ready?: Promise<unknown>;
+}
+
+export async function runProbeWorker(pid: number, request: ProbeRequest, opts: WorkerOptions = {}): Promise<ProbeResponse> {
   if (!Number.isInteger(pid) || pid <= 0) throw new HermitError('probe', `cannot probe: invalid container pid ${pid}`);
   const workerPath = opts.workerPath ?? PROBE_WORKER;
   if (!existsSync(workerPath)) {
@@ -24,8 +43,8 @@ export async function runProbeWorker(
   const nodePath = opts.nodePath ?? process.execPath;
   const limit = request.timeoutMs + MARGIN_MS;
 
-  const result = await execa('nsenter', [`--net=/proc/${pid}/ns/net`, '--', nodePath, workerPath], {
-    input: JSON.stringify(request),
+  const worker = execa('nsenter', [`--net=/proc/${pid}/ns/net`, '--', nodePath, workerPath], {
+    stdin: 'pipe',
     timeout: limit,
     forceKillAfterDelay: 1000,
     reject: false,
@@ -33,6 +52,11 @@ export async function runProbeWorker(
     extendEnv: false,
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
   });
+  // A worker that died early (nsenter refused) closes its stdin: its exit says why, not EPIPE.
+  worker.stdin.on('error', () => undefined);
+  await opts.ready?.catch(() => undefined);
+  worker.stdin.end(JSON.stringify(request));
+  const result = await worker;
 
   if (result.failed) {
     const stderr = (result.stderr ?? '').trim();

@@ -58,6 +58,34 @@ export interface ProbeResponse {
   tcp: TcpResult[];
   dns: DnsResult[];
   ipv6: Ipv6State;
+  /** Added on the host, never by the worker: how many packets each of `ProbePlan.attribution`'s
+   * rules counted while the probe ran (same order); absent when the counters could not be read. */
+  resets?: (number | undefined)[];
+}
+
+/**
+ * One of hermit's TCP-reset rules (IPv4). A blocked TCP connect is answered with a reset, which the
+ * client sees as "connection refused", just like a host with the port closed. So a refused connect
+ * counts as blocked only if the rule that should have refused it counted the packet.
+ */
+export interface ResetRule {
+  /** Forwarded, or to the host itself (INPUT). */
+  path: 'forward' | 'input';
+  /** Destination range it refuses; none: anything on its path. */
+  dst?: string;
+  /** The chain, and the rule as the firewall prints it back (iptables-save line, or nft canonical rule). */
+  chain: string;
+  text: string;
+}
+
+export interface Attribution {
+  backend: 'iptables' | 'nftables';
+  /** nftables: the profile's table (inet). */
+  table?: string;
+  /** In chain order: the first whose `dst` covers an address is the one that refuses it. */
+  rules: ResetRule[];
+  /** The host's own addresses: a connect to one goes through INPUT. */
+  hostAddresses: string[];
 }
 
 /** One row of the expected-vs-observed table. */
@@ -109,4 +137,6 @@ export interface ProbePlan {
   dns: ExpectedDns[];
   /** The profile has IPv6 off: the namespace must have no IPv6. */
   ipv6Off: boolean;
+  /** hermit's reset rules, read before and after the probe to attribute refused connects. */
+  attribution?: Attribution;
 }

@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } fro
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeReport, ProbeRequest, ProbeResponse, TcpProbe, TcpResult } from '../../src/probe/types.js';
-import { FIREWALL, type WorldInfo, docker, firewallDump, hermit, inHost, pidOf, squidImage, writeProfile } from './world.js';
+import { FIREWALL, connectEnd, type WorldInfo, docker, firewallDump, hermit, inHost, pidOf, squidImage, writeProfile } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
@@ -135,16 +135,15 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
   });
 
   it('direct connections fail, the host\'s services are closed, and outside names do not resolve', async () => {
-    // Forwarded from the internal network: hermit rejects it at once (Docker alone would drop it silently).
+    // Forwarded from the internal network: hermit resets it at once (Docker alone would drop it silently).
+    const pid = await pidOf(world, AGENT);
     const direct = [[world.addr.internet, world.ports.internet], [world.addr.nas, world.ports.nasAllowed], [world.addr.router, world.ports.routerAdmin], ['169.254.169.254', 80]] as const;
     for (const [host, port] of direct) {
-      const r = await tcp({ host, port });
-      expect({ host, outcome: r.outcome }).toEqual({ host, outcome: 'unreachable' });
+      expect({ host, end: await connectEnd(world, pid, NAME, host, port) }).toEqual({ host, end: 'reset by hermit' });
     }
-    // To the host through the internal bridge: hermit's INPUT rules reject it at once.
+    // To the host through the internal bridge: hermit's INPUT rules reset it at once.
     for (const port of [world.ports.hostAllService, 22, 53]) {
-      const r = await tcp({ host: INTERNAL_GATEWAY, port });
-      expect({ port, outcome: r.outcome }).toEqual({ port, outcome: 'unreachable' });
+      expect({ port, end: await connectEnd(world, pid, NAME, INTERNAL_GATEWAY, port) }).toEqual({ port, end: 'reset by hermit' });
     }
     const dns = await fromAgent({ dns: [
       { id: 'embedded', server: '127.0.0.11', name: 'internet.test' },
@@ -204,7 +203,8 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
       input: JSON.stringify({ timeoutMs: 3000, dns: [], tcp: [{ id: 'nas', host: world.addr.nas, port: world.ports.nasAllowed }, { id: 'host', host: '172.30.8.1', port: world.ports.hostAllService }] }),
     });
     const res = JSON.parse(out.stdout) as ProbeResponse;
-    for (const r of res.tcp) expect({ id: r.id, outcome: r.outcome }).toEqual({ id: r.id, outcome: 'unreachable' });
+    for (const r of res.tcp) expect({ id: r.id, outcome: r.outcome }).toEqual({ id: r.id, outcome: 'refused' });
+    expect(await connectEnd(world, pid, NAME, world.addr.nas, world.ports.nasAllowed)).toBe('reset by hermit');
   });
 
   it('doctor says the proxy answers and which names it refused', async () => {

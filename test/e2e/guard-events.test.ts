@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
-import { FIREWALL, type WorldInfo, connectFrom, hermit, hermitDaemon, inHost, pidOf, tail, waitUntil, writeProfile } from './world.js';
+import { FIREWALL, connectEnd, type WorldInfo, connectFrom, hermit, hermitDaemon, inHost, pidOf, tail, waitUntil, writeProfile } from './world.js';
 import { readFileSync } from 'node:fs';
 
 const world = inject('world') as WorldInfo;
@@ -62,7 +62,7 @@ describe.skipIf(!!world.skip)('guard: drift closed on rule-change events', () =>
     expect(verified.by).toMatch(/^hermit guard \(rule change: /);
     expect(verified.ok).toBe(true);
     const pid = await pidOf(world, `hermit-${NAME}`);
-    expect((await connectFrom(world, pid, world.addr.router, world.ports.routerAdmin)).outcome).toBe('unreachable');
+    expect(await connectEnd(world, pid, NAME, world.addr.router, world.ports.routerAdmin)).toBe('reset by hermit');
   });
 
   it('a second guard for the profile says which process guards it, and does not start', async () => {

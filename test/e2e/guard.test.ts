@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
-import { FIREWALL, NS, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, inNs, nftTableOf, pidOf as pidOfIn, restartDockerd } from './world.js';
+import { FIREWALL, connectEnd, NS, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, inNs, nftTableOf, pidOf as pidOfIn, restartDockerd } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,8 +49,8 @@ const connect = (pid: number, host: string, port: number) => connectFrom(world, 
 async function expectIsolated(): Promise<void> {
   const pid = await pidOf(CONTAINER);
   expect(pid).toBeGreaterThan(0);
-  expect((await connect(pid, world.addr.router, world.ports.routerAdmin)).outcome).toBe('unreachable');
-  expect((await connect(pid, world.addr.hostLan, world.ports.hostAllService)).outcome).toBe('unreachable');
+  expect(await connectEnd(world, pid, NAME, world.addr.router, world.ports.routerAdmin)).toBe('reset by hermit');
+  expect(await connectEnd(world, pid, NAME, world.addr.hostLan, world.ports.hostAllService)).toBe('reset by hermit');
   expect((await connect(pid, world.addr.internet, world.ports.internet)).outcome).toBe('connected');
 }
 
@@ -136,8 +136,8 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     writeFileSync(sysctl, '1');
     try {
       const pid = await pidOf(CONTAINER);
-      expect((await connect(pid, world.addr.router, world.ports.routerAdmin)).outcome).toBe('unreachable');
-      expect((await connect(pid, world.addr.hostLan, world.ports.hostAllService)).outcome).toBe('unreachable');
+      expect(await connectEnd(world, pid, NAME, world.addr.router, world.ports.routerAdmin)).toBe('reset by hermit');
+      expect(await connectEnd(world, pid, NAME, world.addr.hostLan, world.ports.hostAllService)).toBe('reset by hermit');
       const r = await hermit(world, ['logs', file(), '--blocked', '--json']);
       expect(r.exitCode, r.stderr).toBe(0);
       const entries = JSON.parse(r.stdout) as { time: string; destination: string; port?: number; protocol: string; path: string }[];

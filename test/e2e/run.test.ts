@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeRequest, ProbeResponse, ProbeReport, TcpResult } from '../../src/probe/types.js';
-import { FIREWALL, type WorldInfo, docker, firewallDump, hermit, inHost, nftTableOf, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
+import { FIREWALL, connectEnd, type WorldInfo, docker, firewallDump, hermit, inHost, nftTableOf, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
@@ -103,10 +103,9 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
       ['169.254.169.254', 80, 'cloud metadata'],
     ];
     for (const [host, port, what] of blocked) {
-      const res = await connect(pid, host, port);
-      // "unreachable" is the ICMP admin-prohibited answer of hermit's REJECT: an answer, not a hang.
-      expect({ what, outcome: res.outcome }).toEqual({ what, outcome: 'unreachable' });
-      expect(res.code).toBe('EHOSTUNREACH');
+      // A TCP reset from hermit's rule (its counter moved; every one of these addresses listens
+      // or routes on, so the refusal is not the host's): an answer, not a hang.
+      expect({ what, end: await connectEnd(world, pid, 'lan-dns', host, port) }).toEqual({ what, end: 'reset by hermit' });
     }
   });
 
@@ -166,7 +165,7 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
     });
     expect(dns.dns.find((d) => d.id === 'embedded')).toMatchObject({ outcome: 'answered', addresses: [world.addr.internet] });
     expect(dns.dns.find((d) => d.id === 'lan')?.outcome).not.toBe('answered');
-    expect((await connect(p, world.addr.router, 53)).outcome).toBe('unreachable');
+    expect(await connectEnd(world, p, 'inet-dns', world.addr.router, 53)).toBe('reset by hermit');
   });
 
   const stateOf = async (name: string) => (await docker(world, ['container', 'inspect', '--format', '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}', name])).stdout.trim();
@@ -188,6 +187,26 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
       expect(await stateOf('hermit-breach')).toBe('false no');
     } finally {
       if (FIREWALL !== 'nftables') await inHost(world, 'iptables', ['-D', ...bypass]);
+      await hermit(world, ['down', file, '--time', '0']);
+    }
+  });
+
+  it("a refusal the host sent itself is not taken for hermit's reset: a breach", async () => {
+    // Nothing listens on the NAS's port 23: let the bridge through to it (above hermit's rules), and
+    // the NAS's own reset comes back, which looks exactly like hermit's. hermit's counter did not move.
+    const file = writeProfile('own-reset', profileYaml('own-reset', '172.30.10.0/24', { probe: `    - { host: ${world.addr.nas}, port: 23, comment: closed NAS port }` }));
+    expect((await hermit(world, ['run', file])).exitCode).toBe(0);
+    const hole = ['-d', world.addr.nas, '-p', 'tcp', '--dport', '23', '-m', 'comment', '--comment', 'e2e own reset', '-j', 'ACCEPT'];
+    const opened = FIREWALL === 'nftables'
+      ? await inHost(world, 'nft', ['insert', 'rule', 'inet', 'hermit-own-reset', 'HERMIT-own-reset', 'ip', 'daddr', world.addr.nas, 'tcp', 'dport', '23', 'accept'])
+      : await inHost(world, 'iptables', ['-I', 'FORWARD', '1', '-i', 'hm-own-reset', ...hole]);
+    expect(opened.exitCode, opened.stderr).toBe(0);
+    try {
+      const r = await hermit(world, ['probe', file]);
+      expect(r.exitCode, r.stderr).toBe(5);
+      expect(r.stderr).toMatch(new RegExp(`a BREACH .*${world.addr.nas}:23: expected blocked, observed connection refused \\(ECONNREFUSED\\).* not shown to be hermit's reset \\(hermit's reset rule for \\S+ counted \\d of the \\d refused\\)`));
+    } finally {
+      if (FIREWALL !== 'nftables') await inHost(world, 'iptables', ['-D', 'FORWARD', '-i', 'hm-own-reset', ...hole]);
       await hermit(world, ['down', file, '--time', '0']);
     }
   });

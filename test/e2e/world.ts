@@ -186,6 +186,25 @@ export async function connectFrom(info: WorldInfo, pid: number, host: string, po
   return (JSON.parse(out.stdout) as ProbeResponse).tcp[0]!;
 }
 
+/** Packets hermit's TCP-reset rules of `profile` have counted so far (both backends). */
+export async function resetsCounted(info: WorldInfo, profile: string): Promise<number> {
+  const nft = FIREWALL === 'nftables';
+  const out = nft ? await inHost(info, 'nft', ['list', 'table', 'inet', `hermit-${profile}`]) : await inHost(info, 'iptables-save', ['-c', '-t', 'filter']);
+  const line = nft ? /counter packets (\d+) bytes \d+ reject with tcp reset/ : new RegExp(`^\\[(\\d+):\\d+\\] -A HERMIT-(?:IN-)?${profile} .*--reject-with tcp-reset$`);
+  return out.stdout.split('\n').reduce((n, l) => n + Number(line.exec(l)?.[1] ?? 0), 0);
+}
+
+/**
+ * A TCP connect from inside, and how it ended: "reset by hermit" when it was refused and hermit's
+ * reset rules of `profile` counted it (a refusal alone could be the host's closed port), else the
+ * outcome (connected, refused, unreachable, timeout).
+ */
+export async function connectEnd(info: WorldInfo, pid: number, profile: string, host: string, port: number): Promise<string> {
+  const before = await resetsCounted(info, profile);
+  const r = await connectFrom(info, pid, host, port);
+  return r.outcome === 'refused' && (await resetsCounted(info, profile)) > before ? 'reset by hermit' : r.outcome;
+}
+
 /** hermit as a long-running process on the world's host (hermit guard), its output in `log`;
  * stop() ends it (SIGTERM, then SIGKILL) and waits for it. */
 export async function hermitDaemon(info: WorldInfo, args: string[], log: string): Promise<{ pid: number; stop: () => Promise<void> }> {

@@ -36,7 +36,7 @@ describe('recorded: the e2e world', () => {
   it("hermit's chain flushed: fails, says it protects nothing, and the fix is hermit run", () => {
     const c = checks(evidence('world-chain-flushed'), profile, FILE)['host.hermit-rules']!;
     expect(c).toMatchObject({ status: 'fail', summary: 'IPv4 chain HERMIT-doc-ok is empty (flushed): it protects nothing' });
-    expect(c.evidence).toContain('IPv4 HERMIT-doc-ok: 0 rules, hermit would write 17');
+    expect(c.evidence).toContain('IPv4 HERMIT-doc-ok: 0 rules, hermit would write 24');
     expect(c.fix).toMatch(/^hermit run \/tmp\/hermit-e2e\/profiles\/doc-ok\.yaml puts the rules/);
   });
 });

@@ -21,8 +21,8 @@ describe('firewall plan', () => {
     await expect(change.payload).toMatchFileSnapshot('golden/fresh-v4.restore');
     await expect(change.revert).toMatchFileSnapshot('golden/fresh-v4.revert');
     expect(change.changes).toEqual([
-      'create chain HERMIT-agent (22 rules)',
-      'create chain HERMIT-IN-agent (4 rules)',
+      'create chain HERMIT-agent (29 rules)',
+      'create chain HERMIT-IN-agent (5 rules)',
       'add jump DOCKER-USER -i hm-agent → HERMIT-agent',
       'add jump INPUT -i hm-agent → HERMIT-IN-agent',
     ]);
@@ -62,7 +62,7 @@ describe('firewall plan', () => {
     const p = sampleProfile();
     p.egress = { ...p.egress, allow: [...p.egress.allow, { to: '192.168.50.30', ports: [5432], protocol: 'tcp', comment: 'db' }] };
     const change = planFirewall(buildRuleset(p, 4, HOST), applied(FRESH_SAVE4, before));
-    expect(change.changes).toEqual(['replace chain HERMIT-agent (22 → 23 rules)']);
+    expect(change.changes).toEqual(['replace chain HERMIT-agent (29 → 30 rules)']);
     await expect(change.payload).toMatchFileSnapshot('golden/replace-v4.restore');
     expect(change.revert).toContain('-A HERMIT-agent -d 192.168.50.20/32 -p tcp -m tcp --dport 8080');
     expect(change.revert).not.toContain('5432');

@@ -85,11 +85,11 @@ describe('nftables read-back', () => {
     const listing = hermitTables(RULESET).get('hermit-agent')!;
     const flushed = listing.replace(/^\t\tip daddr 10\.0\.0\.0\/8 reject.*\n/m, '');
     const change = planNft('agent', both(), flushed);
-    expect(change.changes).toEqual(['replace table inet hermit-agent: replace chain HERMIT-agent (21 → 22 rules)']);
+    expect(change.changes).toEqual(['replace table inet hermit-agent: replace chain HERMIT-agent (28 → 29 rules)']);
     expect(change.payload).toMatch(/^table inet hermit-agent \{\}\ndelete table inet hermit-agent\ntable inet hermit-agent \{\n/);
     expect(change.revert).toBe(`table inet hermit-agent {}\ndelete table inet hermit-agent\n${flushed}`);
     const accepting = listing.replace('ip daddr 10.0.0.0/8 reject with icmp admin-prohibited', 'ip daddr 10.0.0.0/8 accept');
-    expect(planNft('agent', both(), accepting).changes).toEqual(['replace table inet hermit-agent: replace chain HERMIT-agent (22 → 22 rules)']);
+    expect(planNft('agent', both(), accepting).changes).toEqual(['replace table inet hermit-agent: replace chain HERMIT-agent (29 → 29 rules)']);
     const lowered = listing.replace('priority filter - 10;', 'priority filter + 100;');
     expect(planNft('agent', both(), lowered).changes[0]).toContain('replace chain forward (2 → 2 rules)');
   });
@@ -97,7 +97,7 @@ describe('nftables read-back', () => {
   it('down deletes the table (and nothing when there is none); its revert puts it back', () => {
     const listing = hermitTables(RULESET).get('hermit-agent')!;
     expect(teardownNft('agent', listing)).toMatchObject({
-      backend: 'nftables', payload: 'table inet hermit-agent {}\ndelete table inet hermit-agent\n', changes: ['remove table inet hermit-agent (31 rules)'],
+      backend: 'nftables', payload: 'table inet hermit-agent {}\ndelete table inet hermit-agent\n', changes: ['remove table inet hermit-agent (39 rules)'],
     });
     expect(teardownNft('agent', listing).revert).toContain(listing);
     expect(teardownNft('agent', undefined).payload).toBeNull();

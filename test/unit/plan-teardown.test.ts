@@ -51,8 +51,8 @@ describe('teardown plan', () => {
     expect(fw.changes).toEqual([
       'remove jump INPUT → HERMIT-IN-agent',
       'remove jump DOCKER-USER → HERMIT-agent',
-      'remove chain HERMIT-agent (22 rules)',
-      'remove chain HERMIT-IN-agent (4 rules)',
+      'remove chain HERMIT-agent (29 rules)',
+      'remove chain HERMIT-IN-agent (5 rules)',
     ]);
   });
 
@@ -60,7 +60,7 @@ describe('teardown plan', () => {
     const fw = teardownFirewall('agent', 4, save4);
     const lines = fw.revert!.split('\n');
     expect(lines.slice(0, 3)).toEqual(['*filter', ':HERMIT-agent - [0:0]', ':HERMIT-IN-agent - [0:0]']);
-    expect(lines.filter((l) => l.startsWith('-A HERMIT-'))).toHaveLength(26);
+    expect(lines.filter((l) => l.startsWith('-A HERMIT-'))).toHaveLength(34);
     // DOCKER-USER holds other's jump first, then agent's (inserted later, on top): agent's is rule 1.
     expect(lines.filter((l) => l.startsWith('-I'))).toEqual([
       '-I INPUT 1 -i hm-agent -m comment --comment "hermit:agent" -j HERMIT-IN-agent',

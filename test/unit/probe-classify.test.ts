@@ -95,7 +95,7 @@ describe('classify', () => {
     expect(r.rows.filter((x) => x.ok).map((x) => x.id)).toEqual(['ten']);
     expect(table(r)).toMatchInlineSnapshot(`
       [
-        "FAIL lan: blocked / connection refused (ECONNREFUSED) 2 ms — the host answered, so it was reachable",
+        "FAIL lan: blocked / connection refused (ECONNREFUSED) 2 ms — not shown to be hermit's reset (no rule counters to tell hermit's reset from the host's): the host may have answered, so it may be reachable",
         "FAIL meta: blocked / connected 1 ms — the host was reachable",
         "FAIL gw: blocked / error (EADDRNOTAVAIL) <1 ms",
         "FAIL ts: blocked / no result",

@@ -42,7 +42,7 @@ function describeTcp(t: TcpRow): string {
   const at = r.address && r.address !== t.host ? ` [${r.address}]` : '';
   const code = r.code ? ` (${r.code})` : '';
   if (r.address === undefined && r.outcome === 'error') return `the name did not resolve${code}`;
-  const text = { connected: 'connected', refused: 'refused: the host answered, the port is closed', unreachable: 'rejected / unreachable', timeout: 'no answer (timed out)', error: 'error', denied: 'refused by the proxy' }[r.outcome];
+  const text = { connected: 'connected', refused: 'refused: a TCP reset (the port is closed, or a firewall rule such as hermit\'s refused it)', unreachable: 'rejected / unreachable', timeout: 'no answer (timed out)', error: 'error', denied: 'refused by the proxy' }[r.outcome];
   return `${text}${code}${at} in ${ms(r.ms)}`;
 }
 
