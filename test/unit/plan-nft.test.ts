@@ -62,6 +62,8 @@ describe('nftables read-back', () => {
       ['ip daddr 10.0.0.0/8 limit rate 10/minute burst 5 packets log prefix "p: " comment "c"', 'ip daddr 10.0.0.0/8 limit rate 10/minute log prefix "p: " comment "c"'],
       ['reject with icmp type admin-prohibited comment "c"', 'reject with icmp admin-prohibited comment "c"'],
       ['tcp dport { 8443, 443 } return comment "c"', 'tcp dport { 443, 8443 } return comment "c"'],
+      // A reset's counter is the kernel's: its values are not part of the rule.
+      ['ip daddr 10.0.0.0/8 meta l4proto tcp counter packets 12 bytes 720 reject with tcp reset comment "c"', 'ip daddr 10.0.0.0/8 meta l4proto tcp counter reject with tcp reset comment "c"'],
     ];
     for (const [printed, canonical] of same) expect(canonicalNftRule(printed!, 4)).toBe(canonical);
   });
@@ -76,7 +78,8 @@ describe('nftables read-back', () => {
 
   it('a rule hermit does not write never compares equal (accept, another verdict, an extra match)', () => {
     for (const line of ['ip daddr 10.0.0.0/8 accept comment "c"', 'ip daddr 10.0.0.0/8 counter reject with icmp admin-prohibited comment "c"',
-      'ip6 daddr fd00::/8 drop comment "c"', 'ip daddr 10.0.0.0/8 reject with tcp reset comment "c"']) {
+      'ip6 daddr fd00::/8 drop comment "c"', 'ip daddr 10.0.0.0/8 reject with tcp reset comment "c"',
+      'ip daddr 10.0.0.0/8 meta l4proto tcp reject with tcp reset comment "c"', 'ip daddr 10.0.0.0/8 meta l4proto tcp counter packets 1 reject with tcp reset comment "c"']) {
       expect(canonicalNftRule(line, 4)).toBe(line);
     }
   });
