@@ -151,17 +151,18 @@ export function writeProfile(info: WorldInfo, name: string, text: string, dir = 
   return file;
 }
 
-/** hermit's nftables table of a profile as `nft list` prints it in the world's host ('' when there is none). */
+/** hermit's nftables table of a profile as `nft -s list` prints it in the world's host (counters
+ * without their values; '' when there is none). */
 export async function nftTableOf(info: WorldInfo, profile: string): Promise<string> {
-  const r = await inHost(info, 'nft', ['list', 'table', 'inet', `hermit-${profile}`]);
+  const r = await inHost(info, 'nft', ['-s', 'list', 'table', 'inet', `hermit-${profile}`]);
   return r.exitCode === 0 ? r.stdout : '';
 }
 
-/** Every firewall rule of the world's host: iptables' and ip6tables' filter tables (without counters), and
- * the nftables tables that are not iptables-nft's (whose counters change with every packet). */
+/** Every firewall rule of the world's host: iptables' and ip6tables' filter tables, and the nftables
+ * tables that are not iptables-nft's, all without counter values (they change with every packet). */
 export async function firewallDump(info: WorldInfo): Promise<string> {
   const [v4, v6, nft] = await Promise.all([inHost(info, 'iptables-save', ['-t', 'filter']), inHost(info, 'ip6tables-save', ['-t', 'filter']),
-    inHost(info, 'nft', ['list', 'ruleset'])]);
+    inHost(info, 'nft', ['-s', 'list', 'ruleset'])]);
   const rules = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, '')).join('\n');
   const tables = nft.stdout.split(/^(?=table )/m).filter((t) => !/^table (ip|ip6) (filter|nat|mangle|raw|security) \{/.test(t));
   return [rules(v4.stdout), rules(v6.stdout), tables.join('')].join('\n---\n');
