@@ -139,7 +139,7 @@ describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
     writeFileSync(lanProfile, changed);
     const r = await hermit(world, ['run', lanProfile]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toContain(FIREWALL === 'nftables' ? 'replace table inet hermit-lan-dns: replace chain HERMIT-lan-dns (18 → 19 rules)' : 'IPv4: replace chain HERMIT-lan-dns');
+    expect(r.stdout).toContain(FIREWALL === 'nftables' ? 'replace table inet hermit-lan-dns: replace chain HERMIT-lan-dns (25 → 26 rules)' : 'IPv4: replace chain HERMIT-lan-dns');
     expect(r.stdout).not.toContain('recreate container');
     expect(await pidOf('hermit-lan-dns')).toBe(pid);
     expect((await connect(pid, world.addr.nas, world.ports.nasDisallowed)).outcome).toBe('connected');
