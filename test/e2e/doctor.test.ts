@@ -178,7 +178,7 @@ describe.skipIf(!!world.skip)('hermit doctor (end to end)', () => {
       const changed = await doctor(okFile, 'table-changed');
       expect(changed.r.exitCode).toBe(3);
       expect(changed.check('host.hermit-rules')).toMatchObject({ status: 'fail',
-        summary: `hermit's table inet hermit-${OK.name} differs from the profile: replace table inet hermit-${OK.name}: replace chain HERMIT-${OK.name} (0 → 17 rules)` });
+        summary: `hermit's table inet hermit-${OK.name} differs from the profile: replace table inet hermit-${OK.name}: replace chain HERMIT-${OK.name} (0 → 24 rules)` });
       await must(inHost(world, 'nft', ['delete', 'table', 'inet', `hermit-${OK.name}`]));
       const { r, check } = await doctor(okFile, 'table-missing');
       expect(r.exitCode).toBe(3);

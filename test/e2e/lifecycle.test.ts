@@ -200,9 +200,9 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
       expect(await nftTableOf(world, 'life')).toEqual(nft ? expect.stringContaining('chain HERMIT-life') : '');
       const nets = (await docker(world, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n');
       const out = JSON.parse(await ok(['down', file, '--time', '0', '--json'])) as { removed: string[] };
-      expect(out.removed).toEqual(nft ? ['container hermit-life', 'table inet hermit-life (25 rules)', 'network hermit-life'] : [
+      expect(out.removed).toEqual(nft ? ['container hermit-life', 'table inet hermit-life (33 rules)', 'network hermit-life'] : [
         'container hermit-life',
-        'IPv4: jump INPUT → HERMIT-IN-life', 'IPv4: jump DOCKER-USER → HERMIT-life', 'IPv4: chain HERMIT-life (17 rules)', 'IPv4: chain HERMIT-IN-life (3 rules)',
+        'IPv4: jump INPUT → HERMIT-IN-life', 'IPv4: jump DOCKER-USER → HERMIT-life', 'IPv4: chain HERMIT-life (24 rules)', 'IPv4: chain HERMIT-IN-life (4 rules)',
         // Docker 28 keeps a DOCKER-USER in ip6tables too: hermit's IPv6 jump goes there.
         'IPv6: jump INPUT → HERMIT-life', `IPv6: jump ${world.engine >= 28 ? 'DOCKER-USER' : 'FORWARD'} → HERMIT-life`, 'IPv6: chain HERMIT-life (1 rule)',
         'network hermit-life',
