@@ -328,42 +328,53 @@ describe.skipIf(!!world.skip)('hermit guard (end to end)', () => {
     const dockerdPid = Number(readFileSync(pidFile, 'utf8'));
     process.kill(dockerdPid, 'SIGTERM');
     expect(await until(() => !existsProc(dockerdPid))).toBe(true);
-    // What a reboot leaves: no rules at all in the filter table, no nftables tables.
-    for (const tool of ['iptables', 'ip6tables']) {
-      expect((await inHost(world, tool, ['-F'])).exitCode).toBe(0);
-      expect((await inHost(world, tool, ['-X'])).exitCode).toBe(0);
-    }
-    if (NFT) await nft(['delete', 'table', ...TABLE]);
-    expect(await firewallDump(world)).not.toMatch(/HERMIT|hermit-/);
+    let restarted = false;
+    try {
+      // What a reboot leaves: no rules at all in the filter table, no nftables tables.
+      for (const tool of ['iptables', 'ip6tables']) {
+        expect((await inHost(world, tool, ['-F'])).exitCode).toBe(0);
+        expect((await inHost(world, tool, ['-X'])).exitCode).toBe(0);
+      }
+      // Every hermit table, not only this profile's: other tests' profiles may still have theirs.
+      const tables = (await inHost(world, 'nft', ['list', 'tables'])).stdout.match(/^table inet hermit-\S+$/gm) ?? [];
+      for (const t of tables) await inHost(world, 'nft', ['delete', ...t.split(' ')]);
+      expect(await firewallDump(world)).not.toMatch(/HERMIT|hermit-/);
 
-    const t0 = Date.now();
-    const boot = await hermit(world, ['guard', '--boot']);
-    expect(boot.exitCode, boot.stdout + boot.stderr).toBe(0);
-    if (IPT) {
-      expect(boot.stdout).toMatch(/guarded: restored IPv4 rules from .*create chain DOCKER-USER/);
-      // Before dockerd starts: the chains, the jumps, and Docker's jump into DOCKER-USER exist.
-      const early = await save4();
-      expect(early).toContain(`-A DOCKER-USER -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-${NAME}`);
-      expect(early).toContain(`-A INPUT -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-IN-${NAME}`);
-      expect(early).toMatch(/^-A FORWARD -j DOCKER-USER$/m);
-      expect(early).toMatch(new RegExp(`^-A HERMIT-${NAME} .*REJECT`, 'm'));
-    } else {
-      expect(boot.stdout).toMatch(/guarded: restored nftables table inet hermit-guarded from .*create table inet hermit-guarded/);
-      const early = await nftTableOf(world, NAME);
-      expect(early).toContain(`iifname "${BRIDGE}" meta nfproto ipv4 jump HERMIT-${NAME}`);
-      expect(early).toMatch(/reject with icmp admin-prohibited/);
-    }
+      const t0 = Date.now();
+      const boot = await hermit(world, ['guard', '--boot']);
+      expect(boot.exitCode, boot.stdout + boot.stderr).toBe(0);
+      if (IPT) {
+        expect(boot.stdout).toMatch(/guarded: restored IPv4 rules from .*create chain HERMIT-guarded/);
+        // Whichever profile is restored first (others' rules may be recorded too) creates Docker's chain.
+        expect(boot.stdout).toMatch(/: restored IPv4 rules from .*create chain DOCKER-USER/);
+        // Before dockerd starts: the chains, the jumps, and Docker's jump into DOCKER-USER exist.
+        const early = await save4();
+        expect(early).toContain(`-A DOCKER-USER -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-${NAME}`);
+        expect(early).toContain(`-A INPUT -i ${BRIDGE} -m comment --comment "hermit:${NAME}" -j HERMIT-IN-${NAME}`);
+        expect(early).toMatch(/^-A FORWARD -j DOCKER-USER$/m);
+        expect(early).toMatch(new RegExp(`^-A HERMIT-${NAME} .*REJECT`, 'm'));
+      } else {
+        expect(boot.stdout).toMatch(/guarded: restored nftables table inet hermit-guarded from .*create table inet hermit-guarded/);
+        const early = await nftTableOf(world, NAME);
+        expect(early).toContain(`iifname "${BRIDGE}" meta nfproto ipv4 jump HERMIT-${NAME}`);
+        expect(early).toMatch(/reject with icmp admin-prohibited/);
+      }
 
-    await restartDockerd(world);
-    // Docker restarts the container itself (restart policy) and keeps DOCKER-USER's rules.
-    const running = async () => (await docker(world, ['container', 'inspect', '--format', '{{.State.Running}}', CONTAINER])).stdout.trim() === 'true';
-    expect(await until(running)).toBe(true);
-    expect((await status()).rules.map((r) => r.state)).toEqual(['intact', 'intact']);
-    await expectIsolated();
-    const g = await guardOnce();
-    expect(g.code, g.out).toBe(0);
-    expect(g.out).toMatch(/probe \(container started at .*\) ok/);
-    report('reboot (boot restore → dockerd start → guard)', Date.now() - t0);
+      await restartDockerd(world);
+      restarted = true;
+      // Docker restarts the container itself (restart policy) and keeps DOCKER-USER's rules.
+      const running = async () => (await docker(world, ['container', 'inspect', '--format', '{{.State.Running}}', CONTAINER])).stdout.trim() === 'true';
+      expect(await until(running)).toBe(true);
+      expect((await status()).rules.map((r) => r.state)).toEqual(['intact', 'intact']);
+      await expectIsolated();
+      const g = await guardOnce();
+      expect(g.code, g.out).toBe(0);
+      expect(g.out).toMatch(/probe \(container started at .*\) ok/);
+      report('reboot (boot restore → dockerd start → guard)', Date.now() - t0);
+    } finally {
+      // A failure above must not leave the world without its engine for the tests after this one.
+      if (!restarted) await restartDockerd(world);
+    }
   });
 
   it('--install writes the units (boot before docker.service) and --uninstall removes them', async () => {
