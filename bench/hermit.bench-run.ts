@@ -104,6 +104,8 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
   const hermitNoCache = (args: string[], opts: { env?: Record<string, string> } = {}) => inHost(world, process.execPath, [noCache, ...args], { cwd: REPO, ...opts });
   // `docker run -d` of the same argv: the baseline of several rows (measured with the launches).
   let dockerRun: number | undefined;
+  // The set-up's run probed this container's address: let its ICMP budget refill first.
+  await sleep(SPACED_MS);
 
   // --- launch with network and rules in place, vs docker run -d of the same argv -------------
   if (runs('launch')) {
@@ -141,7 +143,8 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
       const pair = [() => launch(hermit, launches, phases), () => launch((w, a, o) => hermitNoCache(a, o), launchesNoCache, phasesNoCache)];
       for (const step of i % 2 ? pair.reverse() : pair) await step();
     }
-    if (caches.size !== 2 || !caches.has('with: used') || !caches.has('without: missing')) throw new Error(`the code cache was not used as intended: ${[...caches].join(', ')}`);
+    // Said in the rows rather than thrown: a later build may load differently, and the other rows still count.
+    const cacheAsIntended = caches.size === 2 && caches.has('with: used') && caches.has('without: missing');
     dockerRun = median(cliRun);
     const launchMs = median(launches);
     rows.push({ what: 'hermit run, network+rules in place (new container, probe included)', hermitMs: launchMs, baselineMs: dockerRun, baseline: 'docker run -d' });
@@ -150,7 +153,7 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     rows.push({ what: 'hermit run, new container (8 s apart), against the floor', hermitMs: launchMs, baselineMs: median(floor), baseline: 'the floor (row above)',
       note: `target ≤ 1.1×; hermit's own share: ${Math.round(launchMs - median(floor))} ms` });
     rows.push({ what: 'the same without the V8 code cache (dist/cli.cjs.cache removed)', hermitMs: median(launchesNoCache), baselineMs: median(floor), baseline: 'the floor',
-      note: `with the cache: ${Math.round(median(launchesNoCache) - launchMs)} ms faster` });
+      note: cacheAsIntended ? `with the cache: ${Math.round(median(launchesNoCache) - launchMs)} ms faster` : `NOT a comparison: the code cache was not used as intended (${[...caches].join(', ') || 'no HERMIT_TIMING line'})` });
     rows.push({ what: 'docker run -d through the Engine API (create + start over the socket)', hermitMs: median(apiRun), baselineMs: dockerRun, baseline: 'docker run -d (CLI)' });
     // Where the launch's time goes: HERMIT_TIMING marks, medians, as steps between marks.
     const steps = (byMark: Record<string, number[]>, total: number) => {
