@@ -151,7 +151,7 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     rows.push({ what: 'floor for any Node wrapper that probes from inside: node -e 0, docker run -d, nsenter node -e 0', hermitMs: median(floor), baselineMs: dockerRun, baseline: 'docker run -d',
       note: 'three processes back to back, no work done' });
     rows.push({ what: 'hermit run, new container (8 s apart), against the floor', hermitMs: launchMs, baselineMs: median(floor), baseline: 'the floor (row above)',
-      note: `target ≤ 1.1×; hermit's own share: ${Math.round(launchMs - median(floor))} ms` });
+      note: `target ≤ 1.1×; hermit's own share: ${Math.round(launchMs - median(floor))} ms`, detail: { launches, floor, dockerRunCli: cliRun } });
     rows.push({ what: 'the same without the V8 code cache (dist/cli.cjs.cache removed)', hermitMs: median(launchesNoCache), baselineMs: median(floor), baseline: 'the floor',
       note: cacheAsIntended ? `with the cache: ${Math.round(median(launchesNoCache) - launchMs)} ms faster` : `NOT a comparison: the code cache was not used as intended (${[...caches].join(', ') || 'no HERMIT_TIMING line'})` });
     rows.push({ what: 'docker run -d through the Engine API (create + start over the socket)', hermitMs: median(apiRun), baselineMs: dockerRun, baseline: 'docker run -d (CLI)' });
