@@ -7,7 +7,7 @@ export default defineConfig({
     teardownTimeout: 60_000,
     include: ['bench/**/*.bench-run.ts'],
     fileParallelism: false,
-    testTimeout: 900_000,
+    testTimeout: 3_600_000, // a whole run is one test: about 15 min at BENCH_RUNS=5 on 2 shared cores
     hookTimeout: 300_000,
     globalSetup: ['test/e2e/global-setup.ts'],
   },
