@@ -8,7 +8,7 @@ import type { DockerRun, EngineCreate } from '../plan/container.js';
 import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';
 import { type Command, describe, dockerHint, exec, execOk } from './exec.js';
-import { enginePost, localEngineSocket } from './engine.js';
+import { engineGet, enginePost, localEngineSocket } from './engine.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { container as inspectContainer } from './facts.js';
 import { proxyContainerCommands, proxyNetworkSteps, proxySteps } from './proxy.js';
@@ -225,12 +225,17 @@ export interface CreatedAhead { id: string; create: EngineCreate }
 
 /**
  * Creates it once Docker has said that no container has the name (`existing`, the same read the
- * facts use, so they never see this one). Undefined when Docker refuses (no such network or
- * image: the plan creates or pulls them first) or cannot be reached: the run goes the usual way.
+ * facts use, so they never see this one) and that the network it names exists: Docker creates a
+ * container for a network that is not there (its start fails), and a first run creates the
+ * network first. Undefined when either is missing, when Docker refuses (no such image: the plan
+ * builds or pulls it first) or cannot be reached: the run goes the usual way.
  */
 export async function createAhead(socket: string, create: EngineCreate, existing: Promise<ExistingContainer | undefined>): Promise<CreatedAhead | undefined> {
   try {
-    if (await existing) return undefined;
+    const network = (create.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
+    if (!network) return undefined;
+    const [container, net] = await Promise.all([existing, engineGet(socket, `/networks/${encodeURIComponent(network)}`)]);
+    if (container || net.status !== 200) return undefined;
     const created = await postCreate(socket, create);
     return created.status === 201 && created.body.Id ? { id: created.body.Id, create } : undefined;
   } catch {

@@ -7,11 +7,11 @@ import { type WorldInfo, docker, firewallDump, hermit, writeProfile } from './wo
 
 const world = inject('world') as WorldInfo;
 
-const profileYaml = (command: string) => `name: ahead
+const profileYaml = (command: string, name = 'ahead', subnet = '172.30.80.0/24') => `name: ${name}
 image: ${world.image}
 command: ${command}
 network:
-  subnet: 172.30.80.0/24
+  subnet: ${subnet}
 dns: [${world.addr.router}]
 probe:
   dnsName: internet.test
@@ -55,6 +55,18 @@ describe.skipIf(!!world.skip)('a container created ahead of the plan', () => {
     expect(r.exitCode, r.stderr).toBe(4);
     expect(r.stderr).toContain('rolled back');
     expect(await hostSnapshot()).toBe(before);
+  });
+
+  it('is not made on a first run, whose network does not exist yet: Docker sees one create', async () => {
+    const file = writeProfile(world, 'ahead-first', profileYaml('[sleep, "86400"]', 'ahead-first', '172.30.81.0/24'));
+    const since = Math.floor(Date.now() / 1000);
+    const r = await hermit(world, ['run', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const events = await docker(world, ['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter', 'type=container', '--filter', 'container=hermit-ahead-first', '--format', '{{.Action}}']);
+    expect(events.stdout.split('\n').filter((a) => a === 'create' || a === 'destroy')).toEqual(['create']);
+    await docker(world, ['rm', '--force', 'hermit-ahead-first']); // sleep ignores the SIGTERM of a docker stop
+    expect((await hermit(world, ['down', 'ahead-first'])).exitCode).toBe(0);
   });
 
   it('is removed when the run is refused after creating it', async () => {
