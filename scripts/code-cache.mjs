@@ -3,7 +3,9 @@
 // exercised the way `hermit run` starts: the run flow's modules are loaded (by a run of a profile
 // that does not exist, which fails before anything else) and a profile is loaded and checked
 // (hermit validate of the built-in claude-agent). Nothing on the host is touched; output is
-// swallowed. Without a cache hermit still works, only its start is slower.
+// swallowed. The rest of a run (facts, plan, apply, probe) needs a Docker host: the first whole
+// `hermit run` adds it (keepRunCache in bin/cli-loader.js). Without a cache hermit still works,
+// only its start is slower.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // Entry point: yargs wiring and the single place where errors become exit codes.
-import yargs from 'yargs';
+import yargs, { type ArgumentsCamelCase } from 'yargs';
 import { EXIT, HermitError } from './errors.js';
 import { doctorCommand } from './commands/doctor.js';
 import { guardCommand } from './commands/guard.js';
@@ -20,9 +20,10 @@ import { updateCommand } from './commands/update.js';
 import { VERSION } from './version.js';
 import { printable } from './report/printable.js';
 
-export async function main(argv: string[]): Promise<void> {
+/** Runs the command; resolves to the parsed arguments, or undefined when it failed (process.exitCode says how). */
+export async function main(argv: string[]): Promise<ArgumentsCamelCase | undefined> {
   try {
-    await yargs(argv)
+    const cli = yargs(argv)
       .scriptName('hermit')
       .usage('$0 <command> [options]\n\nRun AI agent containers on an isolated bridge, and prove the isolation from inside.')
       .command(runCommand)
@@ -56,11 +57,24 @@ export async function main(argv: string[]): Promise<void> {
       .fail((msg, err, y) => {
         if (err) throw err;
         throw new HermitError('usage', msg, `See: hermit --help`);
-      })
-      .parseAsync();
+      });
+    withoutHelpCache(cli);
+    return await cli.parseAsync();
   } catch (err) {
     process.exitCode = report(err);
+    return undefined;
   }
+}
+
+/**
+ * yargs renders the whole help text right after it starts a command's handler (~3 ms, on the way
+ * to every command's work), in case the handler later asks for help; none of hermit's does. The
+ * hook is yargs-internal: if it is not there, nothing changes.
+ */
+function withoutHelpCache(cli: unknown): void {
+  const usage = (cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 // Commands whose positional argument is a profile: completion offers the names hermit knows.

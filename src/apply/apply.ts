@@ -1,13 +1,15 @@
 // Carries out a Plan: network, firewall, container, in that order. Every step that changed
 // something registers its undo; if a later step fails, the undos run in reverse, so a failed
 // `hermit run` leaves the host as it found it.
+import { isDeepStrictEqual } from 'node:util';
 import { HermitError } from '../errors.js';
 import type { FirewallChange } from '../plan/firewall.js';
 import type { DockerRun, EngineCreate } from '../plan/container.js';
 import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';
 import { type Command, describe, dockerHint, exec, execOk } from './exec.js';
-import { enginePost, localEngineSocket } from './engine.js';
+import { engineGet, enginePost, localEngineSocket } from './engine.js';
+import type { ExistingContainer } from '../plan/facts.js';
 import { container as inspectContainer } from './facts.js';
 import { proxyContainerCommands, proxyNetworkSteps, proxySteps } from './proxy.js';
 import { mark } from '../timing.js';
@@ -82,9 +84,20 @@ export async function rollbackAll(undo: Undo[]): Promise<string[]> {
   return failed;
 }
 
+export interface ApplyOptions {
+  /** The container created ahead, which the plan wants (wantsCreated): its removal is the first
+   * undo, and the container step only starts it. */
+  ahead?: CreatedAhead;
+  /** Work to do while Docker starts the container, when this process only waits (~200 ms). */
+  whileStarting?: () => void;
+}
+
 /** The plan as titled steps that share one undo stack; run them in order (listr2 shows them). */
-export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollback(): Promise<string[]> } {
+export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting }: ApplyOptions = {}): { steps: Step[]; rollback(): Promise<string[]> } {
   const undo: Undo[] = [];
+  // A few ms later, so that the request to Docker is on its way first.
+  const meanwhile = () => { if (whileStarting) setTimeout(whileStarting, 5).unref(); };
+  if (ahead) undo.push({ what: `remove container ${ahead.id.slice(0, 12)}`, run: () => removeCreated(ahead) });
   const steps: Step[] = [];
 
   // No undo for a built image: it protects nothing and makes the next attempt faster.
@@ -134,6 +147,7 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
       if (c.kind === 'keep') {
         result.containerId = c.id;
       } else if (c.kind === 'start') {
+        meanwhile();
         for (const cmd of containerCommands(plan)) await execOk(cmd);
         result.containerId = c.id;
         undo.push({ what: `stop container ${c.id.slice(0, 12)}`, run: () => execOk({ file: 'docker', args: ['stop', c.id] }) });
@@ -143,15 +157,19 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
         const name = c.run.args[c.run.args.indexOf('--name') + 1]!;
         // The Engine API unless the CLI is needed: a pull (docker run pulls), or a request the plan could not express.
         const create = plan.image.kind !== 'pull' && !process.env.HERMIT_DOCKER_CLI ? c.run.create : undefined;
-        const id = create && localEngineSocket
-          ? await engineRun(localEngineSocket, create, describe(runCommand(plan, c.run)))
-          : (await execOk(runCommand(plan, c.run)).catch(async (e: unknown) => {
+        const launched = ahead && localEngineSocket
+          ? engineStart(localEngineSocket, ahead.id, describe(runCommand(plan, c.run)))
+          : create && localEngineSocket
+          ? engineRun(localEngineSocket, create, describe(runCommand(plan, c.run)))
+          : execOk(runCommand(plan, c.run)).then((out) => out.trim(), async (e: unknown) => {
             // docker run can fail after creating the container (bad command, missing mount): remove it.
             await execOk({ file: 'docker', args: ['rm', '--force', name] }).catch(() => undefined);
             throw e;
-          })).trim();
+          });
+        meanwhile();
+        const id = await launched;
         result.containerId = id;
-        undo.push({ what: `remove container ${id.slice(0, 12)}`, run: () => execOk({ file: 'docker', args: ['rm', '--force', id] }) });
+        if (!ahead) undo.push({ what: `remove container ${id.slice(0, 12)}`, run: () => removeContainer(id) });
         result.changes.push(c.reason);
       }
       mark('container ready');
@@ -164,25 +182,75 @@ export function applySteps(plan: Plan, result: Applied): { steps: Step[]; rollba
   return { steps, rollback: () => rollbackAll(undo) };
 }
 
+const engineFailure = (asCommand: string, status: number, message = '') =>
+  new HermitError('apply', `${asCommand} failed: the Docker engine answered ${status}: ${message.trim()}`, dockerHint(message));
+
+const postCreate = (socket: string, create: EngineCreate) =>
+  enginePost<{ Id?: string; message?: string }>(socket, `/containers/create?name=${encodeURIComponent(create.name)}`, create.body);
+
 /**
  * `docker run --detach` without the docker CLI process: create, then start, over the engine's
  * socket. Failures read like the CLI's, naming the equivalent command.
  */
 export async function engineRun(socket: string, create: EngineCreate, asCommand: string): Promise<string> {
-  const fail = (status: number, message = '') =>
-    new HermitError('apply', `${asCommand} failed: the Docker engine answered ${status}: ${message.trim()}`, dockerHint(message));
-  const created = await enginePost<{ Id?: string; message?: string }>(socket, `/containers/create?name=${encodeURIComponent(create.name)}`, create.body);
-  if (created.status !== 201 || !created.body.Id) throw fail(created.status, created.body.message);
+  const created = await postCreate(socket, create);
+  if (created.status !== 201 || !created.body.Id) throw engineFailure(asCommand, created.status, created.body.message);
   const id = created.body.Id;
-  const started = await enginePost<{ message?: string }>(socket, `/containers/${id}/start`).catch((e: unknown) => e as Error);
-  if (started instanceof Error || (started.status !== 204 && started.status !== 304)) {
+  try {
+    return await engineStart(socket, id, asCommand);
+  } catch (e) {
     // Created but not started (bad command, missing mount): remove exactly the container this run made.
-    await execOk({ file: 'docker', args: ['rm', '--force', id] }).catch(() => undefined);
-    if (started instanceof Error) throw started;
-    throw fail(started.status, started.body.message);
+    await removeContainer(id).catch(() => undefined);
+    throw e;
   }
+}
+
+/** Starts a container this run created (the caller removes it if it does not start). */
+async function engineStart(socket: string, id: string, asCommand: string): Promise<string> {
+  const started = await enginePost<{ message?: string }>(socket, `/containers/${id}/start`);
+  if (started.status !== 204 && started.status !== 304) throw engineFailure(asCommand, started.status, started.body.message);
   return id;
 }
+
+const removeContainer = (id: string) => execOk({ file: 'docker', args: ['rm', '--force', id] });
+
+/**
+ * The profile's container, created over the Engine API while the host is read and the plan made,
+ * so that the container step only has to start it (Docker's create takes 10-20 ms). Created, never
+ * started: it has no process and no network namespace, and dockerd starts no container that was
+ * never started, not even on its own restart under a restart policy. The plan decides whether it
+ * is the container it wants (wantsCreated); if not, or if the run stops first, removeCreated.
+ */
+export interface CreatedAhead { id: string; create: EngineCreate }
+
+/**
+ * Creates it once Docker has said that no container has the name (`existing`, the same read the
+ * facts use, so they never see this one) and that the network it names exists: Docker creates a
+ * container for a network that is not there (its start fails), and a first run creates the
+ * network first. Undefined when either is missing, when Docker refuses (no such image: the plan
+ * builds or pulls it first) or cannot be reached: the run goes the usual way.
+ */
+export async function createAhead(socket: string, create: EngineCreate, existing: Promise<ExistingContainer | undefined>): Promise<CreatedAhead | undefined> {
+  try {
+    const network = (create.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
+    if (!network) return undefined;
+    const [container, net] = await Promise.all([existing, engineGet(socket, `/networks/${encodeURIComponent(network)}`)]);
+    if (container || net.status !== 200) return undefined;
+    const created = await postCreate(socket, create);
+    return created.status === 201 && created.body.Id ? { id: created.body.Id, create } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the plan creates exactly the container made ahead, over the Engine API, with the image that is here. */
+export function wantsCreated(plan: Plan, ahead: CreatedAhead): boolean {
+  const c = plan.container;
+  return c.kind === 'run' && !c.remove && plan.image.kind === 'present' && !plan.proxy && plan.network.kind === 'keep'
+    && !process.env.HERMIT_DOCKER_CLI && isDeepStrictEqual(c.run.create, ahead.create);
+}
+
+export const removeCreated = (ahead: CreatedAhead) => removeContainer(ahead.id);
 
 async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied) {
   if (!fw.payload) return;

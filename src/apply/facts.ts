@@ -7,6 +7,7 @@ import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
 import { chooseBackend } from '../plan/backend.js';
 import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
+import { LABEL_PROFILE } from '../plan/network.js';
 import { hermitTables } from '../plan/nft.js';
 import { engineGet, engineGetOk, localEngineSocket } from './engine.js';
 import { type Command, type Output, exec, execOk } from './exec.js';
@@ -51,6 +52,8 @@ interface NetworkJson {
   Options?: Record<string, string> | null; Labels?: Record<string, string> | null;
   Containers?: Record<string, { Name: string }> | null;
 }
+
+const isHermits = (n: NetworkJson) => !!n.Labels?.[LABEL_PROFILE];
 
 export const parseNetworks = (json: string): DockerNetwork[] => networksOf(JSON.parse(json || '[]') as NetworkJson[]);
 
@@ -128,9 +131,12 @@ async function inspectAll<T>(sock: string, paths: string[]): Promise<T[]> {
 
 async function networks(): Promise<DockerNetwork[]> {
   if (socket) {
-    // The list omits attached containers: inspect each network (a few ms each over the socket).
-    const list = await engineGetOk<{ Id: string }[]>(socket, '/networks');
-    return networksOf(await inspectAll<NetworkJson>(socket, list.map((n) => `/networks/${n.Id}`)));
+    // The list omits attached containers, which only hermit's own networks need (down removes
+    // them, a plan's advice names them): only those are inspected (a request each).
+    const list = await engineGetOk<NetworkJson[]>(socket, '/networks');
+    const mine = new Map((await inspectAll<NetworkJson>(socket, list.filter(isHermits).map((n) => `/networks/${n.Id}`))).map((n) => [n.Id, n]));
+    // One removed between the list and its inspection is left out, as `docker network inspect` would.
+    return networksOf(list.flatMap((n) => (isHermits(n) ? (mine.has(n.Id) ? [mine.get(n.Id)!] : []) : [n])));
   }
   const ids = (await execOk(docker('network', 'ls', '--quiet', '--no-trunc'), 'host')).split('\n').filter(Boolean);
   if (ids.length === 0) return [];
@@ -187,12 +193,18 @@ async function readOrNothing(cmd: Command): Promise<Output | undefined> {
 
 const needsRoot = () => (process.getuid?.() === 0 ? undefined : 'Reading and changing the firewall needs root: run hermit with sudo');
 
-/** The filter tables of iptables and ip6tables, and hermit's nftables tables, as far as the host has the tools. */
-async function dumps(): Promise<{ save4: string; save6: string; nftTables: Record<string, string>; iptables: boolean; nft: boolean }> {
+/**
+ * The filter tables of iptables and ip6tables, and hermit's nftables tables, as far as the host has the tools.
+ * @param wantNft whether nftables is read too, decided from iptables-save's answer; by default it is,
+ *   from the start.
+ */
+async function dumps(wantNft?: (save4: Output | undefined) => Promise<boolean>): Promise<{ save4: string; save6: string; nftTables: Record<string, string>; iptables: boolean; nft: boolean }> {
+  const readNft = () => readOrNothing({ file: 'nft', args: ['list', 'ruleset'] });
+  const save4Read = readOrNothing({ file: 'iptables-save', args: ['-t', 'filter'] });
   const [save4, save6, nft] = await Promise.all([
-    readOrNothing({ file: 'iptables-save', args: ['-t', 'filter'] }),
+    save4Read,
     readOrNothing({ file: 'ip6tables-save', args: ['-t', 'filter'] }).catch(() => undefined),
-    readOrNothing({ file: 'nft', args: ['list', 'ruleset'] }),
+    wantNft ? save4Read.then(wantNft).then((yes) => (yes ? readNft() : undefined)) : readNft(),
   ]);
   if (save4 && save4.exitCode !== 0 && (!nft || nft.exitCode !== 0)) {
     throw new HermitError('host', `iptables-save failed: ${save4.stderr.trim()}`, needsRoot());
@@ -216,7 +228,16 @@ export function variantOfSave(save: string): IptablesVariant | undefined {
 }
 
 async function firewall(dockerBackend: Promise<FirewallBackend>): Promise<FirewallFacts> {
-  const d = await dumps();
+  // nft only when the backend could be nftables: where iptables serves, as chosen without nft, the
+  // choice is the same with it, and the plan reads no nftables table (one process less on the way).
+  const d = await dumps(async (save4) => {
+    const iptables = save4?.exitCode === 0;
+    try {
+      return !iptables || chooseBackend(process.env.HERMIT_FIREWALL, await dockerBackend, { iptables, nft: false }).backend !== 'iptables';
+    } catch {
+      return true;
+    }
+  });
   const choice = chooseBackend(process.env.HERMIT_FIREWALL, await dockerBackend, { iptables: d.iptables, nft: d.nft });
   let variant: IptablesVariant = 'nft';
   let dockerChainsInOtherVariant = false;
@@ -261,8 +282,9 @@ async function proxyFacts(proxy: ProxySettings, profile: string): Promise<ProxyF
 /**
  * @param image the profile's image, to learn whether it is here (omit when it does not matter).
  * @param proxy allowlist mode: also look at the profile's proxy.
+ * @param containerRead the named container's read, when the caller has begun it (container()).
  */
-export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }): Promise<HostFacts> {
+export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
   const proxyLook = proxy ? proxyFacts(proxy.settings, proxy.profile) : Promise.resolve(undefined);
   const info = dockerInfo();
   const dockerBackend = info.then((i) => i.backend);
@@ -270,7 +292,7 @@ export async function gatherFacts(containerName: string, image?: string, proxy?:
   const settled = await Promise.allSettled([
     info,
     networks(),
-    container(containerName),
+    containerRead,
     firewall(dockerBackend),
     image ? imageId(image) : Promise.resolve(undefined),
     hostRoutes(),

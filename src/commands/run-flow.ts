@@ -1,10 +1,14 @@
 // The run flow: profile → facts → plan → apply → probe → report.
-import { type Applied, applySteps, buildImage, dockerCall, planCommands } from '../apply/apply.js';
+import { isIP } from 'node:net';
+import { type Applied, type CreatedAhead, applySteps, buildImage, createAhead, dockerCall, planCommands, removeCreated, wantsCreated } from '../apply/apply.js';
+import { localEngineSocket } from '../apply/engine.js';
 import { type Command, describe as describeCommand, execOk } from '../apply/exec.js';
-import { gatherFacts } from '../apply/facts.js';
+import { container, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import { BUILD_ENV, refreshImage } from '../plan/image.js';
-import { makePlan } from '../plan/plan.js';
+import { type EngineCreate, dockerRun } from '../plan/container.js';
+import type { ExistingContainer } from '../plan/facts.js';
+import { type Plan, makePlan } from '../plan/plan.js';
 import type { ProbeReport } from '../probe/types.js';
 import { formatRuleset } from '../report/plan.js';
 import { wantedRulesets } from '../guard/verify.js';
@@ -40,8 +44,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   if (!opts.dryRun) await ensureApproved(loaded, command);
 
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
-  const look = async () => {
-    const facts = await gatherFacts(profile.container.name, profile.image, profile.proxy && { settings: profile.proxy, profile: profile.name });
+  const look = async (existing?: Promise<ExistingContainer | undefined>) => {
+    const facts = await gatherFacts(profile.container.name, profile.image, profile.proxy && { settings: profile.proxy, profile: profile.name }, existing);
     mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
   };
@@ -84,10 +88,11 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   // Concurrent runs (and the guard) plan from an iptables-save dump: one at a time, host-wide,
   // from a dump read under the lock, so no payload deletes or duplicates another's lines.
   preloadProgress(); // loads while the facts are read
+  const createRequest = opts.update || profile.proxy ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
   const plan = await withHostLock(async () => {
-    const { facts, plan } = await look();
+    const { facts, plan, created } = await lookAndCreate(look, profile.container.name, createRequest);
     if (refreshCmd && facts.imageId !== before) applied.changes.push(`image ${profile.image} updated${before ? ` (${short(before)} → ${short(facts.imageId)})` : ''}`);
-    const { steps, rollback } = applySteps(plan, applied);
+    const { steps, rollback } = applySteps(plan, applied, { ahead: created, whileStarting: warmForVerdict });
     try {
       await runSteps(steps, { quiet: opts.json });
       mark('applied');
@@ -126,6 +131,49 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   mark('reported');
   await enforce(proof, profile.probe, applied.containerId, profile.container.name);
 }
+
+/** The container's Engine API create request, when the Engine API would create it (else undefined;
+ * a profile error here is reported by the plan, with its place in the file). */
+function engineCreateOf(request: () => EngineCreate | undefined): EngineCreate | undefined {
+  if (!localEngineSocket || process.env.HERMIT_DOCKER_CLI) return undefined;
+  try {
+    return request();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * look(), while Docker creates the container (createAhead, when there is a request): kept when the
+ * plan wants that very container, removed when it does not or when the look fails.
+ */
+async function lookAndCreate<L extends { plan: Plan }>(look: (existing: Promise<ExistingContainer | undefined>) => Promise<L>, name: string, request?: EngineCreate): Promise<L & { created?: CreatedAhead }> {
+  const existing = container(name);
+  const early = request && localEngineSocket ? createAhead(localEngineSocket, request, existing) : Promise.resolve(undefined);
+  let looked: L;
+  try {
+    looked = await look(existing);
+  } catch (err) {
+    const created = await early;
+    if (created) {
+      await removeCreated(created).catch((e: unknown) => {
+        process.stderr.write(`hermit: warning: could not remove container ${created.id.slice(0, 12)}, created but never started: ${(e as Error).message}\n`);
+      });
+    }
+    throw err;
+  }
+  const created = await early;
+  if (!created) return looked;
+  if (wantsCreated(looked.plan, created)) return { ...looked, created };
+  await removeCreated(created);
+  return looked;
+}
+
+/**
+ * Node compiles its IPv6 address pattern on the first isIP() (~3 ms): the probe's classification
+ * makes that first call right after the probe, unless it is made here while Docker starts the container.
+ */
+const warmForVerdict = () => { isIP('::1'); };
 
 const short = (id: string | undefined) => (id ?? 'none').replace(/^sha256:/, '').slice(0, 12);
 

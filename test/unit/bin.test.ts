@@ -39,7 +39,7 @@ describe('bin/hermit with a code cache made by another Node', () => {
       `import * as l from ${JSON.stringify(loader)}; const b = ${JSON.stringify(bundle)}; const r = l.loadBundle(b, { useCache: false }); r.exports.main([]); l.writeCodeCache(b, r.script);`]);
     expect(make.status).toBe(0);
     const cache = readFileSync(`${bundle}.cache`);
-    for (let i = 36; i < 40; i++) cache[i] = cache[i]! ^ 0xff; // V8's version hash, after hermit's 32-byte digest and V8's magic
+    for (let i = 37; i < 41; i++) cache[i] = cache[i]! ^ 0xff; // V8's version hash, after hermit's 33-byte header and V8's magic
     writeFileSync(`${bundle}.cache`, cache);
 
     const r = spawnSync(process.execPath, [join(checkout, 'bin', 'hermit'), 'run', 'x'], { encoding: 'utf8', env: { ...process.env, HERMIT_TIMING: '1' } });

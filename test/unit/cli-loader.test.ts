@@ -1,7 +1,7 @@
 // bin/cli-loader.js: the CLI bundle loads with its V8 code cache when the cache fits, and the same
 // way without it when the cache is missing, made from another source, or refused by V8.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,9 @@ import { cacheFile, loadBundle } from '../../bin/cli-loader.js';
 
 const LOADER = fileURLToPath(new URL('../../bin/cli-loader.js', import.meta.url));
 
-/** V8's code cache header: magic number, then the hash of the V8 version that made it. */
-const V8_VERSION_HASH_AT = 32 + 4;
+/** After hermit's header (the bundle's SHA-256, one byte for what made the cache), V8's: magic
+ * number, then the hash of the V8 version that made it. */
+const V8_VERSION_HASH_AT = 33 + 4;
 
 const dir = mkdtempSync(join(tmpdir(), 'hermit-loader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,6 +71,27 @@ describe('loadBundle', () => {
     expect(load(file, 'e')).toEqual({ cache: 'rejected', out: 'ran e from cli.cjs in garbage' });
     writeFileSync(cacheFile(file), 'not a cache');
     expect(load(file, 'f')).toEqual({ cache: 'stale', out: 'ran f from cli.cjs in garbage' });
+  });
+
+  it('after a whole run, keeps what it compiled as the cache, once, in place of the build\'s', () => {
+    const file = bundle('kept', true);
+    const keep = (f: string) => JSON.parse(node(`const r = l.loadBundle(${JSON.stringify(f)}); r.exports.main(['g']); l.keepRunCache(${JSON.stringify(f)}, r); console.log(JSON.stringify({ cache: r.cache, madeBy: r.madeBy }));`));
+    expect(keep(file)).toEqual({ cache: 'used', madeBy: 'build' });
+    const kept = readFileSync(cacheFile(file));
+    expect(keep(file)).toEqual({ cache: 'used', madeBy: 'run' });
+    expect(readFileSync(cacheFile(file)).equals(kept)).toBe(true); // not again
+    expect(load(file, 'h')).toEqual({ cache: 'used', out: 'ran h from cli.cjs in kept' });
+  });
+
+  it('makes no cache where there was none, and leaves a stale one alone', () => {
+    const none = bundle('nokeep', false);
+    node(`const r = l.loadBundle(${JSON.stringify(none)}); l.keepRunCache(${JSON.stringify(none)}, r);`);
+    expect(existsSync(cacheFile(none))).toBe(false);
+    const stale = bundle('stalekeep', true);
+    writeFileSync(stale, SOURCE.replace('ran', 'new'));
+    const before = readFileSync(cacheFile(stale));
+    node(`const r = l.loadBundle(${JSON.stringify(stale)}); l.keepRunCache(${JSON.stringify(stale)}, r);`);
+    expect(readFileSync(cacheFile(stale)).equals(before)).toBe(true);
   });
 
   it('throws ENOENT naming the bundle when it is missing (bin/hermit says "not built")', () => {
