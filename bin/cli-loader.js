@@ -72,7 +72,8 @@ function loadBundle(file, { useCache = true } = {}) {
 function writeCodeCache(file, script, madeBy = 'build', digest = sha256(readFileSync(file))) {
   const tmp = `${cacheFile(file)}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, Buffer.concat([digest, Buffer.of(MADE_BY.indexOf(madeBy)), script.createCachedData()]));
+    // wx: never through a file or link already there (root may write into a dist/ someone else owns).
+    writeFileSync(tmp, Buffer.concat([digest, Buffer.of(MADE_BY.indexOf(madeBy)), script.createCachedData()]), { flag: 'wx' });
     renameSync(tmp, cacheFile(file));
   } finally {
     rmSync(tmp, { force: true });
