@@ -3,7 +3,7 @@
 // container step, after the rules; a run that fails or is refused after creating it leaves no
 // container behind.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { type WorldInfo, docker, firewallDump, hermit, writeProfile } from './world.js';
+import { type WorldInfo, docker, hermit, hostSnapshot as hostSnapshotOf, writeProfile } from './world.js';
 
 const world = inject('world') as WorldInfo;
 
@@ -18,15 +18,7 @@ probe:
   mustReach: [{ host: internet.test, port: ${world.ports.internet} }]
 `;
 
-/** Rules, networks and every container (created ones too). */
-async function hostSnapshot(): Promise<string> {
-  const [rules, nets, ps] = await Promise.all([
-    firewallDump(world),
-    docker(world, ['network', 'ls', '--format', '{{.Name}} {{.ID}}']),
-    docker(world, ['ps', '-a', '--format', '{{.Names}} {{.ID}} {{.State}}']),
-  ]);
-  return [rules, nets.stdout, ps.stdout].join('\n---\n');
-}
+const hostSnapshot = () => hostSnapshotOf(world);
 
 describe.skipIf(!!world.skip)('a container created ahead of the plan', () => {
   const good = () => writeProfile(world, 'ahead', profileYaml('[sleep, "86400"]'));

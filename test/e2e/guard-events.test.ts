@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
-import { FIREWALL, connectEnd, type WorldInfo, connectFrom, hermit, hermitDaemon, inHost, pidOf, tail, waitUntil, writeProfile } from './world.js';
+import { FIREWALL, connectEnd, type WorldInfo, hermit, hermitDaemon, inHost, pidOf, tail, waitUntil, writeProfile } from './world.js';
 import { readFileSync } from 'node:fs';
 
 const world = inject('world') as WorldInfo;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProbeRequest, ProbeResponse, ProbeReport, TcpResult } from '../../src/probe/types.js';
-import { FIREWALL, connectEnd, type WorldInfo, docker, firewallDump, hermit, inHost, nftTableOf, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
+import { FIREWALL, connectEnd, type WorldInfo, docker, hermit, hostSnapshot as hostSnapshotOf, inHost, nftTableOf, pidOf as pidOfIn, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const WORKER = fileURLToPath(new URL('../../dist/probe/worker.js', import.meta.url));
@@ -58,15 +58,7 @@ async function connect(pid: number, host: string, port: number): Promise<TcpResu
 
 const pidOf = (name: string) => pidOfIn(world, name);
 
-/** What hermit must never touch when it refuses: rules, networks, containers. */
-async function hostSnapshot(): Promise<string> {
-  const [rules, nets, ps] = await Promise.all([
-    firewallDump(world),
-    docker(world, ['network', 'ls', '--format', '{{.Name}} {{.ID}}']),
-    docker(world, ['ps', '-a', '--format', '{{.Names}} {{.ID}} {{.State}}']),
-  ]);
-  return [rules, nets.stdout, ps.stdout].join('\n---\n');
-}
+const hostSnapshot = () => hostSnapshotOf(world);
 
 describe.skipIf(!!world.skip)('hermit run (end to end)', () => {
   let lanProfile: string;

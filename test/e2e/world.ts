@@ -168,6 +168,16 @@ export async function firewallDump(info: WorldInfo): Promise<string> {
   return [rules(v4.stdout), rules(v6.stdout), tables.join('')].join('\n---\n');
 }
 
+/** What a refused or rolled-back run must leave as it was: rules, networks, every container (created ones too). */
+export async function hostSnapshot(info: WorldInfo): Promise<string> {
+  const [rules, nets, ps] = await Promise.all([
+    firewallDump(info),
+    docker(info, ['network', 'ls', '--format', '{{.Name}} {{.ID}}']),
+    docker(info, ['ps', '-a', '--format', '{{.Names}} {{.ID}} {{.State}}']),
+  ]);
+  return [rules, nets.stdout, ps.stdout].join('\n---\n');
+}
+
 /** The host pid of a container's first process (its namespaces are /proc/<pid>/ns/*). */
 export async function pidOf(info: WorldInfo, name: string): Promise<number> {
   return Number((await docker(info, ['container', 'inspect', '--format', '{{.State.Pid}}', name])).stdout.trim());
