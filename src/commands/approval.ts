@@ -32,6 +32,7 @@ export const terminalAsker: Asker = (question) => {
  */
 export async function ensureApproved(loaded: LoadedProfile, command: string, ask: Asker = terminalAsker): Promise<void> {
   const check = await checkApproval(loaded);
+  if (check.envFileError) throw check.envFileError;
   switch (check.state) {
     case 'approved':
       return;

@@ -10,11 +10,17 @@ import { type EngineCreate, dockerRun } from '../plan/container.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { type Plan, makePlan } from '../plan/plan.js';
 import type { ProbeReport } from '../probe/types.js';
+import { withEnvFile } from '../profile/env-file.js';
+import { dockerArgBinds } from '../profile/checks.js';
+import { existingRealpath } from '../profile/load.js';
+import type { LoadedProfile } from '../profile/types.js';
+import { insideBinds } from '../profile/writers.js';
 import { formatRuleset } from '../report/plan.js';
 import { wantedRulesets } from '../guard/verify.js';
 import { withHostLock } from '../state/lock.js';
 import { recordProbe, recordRules } from '../state/store.js';
 import { checkApproval, ensureApproved } from './approval.js';
+import { approvedFiles } from '../profile/approval.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
 import { enforce, proveIsolation, renderProof } from './prove.js';
 import { preloadProgress, runSteps } from './progress.js';
@@ -34,12 +40,15 @@ export interface RunOptions {
 export async function run(profileArg: string | undefined, opts: RunOptions): Promise<void> {
   const command = opts.update ? 'update' : 'run';
   mark('start of run');
-  const loaded = loadChecked(profileArg);
-  const profile = loaded.profile;
-  mark('profile loaded');
+  const onDisk = loadChecked(profileArg);
   const extras = splitPassThrough(opts.rest);
   checkPassThrough(extras.dockerArgs);
   requireRoot(command, 'it reads and changes the firewall and enters the container\'s network namespace to probe it');
+  // Read once, here: the env file's entries approved below are the ones the container gets.
+  const loaded = withEnvFile(onDisk);
+  const profile = loaded.profile;
+  mark('profile loaded');
+  refuseExposingInputs(loaded, extras.dockerArgs);
   // Only a version the user approved (or one only root could write) is applied; a dry run changes nothing.
   if (!opts.dryRun) await ensureApproved(loaded, command);
 
@@ -130,6 +139,15 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   }
   mark('reported');
   await enforce(proof, profile.probe, applied.containerId, profile.container.name);
+}
+
+/** A bind after `--` would let the container rewrite the profile or its env file, which the next
+ * run would then apply (their writers are judged without these one-off options). */
+function refuseExposingInputs(loaded: LoadedProfile, dockerArgs: readonly string[]): void {
+  const exposed = insideBinds(approvedFiles(loaded), dockerArgBinds(dockerArgs), existingRealpath);
+  if (exposed.length > 0) {
+    throw new HermitError('usage', `refused docker arguments after --:\n  ${exposed.join('\n  ')}`, 'Mount it read-only (:ro), or a folder that does not hold the profile or its env file');
+  }
 }
 
 /** The container's Engine API create request, when the Engine API would create it (else undefined;

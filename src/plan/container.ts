@@ -23,7 +23,7 @@ export interface DockerRun {
   env: Record<string, string>;
   configHash: string;
   /** The same container as an Engine API create request, which saves the docker CLI process;
-   * absent when only the CLI can express it (extra docker options, an env file, port ranges).
+   * absent when only the CLI can express it (extra docker options, port ranges).
    * Holds secret values: never printed. */
   create?: EngineCreate;
 }
@@ -49,7 +49,10 @@ export interface ContainerOptions {
 
 export function dockerRun(profile: Profile, extras: RunExtras, environment: NodeJS.ProcessEnv): DockerRun {
   const c = profile.container;
-  const env: Record<string, string> = { ...c.env, ...(profile.proxy ? proxyEnv(profile.proxy) : {}) };
+  // The env file's entries were read by hermit (withEnvFile); container.env overrides them, as
+  // docker's -e overrides --env-file.
+  if (c.envFile !== undefined && c.envFileValues === undefined) throw new Error(`container.envFile ${c.envFile} was not read before planning (withEnvFile)`);
+  const env: Record<string, string> = { ...c.envFileValues, ...c.env, ...(profile.proxy ? proxyEnv(profile.proxy) : {}) };
   const missing = c.passEnv.filter((name) => environment[name] === undefined);
   if (missing.length > 0) {
     throw new HermitError(
@@ -70,7 +73,6 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   if (c.restart !== 'no') opts.push('--restart', c.restart);
   if (c.workdir) opts.push('--workdir', c.workdir);
   for (const name of Object.keys(env).sort()) opts.push('--env', name);
-  if (c.envFile) opts.push('--env-file', c.envFile);
   for (const m of c.mounts) opts.push('--volume', m);
   for (const p of c.publish) opts.push('--publish', p);
   const h = c.healthcheck;
@@ -123,13 +125,13 @@ export function durationNs(text: string): number {
 
 /**
  * What `docker run --detach` with dockerRun()'s options sends to the engine. Kept to the options
- * dockerRun() writes itself; anything else (docker options from the profile or after `--`, an
- * env file, port ranges) leaves it to the docker CLI. An end-to-end test checks both ways give
+ * dockerRun() writes itself; anything else (docker options from the profile or after `--`, port
+ * ranges) leaves it to the docker CLI. An end-to-end test checks both ways give
  * the same container.
  */
 function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, string>, command: string[], labels: Record<string, string>): EngineCreate | undefined {
   const c = profile.container;
-  if (c.dockerArgs.length > 0 || extras.dockerArgs.length > 0 || c.envFile) return undefined;
+  if (c.dockerArgs.length > 0 || extras.dockerArgs.length > 0) return undefined;
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const spec of c.publish) {

@@ -1,5 +1,7 @@
 // Whether a loaded profile may be applied: the version the user approved, a version that only
 // narrows it, or files only root can write. Shared by run, update, probe, trust, status and the guard.
+import { HermitError } from '../errors.js';
+import { withEnvFile } from './env-file.js';
 import { profileEnv } from './host-env.js';
 import { existingRealpath } from './load.js';
 import { type Change, approvalForm, compareProfiles, fingerprint, onlyNarrows } from './trust.js';
@@ -27,24 +29,50 @@ export interface ApprovalCheck {
   record?: ApprovalRecord;
   /** From the approved version to this one (empty without one, or when equal). */
   changes: Change[];
+  /** Why container.envFile could not be read: this version is unapproved and cannot be approved. */
+  envFileError?: HermitError;
 }
 
-export async function checkApproval(loaded: LoadedProfile): Promise<ApprovalCheck> {
+/** The files whose content an approval covers: the profile, those it extends, and its env file.
+ * Whoever can write one of them counts as someone who can change the profile. */
+export function approvedFiles(loaded: LoadedProfile): string[] {
+  const envFile = loaded.profile.container.envFile;
+  return [...(loaded.chain ?? [loaded.file]), ...(envFile === undefined ? [] : [envFile])];
+}
+
+/**
+ * Reads the profile's env file (withEnvFile) unless the caller did: pass the profile the plan uses,
+ * so the approved entries are the ones applied. An env file that cannot be read makes the version
+ * unapproved (the guard and status go on with the approved one), and cannot be approved.
+ */
+export async function checkApproval(given: LoadedProfile): Promise<ApprovalCheck> {
+  let loaded = given;
+  let envFileError: HermitError | undefined;
+  try {
+    loaded = withEnvFile(given);
+  } catch (err) {
+    if (!(err instanceof HermitError)) throw err;
+    envFileError = err;
+  }
   const files = loaded.chain ?? [loaded.file];
   const form = approvalForm(loaded.profile, profileEnv());
   const fp = fingerprint(form);
-  const writers = [...files.flatMap((f) => otherWriters(f)), ...insideWritableMounts(files, loaded.profile, existingRealpath)];
+  const inputs = approvedFiles(loaded);
+  const writers = [...inputs.flatMap((f) => otherWriters(f)), ...insideWritableMounts(inputs, loaded.profile, existingRealpath)];
   const record = await approvalOf(loaded.profile.name);
   const changes = record && record.fingerprint !== fp ? compareProfiles(record.approved, form) : [];
-  const state: ApprovalState = record?.fingerprint === fp ? 'approved'
-    : writers.length === 0 ? 'trusted-source'
-      : record && onlyNarrows(changes) ? 'narrows'
-        : 'unapproved';
-  return { state, form, fingerprint: fp, files, writers, ...(record ? { record } : {}), changes };
+  const state: ApprovalState = envFileError ? 'unapproved'
+    : record?.fingerprint === fp ? 'approved'
+      : writers.length === 0 ? 'trusted-source'
+        : record && onlyNarrows(changes) ? 'narrows'
+          : 'unapproved';
+  return { state, form, fingerprint: fp, files, writers, ...(record ? { record } : {}), changes, ...(envFileError ? { envFileError } : {}) };
 }
 
-export const approve = (check: ApprovalCheck, by: string) =>
-  recordApproval({ profile: check.form.name, by, fingerprint: check.fingerprint, approved: check.form, files: check.files });
+export const approve = async (check: ApprovalCheck, by: string) => {
+  if (check.envFileError) throw check.envFileError;
+  await recordApproval({ profile: check.form.name, by, fingerprint: check.fingerprint, approved: check.form, files: check.files });
+};
 
 /** The approved version of a profile, in the shape the guard and status work with. */
 export function approvedProfile(record: ApprovalRecord, file: string): LoadedProfile {

@@ -561,10 +561,12 @@ function parseDockerArgs(args: readonly string[]): { options: ParsedOption[]; pr
 }
 
 const isFalse = (v: string | undefined) => v !== undefined && /^(false|0)$/i.test(v);
+/** Set to anything but true, as Go's strconv.ParseBool reads it (docker's flags and --security-opt values). */
+const notTrue = (v: string | undefined) => v !== undefined && !/^(1|t|T|true|TRUE|True)$/.test(v);
 const UNCONFINED = /^(seccomp[=:]unconfined|apparmor[=:]unconfined|systempaths=unconfined|label[=:]disable)$/;
 const HOST_DISK = /^\/dev\/(mem|kmem|port|sd|hd|vd|xvd|nvme|mmcblk|loop|dm-|md|mapper\/|disk\/|zd)/;
 const SAFE_LOG_DRIVERS = new Set(['json-file', 'local', 'journald', 'none']);
-const SET_IN_PROFILE: Record<string, string> = { name: 'container.name', user: 'container.user', restart: 'container.restart' };
+const SET_IN_PROFILE: Record<string, string> = { name: 'container.name', user: 'container.user', restart: 'container.restart', workdir: 'container.workdir' };
 
 /** Problems with docker run options, each with the index of the argument it starts at. */
 export function dockerArgProblems(args: readonly string[], opts: CheckOptions = {}): { index: number; message: string }[] {
@@ -603,8 +605,34 @@ export function dockerArgProblems(args: readonly string[], opts: CheckOptions = 
           refuse(o, `joins another container's ${o.name} namespace, which hermit does not isolate; remove it`);
         }
         break;
-      case 'security-opt':
+      case 'security-opt': {
+        const [key = '', setting] = v.split(/[=:](.*)/s);
         if (UNCONFINED.test(v)) refuse(o, 'turns off a kernel confinement Docker applies; remove it');
+        else if (key === 'seccomp') refuse(o, `makes docker read a seccomp profile from the host (${setting ?? ''}), a file hermit cannot approve; remove it (Docker's default seccomp profile applies)`);
+        else if (key === 'no-new-privileges') {
+          if (notTrue(setting)) refuse(o, 'turns off no-new-privileges, which hermit sets so that no setuid program gains privileges in the container; remove it');
+        } else if (key !== 'apparmor' && key !== 'label') {
+          refuse(o, `'${key}' is not a security option hermit knows (apparmor=PROFILE, label=..., no-new-privileges); hermit refuses options it cannot check`);
+        }
+        break;
+      }
+      case 'env-file':
+        refuse(o, `makes docker read ${v} as root, following links, content hermit cannot approve; use container.envFile in the profile (hermit reads it itself and its content is approved)`);
+        break;
+      case 'label-file':
+        refuse(o, `makes docker read ${v} as root, following links; give labels with --label`);
+        break;
+      case 'cidfile':
+        refuse(o, `makes docker write ${v} as root, through whatever link is there; remove it (docker ps, hermit status name the container)`);
+        break;
+      case 'label':
+        if (/^hermit\./.test(v)) refuse(o, "sets a label hermit uses to recognize its own containers; remove it (hermit sets its hermit.* labels itself)");
+        break;
+      case 'read-only':
+        if (notTrue(o.value)) refuse(o, 'overrides container.readOnly; set container.readOnly in the profile instead');
+        break;
+      case 'detach':
+        if (notTrue(o.value)) refuse(o, 'hermit starts the container detached and then probes it; remove it');
         break;
       case 'sysctl': {
         const problem = sysctlProblem(v.split('=')[0] ?? '');
@@ -668,6 +696,38 @@ export function dockerOptionsEnd(args: readonly string[]): number {
 /** Checks docker run options passed through; `where` names them in messages ("arguments after --"). */
 export function checkDockerArgs(args: readonly string[], where: string, opts: CheckOptions = {}): string[] {
   return dockerArgProblems(args, opts).map((p) => `${where}: ${p.message}`);
+}
+
+export interface HostBind {
+  /** Absolute host path, as written. */
+  host: string;
+  container: string;
+  readOnly: boolean;
+  /** The option as written, for messages. */
+  text: string;
+}
+
+/** The host paths docker run options bind into the container (-v, --volume, --mount), so the
+ * "who can write the profile" check sees them as it sees container.mounts. */
+export function dockerArgBinds(args: readonly string[]): HostBind[] {
+  const out: HostBind[] = [];
+  for (const o of parseDockerArgs(args).options) {
+    const v = o.value ?? '';
+    if (o.name === 'volume') {
+      const vol = splitVolume(v);
+      if (vol?.host?.startsWith('/')) out.push({ host: vol.host, container: vol.container, readOnly: !!vol.options?.split(',').includes('ro'), text: o.text });
+    } else if (o.name === 'mount') {
+      const fields = v.split(',').map((f) => { const [k = '', ...rest] = f.split('='); return [k.toLowerCase(), rest.join('=')] as const; });
+      const get = (...keys: string[]) => fields.find(([k]) => keys.includes(k))?.[1];
+      const readOnly = fields.some(([k, val]) => (k === 'readonly' || k === 'ro') && (val === '' || /^(true|1)$/i.test(val)));
+      const container = get('target', 'dst', 'destination') ?? '';
+      for (const [k, val] of fields) {
+        const host = ['source', 'src'].includes(k) ? val : k === 'volume-opt' && val.startsWith('device=') ? val.slice('device='.length) : undefined;
+        if (host?.startsWith('/')) out.push({ host, container, readOnly, text: o.text });
+      }
+    }
+  }
+  return out;
 }
 
 /** --mount type=bind,source=...: the source, and a local volume's device= option, are host paths. */

@@ -10,15 +10,21 @@ import type { AllowedDomain, Profile } from './types.js';
 /**
  * The profile as approved and compared: the resolved profile (extends merged, variables expanded,
  * defaults filled in) with every container.env value whose name or content looks secret replaced
- * by a digest of it, so that no secret is stored and a changed value is still a change.
+ * by a digest of it, so that no secret is stored and a changed value is still a change. The env
+ * file's values (read by hermit, container.envFileValues) are all digests: its content is approved
+ * without ever being shown or stored.
  */
 export function approvalForm(profile: Profile, env: Record<string, string | undefined> = {}): Profile {
   const secretValues = Object.entries(env).filter(([k, v]) => looksSecret(k) && v !== undefined && v.length >= 6).map(([, v]) => v!);
   const hide = (name: string, value: string) => looksSecret(name) || secretValues.some((s) => value.includes(s));
   const envForm = Object.fromEntries(Object.entries(profile.container.env)
-    .map(([k, v]) => [k, hide(k, v) ? `<secret sha256:${sha256(`${k}=${v}`).slice(0, 16)}>` : v]));
-  return { ...profile, container: { ...profile.container, env: envForm } };
+    .map(([k, v]) => [k, hide(k, v) ? `<secret ${valueDigest(k, v)}>` : v]));
+  const fileValues = profile.container.envFileValues;
+  const fileForm = fileValues && { envFileValues: Object.fromEntries(Object.entries(fileValues).map(([k, v]) => [k, `<${valueDigest(k, v)}>`])) };
+  return { ...profile, container: { ...profile.container, env: envForm, ...fileForm } };
 }
+
+const valueDigest = (name: string, value: string) => `sha256:${sha256(`${name}=${value}`).slice(0, 16)}`;
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -153,7 +159,7 @@ export function grants(p: Profile): [string, string[]][] {
     ['published ports', none(c.publish)],
     ['environment passed from hermit', none(c.passEnv)],
     ['environment set', none(Object.entries(c.env).map(([k, v]) => (v.startsWith('<secret ') ? `${k} (secret)` : `${k}=${v}`)))],
-    ...(c.envFile ? [['env file', [c.envFile]] as [string, string[]]] : []),
+    ...(c.envFile ? [['env file (values approved by digest, not shown)', [`${c.envFile}: ${c.envFileValues ? Object.keys(c.envFileValues).join(', ') || '(no entries)' : '(not read)'}`]] as [string, string[]]] : []),
     ['sysctls', none(Object.entries(c.sysctls).map(([k, v]) => `${k}=${v}`))],
     ['read-only root filesystem', [c.readOnly ? 'yes' : 'no']],
     ['restart policy', [c.restart]],

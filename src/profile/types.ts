@@ -38,6 +38,9 @@ export interface ContainerSettings {
   passEnv: string[];
   /** Absolute path. */
   envFile?: string;
+  /** envFile's entries, read by hermit itself where it runs as root (withEnvFile), never by docker;
+   * in the approval form each value is a digest. Absent until read. */
+  envFileValues?: Record<string, string>;
   /** docker -v syntax, host side made absolute: "/abs/src:/dst[:ro]". */
   mounts: string[];
   /** Host paths (absolute) of mounts that hand over the host, mounted because the profile says it means to. */

@@ -49,14 +49,26 @@ describe('docker run plan', () => {
     await expect(`${JSON.stringify(run.create, null, 2)}\n`).toMatchFileSnapshot('golden/docker-run.create.json');
     // Options only the docker CLI parses: no create request, the CLI runs.
     expect(dockerRun(sampleProfile(), { dockerArgs: ['--memory', '2g'], command: [] }, ENV).create).toBeUndefined();
-    const profile = sampleProfile();
-    profile.container.envFile = '/srv/agent.env';
-    expect(dockerRun(profile, noExtras, ENV).create).toBeUndefined();
     const ranges = sampleProfile();
     ranges.container.publish = ['127.0.0.1:8000-8001:8000-8001'];
     expect(dockerRun(ranges, noExtras, ENV).create).toBeUndefined();
     // A command after `--` replaces the profile's, as with the CLI.
     expect(dockerRun(sampleProfile(), { dockerArgs: [], command: ['sh'] }, ENV).create?.body.Cmd).toEqual(['sh']);
+  });
+
+  it("passes the env file's entries by name, read by hermit: docker never opens the file, and -e overrides it", () => {
+    const profile = sampleProfile();
+    profile.container.envFile = '/srv/agent.env';
+    expect(() => dockerRun(profile, noExtras, ENV)).toThrow('was not read before planning');
+    profile.container.envFileValues = { FROM_FILE: 'file value', TZ: 'Europe/Berlin' };
+    const run = dockerRun(profile, noExtras, ENV);
+    expect(run.args).not.toContain('--env-file');
+    expect(run.args.join(' ')).not.toContain('file value');
+    expect(run.args.join(' ')).not.toContain('/srv/agent.env');
+    expect(run.args.filter((a, i) => run.args[i - 1] === '--env')).toEqual(['API_KEY', 'FROM_FILE', 'TZ']);
+    expect(run.env).toEqual({ FROM_FILE: 'file value', TZ: 'UTC', API_KEY: 'sk-secret-value' });
+    // The Engine API request carries the same values.
+    expect(run.create?.body.Env).toEqual(['API_KEY=sk-secret-value', 'FROM_FILE=file value', 'TZ=UTC']);
   });
 
   it('converts Go durations to the nanoseconds the Engine API takes', () => {
