@@ -1,10 +1,11 @@
 // hermit doctor: gather (one concurrent pass of read-only commands, then the vantage points) →
 // pure checks → report. It changes nothing on the host: the only things it creates are throwaway
 // containers, removed before it returns.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadChecked, useColor } from '../commands/common.js';
 import { runSteps } from '../commands/progress.js';
+import { createFile } from '../create-file.js';
 import { EXIT, HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import { runChecks } from './checks/index.js';
@@ -31,7 +32,8 @@ export async function doctor(profileArg: string | undefined, opts: DoctorOptions
     { title: profile ? `Probe ${profile.probe.mustReach.length ? 'targets' : 'DNS'} from the profile's network, Docker's default bridge and the host` : 'Connectivity (needs a profile)',
       run: async () => { snap.vantages = await gatherVantages(snap, profile); } },
   ], { quiet: opts.json });
-  if (opts.evidence) writeFileSync(opts.evidence, `${JSON.stringify(snap, null, 2)}\n`);
+  // Often written into a project folder: never through a link there (it is replaced, not followed).
+  if (opts.evidence) createFile(opts.evidence, `${JSON.stringify(snap, null, 2)}\n`, { replace: true });
   const report = buildReport(snap, runChecks(snap, { profile, profileArg, since }), profile?.name);
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, { color: useColor(), verbose: opts.verbose }));
   if (!report.ok) process.exitCode = EXIT.host;

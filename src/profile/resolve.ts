@@ -120,31 +120,46 @@ const realOf = (f: string) => {
  * Every file a name could come from, in lookup order. `skip` leaves one file out: a profile that
  * extends its own name (.hermit/claude-agent.yaml with `extends: claude-agent`) means the next one.
  */
-function candidates(name: string, places: Places, skip?: string): { found: ProfileSource[]; looked: string[] } {
+function candidates(name: string, places: Places, opts: FindOptions): { found: ProfileSource[]; looked: string[] } {
   const found: ProfileSource[] = [];
-  const skipReal = skip && realOf(skip);
+  const skipReal = opts.skip && realOf(opts.skip);
   const consider = (s: ProfileSource) => {
     if (isFile(s.file) && realOf(s.file) !== skipReal) found.push(s);
   };
-  for (const dir of ancestors(places.cwd)) {
-    consider({ kind: 'project', file: path.join(dir, '.hermit', `${name}.yaml`), name });
-    const def = path.join(dir, PROJECT_DEFAULT);
-    if (isFile(def) && declaredName(def) === name) consider({ kind: 'project', file: def, name, projectDefault: true });
+  if (!opts.sharedOnly) {
+    for (const dir of ancestors(places.cwd)) {
+      consider({ kind: 'project', file: path.join(dir, '.hermit', `${name}.yaml`), name });
+      const def = path.join(dir, PROJECT_DEFAULT);
+      if (isFile(def) && declaredName(def) === name) consider({ kind: 'project', file: def, name, projectDefault: true });
+    }
   }
   const shared = sharedDirs(places).map(({ kind, dir }) => ({ kind, file: path.join(dir, `${name}.yaml`), name }));
   shared.forEach(consider);
-  const looked = [`.hermit/${name}.yaml, or ${PROJECT_DEFAULT} with name: ${name}, in ${places.cwd} and each parent`, ...shared.map((s) => s.file)];
+  const looked = [...(opts.sharedOnly ? [] : [`.hermit/${name}.yaml, or ${PROJECT_DEFAULT} with name: ${name}, in ${places.cwd} and each parent`]), ...shared.map((s) => s.file)];
   return { found, looked };
 }
 
+export interface FindOptions {
+  /** Leave this file out (a profile that extends its own name means the next one). */
+  skip?: string;
+  /** Only the user's, the system's and the built-in profiles, never a project's (the agent's
+   * workspace): for `hermit init`, which copies text from the profile it finds. A path must lie in
+   * one of those folders too. */
+  sharedOnly?: boolean;
+}
+
 /** A profile argument (path or name) to the file it stands for, and where that file came from. */
-export function findProfile(arg: string, places: Places = hostPlaces(), opts: { skip?: string } = {}): ProfileSource {
+export function findProfile(arg: string, places: Places = hostPlaces(), opts: FindOptions = {}): ProfileSource {
   if (isPathArg(arg)) {
     const file = path.resolve(places.cwd, arg);
     if (!isFile(file)) throw new HermitError('usage', `profile file ${file} does not exist`, 'Check the path, or give a profile name: hermit profiles list');
+    if (opts.sharedOnly && !sharedDirs(places).some(({ dir }) => realOf(file).startsWith(`${realOf(dir)}/`))) {
+      throw new HermitError('usage', `${file} is not in a folder of your own, the system's or hermit's profiles (${sharedDirs(places).map((d) => d.dir).join(', ')})`,
+        'Give the name of such a profile (hermit profiles list), or copy the file into ~/.config/hermit/profiles first');
+    }
     return { kind: 'path', file, name: path.basename(file).replace(/\.ya?ml$/, '') };
   }
-  const { found, looked } = candidates(arg, places, opts.skip);
+  const { found, looked } = candidates(arg, places, opts);
   const first = found[0];
   if (!first) {
     throw new HermitError('usage', `no profile named '${arg}'; looked in:\n    ${looked.join('\n    ')}`,

@@ -19,6 +19,22 @@ export interface TemplateInput {
   projectDir: string;
 }
 
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * What of the input would put a control character (a newline above all) into the new file, which
+ * a link or a hostile base could turn into lines of the user's choosing: "container.mounts[1] of
+ * the base", or undefined when there is none.
+ */
+export function controlCharacterIn(t: TemplateInput): string | undefined {
+  const fields: [string, string][] = [
+    ['the profile name', t.name], ['the base profile name', t.extends], ["the base's name", t.baseName],
+    ['the base', t.baseDescription], ["hermit's schema path", t.schema], ['the project folder', t.projectDir],
+    ...(t.baseMounts ?? []).map((m, i): [string, string] => [`container.mounts[${i}] of the base`, m]),
+  ];
+  return fields.find(([, v]) => CONTROL.test(v))?.[0];
+}
+
 /** A mount onto /workspace, whatever ${...} its host side holds (so not split at ':'). */
 const WORKSPACE = /:\/workspace(:[^:/]*)?$/;
 

@@ -43,6 +43,20 @@ describe('checkDockerArgs', () => {
     [['--log-driver=gelf'], ["--log-driver=gelf: makes dockerd send the container's output over the host's network, outside the firewall; use json-file, local or journald"]],
     [['--name', 'x'], ['--name x: hermit sets this itself; set container.name in the profile instead']],
     [['-u', '0'], ['-u 0: hermit sets this itself; set container.user in the profile instead']],
+    // Options that make docker read or write host files (as root, following links).
+    [['--env-file', '/workspace/.env'], ['--env-file /workspace/.env: makes docker read /workspace/.env as root, following links, content hermit cannot approve; use container.envFile in the profile (hermit reads it itself and its content is approved)']],
+    [['--label-file=/workspace/l'], ['--label-file=/workspace/l: makes docker read /workspace/l as root, following links; give labels with --label']],
+    [['--cidfile', '/workspace/id'], ['--cidfile /workspace/id: makes docker write /workspace/id as root, through whatever link is there; remove it (docker ps, hermit status name the container)']],
+    [['--security-opt', 'seccomp=/workspace/s.json'], ["--security-opt seccomp=/workspace/s.json: makes docker read a seccomp profile from the host (/workspace/s.json), a file hermit cannot approve; remove it (Docker's default seccomp profile applies)"]],
+    [['--security-opt=seccomp:/etc/s.json'], ["--security-opt=seccomp:/etc/s.json: makes docker read a seccomp profile from the host (/etc/s.json), a file hermit cannot approve; remove it (Docker's default seccomp profile applies)"]],
+    // Overrides of what hermit sets itself.
+    ...['no-new-privileges=false', 'no-new-privileges:false', 'no-new-privileges=0', 'no-new-privileges=F'].map((v): [string[], string[]] =>
+      [['--security-opt', v], [`--security-opt ${v}: turns off no-new-privileges, which hermit sets so that no setuid program gains privileges in the container; remove it`]]),
+    [['--security-opt', 'writable-cgroups=true'], ["--security-opt writable-cgroups=true: 'writable-cgroups' is not a security option hermit knows (apparmor=PROFILE, label=..., no-new-privileges); hermit refuses options it cannot check"]],
+    [['--read-only=false'], ['--read-only=false: overrides container.readOnly; set container.readOnly in the profile instead']],
+    [['--detach=false'], ['--detach=false: hermit starts the container detached and then probes it; remove it']],
+    [['-w', '/tmp'], ['-w /tmp: hermit sets this itself; set container.workdir in the profile instead']],
+    [['--label', 'hermit.profile=other'], ['--label hermit.profile=other: sets a label hermit uses to recognize its own containers; remove it (hermit sets its hermit.* labels itself)']],
     // Short-flag clusters: booleans, then one letter that takes the rest or the next item.
     [['-itp8080:80'], ['-itp8080:80: publishes 8080:80 on every host address; write 127.0.0.1:8080:80, or 0.0.0.0:... to expose it to the LAN deliberately']],
     [['-itv', '/var/run/docker.sock:/s'], [`-itv /var/run/docker.sock:/s: mounts /var/run/docker.sock, ${SOCKET}`]],
@@ -75,6 +89,8 @@ describe('checkDockerArgs', () => {
     ['--add-host=host.docker.internal:host-gateway', '--dns-option', 'ndots:1', '--dns-search=example.com'],
     ['--device', '/dev/net/tun', '--device=/dev/fuse'],
     ['--security-opt', 'no-new-privileges', '--log-driver', 'json-file', '--log-opt', 'max-size=10m'],
+    ['--security-opt=no-new-privileges=true', '--security-opt', 'no-new-privileges:1', '--security-opt', 'apparmor=docker-default', '--security-opt', 'label=type:svirt_t'],
+    ['--read-only=true', '--detach', '--label', 'team=x'],
     ['-e', 'FOO=--privileged', '--label', 'x=--net=host'],
     ['--uts=container:x', '--ipc=private', '--userns='],
   ];

@@ -66,6 +66,13 @@ describe('findProfile', () => {
     expect(() => findProfile('./nope.yaml', places(at('proj')))).toThrow(/profile file .*nope\.yaml does not exist/);
   });
 
+  it('sharedOnly (hermit init\'s base): never a project file, a path only inside the user\'s, system or built-in folders', () => {
+    expect(findProfile('agent', places(at('proj/sub/dir')), { sharedOnly: true })).toMatchObject({ kind: 'user', file: at('home/u/.config/hermit/profiles/agent.yaml') });
+    expect(() => findProfile('deep', places(at('proj/sub/dir')), { sharedOnly: true })).toThrow(/no profile named 'deep'; looked in:\n\s+\/.*home\/u/);
+    expect(() => findProfile('./hermit.yaml', places(at('proj')), { sharedOnly: true })).toThrow(`${at('proj/hermit.yaml')} is not in a folder of your own, the system's or hermit's profiles`);
+    expect(findProfile(at('etc/agent.yaml'), places(at('proj')), { sharedOnly: true })).toMatchObject({ kind: 'path', file: at('etc/agent.yaml') });
+  });
+
   it('skips a file, so a profile can extend its own name', () => {
     expect(findProfile('agent', places(at('proj')), { skip: at('proj/.hermit/agent.yaml') }).kind).toBe('user');
   });

@@ -120,6 +120,23 @@ describe('otherWriters', () => {
     expect(otherWriters('/x/p.yaml', fs({ '/': dir(0, 0o755), '/x': dir(0, 0o755), '/x/p.yaml': file(0, 0o1666) }))).toEqual(['/x/p.yaml is writable by everyone']);
   });
 
+  it('judges a link on the way by its owner (its mode bits mean nothing), its target along the real path', () => {
+    const link = (uid: number): St => ({ uid, gid: uid, mode: 0o120000 | 0o777, isDirectory: () => false });
+    const tree = { '/': dir(0, 0o755), '/etc': dir(0, 0o755), '/etc/p.yaml': link(0), '/etc/q.yaml': link(1000) };
+    // realpathSync of a path that does not exist here leaves it as written: only the link itself is judged.
+    expect(otherWriters('/etc/p.yaml', fs(tree))).toEqual([]);
+    expect(otherWriters('/etc/q.yaml', fs(tree))).toEqual(['/etc/q.yaml is a symbolic link owned by uid 1000']);
+  });
+
+  it('finds profile files inside a folder bound writable by dockerArgs (-v, --mount), not read-only ones', () => {
+    const p = withContainer(sampleProfile(), { dockerArgs: ['-v', '/srv/a:/a', '--mount', 'type=bind,src=/srv/b,dst=/b', '--mount=type=bind,source=/srv/c,target=/c,readonly', '-v=/srv/d:/d:ro'] });
+    const real = (x: string) => x;
+    expect(insideWritableMounts(['/srv/a/p.yaml', '/srv/b/p.yaml', '/srv/c/p.yaml', '/srv/d/p.yaml'], p, real)).toEqual([
+      '/srv/a/p.yaml is inside /srv/a, which the container mounts writable at /a (-v /srv/a:/a)',
+      '/srv/b/p.yaml is inside /srv/b, which the container mounts writable at /b (--mount type=bind,src=/srv/b,dst=/b)',
+    ]);
+  });
+
   it('finds profile files inside a folder the container mounts writable', () => {
     const p = withContainer(sampleProfile(), { mounts: ['/srv/work:/workspace', '/srv/ro:/ro:ro', 'vol:/v'] });
     const real = (x: string) => x;
