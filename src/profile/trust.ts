@@ -159,7 +159,7 @@ export function grants(p: Profile): [string, string[]][] {
     ['published ports', none(c.publish)],
     ['environment passed from hermit', none(c.passEnv)],
     ['environment set', none(Object.entries(c.env).map(([k, v]) => (v.startsWith('<secret ') ? `${k} (secret)` : `${k}=${v}`)))],
-    ...(c.envFile ? [['env file (values approved by digest, not shown)', [`${c.envFile}: ${c.envFileValues ? Object.keys(c.envFileValues).join(', ') || '(no entries)' : '(not read)'}`]] as [string, string[]]] : []),
+    ...(c.envFile ? [['env file', [`${c.envFile}: ${c.envFileValues ? `${Object.keys(c.envFileValues).join(', ') || '(no entries)'} (values approved, not shown)` : '(not read)'}`]] as [string, string[]]] : []),
     ['sysctls', none(Object.entries(c.sysctls).map(([k, v]) => `${k}=${v}`))],
     ['read-only root filesystem', [c.readOnly ? 'yes' : 'no']],
     ['restart policy', [c.restart]],

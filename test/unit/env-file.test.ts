@@ -106,6 +106,6 @@ describe('the env file in the approval', () => {
 
   it('shows the file and its names in the summary, not the values', () => {
     const rows = Object.fromEntries(grants(approvalForm(withValues({ NAME: 'public', OTHER: 'y' }))));
-    expect(rows['env file (values approved by digest, not shown)']).toEqual(['/p/.env: NAME, OTHER']);
+    expect(rows['env file']).toEqual(['/p/.env: NAME, OTHER (values approved, not shown)']);
   });
 });
