@@ -2,27 +2,12 @@
 // `hermit init` writes into (or copies from) the project. Each attack is made as the agent would
 // (uid 1000, from inside its container where it has one), followed by what the user ordinarily does
 // next; each must gain the agent nothing.
-import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type WorldInfo, docker, hermit } from './world.js';
+import { AGENT_UID, type WorldInfo, agentProject, docker, hermit } from './world.js';
 
 const world = inject('world') as WorldInfo;
-const AGENT_UID = 1000;
-
-/** A project folder owned by the agent's uid, like a normal user's checkout. */
-function project(dir: string, files: Record<string, string>): string {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  chownSync(dir, AGENT_UID, AGENT_UID);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-    chownSync(join(dir, name), AGENT_UID, AGENT_UID);
-    chownSync(join(dir, name, '..'), AGENT_UID, AGENT_UID);
-  }
-  return dir;
-}
 
 /** The agent runs a shell command in its workspace, from inside its container, as its own user. */
 async function agentDoes(container: string, script: string, input?: string): Promise<void> {
@@ -52,7 +37,7 @@ describe.skipIf(!!world.skip)('inputs: what the agent can write besides its prof
     beforeAll(async () => {
       writeFileSync(secret, 'SECRET=topsecret\n', { mode: 0o600 });
       chmodSync(secret, 0o600);
-      file = join(project(dir, {
+      file = join(agentProject(dir, {
         'hermit.yaml': `name: in-env
 image: ${world.image}
 command: [sleep, "86400"]
@@ -132,7 +117,7 @@ probe:
     });
 
     it('refuses hermit.yaml that is a dangling link, with or without --force: the link\'s target is not created', async () => {
-      project(dir, {});
+      agentProject(dir, {});
       symlinkSync(aliases, join(dir, 'hermit.yaml'));
       lchownSync(join(dir, 'hermit.yaml'), AGENT_UID, AGENT_UID);
       for (const args of [['init'], ['init', '--force']]) {
@@ -153,7 +138,7 @@ probe:
     it('never takes its base from the project: mount text with a line break there does not land in the new file', async () => {
       const evil = 'name: claude-agent\nimage: alpine\nnetwork: { subnet: 172.30.91.0/24 }\ndns: [1.1.1.1]\n'
         + 'container:\n  mounts: ["./x:/workspace\\necho pwned >> ~/.bashrc #"]\n';
-      project(dir, { '.hermit/claude-agent.yaml': evil, 'base.yaml': evil.replace('name: claude-agent', 'name: base') });
+      agentProject(dir, { '.hermit/claude-agent.yaml': evil, 'base.yaml': evil.replace('name: claude-agent', 'name: base') });
       const byPath = await hermit(world, ['init', '--from', './base.yaml'], { cwd: dir });
       expect(byPath.exitCode, byPath.stderr).toBe(2);
       expect(byPath.stderr).toContain(`${join(dir, 'base.yaml')} is not in a folder of your own, the system's or hermit's profiles`);
@@ -171,7 +156,7 @@ probe:
       mkdirSync(join(xdg, 'hermit', 'profiles'), { recursive: true });
       writeFileSync(join(xdg, 'hermit', 'profiles', 'odd.yaml'), 'name: odd\nimage: alpine\nnetwork: { subnet: 172.30.91.0/24 }\ndns: [1.1.1.1]\n'
         + 'container:\n  mounts: ["./x:/workspace", "a:/b\\necho pwned"]\n');
-      project(dir, {});
+      agentProject(dir, {});
       const r = await hermit(world, ['init', '--from', 'odd'], { cwd: dir, env: { XDG_CONFIG_HOME: xdg } });
       expect(r.exitCode, r.stderr + r.stdout).toBe(2);
       expect(r.stderr).toContain('container.mounts[1] of the base');

@@ -1,13 +1,12 @@
 // The agent can write its project, and so any profile in it: hermit must apply only versions the
 // user approved. Each attack below is made from inside the container, as the container's user (uid
 // 1000, who owns the project as in a normal checkout), and checked from inside afterwards.
-import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FIREWALL, connectEnd, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, pidOf } from './world.js';
+import { AGENT_UID, FIREWALL, agentProject, connectEnd, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, pidOf } from './world.js';
 
 const world = inject('world') as WorldInfo;
-const AGENT_UID = 1000;
 
 /** A project profile: the project mounted at /workspace, nothing of the LAN or the host allowed. */
 function projectYaml(name: string, subnet: string, more = ''): string {
@@ -30,20 +29,6 @@ const WIDENING = `egress:
 hostPorts: [{ port: HOSTPORT }]
 `;
 const widening = () => WIDENING.replace('NAS', world.addr.nas).replace('PORT', String(world.ports.nasDisallowed)).replace('HOSTPORT', String(world.ports.hostAllService));
-
-/** A project folder owned by the agent's uid, like a normal user's checkout. */
-function project(dir: string, files: Record<string, string>): string {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  chownSync(dir, AGENT_UID, AGENT_UID);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-    chownSync(join(dir, name), AGENT_UID, AGENT_UID);
-    chownSync(join(dir, name, '..'), AGENT_UID, AGENT_UID);
-  }
-  return dir;
-}
 
 /** The agent writes a file of its workspace, from inside its container, as its own user. */
 async function agentWrites(container: string, path: string, text: string): Promise<void> {
@@ -72,7 +57,7 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
     const dir = join(root, 'edit');
     let file: string;
     beforeAll(() => {
-      file = join(project(dir, { 'hermit.yaml': projectYaml('tr-edit', '172.30.60.0/24') }), 'hermit.yaml');
+      file = join(agentProject(dir, { 'hermit.yaml': projectYaml('tr-edit', '172.30.60.0/24') }), 'hermit.yaml');
     });
 
     it('a profile the agent can write is not run before it is approved; trust shows what it grants and approves it', async () => {
@@ -140,7 +125,7 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
     const dir = join(root, 'guard');
     let file: string;
     beforeAll(async () => {
-      file = join(project(dir, { 'hermit.yaml': projectYaml('tr-guard', '172.30.61.0/24') }), 'hermit.yaml');
+      file = join(agentProject(dir, { 'hermit.yaml': projectYaml('tr-guard', '172.30.61.0/24') }), 'hermit.yaml');
       expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
       const r = await hermit(world, ['run', file]);
       expect(r.exitCode, r.stderr + r.stdout).toBe(0);
@@ -172,7 +157,7 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
     const xdg = join(root, 'xdg');
     const env = { XDG_CONFIG_HOME: xdg };
     beforeAll(async () => {
-      project(dir, {});
+      agentProject(dir, {});
       // A profile of the user's own, written by root: trusted as it is.
       mkdirSync(join(xdg, 'hermit', 'profiles'), { recursive: true });
       writeFileSync(join(xdg, 'hermit', 'profiles', 'tr-shadow.yaml'), projectYaml('tr-shadow', '172.30.62.0/24').replace('".:/workspace"', `"${dir}:/workspace"`));
@@ -199,7 +184,7 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
     beforeAll(async () => {
       mkdirSync(join(home, '.ssh'), { recursive: true });
       writeFileSync(join(home, '.ssh', 'id_ed25519'), 'secret key\n');
-      file = join(project(dir, { 'hermit.yaml': projectYaml('tr-mount', '172.30.63.0/24') }), 'hermit.yaml');
+      file = join(agentProject(dir, { 'hermit.yaml': projectYaml('tr-mount', '172.30.63.0/24') }), 'hermit.yaml');
       expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
       expect((await hermit(world, ['run', file])).exitCode).toBe(0);
     });
