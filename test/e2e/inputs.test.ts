@@ -52,7 +52,7 @@ probe:
 `,
         '.env': 'NAME=public\n',
       }), 'hermit.yaml');
-      const trusted = await hermit(world, ['trust', file]);
+      const trusted = await hermit(world, ['trust', file, '--yes']);
       expect(trusted.exitCode, trusted.stderr + trusted.stdout).toBe(0);
       expect(trusted.stdout).toContain(`${join(dir, '.env')}: NAME`);
       expect(trusted.stdout).not.toContain('public');
@@ -68,7 +68,7 @@ probe:
       expect(r.stderr).toContain(`container.envFile ${join(dir, '.env')}: is a symbolic link`);
       expect(r.stderr + r.stdout).not.toContain('topsecret');
       // Not approvable either, and nothing the dry run shows holds it.
-      const trust = await hermit(world, ['trust', file]);
+      const trust = await hermit(world, ['trust', file, '--yes']);
       expect(trust.exitCode).toBe(2);
       expect(trust.stderr).toContain('is a symbolic link');
       expect((await hermit(world, ['run', file, '--dry-run'])).exitCode).toBe(2);
@@ -91,7 +91,7 @@ probe:
       expect(refused.stderr).not.toContain('changed-by-agent');
       expect(await containerEnv(container)).toContain('NAME=public\n');
 
-      const trusted = await hermit(world, ['trust', file]);
+      const trusted = await hermit(world, ['trust', file, '--yes']);
       expect(trusted.exitCode, trusted.stderr).toBe(0);
       expect(trusted.stdout).not.toContain('changed-by-agent');
       // What hermit would run: the name only, no --env-file, no value.
