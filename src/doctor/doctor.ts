@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadChecked, useColor } from '../commands/common.js';
-import { enforcedVersion } from '../profile/approval.js';
+import { approvedFiles, enforcedVersion } from '../profile/approval.js';
 import { printableLine } from '../report/printable.js';
 import { runSteps } from '../commands/progress.js';
 import { createFile } from '../create-file.js';
@@ -33,7 +33,7 @@ export async function doctor(profileArg: string | undefined, opts: DoctorOptions
   const since = new Date(Date.now() - opts.days * 86_400_000);
   const snap: Snapshot = { format: SNAPSHOT_FORMAT, takenAt: new Date().toISOString(), hostname: hostname(), uid: process.getuid?.() ?? -1, sources: {}, vantages: [] };
   await runSteps([
-    { title: 'Look at the host (read-only)', run: async () => { snap.sources = await gatherHost({ profile, since, ...(loaded ? { profileFiles: loaded.chain ?? [loaded.file] } : {}) }); } },
+    { title: 'Look at the host (read-only)', run: async () => { snap.sources = await gatherHost({ profile, since, ...(loaded ? { profileFiles: approvedFiles(loaded) } : {}) }); } },
     { title: profile ? `Probe ${profile.probe.mustReach.length ? 'targets' : 'DNS'} from the profile's network, Docker's default bridge and the host` : 'Connectivity (needs a profile)',
       run: async () => { snap.vantages = await gatherVantages(snap, profile); } },
   ], { quiet: opts.json });
