@@ -104,6 +104,16 @@ probe:
       expect(run.exitCode, run.stderr + run.stdout).toBe(0);
       expect(await containerEnv(container)).toContain('NAME=changed-by-agent\n');
     });
+
+    it('docker options that would let docker read the env file, or the container rewrite it, are refused', async () => {
+      const envFile = await hermit(world, ['run', file, '--replace', '--', '--env-file', join(dir, '.env')]);
+      expect(envFile.exitCode).toBe(2);
+      expect(envFile.stderr).toContain('use container.envFile in the profile');
+      const bind = await hermit(world, ['run', file, '--replace', '--', '-v', `${dir}:/again`]);
+      expect(bind.exitCode).toBe(2);
+      expect(bind.stderr).toContain(`${join(dir, '.env')} is inside ${dir}, which the container mounts writable at /again (-v ${dir}:/again)`);
+      expect(await containerEnv(container)).toContain('NAME=changed-by-agent\n');
+    });
   });
 
   describe('hermit init', () => {
