@@ -6,6 +6,8 @@ import type { ExistingContainer, HostFacts } from './facts.js';
 import { LABEL_PROFILE } from './network.js';
 import { splitPublish, splitVolume } from '../profile/checks.js';
 import { proxyEnv } from './proxy.js';
+import { readByDockerClient } from '../profile/env-file.js';
+import { looksSecret } from '../profile/secrets.js';
 
 export const LABEL_CONFIG = 'hermit.config';
 
@@ -19,7 +21,8 @@ export interface RunExtras {
 export interface DockerRun {
   args: string[];
   /** Environment values for the docker CLI process: argv carries only the names (`-e NAME`),
-   * so secrets never show in `ps`, logs or --dry-run. */
+   * so secrets never show in `ps`, logs or --dry-run; names the CLI reads itself (PATH, LD_*,
+   * DOCKER_*) are not among them: those go on the command line as NAME=value. */
   env: Record<string, string>;
   configHash: string;
   /** The same container as an Engine API create request, which saves the docker CLI process;
@@ -62,6 +65,17 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
     );
   }
   for (const name of c.passEnv) env[name] = environment[name]!;
+  // Values travel in the docker CLI's environment, but not those the CLI would read itself (PATH
+  // would pick the docker hermit runs as root, LD_PRELOAD what it loads): those go on its command
+  // line, where they are seen and harmless. The env file may not hold them (parseEnvFile).
+  const onCommandLine = Object.keys(c.env).filter(readByDockerClient);
+  for (const name of onCommandLine) {
+    if (looksSecret(name)) {
+      throw new HermitError('usage', `${name} is read by the docker command hermit runs, so its value would go on that command line, and the name looks secret`,
+        'Set it inside the image, or give it another name', ['container', 'env', name]);
+    }
+  }
+  const cliEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !onCommandLine.includes(name)));
 
   const opts: string[] = ['--network', agentNetwork(profile)];
   for (const r of agentDns(profile)) opts.push('--dns', r);
@@ -72,7 +86,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   for (const t of c.tmpfs) opts.push('--tmpfs', t);
   if (c.restart !== 'no') opts.push('--restart', c.restart);
   if (c.workdir) opts.push('--workdir', c.workdir);
-  for (const name of Object.keys(env).sort()) opts.push('--env', name);
+  for (const name of Object.keys(env).sort()) opts.push('--env', name in cliEnv ? name : `${name}=${env[name]}`);
   for (const m of c.mounts) opts.push('--volume', m);
   for (const p of c.publish) opts.push('--publish', p);
   const h = c.healthcheck;
@@ -97,7 +111,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
     ...opts, ...tail,
   ];
   const create = engineCreate(profile, extras, env, command, { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash });
-  return { args, env, configHash, ...(create ? { create } : {}) };
+  return { args, env: cliEnv, configHash, ...(create ? { create } : {}) };
 }
 
 /** In allowlist mode the agent sits on the internal network, the proxy its only way out. */

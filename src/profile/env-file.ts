@@ -10,9 +10,10 @@ import type { LoadedProfile } from './types.js';
 const KEY = 'container.envFile';
 const MAX_BYTES = 1 << 20;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Names the docker CLI process hermit runs (as root) reads itself: values for the container
- * travel in that process's environment, so these would change what hermit's docker does. */
-const CLIENT_NAMES = /^(PATH|LD_[A-Z0-9_]*|DOCKER_[A-Z0-9_]*)$/;
+/** Names the docker CLI process hermit runs (as root) reads itself (PATH: which docker runs;
+ * LD_*: what it loads; DOCKER_*: which engine, which config): values for the container travel in
+ * that process's environment, where these would change what hermit's docker does. */
+export const readByDockerClient = (name: string) => /^(PATH|LD_[A-Za-z0-9_]*|DOCKER_[A-Za-z0-9_]*)$/.test(name);
 
 /**
  * Docker's env-file format (docker/cli opts/envfile.go), less what hermit refuses: a line is
@@ -37,7 +38,7 @@ export function parseEnvFile(text: string, file: string): { values: Record<strin
       problems.push(`${at}: '${printableName(name)}' is not a variable name; write NAME=value, with a name of letters, digits and _ (not starting with a digit)`);
     } else if (eq < 0) {
       problems.push(`${at}: ${name} has no value (docker would copy hermit's own ${name}); write ${name}=value, or list ${name} under container.passEnv in the profile`);
-    } else if (CLIENT_NAMES.test(name)) {
+    } else if (readByDockerClient(name)) {
       problems.push(`${at}: ${name} would also change the docker command hermit runs as root; set it inside the image, or under container.env where its value is shown for approval`);
     } else {
       values[name] = line.slice(eq + 1);

@@ -71,6 +71,17 @@ describe('docker run plan', () => {
     expect(run.create?.body.Env).toEqual(['API_KEY=sk-secret-value', 'FROM_FILE=file value', 'TZ=UTC']);
   });
 
+  it("keeps names the docker CLI reads itself out of its environment: PATH or LD_PRELOAD there would change what hermit runs as root", () => {
+    const profile = sampleProfile();
+    profile.container.env = { TZ: 'UTC', PATH: '/workspace/bin:/usr/bin', LD_PRELOAD: '/workspace/x.so' };
+    const run = dockerRun(profile, noExtras, ENV);
+    expect(run.env).toEqual({ TZ: 'UTC', API_KEY: 'sk-secret-value' });
+    expect(run.args.filter((a, i) => run.args[i - 1] === '--env')).toEqual(['API_KEY', 'LD_PRELOAD=/workspace/x.so', 'PATH=/workspace/bin:/usr/bin', 'TZ']);
+    expect(run.create?.body.Env).toEqual(['API_KEY=sk-secret-value', 'LD_PRELOAD=/workspace/x.so', 'PATH=/workspace/bin:/usr/bin', 'TZ=UTC']);
+    profile.container.env = { DOCKER_TOKEN: 'x' };
+    expect(() => dockerRun(profile, noExtras, ENV)).toThrow('DOCKER_TOKEN is read by the docker command hermit runs');
+  });
+
   it('converts Go durations to the nanoseconds the Engine API takes', () => {
     expect(durationNs('30s')).toBe(30e9);
     expect(durationNs('1m30s')).toBe(90e9);
