@@ -1,7 +1,7 @@
 // Pinned bind sources, the effects (the plan is src/plan/binds.ts): each source is opened without
 // following a link, checked to be exactly the path approved, and bound from that open file onto
 // hermit's own folder, so nothing is looked up by name between the check and the mount.
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync, unlinkSync, writeFileSync, constants, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync, unlinkSync, writeFileSync, constants, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HermitError } from '../errors.js';
 import { type BindAction, type BindFact, type PinnedMount, bindsDir, inPlace } from '../plan/binds.js';
@@ -143,6 +143,8 @@ async function unmountAll(target: string): Promise<void> {
 /** An empty mount point of the source's kind, root's only. */
 function placeholder(target: string, dir: boolean): void {
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  // Docker may have made them first (a container created ahead of its binds), with its own mode.
+  for (const d of [dirname(target), dirname(dirname(target))]) chmodSync(d, 0o700);
   let st: Stats | undefined;
   try { st = lstatSync(target); } catch { st = undefined; }
   if (st && st.isDirectory() !== dir) {
@@ -171,12 +173,13 @@ export async function bind(pin: PinnedMount): Promise<void> {
   }
 }
 
-/** Unmounts a target and removes it, never recursively (a bind still there would be the user's data). */
+/** Unmounts a target and removes it (and the profile's folder once empty), never recursively (a bind still there would be the user's data). */
 export async function unbind(target: string): Promise<void> {
   await unmountAll(target);
-  let st: Stats;
-  try { st = lstatSync(target); } catch { return; }
-  if (st.isDirectory()) rmdirSync(target); else unlinkSync(target);
+  let st: Stats | undefined;
+  try { st = lstatSync(target); } catch { st = undefined; }
+  if (st?.isDirectory()) rmdirSync(target); else if (st) unlinkSync(target);
+  try { rmdirSync(dirname(target)); } catch { /* the profile's other binds are still there */ }
 }
 
 /** The bind steps of a run, sharing its undo stack: a failed run unbinds what it bound. */
@@ -201,11 +204,6 @@ export function boundTargets(profile: string): string[] {
   }
 }
 
-/** Unbinds and removes every target of a profile, then its folder. */
-export async function unbindAll(profile: string, targets: string[]): Promise<void> {
-  for (const t of targets) await unbind(t);
-  try { rmdirSync(bindsDir(stateDir(), profile)); } catch { /* not there, or not empty: left */ }
-}
 
 /**
  * At boot, before dockerd starts restart-policy containers: every recorded pin bound again from

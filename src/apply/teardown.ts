@@ -4,7 +4,7 @@
 import type { Teardown } from '../plan/teardown.js';
 import { type Step, type Undo, firewallCommand, rollbackAll } from './apply.js';
 import { type Command, execOk } from './exec.js';
-import { unbindAll, unbindCommand } from './binds.js';
+import { unbind, unbindCommand } from './binds.js';
 
 export const stopCommand = (id: string, seconds: number): Command => ({ file: 'docker', args: ['stop', '--time', String(seconds), id] });
 
@@ -30,7 +30,7 @@ export function teardownSteps(td: Teardown, stopSeconds: number, removed: string
   }
   if (td.binds.length > 0) {
     steps.push({ title: `Unmount ${td.binds.length} pinned mount source${td.binds.length > 1 ? 's' : ''}`, async run() {
-      await unbindAll(td.profile, td.binds);
+      for (const b of td.binds) await unbind(b);
       removed.push(...td.binds.map((b) => `bind ${b}`));
     } });
   }

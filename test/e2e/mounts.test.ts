@@ -6,7 +6,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type WorldInfo, docker, hermit, inHost, waitUntil } from './world.js';
+import { type WorldInfo, docker, hermit, hostSnapshot, inHost, restartDockerd, waitUntil, writeProfile } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const AGENT_UID = 1000;
@@ -112,11 +112,52 @@ describe.skipIf(!!world.skip)('mount sources: the agent cannot redirect a bind',
     expect(seen.stdout).toContain('dataset.csv');
   });
 
+  it('reboot: --boot binds again what it can check; the link\'s bind stays empty, and Docker starts the container with that', async () => {
+    // What a reboot leaves: no binds (the folders stay).
+    for (const n of ['0', '1']) expect((await inHost(world, 'umount', [join(binds, n)])).exitCode).toBe(0);
+    expect(await mountinfo()).not.toContain(binds);
+    const boot = await hermit(world, ['guard', '--boot']);
+    expect(boot.stdout).toContain(`${NAME}: bound ${dir} at ${binds}/0`);
+    expect(boot.stdout).toContain(`${NAME}: FAILED to bind ${join(dir, 'data')} (container.mounts[1]: ${join(dir, 'data')} cannot be mounted: ${join(dir, 'data')} is a symbolic link`);
+    expect(boot.exitCode).not.toBe(0);
+    const info = await mountinfo();
+    expect(info).toContain(` ${binds}/0 `);
+    expect(info).not.toContain(` ${binds}/1 `);
+
+    await restartDockerd(world);
+    const data = await waitUntil('Docker to start the container again (restart policy)', 60_000, async () => {
+      const ls = await inside('ls -A /data; echo --; ls /workspace');
+      return ls.exitCode === 0 ? ls.stdout : undefined;
+    });
+    expect(data).toMatch(/^--\n/); // /data is empty
+    expect(data).toContain('hermit.yaml');
+    expect((await inside('echo x > /data/x')).exitCode).not.toBe(0); // and root's only
+  });
+
   it('the guard fails closed: the source can no longer be checked, so the container is stopped', async () => {
     const pass = await hermit(world, ['guard', '--once', file]);
     expect(pass.stdout).toContain(`${join(dir, 'data')} is a symbolic link`);
     expect(pass.stdout).toContain(`STOPPED container ${CONTAINER}`);
     expect((await restarts()).split(' ')[1]).toBe('false');
+  });
+
+  it('a run that fails after binding rolls its binds back', async () => {
+    const src = join(root, 'rollback-src');
+    mkdirSync(src, { recursive: true });
+    const bad = writeProfile(world, 'mt-rollback', `name: mt-rollback
+image: ${world.image}
+command: [/no/such/program]
+network: { subnet: 172.30.91.0/24 }
+dns: [${world.addr.router}]
+container: { mounts: ["${src}:/src"] }
+`);
+    const before = await hostSnapshot(world);
+    const r = await hermit(world, ['run', bad]);
+    expect(r.exitCode, r.stderr + r.stdout).toBe(4);
+    expect(r.stderr).toContain('rolled back');
+    expect(await hostSnapshot(world)).toBe(before);
+    expect(await mountinfo()).not.toContain('.binds/mt-rollback');
+    expect(existsSync(join(world.root, 'state', '.binds', 'mt-rollback'))).toBe(false);
   });
 
   it('down unmounts every pinned folder and removes them', async () => {
