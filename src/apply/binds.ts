@@ -110,7 +110,8 @@ const statId = (p: string) => { try { return idOf(statSync(p)); } catch { return
  * guard to report), and what its target shows now. */
 export function bindFacts(pins: PinnedMount[]): BindFact[] {
   return pins.map((pin) => {
-    const fact: BindFact = { target: pin.target, bound: isMounted(pin.target), ...(statId(pin.target) ? { mounted: statId(pin.target) } : {}) };
+    const shown = statId(pin.target);
+    const fact: BindFact = { target: pin.target, bound: isMounted(pin.target), ...(shown ? { mounted: shown } : {}) };
     try {
       const src = openSource(pin);
       if (src) { closeSync(src.fd); fact.source = src.id; }
