@@ -1,7 +1,8 @@
 // What hermit remembers between commands, in /var/lib/hermit/<profile>/ (HERMIT_STATE_DIR moves
 // it, for tests): the last probe, the rulesets last applied (restored at boot, before dockerd
 // starts its containers), and the guard's last verification.
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FirewallBackend } from '../plan/facts.js';
@@ -109,13 +110,41 @@ export interface ApprovalRecord {
   files: string[];
 }
 
-const approvalFile = (profile: string) => join(stateDir(), '.approved', `${profile}.json`);
+// Kept by the profile's name and the real path of its file: a file of the same name elsewhere (a
+// subfolder's hermit.yaml, a project .hermit/<name>.yaml) is another profile to approve.
+const approvalFile = (profile: string, realFile: string) =>
+  join(stateDir(), '.approved', `${profile}@${createHash('sha256').update(realFile).digest('hex').slice(0, 16)}.json`);
+/** Where records were kept before they were keyed by path too: honoured for the file it names. */
+const legacyApprovalFile = (profile: string) => join(stateDir(), '.approved', `${profile}.json`);
+
+const realOf = (file: string) => {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+};
 
 export async function recordApproval(record: Omit<ApprovalRecord, 'at'>): Promise<void> {
-  await writeJson(approvalFile(record.profile), { at: new Date().toISOString(), ...record });
+  await writeJson(approvalFile(record.profile, realOf(record.files[0]!)), { at: new Date().toISOString(), ...record });
 }
 
-export const approvalOf = (profile: string) => readJson<ApprovalRecord>(approvalFile(profile));
+/** The version of profile `profile` from `file` that was approved, if any. */
+export async function approvalOf(profile: string, file: string): Promise<ApprovalRecord | undefined> {
+  const real = realOf(file);
+  const record = await readJson<ApprovalRecord>(approvalFile(profile, real));
+  if (record) return record;
+  const legacy = await readJson<ApprovalRecord>(legacyApprovalFile(profile));
+  return legacy?.files[0] !== undefined && realOf(legacy.files[0]) === real ? legacy : undefined;
+}
+
+/** Every approved version of a profile file, whatever its name (the name is the file's to say). */
+export async function approvalsOfFile(file: string): Promise<ApprovalRecord[]> {
+  const dir = join(stateDir(), '.approved');
+  const real = realOf(file);
+  const records = await Promise.all((await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).map((n) => readJson<ApprovalRecord>(join(dir, n))));
+  return records.filter((r): r is ApprovalRecord => r?.files[0] !== undefined && realOf(r.files[0]) === real);
+}
 
 /** The file hermit last ran a profile from (its rules or probe record), if it can be read here. */
 export function recordedFileSync(profile: string): string | undefined {

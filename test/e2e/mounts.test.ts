@@ -58,7 +58,7 @@ describe.skipIf(!!world.skip)('mount sources: the agent cannot redirect a bind',
     writeFileSync(join(dir, 'data', 'dataset.csv'), 'a,b\n');
     for (const p of [dir, file, join(dir, 'data'), join(dir, 'data', 'dataset.csv')]) chownSync(p, AGENT_UID, AGENT_UID);
 
-    expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
+    expect((await hermit(world, ['trust', file, '--yes'])).exitCode).toBe(0);
     const r = await hermit(world, ['run', file]);
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
   });
