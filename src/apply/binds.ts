@@ -107,9 +107,11 @@ const isMounted = (target: string) => mountPoints().includes(target);
 const statId = (p: string) => { try { return idOf(statSync(p)); } catch { return undefined; } };
 
 /** What the run and the guard compare: each source checked (a refusal is kept, for the plan or the
- * guard to report), and what its target shows now. */
-export function bindFacts(pins: PinnedMount[]): BindFact[] {
-  return pins.map((pin) => {
+ * guard to report), and what its target shows now; with `profile`, also the profile's targets no
+ * pin names (a mount removed from the profile). */
+export function bindFacts(pins: PinnedMount[], profile?: string): BindFact[] {
+  const leftover = (profile === undefined ? [] : boundTargets(profile)).filter((t) => !pins.some((p) => p.target === t));
+  return [...leftover.map((target) => ({ target, bound: isMounted(target) })), ...pins.map((pin) => {
     const shown = statId(pin.target);
     const fact: BindFact = { target: pin.target, bound: isMounted(pin.target), ...(shown ? { mounted: shown } : {}) };
     try {
@@ -120,7 +122,7 @@ export function bindFacts(pins: PinnedMount[]): BindFact[] {
       fact.refused = { message: e.message, hint: e.hint ?? '' };
     }
     return fact;
-  });
+  })];
 }
 
 export const bindCommand = (target: string, source: string, fd?: number): Command =>
@@ -130,7 +132,7 @@ export const unbindCommand = (target: string): Command => ({ file: 'umount', arg
 
 /** The commands the bind actions run (for --dry-run). */
 export const bindCommands = (actions: BindAction[]): Command[] =>
-  actions.flatMap((a) => (a.kind === 'bind' ? [bindCommand(a.pin.target, a.pin.source)] : []));
+  actions.flatMap((a) => (a.kind === 'bind' ? [bindCommand(a.pin.target, a.pin.source)] : a.kind === 'unbind' ? [unbindCommand(a.target)] : []));
 
 /** Unmounts everything at the target (lazily when busy). */
 async function unmountAll(target: string): Promise<void> {
@@ -185,11 +187,15 @@ export async function unbind(target: string): Promise<void> {
 
 /** The bind steps of a run, sharing its undo stack: a failed run unbinds what it bound. */
 export function bindSteps(actions: BindAction[], undo: Undo[], changes: string[]): Step[] {
-  return actions.flatMap((a) => (a.kind !== 'bind' ? [] : [{
+  return actions.flatMap((a) => (a.kind === 'keep' ? [] : [{
     title: `Mount source: ${a.reason}`,
     async run() {
-      await bind(a.pin);
-      undo.push({ what: `unbind ${a.pin.target}`, run: () => unbind(a.pin.target) });
+      if (a.kind === 'unbind') {
+        await unbind(a.target); // no undo: nothing the profile mounts now uses it
+      } else {
+        await bind(a.pin);
+        undo.push({ what: `unbind ${a.pin.target}`, run: () => unbind(a.pin.target) });
+      }
       changes.push(a.reason);
     },
   }]));

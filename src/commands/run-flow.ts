@@ -49,7 +49,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const pins = pinnedMounts(profile, stateDir());
   const look = async (existing?: Promise<ExistingContainer | undefined>) => {
     const facts = await gatherFacts(profile.container.name, profile.image, profile.proxy && { settings: profile.proxy, profile: profile.name }, existing);
-    facts.binds = bindFacts(pins);
+    facts.binds = bindFacts(pins, profile.name);
     mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
   };

@@ -61,23 +61,28 @@ export interface BindFact {
 export type BindAction =
   | { kind: 'keep'; pin: PinnedMount; reason: string }
   /** (Re)bind the source at the target; `create`: the source folder does not exist, make it as Docker would. */
-  | { kind: 'bind'; pin: PinnedMount; create: boolean; reason: string };
+  | { kind: 'bind'; pin: PinnedMount; create: boolean; reason: string }
+  /** A bind of a mount the profile no longer has. */
+  | { kind: 'unbind'; target: string; reason: string };
 
 export const inPlace = (f: BindFact | undefined) => !!f?.source && f.mounted === f.source;
 
-/** Each pinned mount: kept when its bind is in place with the source found now, else bound (again). */
+/** Each pinned mount: kept when its bind is in place with the source found now, else bound (again);
+ * a bind of the profile's that no mount names any more is removed. */
 export function planBinds(pins: PinnedMount[], facts: BindFact[]): BindAction[] {
-  return pins.map((pin) => {
+  const gone = facts.filter((f) => !pins.some((p) => p.target === f.target))
+    .map((f): BindAction => ({ kind: 'unbind', target: f.target, reason: `remove ${f.target} (no mount of the profile uses it now)` }));
+  return [...gone, ...pins.map((pin): BindAction => {
     const f = facts.find((x) => x.target === pin.target);
     if (f?.refused) throw new HermitError('usage', f.refused.message, f.refused.hint, ['container', 'mounts', pin.index]);
     if (inPlace(f)) return { kind: 'keep', pin, reason: `${pin.source} bound at ${pin.target}` };
     if (!f?.source) return { kind: 'bind', pin, create: true, reason: `create ${pin.source} (as Docker would) and bind it at ${pin.target}` };
     return { kind: 'bind', pin, create: false, reason: f.bound ? `bind ${pin.source} again at ${pin.target} (it is another folder now)` : `bind ${pin.source} at ${pin.target}` };
-  });
+  })];
 }
 
 /** Why an existing container must be recreated: it was started with binds that are not the ones in place now. */
 export function rebindReason(actions: BindAction[]): string | undefined {
-  const changed = actions.filter((a) => a.kind === 'bind').map((a) => a.pin.source);
+  const changed = actions.flatMap((a) => (a.kind === 'bind' ? [a.pin.source] : []));
   return changed.length > 0 ? `mount source${changed.length > 1 ? 's' : ''} ${changed.join(', ')} (re)bound: recreate container` : undefined;
 }

@@ -60,6 +60,18 @@ describe('pinned binds', () => {
       .toThrow(/container.mounts\[1\]: .* cannot be mounted/);
   });
 
+  it('removes a bind of a mount the profile no longer has', () => {
+    const p = profileWithData();
+    p.container.mounts = p.container.mounts.slice(0, 1);
+    const binds = [{ target: '/state/.binds/box/0', source: '1:10', mounted: '1:10', bound: true }, { target: '/state/.binds/box/1', bound: true }];
+    const plan = makePlan(p, sampleFacts({ binds }), { extras: noExtras, environment: ENV, replace: false });
+    expect(plan.binds.map((a) => [a.kind, a.reason])).toEqual([
+      ['unbind', 'remove /state/.binds/box/1 (no mount of the profile uses it now)'],
+      ['keep', '/home/u/proj bound at /state/.binds/box/0'],
+    ]);
+    expect(planCommands(plan).map(describeCommand)).toContain('umount /state/.binds/box/1');
+  });
+
   it('a run binds before the container starts (dry run shows it), and recreates a container whose binds changed', () => {
     const p = profileWithData();
     const run = dockerRun(p, noExtras, ENV);
