@@ -111,9 +111,10 @@ const statId = (p: string) => { try { return idOf(statSync(p)); } catch { return
  * pin names (a mount removed from the profile). */
 export function bindFacts(pins: PinnedMount[], profile?: string): BindFact[] {
   const leftover = (profile === undefined ? [] : boundTargets(profile)).filter((t) => !pins.some((p) => p.target === t));
-  return [...leftover.map((target) => ({ target, bound: isMounted(target) })), ...pins.map((pin) => {
+  const mounted = new Set(mountPoints());
+  return [...leftover.map((target) => ({ target, bound: mounted.has(target) })), ...pins.map((pin) => {
     const shown = statId(pin.target);
-    const fact: BindFact = { target: pin.target, bound: isMounted(pin.target), ...(shown ? { mounted: shown } : {}) };
+    const fact: BindFact = { target: pin.target, bound: mounted.has(pin.target), ...(shown ? { mounted: shown } : {}) };
     try {
       const src = openSource(pin);
       if (src) { closeSync(src.fd); fact.source = src.id; }
