@@ -12,6 +12,7 @@ import { engineGet, enginePost, localEngineSocket } from './engine.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { container as inspectContainer } from './facts.js';
 import { proxyContainerCommands, proxyNetworkSteps, proxySteps } from './proxy.js';
+import { bindCommands, bindSteps } from './binds.js';
 import { mark } from '../timing.js';
 
 export interface Applied {
@@ -63,7 +64,7 @@ export function planCommands(plan: Plan): Command[] {
   if (plan.proxy?.network.kind === 'create') cmds.push({ file: 'docker', args: plan.proxy.network.args });
   for (const fw of plan.firewall) if (fw.payload) cmds.push(firewallCommand(fw, fw.payload));
   if (plan.proxy) cmds.push(...proxyContainerCommands(plan.proxy));
-  return [...cmds, ...containerCommands(plan)];
+  return [...cmds, ...bindCommands(plan.binds), ...containerCommands(plan)];
 }
 
 export interface Step {
@@ -139,6 +140,8 @@ export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting }
   }
   // The proxy starts behind the rules, and before the agent, whose only way out it is.
   if (plan.proxy) steps.push(...proxySteps(plan.proxy, undo, result.changes));
+  // Docker mounts the container's host paths from hermit's binds: they are in place before it starts.
+  steps.push(...bindSteps(plan.binds, undo, result.changes));
 
   const c = plan.container;
   steps.push({

@@ -1,5 +1,5 @@
 // The one place hermit starts docker, iptables and friends: argument arrays, never a shell.
-import { execa } from 'execa';
+import { type Options, execa } from 'execa';
 import { HermitError } from '../errors.js';
 
 /** A command as data, so --dry-run can print exactly what would run. */
@@ -11,6 +11,9 @@ export interface Command {
   env?: Record<string, string>;
   /** For slow commands (docker build, pull); the default suits everything else. */
   timeoutMs?: number;
+  /** A file hermit opened itself (no link followed), given to the child as its fd 3; `path` is
+   * what it was opened from, shown as `3<path`. */
+  fd3?: { path: string; fd?: number };
 }
 
 export interface Output {
@@ -36,6 +39,8 @@ export async function exec(cmd: Command, timeoutMs = 60_000): Promise<Output> {
     reject: false,
     stripFinalNewline: true,
     timeout: cmd.timeoutMs ?? timeoutMs,
+    // execa's types leave out a bare fd number for an extra stdio slot; Node's spawn takes it.
+    ...(cmd.fd3?.fd === undefined ? {} : { stdio: ['pipe', 'pipe', 'pipe', cmd.fd3.fd] as unknown as Options['stdio'] }),
   });
   if (result.failed && result.exitCode === undefined) {
     const code = (result as { code?: string }).code;
@@ -60,7 +65,7 @@ export async function execOk(cmd: Command, kind: 'host' | 'apply' = 'apply', hin
 /** The command as a person would type it; environment values are never shown. */
 export function describe(cmd: Command): string {
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return [cmd.file, ...cmd.args].map(quote).join(' ');
+  return [cmd.file, ...cmd.args].map(quote).join(' ') + (cmd.fd3 ? ` 3<${quote(cmd.fd3.path)}` : '');
 }
 
 export function dockerHint(detail: string): string | undefined {

@@ -80,6 +80,7 @@ interface ContainerJson {
   Config: { Labels?: Record<string, string> | null };
   HostConfig: { RestartPolicy?: { Name?: string } };
   NetworkSettings: { Networks?: Record<string, { NetworkID?: string }> | null };
+  Mounts?: { Type?: string; Source?: string; Destination?: string }[] | null;
 }
 
 export const parseContainers = (json: string): ExistingContainer[] => containersOf(JSON.parse(json || '[]') as ContainerJson[]);
@@ -91,6 +92,7 @@ function containersOf(list: ContainerJson[]): ExistingContainer[] {
     labels: c.Config.Labels ?? {}, networks: Object.keys(c.NetworkSettings.Networks ?? {}),
     networkIds: Object.fromEntries(Object.entries(c.NetworkSettings.Networks ?? {}).flatMap(([name, n]) => (n?.NetworkID ? [[name, n.NetworkID]] : []))),
     restartPolicy: c.HostConfig.RestartPolicy?.Name || 'no',
+    binds: (c.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => ({ source: m.Source ?? '', destination: m.Destination ?? '' })),
   }));
 }
 

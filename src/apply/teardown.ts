@@ -4,6 +4,7 @@
 import type { Teardown } from '../plan/teardown.js';
 import { type Step, type Undo, firewallCommand, rollbackAll } from './apply.js';
 import { type Command, execOk } from './exec.js';
+import { unbind, unbindCommand } from './binds.js';
 
 export const stopCommand = (id: string, seconds: number): Command => ({ file: 'docker', args: ['stop', '--time', String(seconds), id] });
 
@@ -11,6 +12,7 @@ export const stopCommand = (id: string, seconds: number): Command => ({ file: 'd
 export function teardownCommands(td: Teardown, stopSeconds: number): Command[] {
   return [
     ...td.containers.flatMap((c) => [...(c.running ? [stopCommand(c.id, stopSeconds)] : []), { file: 'docker', args: ['rm', '--force', c.id] }]),
+    ...td.binds.map(unbindCommand),
     ...td.firewall.map((fw) => firewallCommand(fw, fw.payload!)),
     ...td.networks.map((n) => ({ file: 'docker', args: ['network', 'rm', n.id] })),
   ];
@@ -24,6 +26,12 @@ export function teardownSteps(td: Teardown, stopSeconds: number, removed: string
       if (c.running) await execOk(stopCommand(c.id, stopSeconds));
       await execOk({ file: 'docker', args: ['rm', '--force', c.id] });
       removed.push(`container ${c.name}`);
+    } });
+  }
+  if (td.binds.length > 0) {
+    steps.push({ title: `Unmount ${td.binds.length} pinned mount source${td.binds.length > 1 ? 's' : ''}`, async run() {
+      for (const b of td.binds) await unbind(b);
+      removed.push(...td.binds.map((b) => `bind ${b}`));
     } });
   }
   for (const fw of td.firewall) {

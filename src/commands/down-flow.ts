@@ -1,6 +1,7 @@
 // The down flow: name → inventory → teardown plan → remove (container, rules, network) → forget.
 import { describe as describeCommand } from '../apply/exec.js';
 import { gatherInventory } from '../apply/facts.js';
+import { boundTargets } from '../apply/binds.js';
 import { teardownCommands, teardownSteps } from '../apply/teardown.js';
 import { HermitError } from '../errors.js';
 import { planTeardown } from '../plan/teardown.js';
@@ -19,7 +20,7 @@ async function target(arg: string): Promise<{ name: string; names: { container?:
 export async function down(arg: string, opts: { time: number; dryRun: boolean; json: boolean }): Promise<void> {
   const { name, names } = await target(arg);
   requireRoot('down', 'it removes firewall rules');
-  const td = planTeardown(name, await gatherInventory(), names);
+  const td = planTeardown(name, { ...await gatherInventory(), binds: boundTargets(name) }, names);
 
   if (opts.dryRun) {
     const cmds = teardownCommands(td, opts.time);

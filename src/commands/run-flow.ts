@@ -19,7 +19,9 @@ import { insideBinds } from '../profile/writers.js';
 import { formatRuleset } from '../report/plan.js';
 import { wantedRulesets } from '../guard/verify.js';
 import { withHostLock } from '../state/lock.js';
-import { recordProbe, recordRules } from '../state/store.js';
+import { recordBinds, recordProbe, recordRules, stateDir } from '../state/store.js';
+import { bindFacts } from '../apply/binds.js';
+import { pinnedMounts } from '../plan/binds.js';
 import { checkApproval, ensureApproved } from './approval.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
 import { enforce, proveIsolation, renderProof } from './prove.js';
@@ -53,8 +55,10 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   if (!opts.dryRun) await ensureApproved(loaded, command);
 
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
+  const pins = pinnedMounts(profile, stateDir());
   const look = async (existing?: Promise<ExistingContainer | undefined>) => {
     const facts = await gatherFacts(profile.container.name, profile.image, profile.proxy && { settings: profile.proxy, profile: profile.name }, existing);
+    facts.binds = bindFacts(pins, profile.name);
     mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
   };
@@ -117,8 +121,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       throw err;
     }
     // What `hermit guard --boot` puts back before dockerd starts this container after a reboot.
-    await recordRules(profile.name, loaded.file, facts.firewall.backend, wantedRulesets(profile, facts)).catch((e: unknown) => {
-      process.stderr.write(`hermit: warning: could not save the rules for boot: ${(e as Error).message}\n`);
+    await Promise.all([recordRules(profile.name, loaded.file, facts.firewall.backend, wantedRulesets(profile, facts)), recordBinds(profile.name, pins)]).catch((e: unknown) => {
+      process.stderr.write(`hermit: warning: could not save the rules and binds for boot: ${(e as Error).message}\n`);
     });
     return plan;
   });

@@ -22,9 +22,11 @@ import { probeContainer } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
 import { approve, enforcedVersion } from '../profile/approval.js';
 import { printableLine } from '../report/printable.js';
-import type { LoadedProfile } from '../profile/types.js';
+import type { LoadedProfile, Profile } from '../profile/types.js';
+import { bindFacts, bootBind } from '../apply/binds.js';
+import { pinnedMounts } from '../plan/binds.js';
 import { withHostLock } from '../state/lock.js';
-import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules, stateDir } from '../state/store.js';
+import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedBinds, savedRules, stateDir } from '../state/store.js';
 import { type Drift, type Verdict, describeDrift, verify, wantedRulesets } from './verify.js';
 
 export type Log = (line: string) => void;
@@ -71,6 +73,12 @@ async function restoreRules(loaded: LoadedProfile, first: Extract<Drift, { kind:
   }
 }
 
+/** What a pass verifies: the host facts and the profile's pinned binds. */
+async function guardFacts(profile: Profile): Promise<HostFacts> {
+  const facts = await gatherFacts(profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
+  return { ...facts, binds: bindFacts(pinnedMounts(profile, stateDir())) };
+}
+
 /** Restores what can be restored, under the host lock; returns what is still wrong. */
 async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promise<{ facts: HostFacts; verdict: Verdict }> {
   const { profile } = loaded;
@@ -85,7 +93,7 @@ async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promi
       }
     }
   }
-  const facts = await gatherFacts(profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
+  const facts = await guardFacts(profile);
   const again = verify(profile, facts, await lastProbe(profile.name));
   if (again.drifts.some((d) => d.kind === 'rules')) {
     // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
@@ -105,7 +113,7 @@ export async function guardProfile(loaded: LoadedProfile, by: string, log: Log):
   const note: Log = (line) => { actions.push(line); log(line); };
 
   const { facts, verdict } = await withHostLock(async () => {
-    const facts = await gatherFacts(profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
+    const facts = await guardFacts(profile);
     const verdict = verify(profile, facts, await lastProbe(profile.name));
     if (verdict.foreign || verdict.absent) return { facts, verdict };
     for (const d of verdict.drifts.filter((x) => x.kind !== 'unproven')) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
@@ -273,12 +281,15 @@ export async function guardedVersion(loaded: LoadedProfile, log: Log): Promise<L
 /**
  * At boot, before dockerd: put back every recorded profile's rules with the backend they were
  * applied with. iptables: the chains and jumps (creating DOCKER-USER, which Docker then keeps);
- * nftables: the profile's table. A restart-policy container then never runs unprotected.
+ * nftables: the profile's table. A restart-policy container then never runs unprotected. And its
+ * pinned binds, from the recorded approved paths: one that cannot be checked stays empty.
  */
 export async function bootRestore(log: Log): Promise<boolean> {
   let ok = true;
   await withHostLock(async () => {
     for (const name of await recordedProfiles()) {
+      const binds = await savedBinds(name);
+      if (binds) ok = (await bootBind(name, binds.pins, log)) && ok;
       const rec = await savedRules(name);
       if (!rec) continue;
       ok = (rec.backend === 'nftables' ? await bootRestoreNft(name, rec, log) : await bootRestoreIptables(name, rec, log)) && ok;

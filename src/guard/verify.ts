@@ -5,7 +5,8 @@ import type { FirewallChange } from '../plan/firewall.js';
 import { LABEL_PROFILE, planNetwork } from '../plan/network.js';
 import { firewallChanges, wantedRulesets } from '../plan/plan.js';
 import type { Profile } from '../profile/types.js';
-import type { ProbeRecord } from '../state/store.js';
+import { type ProbeRecord, stateDir } from '../state/store.js';
+import { inPlace, pinnedMounts } from '../plan/binds.js';
 
 export type Drift =
   /** hermit's chains or jumps differ from the profile's: one atomic restore per family fixes it. */
@@ -46,6 +47,27 @@ function proxyDrifts(profile: Profile, facts: HostFacts): Drift[] {
   return [];
 }
 
+/**
+ * The container's host paths must come from hermit's pinned binds, each still holding the source
+ * at its approved path (facts.binds, when read). Anything else is fatal: what Docker mounts at the
+ * next start could be what a link points to, and a stale bind is not what was approved either.
+ */
+function bindDrifts(profile: Profile, facts: HostFacts, c: ExistingContainer): Drift[] {
+  const out: Drift[] = [];
+  for (const pin of pinnedMounts(profile, stateDir())) {
+    const mounted = c.binds?.find((b) => b.destination === pin.container);
+    if (c.binds && mounted?.source !== pin.target) {
+      out.push({ kind: 'fatal', reason: `container mounts ${mounted ? mounted.source : 'nothing'} at ${pin.container}, not hermit's pinned bind ${pin.target} of ${pin.source}` });
+      continue;
+    }
+    const f = facts.binds?.find((x) => x.target === pin.target);
+    if (!facts.binds) continue;
+    if (f?.refused) out.push({ kind: 'fatal', reason: f.refused.message });
+    else if (!inPlace(f)) out.push({ kind: 'fatal', reason: `${pin.key}: ${pin.source} is ${f?.bound ? 'no longer the folder bound at' : 'not bound at'} ${pin.target} (hermit run binds it again and recreates the container)` });
+  }
+  return out;
+}
+
 export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord): Verdict {
   const c = facts.container;
   const foreign = !!c && c.labels[LABEL_PROFILE] !== profile.name;
@@ -73,6 +95,7 @@ export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord):
   if (extra.length > 0) drifts.push({ kind: 'extra-network', networks: extra });
   if (!c.networks.includes(own)) drifts.push({ kind: 'fatal', reason: `container is not on its network ${own}` });
   if (profile.proxy) drifts.push(...proxyDrifts(profile, facts));
+  drifts.push(...bindDrifts(profile, facts, c));
   if (!probe || probe.containerId !== c.id) drifts.push({ kind: 'unproven', reason: 'no probe of this container yet' });
   else if (!probe.ok) drifts.push({ kind: 'unproven', reason: 'its last probe failed' });
   else if (Date.parse(c.startedAt) > Date.parse(probe.at)) drifts.push({ kind: 'unproven', reason: `container started at ${c.startedAt}, after its last probe` });

@@ -8,6 +8,8 @@ import { splitPublish, splitVolume } from '../profile/checks.js';
 import { proxyEnv } from './proxy.js';
 import { readByDockerClient } from '../profile/env-file.js';
 import { looksSecret } from '../profile/secrets.js';
+import { dockerMounts } from './binds.js';
+import { stateDir } from '../state/store.js';
 
 export const LABEL_CONFIG = 'hermit.config';
 
@@ -48,6 +50,8 @@ export interface ContainerOptions {
   replace: boolean;
   /** hermit update: recreate when the image tag now names another image than the container runs. */
   followImage?: boolean;
+  /** Why the container must be recreated because its pinned binds changed (binds.ts). */
+  rebind?: string;
 }
 
 export function dockerRun(profile: Profile, extras: RunExtras, environment: NodeJS.ProcessEnv): DockerRun {
@@ -87,7 +91,9 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   if (c.restart !== 'no') opts.push('--restart', c.restart);
   if (c.workdir) opts.push('--workdir', c.workdir);
   for (const name of Object.keys(env).sort()) opts.push('--env', name in cliEnv ? name : `${name}=${env[name]}`);
-  for (const m of c.mounts) opts.push('--volume', m);
+  // Host paths as hermit's pinned binds (binds.ts): Docker never looks up a path the agent can change.
+  const mounts = dockerMounts(profile, stateDir(environment));
+  for (const m of mounts) opts.push('--volume', m);
   for (const p of c.publish) opts.push('--publish', p);
   const h = c.healthcheck;
   if (h) {
@@ -102,7 +108,8 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   const tail = [profile.image, ...command];
 
   const configHash = createHash('sha256')
-    .update(JSON.stringify({ opts, tail, env: Object.entries(env).sort() }))
+    // The pinned sources too: the folders Docker gets are the same whatever they pin.
+    .update(JSON.stringify({ opts, tail, env: Object.entries(env).sort(), ...(mounts.some((m, i) => m !== c.mounts[i]) ? { sources: c.mounts } : {}) }))
     .digest('hex')
     .slice(0, 16);
   const args = [
@@ -110,7 +117,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
     '--label', `${LABEL_PROFILE}=${profile.name}`, '--label', `${LABEL_CONFIG}=${configHash}`,
     ...opts, ...tail,
   ];
-  const create = engineCreate(profile, extras, env, command, { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash });
+  const create = engineCreate(profile, extras, env, command, mounts, { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash });
   return { args, env: cliEnv, configHash, ...(create ? { create } : {}) };
 }
 
@@ -143,7 +150,7 @@ export function durationNs(text: string): number {
  * ranges) leaves it to the docker CLI. An end-to-end test checks both ways give
  * the same container.
  */
-function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, string>, command: string[], labels: Record<string, string>): EngineCreate | undefined {
+function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, string>, command: string[], mounts: string[], labels: Record<string, string>): EngineCreate | undefined {
   const c = profile.container;
   if (c.dockerArgs.length > 0 || extras.dockerArgs.length > 0) return undefined;
   const exposed: Record<string, object> = {};
@@ -157,7 +164,7 @@ function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, s
   }
   const volumes: Record<string, object> = {};
   const binds: string[] = [];
-  for (const m of c.mounts) {
+  for (const m of mounts) {
     const v = splitVolume(m);
     if (!v) return undefined;
     if (v.host === undefined) volumes[v.container] = {};
@@ -210,6 +217,7 @@ export function planContainer(profile: Profile, run: DockerRun, facts: HostFacts
   }
   const recreate = (why: string): ContainerAction => ({ kind: 'run', run, remove: existing.id, reason: why });
   if (opts.replace) return recreate('replace container (--replace)');
+  if (opts.rebind) return recreate(opts.rebind);
   if (existing.labels[LABEL_CONFIG] !== run.configHash) {
     return recreate(`profile changed since ${existing.name} was created: recreate container`);
   }

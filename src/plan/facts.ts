@@ -2,6 +2,7 @@
 // passed to pure planning functions, so tests can build it by hand.
 import type { Family } from '../net/cidr.js';
 import type { ProxyFacts } from './proxy.js';
+import type { BindFact } from './binds.js';
 
 export interface HostAddress {
   ifname: string;
@@ -52,6 +53,8 @@ export interface ExistingContainer {
    * under the same name has another id, and Docker cannot start the container on the old one. */
   networkIds?: Record<string, string>;
   restartPolicy: string;
+  /** Its bind mounts as Docker reports them (host path → container path). */
+  binds?: { source: string; destination: string }[];
 }
 
 export type FirewallBackend = 'iptables' | 'nftables';
@@ -89,6 +92,8 @@ export interface HostFacts {
   imageId?: string;
   /** Allowlist mode: the proxy's container, image and configuration. */
   proxy?: ProxyFacts;
+  /** The profile's pinned binds as found (apply/binds.ts); read by run and the guard. */
+  binds?: BindFact[];
 }
 
 /** What `down`, `status` and `ps` look at: every container and network, and the rule dumps. */
@@ -102,4 +107,6 @@ export interface Inventory {
   nftTables: Record<string, string>;
   /** The backend hermit uses here; absent when it cannot write rules at all. */
   backend?: FirewallBackend;
+  /** `down`: the profile's pinned bind targets present on this host (apply/binds.ts). */
+  binds?: string[];
 }

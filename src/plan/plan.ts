@@ -12,12 +12,16 @@ import { teardownFirewall } from './teardown.js';
 import { type Ruleset, buildRuleset } from './ruleset.js';
 import { type ProxyPlan, planProxy } from './proxy.js';
 import { planProbe } from './targets.js';
+import { type BindAction, pinnedMounts, planBinds, rebindReason } from './binds.js';
+import { stateDir } from '../state/store.js';
 
 export interface Plan {
   profile: string;
   image: ImageAction;
   network: NetworkAction;
   firewall: FirewallChange[];
+  /** The profile's host paths, bound by hermit where Docker mounts them from (binds.ts). */
+  binds: BindAction[];
   container: ContainerAction;
   /** Allowlist mode: the proxy, its configuration and the agent's internal network. */
   proxy?: ProxyPlan;
@@ -94,12 +98,15 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
   // problem to report, not the internal network that would overlap it.
   const network = planNetwork(profile, facts);
   const proxy = planProxy(profile, facts, { replace: opts.replace });
+  const binds = planBinds(pinnedMounts(profile, stateDir(opts.environment)), facts.binds ?? []);
+  const rebind = rebindReason(binds);
   return {
     profile: profile.name,
     image: planImage(profile, facts),
     network,
     firewall,
-    container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false }),
+    binds,
+    container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false, ...(rebind ? { rebind } : {}) }),
     ...(proxy ? { proxy } : {}),
     probe: planProbe(profile, facts),
   };

@@ -15,6 +15,8 @@ export interface Teardown {
   /** One payload per family that has something of this profile; null payloads are left out. */
   firewall: FirewallChange[];
   networks: Pick<DockerNetwork, 'id' | 'name'>[];
+  /** Pinned bind targets to unmount and remove, once the container is gone. */
+  binds: string[];
   /** Things named like the profile's that hermit did not make: left alone, reported. */
   leftAlone: string[];
 }
@@ -96,6 +98,7 @@ export function planTeardown(profile: string, inv: Inventory, names: { container
     containers: containers.map(({ id, name, running }) => ({ id, name, running })),
     firewall: firewall.filter((f) => f.payload !== null),
     networks: networks.map(({ id, name }) => ({ id, name })),
+    binds: inv.binds ?? [],
     leftAlone,
   };
 }

@@ -8,9 +8,10 @@ import { dirname, join } from 'node:path';
 import type { FirewallBackend } from '../plan/facts.js';
 import type { Ruleset } from '../plan/ruleset.js';
 import type { Profile } from '../profile/types.js';
+import type { PinnedMount } from '../plan/binds.js';
 import type { ProbeReport } from '../probe/types.js';
 
-export const stateDir = () => process.env.HERMIT_STATE_DIR ?? '/var/lib/hermit';
+export const stateDir = (env: NodeJS.ProcessEnv = process.env) => env.HERMIT_STATE_DIR ?? '/var/lib/hermit';
 
 export interface ProbeRecord {
   /** ISO time the probe finished. */
@@ -77,6 +78,15 @@ export async function recordRules(profile: string, file: string, backend: Firewa
 }
 
 export const savedRules = (profile: string) => readRecord<RulesRecord>(profile, 'rules.json');
+
+/** The pinned binds last applied (plan/binds.ts), which `hermit guard --boot` binds again before dockerd starts. */
+export interface BindsRecord { at: string; profile: string; pins: PinnedMount[] }
+
+export async function recordBinds(profile: string, pins: PinnedMount[]): Promise<void> {
+  await writeRecord(profile, 'binds.json', { at: new Date().toISOString(), profile, pins } satisfies BindsRecord);
+}
+
+export const savedBinds = (profile: string) => readRecord<BindsRecord>(profile, 'binds.json');
 
 export async function recordVerified(record: Omit<VerifyRecord, 'at'>): Promise<void> {
   await writeRecord(record.profile, 'last-verified.json', { at: new Date().toISOString(), ...record });
