@@ -21,12 +21,15 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
     const loaded = loadChecked(argv.profile);
     requireRoot('trust', "approvals are kept in hermit's root-owned state, where the agent cannot write");
     const check = await checkApproval(loaded);
+    // Build inputs (Dockerfile, context): read (and an ADD <url> refused) before anything is recorded.
+    const build = await (await import('./build-approval.js')).buildTrust(loaded);
     const name = loaded.profile.name;
     const approving = !argv.show && check.state !== 'approved';
     if (approving) await approve(check, 'hermit trust');
+    if (!argv.show) await build?.approve();
     if (argv.json) {
       const { state, fingerprint, files, writers, changes } = check;
-      process.stdout.write(`${JSON.stringify({ profile: name, state, approvedNow: approving, fingerprint, files, writers, changes, ...(check.record ? { previous: { at: check.record.at, by: check.record.by, fingerprint: check.record.fingerprint } } : {}) }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ profile: name, state, approvedNow: approving, fingerprint, files, writers, changes, ...(check.record ? { previous: { at: check.record.at, by: check.record.by, fingerprint: check.record.fingerprint } } : {}), ...(build ? { build: build.json } : {}) }, null, 2)}\n`);
       return;
     }
     const out: string[] = [`profile '${name}' from ${check.files.join(' → ')}`];
@@ -35,7 +38,8 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
     if (check.record && check.changes.length > 0) out.push(`  Changes since the version approved ${check.record.at} (by ${check.record.by}):`, ...report.renderChanges(check.changes));
     else if (check.state === 'approved') out.push(`  This version is the one approved ${check.record!.at} (by ${check.record!.by}).`);
     out.push('  What it grants the agent:', ...report.renderGrants(check.form));
-    out.push(argv.show ? '(nothing was approved: --show)' : check.state === 'approved' ? 'Already approved; nothing to do.' : `Approved. hermit run ${argv.profile ?? ''} applies this version.`.replace('  ', ' '));
+    if (build) out.push(...build.lines);
+    out.push(argv.show ? '(nothing was approved: --show)' : check.state === 'approved' && (build?.json.approved ?? true) ? 'Already approved; nothing to do.' : `Approved. hermit run ${argv.profile ?? ''} applies this version.`.replace('  ', ' '));
     process.stdout.write(`${report.printable(out.join('\n'))}\n`);
   },
 };

@@ -29,6 +29,8 @@ export interface PlanOptions {
   replace: boolean;
   /** hermit update: a container running an older image than the tag names is recreated. */
   followImage?: boolean;
+  /** hermit update of a profile with a build context: build the image again. */
+  rebuild?: { pull: boolean };
 }
 
 /** Refuses hosts where hermit's iptables rules in DOCKER-USER would not protect anything (the
@@ -82,7 +84,7 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
   const proxy = planProxy(profile, facts, { replace: opts.replace });
   return {
     profile: profile.name,
-    image: planImage(profile, facts),
+    image: planImage(profile, facts, opts.rebuild),
     network,
     firewall,
     container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false }),

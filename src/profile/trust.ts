@@ -20,7 +20,7 @@ export function approvalForm(profile: Profile, env: Record<string, string | unde
   return { ...profile, container: { ...profile.container, env: envForm } };
 }
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
 
 /** JSON with keys sorted at every level: equal profiles give equal text. */
 export function canonicalJson(value: unknown): string {

@@ -107,6 +107,27 @@ export async function recordApproval(record: Omit<ApprovalRecord, 'at'>): Promis
 
 export const approvalOf = (profile: string) => readJson<ApprovalRecord>(approvalFile(profile));
 
+/** Build inputs (Dockerfile and context) approved for a profile's image, kept beside its approval. */
+export interface BuildApprovalRecord {
+  at: string;
+  profile: string;
+  by: string;
+  /** The digest of the Dockerfile and every context entry (src/profile/build-inputs.ts). */
+  digest: string;
+  dockerfile: { file: string; text: string; digest: string };
+  context: string;
+  /** Context entries: relative path → "file 644 <sha256>", "dir 755", "symlink 777 <sha256>". */
+  files: Record<string, string>;
+}
+
+const buildApprovalFile = (profile: string) => join(stateDir(), '.approved', 'builds', `${profile}.json`);
+
+export async function recordBuildApproval(record: Omit<BuildApprovalRecord, 'at'>): Promise<void> {
+  await writeJson(buildApprovalFile(record.profile), { at: new Date().toISOString(), ...record });
+}
+
+export const buildApprovalOf = (profile: string) => readJson<BuildApprovalRecord>(buildApprovalFile(profile));
+
 /** The file hermit last ran a profile from (its rules or probe record), if it can be read here. */
 export function recordedFileSync(profile: string): string | undefined {
   for (const name of ['rules.json', 'last-probe.json']) {
