@@ -52,3 +52,14 @@ egress: { domains: [internet.test], proxyImage: localhost/test/squid:1 }
     expect(refreshImage(sampleProfile(), false)).toBeUndefined();
   });
 });
+
+describe('the order a build runs in', () => {
+  it('network, rules, then the build (on that network), then the container: --dry-run lists what apply runs', async () => {
+    const { makePlan } = await import('../../src/plan/plan.js');
+    const { planCommands } = await import('../../src/apply/apply.js');
+    const plan = makePlan(built, sampleFacts(), { extras: { dockerArgs: [], command: [] }, environment: { API_KEY: 'x' }, replace: false });
+    const order = planCommands(plan).map((c) => `${c.file} ${c.args[0]}${c.args[0] === 'network' ? ` ${c.args[1]}` : ''}`);
+    expect(order).toEqual(['docker network', 'iptables-restore --noflush', ...(order.includes('ip6tables-restore --noflush') ? ['ip6tables-restore --noflush'] : []), 'docker build', 'docker run']
+      .map((x) => (x === 'docker network' ? 'docker network create' : x)));
+  });
+});
