@@ -145,7 +145,7 @@ export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting, 
   if (image.kind === 'build') {
     if (!buildContext) throw new Error('applySteps: the plan builds the image, but no build context was given');
     steps.push({ title: `Image: ${image.reason}`, async run() {
-      await buildImage(agentBuild(image, buildContext));
+      await buildImage(agentBuild(image, buildContext), `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`);
       // A rebuild (hermit update) changed something only if the image did: afterBuild says so.
       if (afterBuild) container = await afterBuild();
       else result.changes.push(image.reason);
@@ -275,11 +275,13 @@ async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied) 
   result.changes.push(...fw.changes.map((c) => (fw.family ? `IPv${fw.family}: ${c}` : c)));
 }
 
+const BUILD_HINT = 'Fix the Dockerfile or the build context named in the profile\'s build:, then try again';
+
 /** Like execOk, but a failure shows the end of the build log, where the failing step is. */
-export async function buildImage(cmd: Command): Promise<void> {
+export async function buildImage(cmd: Command, hint = BUILD_HINT): Promise<void> {
   const out = await exec(cmd);
   if (out.exitCode === 0) return;
   const log = out.stdout.trim().split('\n').slice(-15).join('\n    ');
   throw new HermitError('apply', `${describe(cmd)} failed: ${out.stderr.trim() || `exit code ${out.exitCode}`}${log ? `\n    ${log}` : ''}`,
-    'Fix the Dockerfile or the build context named in the profile\'s build:, then try again');
+    hint);
 }

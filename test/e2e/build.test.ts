@@ -1,13 +1,12 @@
 // The agent can write its image's build context (it lies in the project): a build must neither run
 // its steps outside the cage nor use a Dockerfile the user did not approve. The agent edits the
 // Dockerfile from inside its container, as uid 1000; the user then runs the ordinary command.
-import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type WorldInfo, docker, hermit, hostSnapshot, writeProfile } from './world.js';
+import { AGENT_UID, type WorldInfo, docker, hermit, hostSnapshot, project, writeProfile } from './world.js';
 
 const world = inject('world') as WorldInfo;
-const AGENT_UID = 1000;
 
 const profileYaml = (name: string, subnet: string, image: string, context: string, workspace = '.') => `name: ${name}
 image: ${image}
@@ -21,20 +20,6 @@ probe:
   dnsName: internet.test
   mustReach: [{ host: internet.test, port: ${world.ports.internet} }]
 `;
-
-/** A project folder owned by the agent's uid, like a normal user's checkout. */
-function project(dir: string, files: Record<string, string>): string {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  chownSync(dir, AGENT_UID, AGENT_UID);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-    chownSync(join(dir, name), AGENT_UID, AGENT_UID);
-    chownSync(join(dir, name, '..'), AGENT_UID, AGENT_UID);
-  }
-  return dir;
-}
 
 async function agentAppends(container: string, path: string, text: string): Promise<void> {
   const r = await docker(world, ['exec', '-i', container, 'sh', '-c', 'cat >> "$1"', 'sh', path], { input: text });
@@ -51,13 +36,14 @@ const fileIn = async (image: string, file: string) => {
 const served = () => ['nas-allowed', 'router-admin', 'host-lan-service', 'host-all-service'].map((n) => readFileSync(world.logs[n]!, 'utf8')).join('');
 
 const FIRST = `FROM ${world.image}\nRUN echo v1 > /version\n`;
-// What the agent appends: every LAN and host service it would like to read, and (the control) the internet page.
+// What the agent appends: every LAN and host service it would like to read, and (the control) the
+// internet page, by name: the build resolves through the resolvers the profile allows.
 const get = (host: string, port: number, out: string) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} >> ${out} 2>/dev/null`;
 const LEAK = `RUN touch /leak; ${[
   get(world.addr.nas, world.ports.nasAllowed, '/leak'), get(world.addr.router, world.ports.routerAdmin, '/leak'),
   get(world.addr.hostLan, world.ports.hostLanService, '/leak'), get(world.addr.hostLan, world.ports.hostAllService, '/leak'),
 ].join('; ')}; true
-RUN ${get(world.addr.internet, world.ports.internet, '/internet')}; true
+RUN ${get('internet.test', world.ports.internet, '/internet')}; true
 `;
 
 describe.skipIf(!!world.skip)('builds: the agent cannot reach past the cage through its image build', () => {
@@ -100,7 +86,7 @@ describe.skipIf(!!world.skip)('builds: the agent cannot reach past the cage thro
     it('approved, the build runs behind the profile\'s rules: the internet answers, the LAN and the host do not', async () => {
       const trusted = await hermit(world, ['trust', file]);
       expect(trusted.exitCode, trusted.stderr).toBe(0);
-      expect(trusted.stdout).toContain(`+RUN ${get(world.addr.internet, world.ports.internet, '/internet')}; true`);
+      expect(trusted.stdout).toContain(`+RUN ${get('internet.test', world.ports.internet, '/internet')}; true`);
       const logged = served();
       const r = await hermit(world, ['update', file, '--no-pull']);
       expect(r.exitCode, r.stderr + r.stdout).toBe(0);

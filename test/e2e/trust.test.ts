@@ -1,13 +1,12 @@
 // The agent can write its project, and so any profile in it: hermit must apply only versions the
 // user approved. Each attack below is made from inside the container, as the container's user (uid
 // 1000, who owns the project as in a normal checkout), and checked from inside afterwards.
-import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FIREWALL, connectEnd, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, pidOf } from './world.js';
+import { AGENT_UID, FIREWALL, connectEnd, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, pidOf, project } from './world.js';
 
 const world = inject('world') as WorldInfo;
-const AGENT_UID = 1000;
 
 /** A project profile: the project mounted at /workspace, nothing of the LAN or the host allowed. */
 function projectYaml(name: string, subnet: string, more = ''): string {
@@ -30,20 +29,6 @@ const WIDENING = `egress:
 hostPorts: [{ port: HOSTPORT }]
 `;
 const widening = () => WIDENING.replace('NAS', world.addr.nas).replace('PORT', String(world.ports.nasDisallowed)).replace('HOSTPORT', String(world.ports.hostAllService));
-
-/** A project folder owned by the agent's uid, like a normal user's checkout. */
-function project(dir: string, files: Record<string, string>): string {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  chownSync(dir, AGENT_UID, AGENT_UID);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-    chownSync(join(dir, name), AGENT_UID, AGENT_UID);
-    chownSync(join(dir, name, '..'), AGENT_UID, AGENT_UID);
-  }
-  return dir;
-}
 
 /** The agent writes a file of its workspace, from inside its container, as its own user. */
 async function agentWrites(container: string, path: string, text: string): Promise<void> {

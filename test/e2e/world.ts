@@ -3,7 +3,7 @@
 // Nothing here has a link to the real network: every address the tests can reach was created below.
 import { spawn } from 'node:child_process';
 import {
-  chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync,
+  chmodSync, chownSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync,
   statSync, writeFileSync,
 } from 'node:fs';
 import { request } from 'node:http';
@@ -149,6 +149,23 @@ export function writeProfile(info: WorldInfo, name: string, text: string, dir = 
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, text);
   return file;
+}
+
+/** The uid of the agent inside its container (and the owner of a normal user's checkout). */
+export const AGENT_UID = 1000;
+
+/** A project folder owned by the agent's uid, like a normal user's checkout, with these files. */
+export function project(dir: string, files: Record<string, string>): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  chownSync(dir, AGENT_UID, AGENT_UID);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+    chownSync(join(dir, name), AGENT_UID, AGENT_UID);
+    chownSync(join(dir, name, '..'), AGENT_UID, AGENT_UID);
+  }
+  return dir;
 }
 
 /** hermit's nftables table of a profile as `nft -s list` prints it in the world's host (counters
