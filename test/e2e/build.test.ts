@@ -1,7 +1,7 @@
 // The agent can write its image's build context (it lies in the project): a build must neither run
 // its steps outside the cage nor use a Dockerfile the user did not approve. The agent edits the
 // Dockerfile from inside its container, as uid 1000; the user then runs the ordinary command.
-import { chownSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AGENT_UID, type WorldInfo, docker, hermit, hostSnapshot, project, writeProfile } from './world.js';
@@ -49,7 +49,7 @@ RUN ${get('internet.test', world.ports.internet, '/internet')}; true
 describe.skipIf(!!world.skip)('builds: the agent cannot reach past the cage through its image build', () => {
   const root = join(world.root, 'build');
   afterAll(async () => {
-    for (const n of ['bt-leak', 'bt-add']) await hermit(world, ['down', n]);
+    for (const n of ['bt-leak', 'bt-add', 'bt-out']) await hermit(world, ['down', n]);
   });
 
   describe('a. the agent appends RUN steps that read the LAN and the host, then the user updates', () => {
@@ -98,6 +98,24 @@ describe.skipIf(!!world.skip)('builds: the agent cannot reach past the cage thro
       // The control: on Docker's default bridge, where the build used to run, the NAS answers.
       const control = await docker(world, ['run', '--rm', world.image, 'sh', '-c', get(world.addr.nas, world.ports.nasAllowed, '/dev/stdout')]);
       expect(control.stdout).toContain('nas-allowed');
+    });
+  });
+
+  describe('a Dockerfile outside the context', () => {
+    it('goes into the tar under a name of hermit\'s, which COPY . leaves out; .dockerignore is honoured', async () => {
+      const dir = join(root, 'outside');
+      const ctx = join(dir, 'ctx');
+      mkdirSync(ctx, { recursive: true });
+      mkdirSync(join(dir, 'work'), { recursive: true });
+      writeFileSync(join(dir, 'Other.Dockerfile'), `FROM ${world.image}\nCOPY . /ctx/\n`);
+      writeFileSync(join(ctx, 'kept.txt'), 'kept\n');
+      writeFileSync(join(ctx, 'left.log'), 'left\n');
+      writeFileSync(join(ctx, '.dockerignore'), '*.log\n');
+      const file = writeProfile(world, 'bt-out', profileYaml('bt-out', '172.30.72.0/24', 'hermit-e2e/bt-out:1', ctx, join(dir, 'work')).replace(`build: { context: ${ctx} }`, `build: { context: ${ctx}, dockerfile: ${join(dir, 'Other.Dockerfile')} }`));
+      const r = await hermit(world, ['run', file]);
+      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+      const ls = await docker(world, ['run', '--rm', '--network', 'none', 'hermit-e2e/bt-out:1', 'ls', '-A', '/ctx']);
+      expect(ls.stdout.split('\n').filter(Boolean).sort()).toEqual(['.dockerignore', 'kept.txt']);
     });
   });
 
