@@ -22,18 +22,33 @@ async function buildWriters(loaded: LoadedProfile, inputs: BuildInputs): Promise
   return [...inputs.writers, ...mounted, ...(await checkApproval(loaded)).writers];
 }
 
-/**
- * The profile's build inputs, read once and approved: the bytes the build gets (contextTar).
- * Refuses an `ADD <url>`; unapproved inputs are asked about in a terminal, else refused (exit 2).
- */
-export async function approvedBuildInputs(loaded: LoadedProfile, command: string, ask: Asker = terminalAsker): Promise<BuildInputs> {
+export interface BuildCheck {
+  inputs: BuildInputs;
+  /** approved: this digest was approved; trusted: only root can change the inputs (recorded without asking). */
+  state: 'approved' | 'trusted' | 'unapproved';
+  approved?: BuildApprovalRecord;
+  writers: string[];
+}
+
+/** Reads the build inputs (refusing an `ADD <url>`) and says whether they may be built from. */
+export async function checkBuildInputs(loaded: LoadedProfile): Promise<BuildCheck> {
   const build = loaded.profile.build;
-  if (!build) throw new Error('approvedBuildInputs: the profile has no build');
+  if (!build) throw new Error('checkBuildInputs: the profile has no build');
   const inputs = snapshotBuildInputs(build);
   const approved = await buildApprovalOf(loaded.profile.name);
-  if (approved?.digest === inputs.digest) return inputs;
+  if (approved?.digest === inputs.digest) return { inputs, state: 'approved', approved, writers: [] };
   const writers = await buildWriters(loaded, inputs);
-  if (writers.length === 0) {
+  return { inputs, state: writers.length === 0 ? 'trusted' : 'unapproved', ...(approved ? { approved } : {}), writers };
+}
+
+/**
+ * The profile's build inputs, read once and approved: the bytes the build gets (contextTar).
+ * Unapproved inputs are asked about in a terminal, else refused (exit 2).
+ */
+export async function approvedBuildInputs(loaded: LoadedProfile, command: string, ask: Asker = terminalAsker): Promise<BuildInputs> {
+  const { inputs, state, approved, writers } = await checkBuildInputs(loaded);
+  if (state === 'approved') return inputs;
+  if (state === 'trusted') {
     await record(loaded, inputs, 'root-owned files').catch(() => undefined);
     return inputs;
   }

@@ -15,7 +15,7 @@ import { wantedRulesets } from '../guard/verify.js';
 import { withHostLock } from '../state/lock.js';
 import { recordProbe, recordRules } from '../state/store.js';
 import { checkApproval, ensureApproved } from './approval.js';
-import { approvedBuildInputs } from './build-approval.js';
+import { approvedBuildInputs, checkBuildInputs } from './build-approval.js';
 import { contextTar } from '../profile/build-inputs.js';
 import type { BuildInputs } from '../profile/build-inputs.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
@@ -66,6 +66,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     const out: string[] = [`# hermit ${command} ${profile.name} --dry-run (${loaded.file}); nothing was changed`];
     const approval = await checkApproval(loaded);
     if (approval.state === 'unapproved') out.push(`# this version of the profile is NOT approved: hermit ${command} would ask first (see: sudo hermit trust ${loaded.file} --show)`);
+    if (plan.image.kind === 'build' && (await checkBuildInputs(loaded)).state === 'unapproved') out.push(`# the build inputs (the Dockerfile and the context) are NOT approved: hermit ${command} would ask first (see: sudo hermit trust ${loaded.file} --show)`);
     if (refreshCmd) out.push('# the container is recreated after this if the image changes (not known before it runs)');
     if (plan.image.kind === 'pull') out.push(`# ${plan.image.reason}`);
     if (cmds.length === 0) out.push('# nothing to change: network, rules and container already match the profile');

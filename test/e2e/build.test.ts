@@ -81,6 +81,10 @@ describe.skipIf(!!world.skip)('builds: the agent cannot reach past the cage thro
       expect(r.stderr).toContain(`sudo hermit trust ${file}`);
       expect(await imageId(image)).toBe(id);
       expect(await hostSnapshot(world)).toBe(before);
+      // --dry-run says so too, and shows where the build runs.
+      const dry = await hermit(world, ['update', file, '--no-pull', '--dry-run']);
+      expect(dry.stdout).toContain('# the build inputs (the Dockerfile and the context) are NOT approved');
+      expect(dry.stdout).toContain(`DOCKER_BUILDKIT=0 docker build --network hermit-bt-leak --tag ${image} --file Dockerfile -`);
     });
 
     it('approved, the build runs behind the profile\'s rules: the internet answers, the LAN and the host do not', async () => {
