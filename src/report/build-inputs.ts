@@ -12,7 +12,7 @@ export const oneLine = (text: string) => printable(text).replace(/\n/g, '\\n').r
 const CONTEXT = 3;
 const MAX_CELLS = 4_000_000;
 
-/** A unified diff of two texts, line by line (hunks with three lines of context); empty when equal. */
+/** A unified diff of two texts, line by line (hunks with three lines of context); empty when equal. Lines as they are: escape them to show them. */
 export function unifiedDiff(before: string, after: string, labels: [string, string]): string[] {
   const a = lines(before);
   const b = lines(after);
@@ -33,7 +33,7 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
     const aLen = hunk.filter((o) => o.op !== '+').length;
     const bLen = hunk.filter((o) => o.op !== '-').length;
     out.push(`@@ -${aLen === 0 ? aStart : aStart + 1},${aLen} +${bLen === 0 ? bStart : bStart + 1},${bLen} @@`);
-    out.push(...hunk.map((o) => `${o.op}${oneLine(o.line)}`));
+    out.push(...hunk.map((o) => `${o.op}${o.line}`));
     start = end + 1;
   }
   return out;

@@ -190,6 +190,8 @@ describe('the snapshot of a build context', () => {
     expect(text).toContain('      ~ src/main.sh');
     expect(text).toContain('      + evil\\n  The context is the approved one.\\u{1b}[2K');
     expect(text.split('\n').filter((l) => l.includes('approved one'))).toHaveLength(1);
+    const escaped = renderBuildApproval('p', { ...forged, dockerfile: { ...s.dockerfile, text: 'FROM x\nRUN true \u001b[1A\r\n' } }, record);
+    expect(escaped).toContain('    +RUN true \\u{1b}[1A\\u{d}');
   });
 });
 
