@@ -61,10 +61,16 @@ export async function main(argv: string[]): Promise<ArgumentsCamelCase | undefin
     withoutHelpCache(cli);
     return await cli.parseAsync();
   } catch (err) {
-    process.exitCode = report(err);
+    process.exitCode = report(err, asksForJson(argv));
     return undefined;
   }
 }
+
+/** --json among hermit's own options (not among docker options after `--`). */
+const asksForJson = (argv: string[]) => {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+};
 
 /**
  * yargs renders the whole help text right after it starts a command's handler (~3 ms, on the way
@@ -94,13 +100,23 @@ function completeProfiles(current: string, argv: { _: (string | number)[] }, yar
   });
 }
 
-function report(err: unknown): number {
-  if (err instanceof HermitError) {
+/** Says why on stderr; with --json, also one result object on stdout, so a script reads one shape
+ * whether the command worked or not: {outcome: "error", kind, exitCode, message, hint}. */
+function report(err: unknown, json: boolean): number {
+  const known = err instanceof HermitError;
+  if (known) {
     // Messages quote profiles and paths the agent may have written.
     process.stderr.write(`hermit: ${printable(err.message)}\n`);
     if (err.hint) process.stderr.write(`  → ${printable(err.hint)}\n`);
-    return err.exitCode;
+  } else {
+    process.stderr.write(`hermit: internal error (a bug; please report it with this output)\n${(err as Error)?.stack ?? String(err)}\n`);
   }
-  process.stderr.write(`hermit: internal error (a bug; please report it with this output)\n${(err as Error)?.stack ?? String(err)}\n`);
-  return EXIT.internal;
+  const exitCode = known ? err.exitCode : EXIT.internal;
+  if (json) {
+    const result = known
+      ? { outcome: 'error', kind: err.kind, exitCode, message: err.message, ...(err.hint ? { hint: err.hint } : {}) }
+      : { outcome: 'error', kind: 'internal', exitCode, message: String((err as Error)?.message ?? err) };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  }
+  return exitCode;
 }

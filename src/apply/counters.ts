@@ -5,10 +5,14 @@ import { exec } from './exec.js';
 
 /** Each rule's count now; undefined for a rule not found, or for all when the firewall cannot be read. */
 export async function readResetCounters(att: Attribution): Promise<(number | undefined)[]> {
-  const cmd = att.backend === 'nftables'
-    ? { file: 'nft', args: ['list', 'table', 'inet', att.table ?? ''] }
-    : { file: 'iptables-save', args: ['-c', '-t', 'filter'] };
-  const out = await exec(cmd, 10_000).catch(() => undefined);
-  if (!out || out.exitCode !== 0) return att.rules.map(() => undefined);
-  return resetCounters(att, out.stdout);
+  const read = (file: string, args: string[]) => exec({ file, args }, 10_000).then((o) => (o.exitCode === 0 ? o.stdout : undefined), () => undefined);
+  if (att.backend === 'nftables') {
+    const listing = await read('nft', ['list', 'table', 'inet', att.table ?? '']);
+    return listing === undefined ? att.rules.map(() => undefined) : resetCounters(att, listing);
+  }
+  const [v4, v6] = await Promise.all([
+    read('iptables-save', ['-c', '-t', 'filter']),
+    att.rules.some((r) => r.family === 6) ? read('ip6tables-save', ['-c', '-t', 'filter']) : Promise.resolve(''),
+  ]);
+  return resetCounters(att, v4 ?? '', v6 ?? '').map((n, i) => ((att.rules[i]!.family === 6 ? v6 : v4) === undefined ? undefined : n));
 }

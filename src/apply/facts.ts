@@ -8,7 +8,7 @@ import { HermitError } from '../errors.js';
 import { chooseBackend } from '../plan/backend.js';
 import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
 import { LABEL_PROFILE } from '../plan/network.js';
-import { hermitTables } from '../plan/nft.js';
+import { NFT_FAMILY, NFT_TABLE_PREFIX, hermitTables } from '../plan/nft.js';
 import { engineGet, engineGetOk, localEngineSocket } from './engine.js';
 import { type Command, type Output, exec, execOk } from './exec.js';
 import { hostAddresses as readHostAddresses, hostRoutes } from './host.js';
@@ -228,15 +228,18 @@ export function variantOfSave(save: string): IptablesVariant | undefined {
 }
 
 async function firewall(dockerBackend: Promise<FirewallBackend>): Promise<FirewallFacts> {
-  // nft only when the backend could be nftables: where iptables serves, as chosen without nft, the
-  // choice is the same with it, and the plan reads no nftables table (one process less on the way).
+  // The whole nft ruleset only when the backend could be nftables, or a table of hermit's is there
+  // (left by a run with HERMIT_FIREWALL=nftables: the plan removes it). Otherwise `nft list tables`
+  // (names only, read meanwhile) is all, and where iptables serves the choice is the same without nft.
+  const tables = readOrNothing({ file: 'nft', args: ['list', 'tables'] }).catch(() => undefined);
   const d = await dumps(async (save4) => {
     const iptables = save4?.exitCode === 0;
     try {
-      return !iptables || chooseBackend(process.env.HERMIT_FIREWALL, await dockerBackend, { iptables, nft: false }).backend !== 'iptables';
+      if (!iptables || chooseBackend(process.env.HERMIT_FIREWALL, await dockerBackend, { iptables, nft: false }).backend !== 'iptables') return true;
     } catch {
       return true;
     }
+    return new RegExp(`^table ${NFT_FAMILY} ${NFT_TABLE_PREFIX}`, 'm').test((await tables)?.stdout ?? '');
   });
   const choice = chooseBackend(process.env.HERMIT_FIREWALL, await dockerBackend, { iptables: d.iptables, nft: d.nft });
   let variant: IptablesVariant = 'nft';

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { HermitError } from '../errors.js';
 import { approve, checkApproval } from '../profile/approval.js';
 import type { LoadedProfile } from '../profile/types.js';
-import { renderApproval } from '../report/approval.js';
+import { printableLine, renderApproval } from '../report/approval.js';
 
 export { checkApproval } from '../profile/approval.js';
 
@@ -40,13 +40,14 @@ export async function ensureApproved(loaded: LoadedProfile, command: string, ask
       await approve(check, 'root-owned files').catch(() => undefined);
       return;
     case 'narrows':
-      process.stderr.write(`hermit: profile '${loaded.profile.name}' differs from the approved version only by narrowing it (${check.changes.length} change${check.changes.length === 1 ? '' : 's'}); applying it without asking\n`);
+      process.stderr.write(`hermit: profile '${printableLine(loaded.profile.name)}' differs from the approved version only by narrowing it (${check.changes.length} change${check.changes.length === 1 ? '' : 's'}); applying it without asking\n`);
       return;
     case 'unapproved': {
       const summary = renderApproval(loaded, check);
       const answer = ask(`${summary}\nApprove this version of profile '${loaded.profile.name}' and go on? [y/N] `);
       if (answer === undefined) {
-        throw new HermitError('usage', `${summary}\nhermit ${command}: nothing was changed`, `Read the above, then approve it with: sudo hermit trust ${loaded.file}`);
+        throw new HermitError('usage', `${summary}\nhermit ${command}: nothing was changed`,
+          `Read the above, then approve it with: sudo hermit trust ${printableLine(loaded.file)}   (it shows the version again and asks; --fingerprint ${check.fingerprint} approves exactly the version above)`);
       }
       if (!(await answer)) throw new HermitError('usage', `profile '${loaded.profile.name}' not approved; nothing was changed`, `Approve it later with: sudo hermit trust ${loaded.file}`);
       await approve(check, `hermit ${command} (asked)`);

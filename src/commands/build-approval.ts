@@ -8,11 +8,12 @@ import { existingRealpath } from '../profile/load.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { insideWritableMounts } from '../profile/writers.js';
 import { renderBuildApproval, renderBuildTrust } from '../report/build-inputs.js';
+import { printableLine } from '../report/printable.js';
 import { type BuildApprovalRecord, buildApprovalOf, recordBuildApproval } from '../state/store.js';
 import { type Asker, checkApproval, terminalAsker } from './approval.js';
 
 const record = (loaded: LoadedProfile, inputs: BuildInputs, by: string) => recordBuildApproval({
-  profile: loaded.profile.name, by, digest: inputs.digest, dockerfile: { file: inputs.dockerfile.file, text: inputs.dockerfile.text, digest: inputs.dockerfile.digest },
+  profile: loaded.profile.name, file: loaded.file, by, digest: inputs.digest, dockerfile: { file: inputs.dockerfile.file, text: inputs.dockerfile.text, digest: inputs.dockerfile.digest },
   context: inputs.build.context, files: entryRecord(inputs.entries),
 });
 
@@ -35,7 +36,7 @@ export async function checkBuildInputs(loaded: LoadedProfile): Promise<BuildChec
   const build = loaded.profile.build;
   if (!build) throw new Error('checkBuildInputs: the profile has no build');
   const inputs = snapshotBuildInputs(build);
-  const approved = await buildApprovalOf(loaded.profile.name);
+  const approved = await buildApprovalOf(loaded.profile.name, loaded.file);
   if (approved?.digest === inputs.digest) return { inputs, state: 'approved', approved, writers: [] };
   const writers = await buildWriters(loaded, inputs);
   return { inputs, state: writers.length === 0 ? 'trusted' : 'unapproved', ...(approved ? { approved } : {}), writers };
@@ -55,7 +56,8 @@ export async function approvedBuildInputs(loaded: LoadedProfile, command: string
   const summary = renderBuildApproval(loaded.profile.name, { ...inputs, writers }, approved);
   const answer = ask(`${summary}\nApprove these build inputs of profile '${loaded.profile.name}' and build? [y/N] `);
   if (answer === undefined) {
-    throw new HermitError('usage', `${summary}\nhermit ${command}: nothing was changed`, `Read the above, then approve them with: sudo hermit trust ${loaded.file}`);
+    throw new HermitError('usage', `${summary}\nhermit ${command}: nothing was changed`,
+      `Read the above, then approve them with: sudo hermit trust ${printableLine(loaded.file)}   (it shows them again and asks; --yes without a terminal)`);
   }
   if (!(await answer)) throw new HermitError('usage', `build inputs of profile '${loaded.profile.name}' not approved; nothing was changed`, `Approve them later with: sudo hermit trust ${loaded.file}`);
   await record(loaded, inputs, `hermit ${command} (asked)`);
@@ -74,7 +76,7 @@ export interface BuildTrust {
 export async function buildTrust(loaded: LoadedProfile): Promise<BuildTrust | undefined> {
   if (!loaded.profile.build) return undefined;
   const inputs = snapshotBuildInputs(loaded.profile.build);
-  const previous = await buildApprovalOf(loaded.profile.name);
+  const previous = await buildApprovalOf(loaded.profile.name, loaded.file);
   const same = previous?.digest === inputs.digest;
   return {
     lines: renderBuildTrust(inputs, previous),

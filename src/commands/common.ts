@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { KIND_WORDS, type ProfileSource, declaredName, findProfile, findProjectDefault, hidesMoreTrusted, isPathArg } from '../profile/resolve.js';
 import { recordedFileSync } from '../state/store.js';
 import type { LoadedProfile } from '../profile/types.js';
+import { printableLine } from '../report/printable.js';
 
 export function requireRoot(command: string, why: string): void {
   if (process.getuid?.() !== 0) {
@@ -18,10 +19,11 @@ export function requireRoot(command: string, why: string): void {
  * wins), or with no argument the project's hermit.yaml in the current directory or a parent. */
 export function findSource(arg?: string): ProfileSource {
   const source = arg === undefined ? findProjectDefault() : findByNameOrRecord(arg);
-  // A file in the project (the agent's workspace) that hides a more trusted profile is never used silently.
+  // A file in the project (the agent's workspace) that hides a more trusted profile is never used
+  // silently, and is applied only once approved for its own path (loadChecked marks it).
   const hidden = hidesMoreTrusted(source);
   if (hidden.length > 0) {
-    process.stderr.write(`hermit: profile '${source.name}' is ${source.file} (${KIND_WORDS[source.kind]}), which shadows ${hidden.map((h) => `the ${KIND_WORDS[h.kind]} ${h.file}`).join(' and ')}\n`);
+    process.stderr.write(printableLine(`hermit: profile '${source.name}' is ${source.file} (${KIND_WORDS[source.kind]}), which shadows ${hidden.map((h) => `the ${KIND_WORDS[h.kind]} ${h.file}`).join(' and ')}`) + '\n');
   }
   return source;
 }
@@ -41,7 +43,10 @@ function findByNameOrRecord(arg: string): ProfileSource {
 
 /** Resolve, load and check a profile (loadProfile runs every check); nothing on the host is touched. */
 export function loadChecked(arg?: string): LoadedProfile {
-  return loadProfile(findSource(arg).file, undefined, profileEnv());
+  const source = findSource(arg);
+  const shadows = hidesMoreTrusted(source).map((h) => `the ${KIND_WORDS[h.kind]} ${h.file}`);
+  const loaded = loadProfile(source.file, undefined, profileEnv());
+  return shadows.length > 0 ? { ...loaded, shadows } : loaded;
 }
 
 /** Splits what follows `--`: docker run options, then the command to run instead of the

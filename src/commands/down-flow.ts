@@ -11,13 +11,13 @@ import { runSteps } from './progress.js';
 
 /** The profile's name and, when its file can be read, its container and network names. A bare
  * name still works when the file is gone or broken: down is how a user cleans up after that. */
-function target(arg: string): { name: string; names: { container?: string; network?: string } } {
-  const t = lifecycleTarget(arg);
+async function target(arg: string): Promise<{ name: string; names: { container?: string; network?: string } }> {
+  const t = await lifecycleTarget(arg);
   return { name: t.name, names: t.profile ? { container: t.profile.container.name, network: t.profile.network.name } : {} };
 }
 
 export async function down(arg: string, opts: { time: number; dryRun: boolean; json: boolean }): Promise<void> {
-  const { name, names } = target(arg);
+  const { name, names } = await target(arg);
   requireRoot('down', 'it removes firewall rules');
   const td = planTeardown(name, await gatherInventory(), names);
 

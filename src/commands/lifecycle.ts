@@ -5,6 +5,9 @@ import type { ExistingContainer } from '../plan/facts.js';
 import { LABEL_PROFILE } from '../plan/network.js';
 import type { LoadedProfile, Profile } from '../profile/types.js';
 import { loadChecked } from './common.js';
+import { enforcedVersion } from '../profile/approval.js';
+import { isPathArg } from '../profile/resolve.js';
+import { printableLine } from '../report/printable.js';
 
 const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,17}$/;
 
@@ -18,14 +21,31 @@ export interface Target {
 }
 
 /** A bare name still works when its file is gone or broken: stop, logs, shell, status and down need
- * only what hermit made under that name (found by its hermit.profile label). */
-export function lifecycleTarget(arg: string): Target {
+ * only what hermit made under that name (found by its hermit.profile label). A profile the agent
+ * may have changed is acted on in its approved version: its container name and user are not the
+ * agent's to choose. */
+export async function lifecycleTarget(arg: string): Promise<Target> {
+  const read = readTarget(arg);
+  if (!read.loaded) return read;
+  const { loaded, why } = await enforcedVersion(read.loaded);
+  if (why) process.stderr.write(`hermit: ${printableLine(why)}\n`);
+  if (loaded) return { name: loaded.profile.name, arg, profile: loaded.profile, loaded };
+  // Never approved: the name the user typed still finds what hermit made under it; a path's name is the file's to say.
+  if (isPathArg(arg) || read.name !== arg) {
+    throw new HermitError('usage', `profile ${printableLine(read.loaded.file)} is not approved, so hermit does not act on the names it gives`,
+      `Approve it (sudo hermit trust ${printableLine(read.loaded.file)}), or give the name of the profile hermit ran instead of its file (hermit ps lists them)`);
+  }
+  return { name: arg, arg };
+}
+
+/** The profile as it is on disk (approved or not), or only its name when the file is gone or broken. */
+export function readTarget(arg: string): Target {
   try {
     const loaded = loadChecked(arg);
     return { name: loaded.profile.name, arg, profile: loaded.profile, loaded };
   } catch (err) {
     if (!(err instanceof HermitError) || err.kind !== 'usage' || !PROFILE_NAME.test(arg)) throw err;
-    process.stderr.write(`hermit: profile '${arg}' could not be read (${err.message.split('\n')[0]}); using what hermit made under that name\n`);
+    process.stderr.write(`hermit: profile '${arg}' could not be read (${printableLine(err.message.split('\n')[0]!)}); using what hermit made under that name\n`);
     return { name: arg, arg };
   }
 }

@@ -20,7 +20,7 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
     const [{ lifecycleTarget, targetContainer }, { execAttached }, { HermitError }] = await Promise.all([
       import('./lifecycle.js'), import('../apply/attach.js'), import('../errors.js'),
     ]);
-    const target = lifecycleTarget(argv.profile);
+    const target = await lifecycleTarget(argv.profile);
     if (argv.blocked) {
       if (argv.follow) throw new HermitError('usage', '--blocked cannot --follow yet', 'Run it again, or watch: journalctl -kf | grep hermit:');
       const [{ exec }, { mergeBlocked, parseBlocked, parseProxyLog, renderBlocked }, { proxyDir }, { stateDir }] = await Promise.all([

@@ -19,7 +19,7 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
     const [{ lifecycleTarget, runningContainer }, { execAttached }] = await Promise.all([
       import('./lifecycle.js'), import('../apply/attach.js'),
     ]);
-    const target = lifecycleTarget(argv.profile);
+    const target = await lifecycleTarget(argv.profile);
     const c = await runningContainer(target);
     const command = (argv['--'] ?? []).map(String);
     // -t only on a terminal, so `hermit shell x -- cmd | less` works too.

@@ -5,9 +5,9 @@ import { type ProfileStatus, knownProfiles, profileStatus } from '../plan/status
 import type { LoadedProfile } from '../profile/types.js';
 import { renderStatus } from '../report/status.js';
 import { lastProbe, lastVerified, recordedProfiles } from '../state/store.js';
-import { approvedProfile, checkApproval } from '../profile/approval.js';
+import { enforcedVersion } from '../profile/approval.js';
 import { loadChecked, requireRoot } from './common.js';
-import { lifecycleTarget, printJson } from './lifecycle.js';
+import { printJson, readTarget } from './lifecycle.js';
 
 /** The profile a probe record names, if its file still loads as that profile. */
 function recordedProfile(name: string, file: string | undefined): LoadedProfile | undefined {
@@ -22,7 +22,8 @@ function recordedProfile(name: string, file: string | undefined): LoadedProfile 
 }
 
 export async function status(arg: string | undefined, opts: { json: boolean }): Promise<void> {
-  const target = arg === undefined ? undefined : lifecycleTarget(arg);
+  // As on disk: status says when that version is not the approved one, and shows the approved one.
+  const target = arg === undefined ? undefined : readTarget(arg);
   const given = target?.loaded;
   requireRoot('status', 'it reads the firewall rules');
   const [inv, addresses, recorded] = await Promise.all([gatherInventory(), hostAddresses(), recordedProfiles()]);
@@ -33,9 +34,10 @@ export async function status(arg: string | undefined, opts: { json: boolean }): 
     const [probe, verified] = await Promise.all([lastProbe(name), lastVerified(name)]);
     const onDisk = given ?? recordedProfile(name, probe?.file);
     // A profile changed on disk and not approved is not what hermit enforces: compare with the approved one.
-    const check = onDisk && await checkApproval(onDisk);
+    const enforced = onDisk && await enforcedVersion(onDisk);
+    const check = enforced?.check;
     const unapproved = check?.state === 'unapproved';
-    const loaded = !onDisk || !unapproved ? onDisk : check.record ? approvedProfile(check.record, onDisk.file) : undefined;
+    const loaded = enforced?.loaded;
     const image = loaded ? await imageId(loaded.profile.image) : undefined;
     return profileStatus(name, inv, {
       ...(loaded ? { profile: loaded.profile, file: loaded.file } : {}),
@@ -43,7 +45,7 @@ export async function status(arg: string | undefined, opts: { json: boolean }): 
       ...(image ? { imageId: image } : {}),
       ...(probe ? { probe } : {}),
       ...(verified ? { verified } : {}),
-      ...(unapproved ? { unapproved: { approvedAt: check.record?.at, changes: check.changes.map((c) => `${c.op} ${c.key}: ${c.text} [${c.direction}]`) } } : {}),
+      ...(unapproved ? { unapproved: { approvedAt: check!.record?.at, changes: check!.changes.map((c) => `${c.op} ${c.key}: ${c.text} [${c.direction}]`) } } : {}),
     });
   }));
 

@@ -15,7 +15,7 @@ export const stopCommand: CommandModule<object, StopArgs> = {
     const [{ lifecycleTarget, targetContainer, printJson }, { execOk }, { stopCommand: stop }] = await Promise.all([
       import('./lifecycle.js'), import('../apply/exec.js'), import('../apply/teardown.js'),
     ]);
-    const target = lifecycleTarget(argv.profile);
+    const target = await lifecycleTarget(argv.profile);
     const c = await targetContainer(target);
     if (c?.running) await execOk(stop(c.id, argv.time));
     const was = c ? c.status : 'missing';

@@ -4,6 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadChecked, useColor } from '../commands/common.js';
+import { enforcedVersion } from '../profile/approval.js';
+import { printableLine } from '../report/printable.js';
 import { runSteps } from '../commands/progress.js';
 import { EXIT, HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
@@ -22,7 +24,10 @@ export interface DoctorOptions {
 }
 
 export async function doctor(profileArg: string | undefined, opts: DoctorOptions): Promise<void> {
-  const loaded = profileArg ? loadChecked(profileArg) : undefined;
+  // Doctor runs the profile's image and connects to its targets: only in a version the user approved.
+  const enforced = profileArg ? await enforcedVersion(loadChecked(profileArg)) : undefined;
+  if (enforced?.why) process.stderr.write(`hermit: ${printableLine(enforced.why)}${enforced.loaded ? '' : '; checking the host without it'}\n`);
+  const loaded = enforced?.loaded;
   const profile: Profile | undefined = loaded?.profile;
   const since = new Date(Date.now() - opts.days * 86_400_000);
   const snap: Snapshot = { format: SNAPSHOT_FORMAT, takenAt: new Date().toISOString(), hostname: hostname(), uid: process.getuid?.() ?? -1, sources: {}, vantages: [] };

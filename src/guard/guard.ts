@@ -20,8 +20,8 @@ import { retryOutage } from '../probe/retry.js';
 import { consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
 import { probeContainer } from '../probe/run.js';
 import type { ProbeReport } from '../probe/types.js';
-import { approve, approvedProfile, checkApproval } from '../profile/approval.js';
-import { printable } from '../report/printable.js';
+import { approve, enforcedVersion } from '../profile/approval.js';
+import { printableLine } from '../report/printable.js';
 import type { LoadedProfile } from '../profile/types.js';
 import { withHostLock } from '../state/lock.js';
 import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedRules, stateDir } from '../state/store.js';
@@ -221,11 +221,11 @@ export async function probeCurrentProcess(
 }
 
 /** The profiles to guard: those named, or every profile hermit has recorded a file for; each in
- * the version the guard may enforce (see enforcedVersion). */
+ * the version the guard may enforce (see guardedVersion). */
 export async function guardedProfiles(args: string[], load: (arg: string) => LoadedProfile, log: Log): Promise<LoadedProfile[]> {
   const out: LoadedProfile[] = [];
   const keep = async (loaded: LoadedProfile) => {
-    const version = await enforcedVersion(loaded, log);
+    const version = await guardedVersion(loaded, log);
     if (version) out.push(version);
   };
   if (args.length > 0) {
@@ -254,26 +254,20 @@ const toldUnapproved = new Map<string, string>();
  * disk (by the agent, say) is enforced in its approved version, and the change is reported once.
  * Without any approved version there is nothing the guard may enforce.
  */
-export async function enforcedVersion(loaded: LoadedProfile, log: Log): Promise<LoadedProfile | undefined> {
+export async function guardedVersion(loaded: LoadedProfile, log: Log): Promise<LoadedProfile | undefined> {
   const name = loaded.profile.name;
-  const check = await checkApproval(loaded);
+  const { loaded: enforced, check, why } = await enforcedVersion(loaded);
   if (check.state === 'trusted-source') await approve(check, 'root-owned files').catch(() => undefined);
-  if (check.state !== 'unapproved') {
+  if (!why) {
     toldUnapproved.delete(name);
-    return loaded;
+    return enforced;
   }
-  const tell = (line: string) => {
-    if (toldUnapproved.get(name) !== check.fingerprint) log(printable(line));
-    toldUnapproved.set(name, check.fingerprint);
-  };
-  const how = `approve it with: sudo hermit trust ${loaded.file}`;
-  if (!check.record) {
-    tell(`${name}: profile ${loaded.file} is not approved and no version of it ever was; not guarded (${how})`);
-    return undefined;
+  if (toldUnapproved.get(name) !== check.fingerprint) {
+    const widening = check.changes.filter((c) => c.direction !== 'narrows').map((c) => `${c.op}${c.key} ${c.text}`);
+    log(printableLine(`${name}: ${why}${widening.length > 0 ? `; changes: ${widening.join('; ')}` : ''}${enforced ? '' : '; not guarded'}`));
   }
-  const widening = check.changes.filter((c) => c.direction !== 'narrows').map((c) => `${c.op}${c.key} ${c.text}`);
-  tell(`${name}: profile ${loaded.file} changed on disk and is NOT approved (${widening.join('; ')}); enforcing the version approved ${check.record.at}; ${how}`);
-  return approvedProfile(check.record, loaded.file);
+  toldUnapproved.set(name, check.fingerprint);
+  return enforced;
 }
 
 /**

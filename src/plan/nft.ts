@@ -10,7 +10,7 @@
 import type { Family } from '../net/cidr.js';
 import { canonicalCidr, parseCidr } from '../net/cidr.js';
 import type { FirewallChange } from './firewall.js';
-import type { Rule, Ruleset } from './ruleset.js';
+import { ICMP6_TYPES, type Icmp6Type, type Rule, type Ruleset } from './ruleset.js';
 
 export const NFT_FAMILY = 'inet';
 export const NFT_TABLE_PREFIX = 'hermit-';
@@ -40,6 +40,7 @@ export function renderNftRule(rule: Rule, family: Family): string {
   if (rule.dst) parts.push(`${family === 4 ? 'ip' : 'ip6'} daddr ${nftAddress(rule.dst)}`);
   if (rule.inIface) parts.push(`iifname ${quote(rule.inIface)}`);
   if (rule.outIface) parts.push(`oifname ${quote(rule.outIface)}`);
+  if (rule.icmp6Type) parts.push(`icmpv6 type ${ICMP6_TYPES[rule.icmp6Type]}`);
   if (rule.protocol) {
     const ports = rule.ports ?? [];
     if (ports.length === 0) parts.push(`meta l4proto ${rule.protocol}`);
@@ -155,6 +156,12 @@ export function canonicalNftRule(line: string, family: Family): string {
       const p = next();
       if (p !== 'tcp' && p !== 'udp') return line;
       rule.protocol = p;
+    } else if (w === 'icmpv6' && t[i] === 'type' && family === 6) {
+      i++;
+      const name = next();
+      const type = Object.entries(ICMP6_TYPES).find(([, n]) => n === name)?.[0];
+      if (!type) return line;
+      rule.icmp6Type = Number(type) as Icmp6Type;
     } else if ((w === 'tcp' || w === 'udp') && t[i] === 'dport') {
       i++;
       const ports = (next() ?? '').replace(/[{}]/g, '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);

@@ -7,7 +7,8 @@ import { type ImageAction, planImage } from './image.js';
 import type { FirewallFacts, HostFacts } from './facts.js';
 import { type FirewallChange, onHost, planFirewall } from './firewall.js';
 import { type NetworkAction, planNetwork } from './network.js';
-import { nftTable, planNft } from './nft.js';
+import { nftTable, planNft, teardownNft } from './nft.js';
+import { teardownFirewall } from './teardown.js';
 import { type Ruleset, buildRuleset } from './ruleset.js';
 import { type ProxyPlan, planProxy } from './proxy.js';
 import { planProbe } from './targets.js';
@@ -63,16 +64,29 @@ export function wantedRulesets(profile: Profile, facts: Pick<HostFacts, 'address
   return ([4, 6] as const).filter((f) => f === 4 || fw.save6 !== '').map((f) => onHost(buildRuleset(profile, f, addrs), f === 4 ? fw.save4 : fw.save6));
 }
 
-/** What makes the host's rules exactly the profile's, with the backend in use (empty changes: already so). */
+/**
+ * What makes the host's rules exactly the profile's, with the backend in use (empty changes:
+ * already so); then the removal of what the other backend still holds of the profile (a run with
+ * another HERMIT_FIREWALL), which would refuse an exception first or tell status another story.
+ */
 export function firewallChanges(profile: Profile, facts: Pick<HostFacts, 'addresses' | 'firewall'>): FirewallChange[] {
   checkFirewallBackend(facts.firewall);
   const fw = facts.firewall;
   const rulesets = wantedRulesets(profile, facts);
-  if (fw.backend === 'nftables') return [planNft(profile.name, rulesets, fw.nftTables[nftTable(profile.name)])];
+  if (fw.backend === 'nftables') return [planNft(profile.name, rulesets, fw.nftTables[nftTable(profile.name)]), ...leftByOtherBackend(profile.name, fw)];
   if (profile.network.ipv6 && fw.save6 === '') {
     throw new HermitError('host', 'the profile turns IPv6 on, but ip6tables is not available on this host', 'Install ip6tables, or set network.ipv6: false');
   }
-  return rulesets.map((rs) => planFirewall(rs, rs.family === 4 ? fw.save4 : fw.save6));
+  return [...rulesets.map((rs) => planFirewall(rs, rs.family === 4 ? fw.save4 : fw.save6)), ...leftByOtherBackend(profile.name, fw)];
+}
+
+/** The profile's rules in the backend not in use, as removals (with their reverts); none when there are none. */
+function leftByOtherBackend(profile: string, fw: FirewallFacts): FirewallChange[] {
+  const left = fw.backend === 'nftables'
+    ? [teardownFirewall(profile, 4, fw.save4), ...(fw.save6 === '' ? [] : [teardownFirewall(profile, 6, fw.save6)])]
+    : [teardownNft(profile, fw.nftTables[nftTable(profile)])];
+  const why = (c: FirewallChange) => `${c.backend === 'nftables' ? 'nftables' : 'iptables'}, left by a run with the other backend`;
+  return left.filter((c) => c.payload !== null).map((c) => ({ ...c, what: `${c.what} (${why(c)})`, changes: c.changes.map((x) => `${x} (${why(c)})`) }));
 }
 
 export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions): Plan {

@@ -16,6 +16,8 @@ export interface Rule {
   protocol?: 'tcp' | 'udp';
   /** Destination ports of `protocol` (at most 15 in one rule); none: any port. */
   ports?: number[];
+  /** An ICMPv6 type (IPv6 only; instead of `protocol`): neighbour discovery to the host. */
+  icmp6Type?: Icmp6Type;
   /** Only packets answering a connection someone else opened: an agent's own connection to a
    * blocked address stays blocked even if it was established before the rules existed. */
   replies?: boolean;
@@ -26,6 +28,11 @@ export interface Rule {
   verdict: 'pass' | 'reject' | 'reset' | 'drop' | 'log';
   logPrefix?: string;
 }
+
+/** Neighbour solicitation and advertisement: without them a container never finds the link-layer
+ * address of its IPv6 gateway, and every IPv6 connect hangs instead of being refused. */
+export const ICMP6_TYPES = { 135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert' } as const;
+export type Icmp6Type = keyof typeof ICMP6_TYPES;
 
 export interface Chain {
   name: string;
@@ -144,6 +151,7 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   if (internal) forward.push(...refuseRules(name, { inIface: internal }, c('no way out but the proxy')));
 
   const input: Rule[] = [{ replies: true, comment: c('replies'), verdict: 'pass' }];
+  if (family === 6) for (const t of [135, 136] as const) input.push({ icmp6Type: t, comment: c('neighbour discovery'), verdict: 'pass' });
   for (const hp of profile.hostPorts) {
     input.push(...allowRules({}, hp.protocol, [hp.port], c(`host port${hp.comment ? ` ${hp.comment}` : ''}`)));
   }
@@ -187,6 +195,7 @@ function iptablesMatch(r: Rule): string[] {
   if (r.dst) m.push('-d', r.dst);
   if (r.inIface) m.push('-i', r.inIface);
   if (r.outIface) m.push('-o', r.outIface);
+  if (r.icmp6Type) m.push('-p', 'ipv6-icmp', '-m', 'icmp6', '--icmpv6-type', String(r.icmp6Type));
   if (r.protocol) {
     m.push('-p', r.protocol);
     const ports = r.ports ?? [];

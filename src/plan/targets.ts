@@ -1,6 +1,6 @@
 // The expected table the probe checks: what must be blocked (one live address per blocked range
 // and path), what must connect, and which resolvers must answer.
-import { isIp, parseCidr } from '../net/cidr.js';
+import { inRange, isIp, nthAddress, parseCidr } from '../net/cidr.js';
 import { domainAllows } from '../profile/allowlist.js';
 import type { Profile } from '../profile/types.js';
 import type { ExpectedDns, ExpectedTcp, ProbePlan } from '../probe/types.js';
@@ -43,6 +43,7 @@ export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
     candidates.push({ address: a.address, port: hostPort, label: `host address ${a.address}:${hostPort} (${a.ifname})`, path: 'input' });
   }
   candidates.push({ address: METADATA_ADDRESS, port: 80, label: `cloud metadata ${METADATA_ADDRESS}:80`, path: 'forward' });
+  if (profile.network.ipv6) candidates.push(...ipv6Candidates(profile, facts, hostPort));
 
   const tcp: ExpectedTcp[] = [];
   const seenGroups = new Set<string>();
@@ -60,7 +61,7 @@ export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
   // One address per (path, blocked range): enough to prove each rule, and few enough that the
   // kernel's ICMP rate limit (a burst of about six per destination) never delays a reject.
   for (const c of candidates) {
-    const range = blockedRangeOf(c.address, profile.egress.block);
+    const range = blockedRangeOf(c.address, isV4(c.address) ? profile.egress.block : profile.egress.block6);
     if (c.path === 'forward' && !range) continue;
     const group = `${c.path}:${range ?? 'public'}`;
     if (seenGroups.has(group)) continue;
@@ -74,9 +75,10 @@ export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
   for (const ex of profile.egress.allow) {
     const c = parseCidr(ex.to);
     const single = c && (c.family === 4 ? c.prefix === 32 : c.prefix === 128);
-    if (!single || !isV4(ex.to.split('/')[0]!) || ex.protocol === 'udp' || ex.ports.length === 0) continue;
+    const address = ex.to.split('/')[0]!;
+    if (!single || !(isV4(address) || (profile.network.ipv6 && isIp(address, 6))) || ex.protocol === 'udp' || ex.ports.length === 0) continue;
     for (const port of ex.ports.slice(0, 3)) {
-      add({ host: ex.to.split('/')[0]!, port, expect: 'reachable', target: `${ex.to}:${port}`, reason: `exception${ex.comment ? `: ${ex.comment}` : ''}` });
+      add({ host: address, port, expect: 'reachable', target: addressPort(address, port), reason: `exception${ex.comment ? `: ${ex.comment}` : ''}` });
     }
   }
   for (const t of profile.probe.mustReach) {
@@ -100,6 +102,38 @@ export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
     ipv6Off: !profile.network.ipv6,
     attribution: planAttribution(profile, facts),
   };
+}
+
+/** address:port as people write it: [v6]:port. */
+const addressPort = (address: string, port: number) => (isIp(address, 6) ? `[${address}]:${port}` : `${address}:${port}`);
+
+/**
+ * IPv6 mode: the host's IPv6 addresses (the bridge's gateway first), its default IPv6 gateway, and
+ * one address of each IPv6 route into a blocked range; link-local addresses are left out (the
+ * container reaches none of them but its own link's).
+ */
+function ipv6Candidates(profile: Profile, facts: HostFacts, port: number): Candidate[] {
+  const out: Candidate[] = [];
+  const subnet6 = profile.network.subnet6 ? parseCidr(profile.network.subnet6) : null;
+  const linkLocal = (a: string) => inRange(a, 'fe80::/10');
+  if (subnet6) {
+    const gw = nthAddress(subnet6, 1);
+    out.push({ address: gw, port, label: `bridge IPv6 gateway (the host) ${addressPort(gw, port)}`, path: 'input' });
+  }
+  for (const a of facts.addresses.filter((a) => a.family === 6 && a.address !== '::1' && !linkLocal(a.address))) {
+    out.push({ address: a.address, port, label: `host address ${addressPort(a.address, port)} (${a.ifname})`, path: 'input' });
+  }
+  for (const r of facts.routes.filter((r) => r.family === 6)) {
+    if (r.dst === 'default') {
+      if (r.gateway && !linkLocal(r.gateway)) out.push({ address: r.gateway, port: 80, label: `host's default IPv6 gateway ${addressPort(r.gateway, 80)}`, path: 'forward' });
+      continue;
+    }
+    const c = parseCidr(r.dst);
+    if (!c || c.family !== 6 || linkLocal(r.dst) || (subnet6 && inRange(r.dst.split('/')[0]!, profile.network.subnet6!))) continue;
+    const address = c.prefix === 128 ? r.dst.split('/')[0]! : nthAddress(c, 1);
+    out.push({ address, port: 80, label: `IPv6 route ${r.dst}${r.dev ? ` (${r.dev})` : ''}: ${addressPort(address, 80)}`, path: 'forward' });
+  }
+  return out;
 }
 
 /** A name no allowlist lists (.invalid never resolves, RFC 6761): the proxy must refuse it unseen. */

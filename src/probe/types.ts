@@ -69,6 +69,8 @@ export interface ProbeResponse {
  * counts as blocked only if the rule that should have refused it counted the packet.
  */
 export interface ResetRule {
+  /** The address family it refuses (IPv6 only in a profile that turns IPv6 on). */
+  family: 4 | 6;
   /** Forwarded, or to the host itself (INPUT). */
   path: 'forward' | 'input';
   /** Destination range it refuses; none: anything on its path. */

@@ -21,7 +21,7 @@ export function parseDomain(text: string): AllowedDomain | string {
   if (t.startsWith('*.')) return `write '.${t.slice(2)}' for ${t.slice(2)} and its subdomains (no '*')`;
   if (t.startsWith('http://') || t.startsWith('https://') || t.includes('/')) return "must be a name such as api.anthropic.com, not a URL";
   const m = /^(\.?)([^:]+)(?::(.*))?$/.exec(t);
-  if (!m) return 'must be a name such as api.anthropic.com, .npmjs.org or github.com:22';
+  if (!m) return 'must be a name such as api.anthropic.com, .example.org or git.example.org:22';
   const [, dot, name = '', portText] = m;
   if (isIp(name) || /^[0-9.]+$/.test(name) || t.startsWith('[')) {
     return 'is an IP address: allowlist mode lists names, and the proxy refuses IP addresses (a name of the service is needed)';
@@ -31,7 +31,7 @@ export function parseDomain(text: string): AllowedDomain | string {
   if (portText !== undefined) {
     ports = portText.split(',').map(Number);
     if (portText === '' || !ports.every((p) => Number.isInteger(p) && p >= 1 && p <= 65535)) {
-      return "ports must be numbers from 1 to 65535 after ':', such as github.com:22 or example.com:443,8443";
+      return "ports must be numbers from 1 to 65535 after ':', such as git.example.org:22 or registry.example.org:443,8443";
     }
     ports = [...new Set(ports)].sort((a, b) => a - b);
   }

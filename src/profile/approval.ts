@@ -33,8 +33,10 @@ export async function checkApproval(loaded: LoadedProfile): Promise<ApprovalChec
   const files = loaded.chain ?? [loaded.file];
   const form = approvalForm(loaded.profile, profileEnv());
   const fp = fingerprint(form);
-  const writers = [...files.flatMap((f) => otherWriters(f)), ...insideWritableMounts(files, loaded.profile, existingRealpath)];
-  const record = await approvalOf(loaded.profile.name);
+  const writers = [...files.flatMap((f) => otherWriters(f)), ...insideWritableMounts(files, loaded.profile, existingRealpath),
+    // A file that hides a more trusted profile of its name is used only once approved for its own path.
+    ...(loaded.shadows ?? []).map((s) => `${loaded.file} hides ${s}, a more trusted profile of the same name`)];
+  const record = await approvalOf(loaded.profile.name, loaded.file);
   const changes = record && record.fingerprint !== fp ? compareProfiles(record.approved, form) : [];
   const state: ApprovalState = record?.fingerprint === fp ? 'approved'
     : writers.length === 0 ? 'trusted-source'
@@ -49,4 +51,17 @@ export const approve = (check: ApprovalCheck, by: string) =>
 /** The approved version of a profile, in the shape the guard and status work with. */
 export function approvedProfile(record: ApprovalRecord, file: string): LoadedProfile {
   return { profile: record.approved, file, chain: record.files, locate: () => undefined };
+}
+
+/**
+ * The version of a loaded profile that hermit acts on: the file as it is when it is approved, only
+ * root could write it, or it only narrows the approved version; else the approved version; else
+ * none (`why` says so). Every command that acts on a profile's names, user or image goes through it.
+ */
+export async function enforcedVersion(loaded: LoadedProfile): Promise<{ loaded?: LoadedProfile; check: ApprovalCheck; why?: string }> {
+  const check = await checkApproval(loaded);
+  if (check.state !== 'unapproved') return { loaded, check };
+  const how = `approve it with: sudo hermit trust ${loaded.file}`;
+  if (check.record) return { loaded: approvedProfile(check.record, loaded.file), check, why: `profile ${loaded.file} changed on disk and is NOT approved; using the version approved ${check.record.at} (${how})` };
+  return { check, why: `profile ${loaded.file} is not approved and no version of it ever was (${how})` };
 }

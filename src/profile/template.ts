@@ -97,7 +97,7 @@ export function profileTemplate(t: TemplateInput): string {
     '# probe:',
     '#   mustReach:                  # replaces the base\'s list',
     '#     - { host: api.anthropic.com, port: 443 }',
-    '#     - { host: registry.npmjs.org, port: 443 }',
+    '#     - { host: registry.example.org, port: 443 }   # e.g. your package registry',
     '',
   ].join('\n');
 }

@@ -47,22 +47,28 @@ export interface Change {
   direction: Direction;
 }
 
-// Lists and maps where an added entry gives the agent more (and a removed one takes it away)...
-const MORE_IS_WIDER = new Set([
+// Lists and maps whose entries each grant the agent something: an added entry widens.
+const GRANTS = new Set([
   'egress.allow', 'proxy.domains', 'hostPorts', 'dns', 'container.mounts', 'container.sensitiveMounts', 'container.capAdd',
-  'container.publish', 'container.passEnv', 'container.dockerArgs', 'container.sysctls', 'container.tmpfs',
+  'container.publish', 'container.passEnv', 'container.sysctls', 'container.tmpfs',
 ]);
-// ...and where an added entry takes something away.
+// Of those, the ones where a removed entry only takes a grant away. A removed mount or tmpfs can
+// unmask a workspace path it covered (a read-only .git), so removing one is a change to ask about.
+const NARROW_WHEN_REMOVED = new Set(['egress.allow', 'proxy.domains', 'hostPorts', 'dns', 'container.capAdd', 'container.publish']);
+// Lists where an added entry takes something away (and a removed one gives it back).
 const MORE_IS_NARROWER = new Set(['egress.block', 'egress.block6', 'probe.mustBlock']);
+// Lists whose meaning depends on order and pairing (`--memory 4g --cpus 2` re-paired): compared whole.
+const SEQUENCES = new Set(['command', 'container.dockerArgs']);
 
 const ROOT_USERS = /^(0|root)(:.*)?$/;
 
-/** Which way a changed single value moves the cage. */
+/** Which way a changed single value moves the cage: only a read-only root and stopping on a
+ * failed probe narrow; anything else is a change to ask about. */
 function scalarDirection(key: string, from: unknown, to: unknown): Direction {
   switch (key) {
-    case 'probe.onFailure': return to === 'warn' ? 'widens' : 'narrows';
+    case 'probe.onFailure': return to === 'stop' ? 'narrows' : 'widens';
     case 'container.readOnly': return to === true ? 'narrows' : 'widens';
-    case 'network.ipv6': return to === true ? 'widens' : 'narrows';
+    case 'network.ipv6': return to === true ? 'widens' : 'changes';
     case 'container.user': return ROOT_USERS.test(String(to)) ? 'widens' : 'changes';
     default: return 'changes';
   }
@@ -107,13 +113,14 @@ export function compareProfiles(approved: Profile, current: Profile): Change[] {
     if (was?.kind === 'items' || now?.kind === 'items') {
       const before = was?.kind === 'items' ? was.items : [];
       const after = now?.kind === 'items' ? now.items : [];
-      if (MORE_IS_WIDER.has(key) || MORE_IS_NARROWER.has(key)) {
-        const wider = MORE_IS_WIDER.has(key);
-        for (const item of after) if (!before.includes(item)) out.push({ key, op: '+', text: item, direction: wider ? 'widens' : 'narrows' });
-        for (const item of before) if (!after.includes(item)) out.push({ key, op: '-', text: item, direction: wider ? 'narrows' : 'widens' });
+      if (!SEQUENCES.has(key) && (GRANTS.has(key) || MORE_IS_NARROWER.has(key))) {
+        const narrower = MORE_IS_NARROWER.has(key);
+        const removed: Direction = narrower ? 'widens' : NARROW_WHEN_REMOVED.has(key) ? 'narrows' : 'changes';
+        for (const item of after) if (!before.includes(item)) out.push({ key, op: '+', text: item, direction: narrower ? 'narrows' : 'widens' });
+        for (const item of before) if (!after.includes(item)) out.push({ key, op: '-', text: item, direction: removed });
       } else if (before.join('\0') !== after.join('\0')) {
-        // A list whose items are not grants (a command, probe targets): any change is a change.
-        out.push({ key, op: '~', text: `[${before.join(', ')}] → [${after.join(', ')}]`, direction: 'changes' });
+        // A list whose items are not single grants (a command, docker options, probe targets): any change is a change.
+        out.push({ key, op: '~', text: `[${before.join(', ')}] → [${after.join(', ')}]`, direction: SEQUENCES.has(key) && before.length === 0 ? 'widens' : 'changes' });
       }
       continue;
     }

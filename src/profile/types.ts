@@ -157,6 +157,8 @@ export interface LoadedProfile {
   file: string;
   /** That file and each one it extends, in order (absolute paths); just `file` without extends. */
   chain?: string[];
+  /** More trusted profiles of the same name that this file hides (a project file over the built-in one). */
+  shadows?: string[];
   /** Finds a key's position: locate(['egress', 'allow', 0, 'to']). */
   locate(path: readonly (string | number)[]): SourcePosition | undefined;
 }

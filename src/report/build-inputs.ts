@@ -4,10 +4,7 @@
 import type { BuildInputs } from '../profile/build-inputs.js';
 import { compareEntries } from '../profile/build-inputs.js';
 import type { BuildApprovalRecord } from '../state/store.js';
-import { printable } from './printable.js';
-
-/** A value on one line: control characters escaped, and newlines and tabs too (they could forge lines). */
-export const oneLine = (text: string) => printable(text).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+import { printableLine } from './printable.js';
 
 const CONTEXT = 3;
 const MAX_CELLS = 4_000_000;
@@ -65,7 +62,7 @@ const MAX_LISTED = 50;
 
 /** One line per path, at most MAX_LISTED of them. */
 function listed(mark: string, paths: string[]): string[] {
-  const shown = paths.slice(0, MAX_LISTED).map((p) => `      ${mark} ${oneLine(p)}`);
+  const shown = paths.slice(0, MAX_LISTED).map((p) => `      ${mark} ${printableLine(p)}`);
   return paths.length > MAX_LISTED ? [...shown, `      (and ${paths.length - MAX_LISTED} more)`] : shown;
 }
 
@@ -74,13 +71,13 @@ export function renderBuildChanges(inputs: BuildInputs, record: BuildApprovalRec
   const out: string[] = [];
   const diff = unifiedDiff(record?.dockerfile.text ?? '', inputs.dockerfile.text,
     [record ? `${record.dockerfile.file} (approved ${record.at})` : '(nothing approved)', `${inputs.dockerfile.file} (now)`]);
-  if (diff.length > 0) out.push(`  The Dockerfile${record ? ', changes since the approved version' : ''}:`, ...diff.map((l) => `    ${oneLine(l)}`));
-  else out.push(`  The Dockerfile ${oneLine(inputs.dockerfile.file)} is the approved one.`);
+  if (diff.length > 0) out.push(`  The Dockerfile${record ? ', changes since the approved version' : ''}:`, ...diff.map((l) => `    ${printableLine(l)}`));
+  else out.push(`  The Dockerfile ${printableLine(inputs.dockerfile.file)} is the approved one.`);
   const c = compareEntries(record?.files ?? {}, inputs.entries);
   const count = c.added.length + c.removed.length + c.changed.length;
-  if (count === 0) out.push(`  The context ${oneLine(inputs.build.context)} (${inputs.entries.length} entries) is the approved one.`);
+  if (count === 0) out.push(`  The context ${printableLine(inputs.build.context)} (${inputs.entries.length} entries) is the approved one.`);
   else {
-    out.push(`  The context ${oneLine(inputs.build.context)}${record ? `: ${c.added.length} added, ${c.removed.length} removed, ${c.changed.length} changed since the approved version` : `: ${inputs.entries.length} entries`}:`);
+    out.push(`  The context ${printableLine(inputs.build.context)}${record ? `: ${c.added.length} added, ${c.removed.length} removed, ${c.changed.length} changed since the approved version` : `: ${inputs.entries.length} entries`}:`);
     out.push(...listed('+', c.added), ...listed('-', c.removed), ...listed('~', c.changed));
   }
   return out;
@@ -88,9 +85,9 @@ export function renderBuildChanges(inputs: BuildInputs, record: BuildApprovalRec
 
 /** The refusal (or question) before a build with inputs that are not approved. */
 export function renderBuildApproval(profile: string, inputs: BuildInputs, record: BuildApprovalRecord | undefined): string {
-  const out = [`the build inputs of profile '${oneLine(profile)}' (the Dockerfile and the context ${oneLine(inputs.build.context)}) are not approved.`];
+  const out = [`the build inputs of profile '${printableLine(profile)}' (the Dockerfile and the context ${printableLine(inputs.build.context)}) are not approved.`];
   out.push('  A build runs the Dockerfile\'s steps and bakes the context into the image the agent runs; someone other than root can change them:');
-  out.push(...inputs.writers.map((w) => `    ${oneLine(w)}`));
+  out.push(...inputs.writers.map((w) => `    ${printableLine(w)}`));
   out.push(...renderBuildChanges(inputs, record));
   out.push(`  Build inputs digest: ${inputs.digest}`);
   return out.join('\n');

@@ -1,7 +1,8 @@
 // What hermit remembers between commands, in /var/lib/hermit/<profile>/ (HERMIT_STATE_DIR moves
 // it, for tests): the last probe, the rulesets last applied (restored at boot, before dockerd
 // starts its containers), and the guard's last verification.
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FirewallBackend } from '../plan/facts.js';
@@ -99,18 +100,49 @@ export interface ApprovalRecord {
   files: string[];
 }
 
-const approvalFile = (profile: string) => join(stateDir(), '.approved', `${profile}.json`);
+// Kept by the profile's name and the real path of its file: a file of the same name elsewhere (a
+// subfolder's hermit.yaml, a project .hermit/<name>.yaml) is another profile to approve.
+const approvalKey = (profile: string, realFile: string) => `${profile}@${createHash('sha256').update(realFile).digest('hex').slice(0, 16)}`;
+const approvalFile = (profile: string, realFile: string) => join(stateDir(), '.approved', `${approvalKey(profile, realFile)}.json`);
+/** Where records were kept before they were keyed by path too: honoured for the file it names. */
+const legacyApprovalFile = (profile: string) => join(stateDir(), '.approved', `${profile}.json`);
+
+const realOf = (file: string) => {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+};
 
 export async function recordApproval(record: Omit<ApprovalRecord, 'at'>): Promise<void> {
-  await writeJson(approvalFile(record.profile), { at: new Date().toISOString(), ...record });
+  await writeJson(approvalFile(record.profile, realOf(record.files[0]!)), { at: new Date().toISOString(), ...record });
 }
 
-export const approvalOf = (profile: string) => readJson<ApprovalRecord>(approvalFile(profile));
+/** The version of profile `profile` from `file` that was approved, if any. */
+export async function approvalOf(profile: string, file: string): Promise<ApprovalRecord | undefined> {
+  const real = realOf(file);
+  const record = await readJson<ApprovalRecord>(approvalFile(profile, real));
+  if (record) return record;
+  const legacy = await readJson<ApprovalRecord>(legacyApprovalFile(profile));
+  return legacy?.files[0] !== undefined && realOf(legacy.files[0]) === real ? legacy : undefined;
+}
 
-/** Build inputs (Dockerfile and context) approved for a profile's image, kept beside its approval. */
+/** Every approved version of a profile file, whatever its name (the name is the file's to say). */
+export async function approvalsOfFile(file: string): Promise<ApprovalRecord[]> {
+  const dir = join(stateDir(), '.approved');
+  const real = realOf(file);
+  const records = await Promise.all((await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).map((n) => readJson<ApprovalRecord>(join(dir, n))));
+  return records.filter((r): r is ApprovalRecord => r?.files[0] !== undefined && realOf(r.files[0]) === real);
+}
+
+/** Build inputs (Dockerfile and context) approved for a profile's image, kept beside its approval
+ * (by the profile's name and the real path of its file, like it). */
 export interface BuildApprovalRecord {
   at: string;
   profile: string;
+  /** The profile's file. */
+  file: string;
   by: string;
   /** The digest of the Dockerfile and every context entry (src/profile/build-inputs.ts). */
   digest: string;
@@ -120,13 +152,13 @@ export interface BuildApprovalRecord {
   files: Record<string, string>;
 }
 
-const buildApprovalFile = (profile: string) => join(stateDir(), '.approved', 'builds', `${profile}.json`);
+const buildApprovalFile = (profile: string, file: string) => join(stateDir(), '.approved', 'builds', `${approvalKey(profile, realOf(file))}.json`);
 
 export async function recordBuildApproval(record: Omit<BuildApprovalRecord, 'at'>): Promise<void> {
-  await writeJson(buildApprovalFile(record.profile), { at: new Date().toISOString(), ...record });
+  await writeJson(buildApprovalFile(record.profile, record.file), { at: new Date().toISOString(), ...record });
 }
 
-export const buildApprovalOf = (profile: string) => readJson<BuildApprovalRecord>(buildApprovalFile(profile));
+export const buildApprovalOf = (profile: string, file: string) => readJson<BuildApprovalRecord>(buildApprovalFile(profile, file));
 
 /** The file hermit last ran a profile from (its rules or probe record), if it can be read here. */
 export function recordedFileSync(profile: string): string | undefined {

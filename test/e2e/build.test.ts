@@ -60,7 +60,7 @@ describe.skipIf(!!world.skip)('builds: the agent cannot reach past the cage thro
       file = join(dir, 'hermit.yaml');
       writeFileSync(file, profileYaml('bt-leak', '172.30.70.0/24', image, './ctx'));
       chownSync(file, AGENT_UID, AGENT_UID);
-      const trusted = await hermit(world, ['trust', file]);
+      const trusted = await hermit(world, ['trust', file, '--yes']);
       expect(trusted.exitCode, trusted.stderr).toBe(0);
       expect(trusted.stdout).toMatch(/Build inputs: Dockerfile sha256:\w+, 1 files/);
       const run = await hermit(world, ['run', file]);
@@ -88,7 +88,7 @@ describe.skipIf(!!world.skip)('builds: the agent cannot reach past the cage thro
     });
 
     it('approved, the build runs behind the profile\'s rules: the internet answers, the LAN and the host do not', async () => {
-      const trusted = await hermit(world, ['trust', file]);
+      const trusted = await hermit(world, ['trust', file, '--yes']);
       expect(trusted.exitCode, trusted.stderr).toBe(0);
       expect(trusted.stdout).toContain(`+RUN ${get('internet.test', world.ports.internet, '/internet')}; true`);
       const logged = served();
@@ -136,7 +136,9 @@ describe.skipIf(!!world.skip)('builds: the agent cannot reach past the cage thro
       expect(r.stderr).toMatch(/RUN curl .*COPY it/);
       expect(await hostSnapshot(world)).toBe(before);
       expect((await docker(world, ['image', 'inspect', 'hermit-e2e/bt-add:1'])).exitCode).not.toBe(0);
-      expect((await hermit(world, ['trust', file])).exitCode).toBe(2);
+      const trust = await hermit(world, ['trust', file, '--yes']);
+      expect(trust.exitCode).toBe(2);
+      expect(trust.stderr).toContain(':2: ADD http://');
       expect(served()).toBe(logged);
     });
   });

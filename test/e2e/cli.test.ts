@@ -43,4 +43,13 @@ describe('the built CLI', () => {
     expect(r.stderr).toMatch(/cycle-[ab]\.yaml:\d+:\d+: extends: makes a cycle: .*cycle-a\.yaml → .*cycle-b\.yaml → .*cycle-a\.yaml/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('with --json, a failure is one JSON result on stdout too (the message still on stderr)', () => {
+    const r = hermit(['status', 'no-such-profile-here', '--json'], project);
+    expect(r.status).toBe(2);
+    const result = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({ outcome: 'error', kind: 'usage', exitCode: 2 });
+    expect(String(result.message)).toContain("no profile named 'no-such-profile-here'");
+    expect(r.stderr).toContain("no profile named 'no-such-profile-here'");
+  });
 });

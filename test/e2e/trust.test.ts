@@ -1,7 +1,7 @@
 // The agent can write its project, and so any profile in it: hermit must apply only versions the
 // user approved. Each attack below is made from inside the container, as the container's user (uid
 // 1000, who owns the project as in a normal checkout), and checked from inside afterwards.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AGENT_UID, FIREWALL, connectEnd, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, pidOf, project } from './world.js';
@@ -50,7 +50,7 @@ async function expectNotWidened(container: string): Promise<void> {
 describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', () => {
   const root = join(world.root, 'trust');
   afterAll(async () => {
-    for (const n of ['tr-edit', 'tr-guard', 'tr-shadow', 'tr-mount']) await hermit(world, ['down', n]);
+    for (const n of ['tr-edit', 'tr-guard', 'tr-shadow', 'tr-mount', 'tr-mask', 'tr-names']) await hermit(world, ['down', n]);
   });
 
   describe('1. the agent edits the project profile, then the user starts it again', () => {
@@ -70,8 +70,26 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
       expect(refused.stderr).toMatch(/mounts\s+.*\/edit → \/workspace \(read-write\)/);
       expect(refused.stderr).toContain(`sudo hermit trust ${file}`);
       expect(await rules()).toBe(before);
+      const shown = /--fingerprint (sha256:[0-9a-f]{64})/.exec(refused.stderr)?.[1];
+      expect(shown, refused.stderr).toBeDefined();
 
-      const trusted = await hermit(world, ['trust', file]);
+      // trust asks before it approves: with no terminal and neither --yes nor --fingerprint, nothing is approved.
+      const unasked = await hermit(world, ['trust', file]);
+      expect(unasked.exitCode, unasked.stdout).toBe(2);
+      expect(unasked.stderr).toContain('no terminal to ask on; nothing was approved');
+      expect((await hermit(world, ['run', file])).exitCode).toBe(2);
+
+      // The file is swapped for a wider one after the user read the refusal: the fingerprint they
+      // saw approves only the version they saw.
+      const original = readFileSync(file, 'utf8');
+      writeFileSync(file, original + widening());
+      const swapped = await hermit(world, ['trust', file, '--fingerprint', shown!]);
+      expect(swapped.exitCode, swapped.stdout).toBe(2);
+      expect(swapped.stderr).toContain(`is no longer the version with fingerprint ${shown}`);
+      expect((await hermit(world, ['run', file])).exitCode).toBe(2);
+      writeFileSync(file, original);
+
+      const trusted = await hermit(world, ['trust', file, '--fingerprint', shown!]);
       expect(trusted.exitCode, trusted.stderr).toBe(0);
       expect(trusted.stdout).toContain('Approved.');
       const run = await hermit(world, ['run', file]);
@@ -126,7 +144,7 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
     let file: string;
     beforeAll(async () => {
       file = join(project(dir, { 'hermit.yaml': projectYaml('tr-guard', '172.30.61.0/24') }), 'hermit.yaml');
-      expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
+      expect((await hermit(world, ['trust', file, '--yes'])).exitCode).toBe(0);
       const r = await hermit(world, ['run', file]);
       expect(r.exitCode, r.stderr + r.stdout).toBe(0);
     });
@@ -171,7 +189,9 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
       const r = await hermit(world, ['run', 'tr-shadow'], { cwd: dir, env });
       expect(r.exitCode, r.stderr).toBe(2);
       expect(r.stderr).toContain(`hermit: profile 'tr-shadow' is ${join(dir, '.hermit', 'tr-shadow.yaml')} (project), which shadows the user ${join(xdg, 'hermit', 'profiles', 'tr-shadow.yaml')}`);
-      expect(r.stderr).toContain('[WIDENS]');
+      // Approvals are kept by file: the user's approved version says nothing about this one.
+      expect(r.stderr).toContain(`hides the user ${join(xdg, 'hermit', 'profiles', 'tr-shadow.yaml')}, a more trusted profile of the same name`);
+      expect(r.stderr).toContain('No version of this profile was approved before.');
       expect(await rules()).toBe(before);
       await expectNotWidened('hermit-tr-shadow');
     });
@@ -185,7 +205,7 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
       mkdirSync(join(home, '.ssh'), { recursive: true });
       writeFileSync(join(home, '.ssh', 'id_ed25519'), 'secret key\n');
       file = join(project(dir, { 'hermit.yaml': projectYaml('tr-mount', '172.30.63.0/24') }), 'hermit.yaml');
-      expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
+      expect((await hermit(world, ['trust', file, '--yes'])).exitCode).toBe(0);
       expect((await hermit(world, ['run', file])).exitCode).toBe(0);
     });
 
@@ -204,10 +224,70 @@ describe.skipIf(!!world.skip)('trust: the agent cannot rewrite its own cage', ()
       const ls = await docker(world, ['exec', 'hermit-tr-mount', 'ls', '/host-home/.ssh']);
       expect(ls.exitCode).not.toBe(0);
 
-      expect((await hermit(world, ['trust', file])).exitCode).toBe(0);
+      expect((await hermit(world, ['trust', file, '--yes'])).exitCode).toBe(0);
       const run = await hermit(world, ['run', file]);
       expect(run.exitCode, run.stderr + run.stdout).toBe(0);
       expect((await docker(world, ['exec', 'hermit-tr-mount', 'ls', '/host-home/.ssh'])).stdout).toContain('id_ed25519');
+    });
+  });
+  describe('5. the agent takes away a read-only mask over part of its workspace', () => {
+    const dir = join(root, 'mask');
+    let file: string;
+    beforeAll(async () => {
+      file = join(project(dir, { 'hermit.yaml': projectYaml('tr-mask', '172.30.64.0/24').replace('mounts: [".:/workspace"]', 'mounts: [".:/workspace", "./.git:/workspace/.git:ro"]'), '.git/HEAD': 'ref: refs/heads/main\n' }), 'hermit.yaml');
+      expect((await hermit(world, ['trust', file, '--yes'])).exitCode).toBe(0);
+      const r = await hermit(world, ['run', file]);
+      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    });
+
+    it('removing the mask is a change to approve, not a narrowing: run refuses, and .git stays read-only', async () => {
+      const hook = ['exec', 'hermit-tr-mask', 'sh', '-c', 'mkdir -p /workspace/.git/hooks && echo evil > /workspace/.git/hooks/pre-commit'];
+      expect((await docker(world, hook)).exitCode).not.toBe(0);
+      await agentWrites('hermit-tr-mask', '/workspace/hermit.yaml', projectYaml('tr-mask', '172.30.64.0/24'));
+      const r = await hermit(world, ['run', file]);
+      expect(r.exitCode, r.stderr + r.stdout).toBe(2);
+      expect(r.stderr).not.toContain('only by narrowing');
+      expect(r.stderr).toContain(`- container.mounts: ${dir}/.git:/workspace/.git:ro   [changes]`);
+      expect((await docker(world, hook)).exitCode).not.toBe(0);
+    });
+  });
+
+  describe('6. the agent renames its container and user: stop, shell and down act on the approved version', () => {
+    const dir = join(root, 'names');
+    let file: string;
+    beforeAll(async () => {
+      file = join(project(dir, { 'hermit.yaml': projectYaml('tr-names', '172.30.65.0/24') }), 'hermit.yaml');
+      expect((await hermit(world, ['trust', file, '--yes'])).exitCode).toBe(0);
+      const r = await hermit(world, ['run', file]);
+      expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    });
+
+    it("the agent points container.name at another profile's agent and asks for root: neither is followed", async () => {
+      const other = 'hermit-tr-guard';
+      expect((await docker(world, ['inspect', '--format', '{{.State.Running}}', other])).stdout.trim()).toBe('true');
+      await agentWrites('hermit-tr-names', '/workspace/hermit.yaml', projectYaml('tr-names', '172.30.65.0/24').replace('mounts: [".:/workspace"]', `mounts: [".:/workspace"]\n  name: ${other}\n  user: "0"`));
+      const id = await hermit(world, ['shell', file, '--', 'id', '-u']);
+      expect(id.exitCode, id.stderr).toBe(0);
+      expect(id.stdout.trim()).toBe('1000');
+      expect(id.stderr).toContain('changed on disk and is NOT approved; using the version approved');
+      const stop = await hermit(world, ['stop', file, '-t', '1']);
+      expect(stop.exitCode, stop.stderr).toBe(0);
+      expect(stop.stdout).toContain('Stopped hermit-tr-names');
+      expect((await docker(world, ['inspect', '--format', '{{.State.Running}}', other])).stdout.trim()).toBe('true');
+    });
+  });
+
+  describe('7. an approval is for one file', () => {
+    it('a file of the same name elsewhere (a subfolder) is another profile to approve', async () => {
+      const dir = join(root, 'edit', 'sub');
+      mkdirSync(dir, { recursive: true });
+      chownSync(dir, AGENT_UID, AGENT_UID);
+      const copy = join(dir, 'hermit.yaml');
+      writeFileSync(copy, projectYaml('tr-edit', '172.30.60.0/24'));
+      chownSync(copy, AGENT_UID, AGENT_UID);
+      const r = await hermit(world, ['run', copy]);
+      expect(r.exitCode, r.stderr + r.stdout).toBe(2);
+      expect(r.stderr).toContain('No version of this profile was approved before.');
     });
   });
 });

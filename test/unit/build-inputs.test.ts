@@ -182,13 +182,13 @@ describe('the snapshot of a build context', () => {
 
   it('shows the Dockerfile as a diff and changed files, one printable line each', () => {
     const s = snapshotBuildInputs(build);
-    const record = { at: 'then', profile: 'p', by: 'hermit trust', digest: 'sha256:old', dockerfile: { file: s.dockerfile.file, text: 'FROM x\n', digest: '' }, context: ctx, files: { 'src/main.sh': 'file 644 00' } };
+    const record = { at: 'then', profile: 'p', file: '/p.yaml', by: 'hermit trust', digest: 'sha256:old', dockerfile: { file: s.dockerfile.file, text: 'FROM x\n', digest: '' }, context: ctx, files: { 'src/main.sh': 'file 644 00' } };
     const forged = { ...s, entries: [...s.entries, { path: 'evil\n  The context is the approved one.\u001b[2K', type: 'file' as const, mode: 0o644, mtime: 0, digest: 'aa' }], writers: ['x is owned by uid 1000'] };
     const text = renderBuildApproval('p', forged, record);
     expect(text).toContain('    --- ');
     expect(text).toContain('    +COPY . /app');
     expect(text).toContain('      ~ src/main.sh');
-    expect(text).toContain('      + evil\\n  The context is the approved one.\\u{1b}[2K');
+    expect(text).toContain('      + evil\\u{a}  The context is the approved one.\\u{1b}[2K');
     expect(text.split('\n').filter((l) => l.includes('approved one'))).toHaveLength(1);
     const escaped = renderBuildApproval('p', { ...forged, dockerfile: { ...s.dockerfile, text: 'FROM x\nRUN true \u001b[1A\r\n' } }, record);
     expect(escaped).toContain('    +RUN true \\u{1b}[1A\\u{d}');

@@ -1,5 +1,7 @@
 // Recorded doctor evidence (hermit doctor --evidence, from real hosts: this machine without a
 // Docker engine, and the e2e world healthy and broken on purpose) and ways to craft variants.
+// docker info's registry fields (IndexServerAddress, RegistryConfig) and os-release's URL lines are
+// cut from the recordings: hermit reads none of them, and the repository names no registry's host.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runChecks } from '../../src/doctor/checks/index.js';

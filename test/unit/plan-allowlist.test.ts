@@ -23,7 +23,7 @@ network:
   subnet: 172.30.5.0/24
 dns: [192.168.50.1, 1.1.1.1]
 egress:
-  domains: [api.anthropic.com, .npmjs.org, registry.npmjs.org, "github.com:22", internet.test, ".Example.com:8443,443"]
+  domains: [api.anthropic.com, .npm.example.org, registry.npm.example.org, "git.example.org:22", internet.test, ".Example.com:8443,443"]
   proxyImage: localhost/test/squid:1
 probe:
   mustReach: [{ host: internet.test, port: 80 }, { host: api.anthropic.com, port: 443 }]
@@ -37,18 +37,18 @@ const proxyFacts = (extra: Record<string, unknown> = {}) => sampleFacts({ proxy:
 describe('egress.domains', () => {
   it.each([
     ['api.anthropic.com', { name: 'api.anthropic.com', subdomains: false, ports: [] }],
-    ['.NPMjs.org', { name: 'npmjs.org', subdomains: true, ports: [] }],
-    ['github.com:22', { name: 'github.com', subdomains: false, ports: [22] }],
+    ['.Example.ORG', { name: 'example.org', subdomains: true, ports: [] }],
+    ['git.example.org:22', { name: 'git.example.org', subdomains: false, ports: [22] }],
     ['.example.com:8443,443,443', { name: 'example.com', subdomains: true, ports: [443, 8443] }],
   ])('reads %s', (text, want) => expect(parseDomain(text)).toEqual(want));
 
   it.each([
-    ['*.npmjs.org', /write '.npmjs.org'/],
+    ['*.example.org', /write '.example.org'/],
     ['1.2.3.4', /IP address/],
     ['[::1]:443', /IP address/],
-    ['https://github.com', /not a URL/],
-    ['github.com:0', /ports must be numbers/],
-    ['github.com:', /ports must be numbers/],
+    ['https://git.example.org', /not a URL/],
+    ['git.example.org:0', /ports must be numbers/],
+    ['git.example.org:', /ports must be numbers/],
     ['bad_-.com', /DNS name/],
   ])('refuses %s', (text, message) => expect(parseDomain(text)).toMatch(message));
 

@@ -152,3 +152,37 @@ describe('a Docker 29 host with the nftables backend', () => {
     expect(() => firewallChanges(sampleProfile(), facts)).toThrow(/no DOCKER-USER chain/);
   });
 });
+
+describe('switching backends (HERMIT_FIREWALL changed between runs)', () => {
+  const profile = sampleProfile();
+  const applyAll = (facts: HostFacts) => firewallChanges(profile, facts);
+
+  it('a run with nftables removes the iptables chains and jumps an iptables run left, and can put them back', () => {
+    const facts = sampleFacts();
+    const withIptables = applyAll(facts).filter((c) => c.payload);
+    // The host after an iptables run: hermit's chains and jumps in the save text (the payloads' lines, as iptables-save prints them).
+    const save4 = withIptables[0]!.payload!.split('\n').filter((l) => /^(:|-A )/.test(l) || l.startsWith('-I ')).map((l) => l.replace(/^-I (\S+) 1 /, '-A $1 ')).join('\n');
+    const host = sampleFacts();
+    host.firewall = { ...host.firewall, backend: 'nftables', backendReason: 'HERMIT_FIREWALL=nftables', save4: facts.firewall.save4.replace('COMMIT', `${save4}\nCOMMIT`) };
+    const changes = applyAll(host);
+    expect(changes.map((c) => c.what)).toEqual(['nftables table inet hermit-agent', 'IPv4 rules (iptables, left by a run with the other backend)']);
+    const left = changes[1]!;
+    expect(left.backend).toBe('iptables');
+    expect(left.payload).toContain('-X HERMIT-agent');
+    expect(left.payload).toMatch(/-D DOCKER-USER .* -j HERMIT-agent/);
+    expect(left.revert).toContain(':HERMIT-agent - [0:0]');
+  });
+
+  it('a run with iptables removes the nftables table an nftables run left', () => {
+    const host = sampleFacts();
+    host.firewall = { ...host.firewall, nftTables: Object.fromEntries(hermitTables(RULESET)) };
+    const changes = applyAll(host);
+    const left = changes.find((c) => c.backend === 'nftables');
+    expect(left?.what).toBe('nftables table inet hermit-agent (nftables, left by a run with the other backend)');
+    expect(left?.payload).toContain('delete table inet hermit-agent');
+  });
+
+  it('nothing of the other backend: no extra change', () => {
+    expect(applyAll(sampleFacts()).every((c) => c.backend === 'iptables')).toBe(true);
+  });
+});

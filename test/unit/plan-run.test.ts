@@ -125,4 +125,18 @@ describe('probe plan', () => {
     expect(plan.dns.map((d) => `${d.probe.name}@${d.probe.server}`)).toEqual(['internet.test@127.0.0.11', 'internet.test@192.168.50.1', 'internet.test@1.1.1.1']);
     expect(plan.ipv6Off).toBe(true);
   });
+
+  it('IPv6 on: the host\'s IPv6 addresses, its IPv6 gateway and a route into a blocked IPv6 range, no link-local', () => {
+    const p = sampleProfile();
+    p.network = { ...p.network, ipv6: true, subnet6: 'fd00:30::/64' };
+    const facts = sampleFacts();
+    facts.addresses.push({ ifname: 'uplink', family: 6, address: '2001:db8:50::10', prefixlen: 64 }, { ifname: 'uplink', family: 6, address: 'fe80::1', prefixlen: 64 });
+    facts.routes.push({ family: 6, dst: 'default', gateway: 'fe80::ff', dev: 'uplink' }, { family: 6, dst: 'fd77::/48', gateway: 'fe80::ff', dev: 'uplink' }, { family: 6, dst: 'fd00:30::/64', dev: 'hm-agent' });
+    const rows = planProbe(p, facts).tcp.filter((t) => t.probe.host.includes(':')).map((t) => `${t.probe.host}:${t.probe.port} ${t.target} | ${t.reason}`);
+    expect(rows).toEqual([
+      'fd00:30::1:80 bridge IPv6 gateway (the host) [fd00:30::1]:80 | the host itself (INPUT)',
+      '2001:db8:50::10:80 host address [2001:db8:50::10]:80 (uplink) | the host itself (INPUT)',
+      'fd77::1:80 IPv6 route fd77::/48 (uplink): [fd77::1]:80 | blocked range fc00::/7',
+    ]);
+  });
 });

@@ -33,6 +33,24 @@ describe('which reset rule refuses a connect', () => {
     expect(resetRuleFor(att, '93.184.216.34')).toBeUndefined();
   });
 
+  it('IPv6 on: IPv6 reset rules of their own, found for IPv6 addresses only, counted from ip6tables-save apart', () => {
+    const p = sampleProfile();
+    p.network = { ...p.network, ipv6: true, subnet6: 'fd00:30::/64' };
+    const v6 = planAttribution(p, facts);
+    expect(v6.hostAddresses).toContain('fd00:30::1');
+    const hostRule = v6.rules[resetRuleFor(v6, 'fd00:30::1')!]!;
+    expect(hostRule).toMatchObject({ family: 6, path: 'input' });
+    expect(v6.rules[resetRuleFor(v6, 'fd12::5')!]).toMatchObject({ family: 6, dst: 'fc00::/7' });
+    expect(v6.rules[resetRuleFor(v6, '172.30.0.1')!]).toMatchObject({ family: 4, path: 'input' });
+    // The host rule reads the same in both families: each count comes from its own save.
+    const save = (family: 4 | 6, n: number) => v6.rules.filter((r) => r.family === family).map((r) => `[${n}:0] ${r.text}`).join('\n');
+    const counts = resetCounters(v6, save(4, 1), save(6, 9));
+    expect(counts[resetRuleFor(v6, 'fd00:30::1')!]).toBe(9);
+    expect(counts[resetRuleFor(v6, '172.30.0.1')!]).toBe(1);
+    // Allowlist mode never turns IPv6 on for the agent: no IPv6 rules to attribute to.
+    expect(att.rules.every((r) => r.family === 4)).toBe(true);
+  });
+
   it('reads the counters from iptables-save -c and from nft list table; a missing or edited rule reads as unknown', () => {
     expect(resetCounters(att, saveWithCounts(3, { '192.168.0.0/16': 7 }))).toEqual([3, 3, 7, 3, 3, 3, 3, 3]);
     expect(resetCounters(att, saveWithCounts(3).replace('192.168.0.0/16 -p tcp', '192.168.0.0/16 -p udp'))[2]).toBeUndefined();

@@ -21,7 +21,7 @@ const plan: ProbePlan = {
     blocked('ten', '10.0.0.1', 'blocked range 10.0.0.0/8'),
     { probe: { id: 'api', host: 'api.example.com', port: 443, resolver: '1.1.1.1' }, expect: 'reachable', target: 'api.example.com:443', reason: 'allowed egress' },
     { probe: { id: 'nas', host: '192.168.1.20', port: 445 }, expect: 'reachable', target: '192.168.1.20:445', reason: 'exception: NAS' },
-    { probe: { id: 'gh', host: 'github.com', port: 443, resolver: '1.1.1.1' }, expect: 'reachable', target: 'github.com:443', reason: 'allowed egress' },
+    { probe: { id: 'gh', host: 'git.example.org', port: 443, resolver: '1.1.1.1' }, expect: 'reachable', target: 'git.example.org:443', reason: 'allowed egress' },
   ],
   dns: [
     { probe: { id: 'dns1', server: '1.1.1.1', name: 'example.com' }, target: 'resolver 1.1.1.1', reason: 'declared resolver' },

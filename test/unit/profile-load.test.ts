@@ -151,7 +151,7 @@ describe('defaults and normalization', () => {
       tmpfs: ['/tmp:size=64m'],
       dockerArgs: ['--memory=2g', '--cpus', '1.5', '-it'],
     });
-    expect(profile.probe.dnsName).toBe('registry.npmjs.org');
+    expect(profile.probe.dnsName).toBe('registry.example.org');
     expect(profile.probe.timeoutMs).toBe(1500);
     expect(profile.probe.onFailure).toBe('warn');
   });

@@ -5,7 +5,8 @@ import { profileProblems, sensitivePathProblem } from '../../src/profile/checks.
 import { approvalForm, compareProfiles, fingerprint, grants, onlyNarrows } from '../../src/profile/trust.js';
 import type { Profile } from '../../src/profile/types.js';
 import { insideWritableMounts, otherWriters } from '../../src/profile/writers.js';
-import { printable } from '../../src/report/printable.js';
+import { printable, printableLine } from '../../src/report/printable.js';
+import { renderGrants } from '../../src/report/approval.js';
 import { sampleProfile } from './fixtures.js';
 
 const withContainer = (p: Profile, c: Partial<Profile['container']>): Profile => ({ ...p, container: { ...p.container, ...c } });
@@ -47,8 +48,7 @@ describe('compareProfiles', () => {
       '+ hostPorts: port: 8081, protocol: tcp widens',
       '+ container.mounts: /home/u/.ssh:/s widens',
       '+ container.capAdd: CHOWN widens',
-      '+ container.dockerArgs: --memory widens',
-      '+ container.dockerArgs: 4g widens',
+      '~ container.dockerArgs: [] → [--memory, 4g] widens',
     ]);
     expect(onlyNarrows(changes)).toBe(false);
   });
@@ -84,6 +84,32 @@ describe('compareProfiles', () => {
     expect(onlyNarrows(changes)).toBe(false);
     expect(onlyNarrows([])).toBe(false);
   });
+
+  it('taking a mask, a tmpfs or a restrictive docker option away is a change to ask about, not a narrowing', () => {
+    const masked = withContainer(base, {
+      mounts: [...base.container.mounts, '/srv/work/.git:/workspace/.git:ro'], tmpfs: ['/workspace/secrets'],
+      dockerArgs: ['--runtime', 'runsc', '--memory', '4g', '--pids-limit', '256'],
+    });
+    const cases: [string, Partial<Profile['container']>][] = [
+      ['the read-only .git mask removed', { mounts: base.container.mounts }],
+      ['the tmpfs removed', { tmpfs: [] }],
+      ['--runtime removed', { dockerArgs: ['--memory', '4g', '--pids-limit', '256'] }],
+      ['values re-paired', { dockerArgs: ['--runtime', 'runsc', '--memory', '256', '--pids-limit', '4g'] }],
+    ];
+    for (const [what, c] of cases) {
+      const changes = compareProfiles(approvalForm(masked), approvalForm(withContainer(masked, c)));
+      expect(changes.length, what).toBeGreaterThan(0);
+      expect(changes.every((x) => x.direction === 'changes'), what).toBe(true);
+      expect(onlyNarrows(changes), what).toBe(false);
+    }
+  });
+
+  it('turning IPv6 off, or taking a passed variable away, is not counted as narrowing either', () => {
+    const v6 = { ...base, network: { ...base.network, ipv6: true, subnet6: 'fd00:1::/64' } };
+    expect(onlyNarrows(compareProfiles(v6, { ...v6, network: { ...v6.network, ipv6: false } }))).toBe(false);
+    const passing = withContainer(base, { passEnv: ['GITHUB_TOKEN'] });
+    expect(onlyNarrows(compareProfiles(passing, base))).toBe(false);
+  });
 });
 
 describe('grants', () => {
@@ -100,6 +126,17 @@ describe('grants', () => {
 describe('printable', () => {
   it('shows escapes and bidi overrides instead of sending them', () => {
     expect(printable('a\u001b[2Kb\u202ec\rd\n\te')).toBe('a\\u{1b}[2Kb\\u{202e}c\\u{d}d\n\te');
+  });
+
+  it('a value shown on one line cannot start another (a forged "mounts (none)")', () => {
+    expect(printableLine('/w:/w\n    mounts  (none)\tx')).toBe('/w:/w\\u{a}    mounts  (none)\\u{9}x');
+  });
+
+  it('the approval summary shows newlines inside values escaped', () => {
+    const p = withContainer(sampleProfile(), { mounts: ['/srv/work:/workspace\n    mounts                          (none)'], env: { NOTE: 'a\nb' } });
+    const lines = renderGrants(approvalForm(p));
+    expect(lines.filter((l) => /^\s+mounts\s/.test(l))).toHaveLength(1);
+    expect(lines.join('\n')).toContain('NOTE=a\\u{a}b');
   });
 });
 
@@ -182,12 +219,12 @@ describe('allowlist mode', () => {
     },
   });
   it('a listed name more widens, one fewer narrows, and the grants name them', () => {
-    expect(compareProfiles(withDomains(['github.com']), withDomains(['github.com', '.npmjs.org'])).map((c) => `${c.op} ${c.key}: ${c.text} ${c.direction}`))
-      .toEqual(['+ proxy.domains: .npmjs.org widens']);
-    expect(onlyNarrows(compareProfiles(withDomains(['github.com', 'x.org']), withDomains(['github.com'])))).toBe(true);
-    expect(Object.fromEntries(grants(withDomains(['.npmjs.org'])))['the internet, only through the proxy, to (egress.domains)']).toEqual(['.npmjs.org']);
+    expect(compareProfiles(withDomains(['git.example.org']), withDomains(['git.example.org', '.example.org'])).map((c) => `${c.op} ${c.key}: ${c.text} ${c.direction}`))
+      .toEqual(['+ proxy.domains: .example.org widens']);
+    expect(onlyNarrows(compareProfiles(withDomains(['git.example.org', 'x.example.org']), withDomains(['git.example.org'])))).toBe(true);
+    expect(Object.fromEntries(grants(withDomains(['.example.org'])))['the internet, only through the proxy, to (egress.domains)']).toEqual(['.example.org']);
   });
   it('leaving allowlist mode is not a narrowing', () => {
-    expect(onlyNarrows(compareProfiles(withDomains(['github.com']), sampleProfile()))).toBe(false);
+    expect(onlyNarrows(compareProfiles(withDomains(['git.example.org']), sampleProfile()))).toBe(false);
   });
 });
