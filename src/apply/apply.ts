@@ -1,10 +1,11 @@
-// Carries out a Plan: network, firewall, container, in that order. Every step that changed
-// something registers its undo; if a later step fails, the undos run in reverse, so a failed
-// `hermit run` leaves the host as it found it.
+// Carries out a Plan: network, firewall, (proxy,) image build, container, in that order: a build
+// runs the Dockerfile's steps on the agent's network, so its rules come first. Every step that
+// changed something registers its undo; if a later step fails, the undos run in reverse, so a
+// failed `hermit run` leaves the host as it found it.
 import { isDeepStrictEqual } from 'node:util';
 import { HermitError } from '../errors.js';
 import type { FirewallChange } from '../plan/firewall.js';
-import type { DockerRun, EngineCreate } from '../plan/container.js';
+import type { ContainerAction, DockerRun, EngineCreate } from '../plan/container.js';
 import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';
 import { type Command, describe, dockerHint, exec, execOk } from './exec.js';
@@ -41,13 +42,15 @@ export const SLOW_MS = 30 * 60_000;
 
 export const dockerCall = (call: DockerCall): Command => ({ file: 'docker', args: call.args, env: call.env, timeoutMs: SLOW_MS });
 
+/** The agent's image build, its context (the tar of the approved inputs) on stdin. */
+const agentBuild = (call: DockerCall, context: Buffer): Command => ({ ...dockerCall(call), inputBytes: context });
+
 /** docker run pulls a missing image itself: give it the time a pull takes. */
 const runCommand = (plan: Plan, run: DockerRun): Command =>
   ({ file: 'docker', args: run.args, env: run.env, ...(plan.image.kind === 'pull' ? { timeoutMs: SLOW_MS } : {}) });
 
 /** The container step's commands, in order. */
-function containerCommands(plan: Plan): Command[] {
-  const c = plan.container;
+function containerCommands(plan: Plan, c: ContainerAction = plan.container): Command[] {
   if (c.kind === 'keep') return [];
   if (c.kind === 'start') {
     return [...(c.restart ? [{ file: 'docker', args: ['update', '--restart', c.restart, c.id] }] : []), { file: 'docker', args: ['start', c.id] }];
@@ -58,13 +61,14 @@ function containerCommands(plan: Plan): Command[] {
 /** The commands a plan would run, in order (for --dry-run). */
 export function planCommands(plan: Plan): Command[] {
   const cmds: Command[] = [];
-  if (plan.image.kind === 'build') cmds.push(dockerCall(plan.image));
   if (plan.proxy?.image.kind === 'build') cmds.push(dockerCall(plan.proxy.image));
   if (plan.network.kind === 'create') cmds.push({ file: 'docker', args: plan.network.args });
   if (plan.proxy?.network.kind === 'create') cmds.push({ file: 'docker', args: plan.proxy.network.args });
   for (const fw of plan.firewall) if (fw.payload) cmds.push(firewallCommand(fw, fw.payload));
   if (plan.proxy) cmds.push(...proxyContainerCommands(plan.proxy));
-  return [...cmds, ...bindCommands(plan.binds), ...containerCommands(plan)];
+  cmds.push(...bindCommands(plan.binds));
+  if (plan.image.kind === 'build') cmds.push(dockerCall(plan.image));
+  return [...cmds, ...containerCommands(plan)];
 }
 
 export interface Step {
@@ -91,10 +95,15 @@ export interface ApplyOptions {
   ahead?: CreatedAhead;
   /** Work to do while Docker starts the container, when this process only waits (~200 ms). */
   whileStarting?: () => void;
+  /** The agent image's build context, a tar of the approved build inputs (required when the plan builds it). */
+  buildContext?: Buffer;
+  /** After the agent's image was built: what to do with the container now that the image is
+   * known (hermit update recreates it when the image changed). */
+  afterBuild?: () => Promise<ContainerAction>;
 }
 
 /** The plan as titled steps that share one undo stack; run them in order (listr2 shows them). */
-export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting }: ApplyOptions = {}): { steps: Step[]; rollback(): Promise<string[]> } {
+export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting, buildContext, afterBuild }: ApplyOptions = {}): { steps: Step[]; rollback(): Promise<string[]> } {
   const undo: Undo[] = [];
   // A few ms later, so that the request to Docker is on its way first.
   const meanwhile = () => { if (whileStarting) setTimeout(whileStarting, 5).unref(); };
@@ -102,14 +111,6 @@ export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting }
   const steps: Step[] = [];
 
   // No undo for a built image: it protects nothing and makes the next attempt faster.
-  const image = plan.image;
-  if (image.kind === 'build') {
-    steps.push({ title: `Image: ${image.reason}`, async run() {
-      await buildImage(dockerCall(image));
-      result.changes.push(image.reason);
-    } });
-  }
-
   const proxyImage = plan.proxy?.image;
   if (proxyImage?.kind === 'build') {
     steps.push({ title: `Image: ${proxyImage.reason}`, async run() {
@@ -138,20 +139,33 @@ export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting }
       run: () => applyFirewall(fw, undo, result),
     });
   }
-  // The proxy starts behind the rules, and before the agent, whose only way out it is.
+  // The proxy starts behind the rules, and before the agent (and its build), whose only way out it is.
   if (plan.proxy) steps.push(...proxySteps(plan.proxy, undo, result.changes));
   // Docker mounts the container's host paths from hermit's binds: they are in place before it starts.
   steps.push(...bindSteps(plan.binds, undo, result.changes));
 
-  const c = plan.container;
+  let container = plan.container;
+  const image = plan.image;
+  if (image.kind === 'build') {
+    if (!buildContext) throw new Error('applySteps: the plan builds the image, but no build context was given');
+    steps.push({ title: `Image: ${image.reason}`, async run() {
+      await buildImage(agentBuild(image, buildContext), `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`);
+      // A rebuild (hermit update) changed something only if the image did: afterBuild says so.
+      if (afterBuild) container = await afterBuild();
+      else result.changes.push(image.reason);
+    } });
+  }
+
   steps.push({
-    title: c.kind === 'keep' ? 'Container unchanged (running)' : `Container: ${c.reason}`,
-    async run() {
+    title: containerTitle(plan.container),
+    async run(retitle) {
+      const c = container;
+      if (c !== plan.container) retitle?.(containerTitle(c));
       if (c.kind === 'keep') {
         result.containerId = c.id;
       } else if (c.kind === 'start') {
         meanwhile();
-        for (const cmd of containerCommands(plan)) await execOk(cmd);
+        for (const cmd of containerCommands(plan, c)) await execOk(cmd);
         result.containerId = c.id;
         undo.push({ what: `stop container ${c.id.slice(0, 12)}`, run: () => execOk({ file: 'docker', args: ['stop', c.id] }) });
         result.changes.push(c.reason);
@@ -184,6 +198,8 @@ export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting }
 
   return { steps, rollback: () => rollbackAll(undo) };
 }
+
+const containerTitle = (c: ContainerAction) => (c.kind === 'keep' ? 'Container unchanged (running)' : `Container: ${c.reason}`);
 
 const engineFailure = (asCommand: string, status: number, message = '') =>
   new HermitError('apply', `${asCommand} failed: the Docker engine answered ${status}: ${message.trim()}`, dockerHint(message));
@@ -263,11 +279,13 @@ async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied) 
   result.changes.push(...fw.changes.map((c) => (fw.family ? `IPv${fw.family}: ${c}` : c)));
 }
 
+const BUILD_HINT = 'Fix the Dockerfile or the build context named in the profile\'s build:, then try again';
+
 /** Like execOk, but a failure shows the end of the build log, where the failing step is. */
-export async function buildImage(cmd: Command): Promise<void> {
+export async function buildImage(cmd: Command, hint = BUILD_HINT): Promise<void> {
   const out = await exec(cmd);
   if (out.exitCode === 0) return;
   const log = out.stdout.trim().split('\n').slice(-15).join('\n    ');
   throw new HermitError('apply', `${describe(cmd)} failed: ${out.stderr.trim() || `exit code ${out.exitCode}`}${log ? `\n    ${log}` : ''}`,
-    'Fix the Dockerfile or the build context named in the profile\'s build:, then try again');
+    hint);
 }

@@ -7,6 +7,8 @@ export interface Command {
   file: string;
   args: string[];
   input?: string;
+  /** stdin as bytes (a build context's tar): never printed. */
+  inputBytes?: Buffer;
   /** Extra environment for the child (e.g. secret values named by `docker run -e NAME`). */
   env?: Record<string, string>;
   /** For slow commands (docker build, pull); the default suits everything else. */
@@ -34,7 +36,7 @@ const HINTS: Record<string, string> = {
 /** Runs a command; returns its output whatever the exit code. Throws only if it cannot start. */
 export async function exec(cmd: Command, timeoutMs = 60_000): Promise<Output> {
   const result = await execa(cmd.file, cmd.args, {
-    input: cmd.input,
+    input: cmd.input ?? cmd.inputBytes,
     env: cmd.env,
     reject: false,
     stripFinalNewline: true,

@@ -1,8 +1,8 @@
 // The run flow: profile → facts → plan → apply → probe → report.
 import { isIP } from 'node:net';
-import { type Applied, type CreatedAhead, applySteps, buildImage, createAhead, dockerCall, planCommands, removeCreated, wantsCreated } from '../apply/apply.js';
+import { type Applied, type CreatedAhead, applySteps, createAhead, dockerCall, planCommands, removeCreated, wantsCreated } from '../apply/apply.js';
 import { localEngineSocket } from '../apply/engine.js';
-import { type Command, describe as describeCommand, execOk } from '../apply/exec.js';
+import { describe as describeCommand, execOk } from '../apply/exec.js';
 import { container, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import { BUILD_ENV, refreshImage } from '../plan/image.js';
@@ -23,6 +23,8 @@ import { recordBinds, recordProbe, recordRules, stateDir } from '../state/store.
 import { bindFacts } from '../apply/binds.js';
 import { pinnedMounts } from '../plan/binds.js';
 import { checkApproval, ensureApproved } from './approval.js';
+import { approvedBuildInputs, checkBuildInputs } from './build-approval.js';
+import { type BuildInputs, contextTar } from '../profile/build-inputs.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
 import { enforce, proveIsolation, renderProof } from './prove.js';
 import { preloadProgress, runSteps } from './progress.js';
@@ -33,8 +35,8 @@ export interface RunOptions {
   replace: boolean;
   json: boolean;
   rest: (string | number)[];
-  /** hermit update: rebuild or pull the image first (pull: with --pull / docker pull), then
-   * recreate the container if its image changed. */
+  /** hermit update: rebuild the image (behind the profile's rules, with --pull unless pull is off),
+   * or pull it first (docker pull), then recreate the container if its image changed. */
   update?: { pull: boolean };
 }
 
@@ -54,7 +56,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   // Only a version the user approved (or one only root could write) is applied; a dry run changes nothing.
   if (!opts.dryRun) await ensureApproved(loaded, command);
 
-  const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update };
+  const rebuild = opts.update && profile.build ? { rebuild: { pull: opts.update.pull } } : {};
+  const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update, ...rebuild };
   const pins = pinnedMounts(profile, stateDir());
   const look = async (existing?: Promise<ExistingContainer | undefined>) => {
     const facts = await gatherFacts(profile.container.name, profile.image, profile.proxy && { settings: profile.proxy, profile: profile.name }, existing);
@@ -75,6 +78,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     const out: string[] = [`# hermit ${command} ${profile.name} --dry-run (${loaded.file}); nothing was changed`];
     const approval = await checkApproval(loaded);
     if (approval.state === 'unapproved') out.push(`# this version of the profile is NOT approved: hermit ${command} would ask first (see: sudo hermit trust ${loaded.file} --show)`);
+    if (plan.image.kind === 'build' && (await checkBuildInputs(loaded)).state === 'unapproved') out.push(`# the build inputs (the Dockerfile and the context) are NOT approved: hermit ${command} would ask first (see: sudo hermit trust ${loaded.file} --show)`);
     if (refreshCmd) out.push('# the container is recreated after this if the image changes (not known before it runs)');
     if (plan.image.kind === 'pull') out.push(`# ${plan.image.reason}`);
     if (cmds.length === 0) out.push('# nothing to change: network, rules and container already match the profile');
@@ -84,6 +88,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       const names = Object.keys(c.env ?? {}).filter((k) => !(k in BUILD_ENV));
       out.push(shown.map(([k, v]) => `${k}=${v} `).join('') + describeCommand(c) + (names.length > 0 ? `   # with ${names.join(', ')} set in its environment` : ''));
       if (c.input) out.push(c.input.trimEnd());
+      if (c.args[0] === 'build' && c.args.at(-1) === '-') out.push(`# its stdin: a tar hermit makes of ${profile.build?.context} (what .dockerignore lets through), once the Dockerfile and the context are approved`);
     }
     if (plan.proxy) out.push('', `# ${plan.proxy.config.file}, the proxy's configuration${plan.proxy.config.changed ? ' (written before the proxy starts or reloads)' : ' (unchanged)'}:`, plan.proxy.config.text.trimEnd());
     out.push('', '# the complete rulesets:', formatRuleset(profile, facts));
@@ -94,18 +99,33 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const applied: Applied = { containerId: '', pid: 0, changes: [] };
   let before: string | undefined;
   if (refreshCmd) {
-    // A host or profile hermit refuses is refused before the (long) build or pull.
+    // A host or profile hermit refuses is refused before the (long) pull.
     before = (await look()).facts.imageId;
-    await runSteps([{ title: `Image: ${refreshCmd.args[0] === 'pull' ? 'pull' : 'rebuild'} ${profile.image}`, run: () => refreshRun(refreshCmd) }], { quiet: opts.json });
+    await runSteps([{ title: `Image: pull ${profile.image}`, run: () => execOk(refreshCmd).then(() => undefined) }], { quiet: opts.json });
   }
+  // The agent's image is built only from approved inputs, read once (the build gets those very
+  // bytes): on update before anything changes; on run when the plan finds the image missing.
+  let inputs: BuildInputs | undefined = opts.update && profile.build ? await approvedBuildInputs(loaded, command) : undefined;
   // Concurrent runs (and the guard) plan from an iptables-save dump: one at a time, host-wide,
   // from a dump read under the lock, so no payload deletes or duplicates another's lines.
   preloadProgress(); // loads while the facts are read
   const createRequest = opts.update || profile.proxy ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
-  const plan = await withHostLock(async () => {
+  const applyLocked = () => withHostLock(async (): Promise<Plan | undefined> => {
     const { facts, plan, created } = await lookAndCreate(look, profile.container.name, createRequest);
+    // Asked (or refused) outside the lock, then planned again.
+    if (plan.image.kind === 'build' && !inputs) {
+      if (created) await removeCreated(created);
+      return undefined;
+    }
     if (refreshCmd && facts.imageId !== before) applied.changes.push(`image ${profile.image} updated${before ? ` (${short(before)} → ${short(facts.imageId)})` : ''}`);
-    const { steps, rollback } = applySteps(plan, applied, { ahead: created, whileStarting: warmForVerdict });
+    // hermit update: the container follows the image the build made, known only once it is built.
+    const afterBuild = opts.update ? async () => {
+      const now = await look();
+      if (now.facts.imageId !== facts.imageId) applied.changes.push(`image ${profile.image} updated${facts.imageId ? ` (${short(facts.imageId)} → ${short(now.facts.imageId)})` : ''}`);
+      return now.plan.container;
+    } : undefined;
+    const buildContext = plan.image.kind === 'build' && inputs ? contextTar(inputs) : undefined;
+    const { steps, rollback } = applySteps(plan, applied, { ahead: created, whileStarting: warmForVerdict, ...(buildContext ? { buildContext } : {}), ...(afterBuild ? { afterBuild } : {}) });
     try {
       await runSteps(steps, { quiet: opts.json });
       mark('applied');
@@ -126,6 +146,12 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     });
     return plan;
   });
+  let plan = await applyLocked();
+  if (!plan) {
+    inputs = await approvedBuildInputs(loaded, command);
+    plan = await applyLocked();
+    if (!plan) throw new Error('run: the plan still builds without build inputs');
+  }
 
   const proof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json });
   mark('probed');
@@ -198,9 +224,6 @@ async function lookAndCreate<L extends { plan: Plan }>(look: (existing: Promise<
 const warmForVerdict = () => { isIP('::1'); };
 
 const short = (id: string | undefined) => (id ?? 'none').replace(/^sha256:/, '').slice(0, 12);
-
-/** A failed build shows the end of its log; a failed pull says what docker said. */
-const refreshRun = (cmd: Command) => (cmd.args[0] === 'build' ? buildImage(cmd) : execOk(cmd).then(() => undefined));
 
 /** Keeps the probe's result for `hermit status`; failing to write it must not fail the command. */
 export async function remember(file: string, containerId: string, report: ProbeReport): Promise<void> {

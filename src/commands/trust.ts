@@ -29,13 +29,20 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
     const check = await checkApproval(loaded);
     // An env file hermit cannot read (a link, a name-only line) has no content to show or approve.
     if (check.envFileError) throw check.envFileError;
+    // Build inputs (Dockerfile, context): read (an ADD <url> refused), shown and recorded with the profile.
+    const build = await (await import('./build-approval.js')).buildTrust(loaded);
+    const buildWanted = !argv.show && build !== undefined && !build.json.approved;
     const name = report.printableLine(loaded.profile.name);
     const pinned = argv.fingerprint !== undefined;
     if (pinned && argv.fingerprint !== check.fingerprint) {
       throw new HermitError('usage', `profile '${name}' (${report.printableLine(loaded.file)}) is no longer the version with fingerprint ${report.printableLine(argv.fingerprint!)}: it is ${check.fingerprint}; nothing was approved`,
         `See what it is now, and approve that: sudo hermit trust ${argv.profile ?? ''} (or --show)`.replace('  ', ' '));
     }
-    const wanted = !argv.show && check.state !== 'approved';
+    if (pinned && buildWanted) {
+      throw new HermitError('usage', `the build inputs of profile '${name}' (the Dockerfile and the context) changed too, and a fingerprint does not pin them; nothing was approved`,
+        `Read them and approve both: sudo hermit trust ${loaded.file} (in a terminal), or --show, then --yes`);
+    }
+    const wanted = !argv.show && (check.state !== 'approved' || buildWanted);
 
     const out: string[] = [`profile '${name}' from ${check.files.map(report.printableLine).join(' → ')}`];
     if (check.writers.length > 0) out.push('  Someone other than root can change it, so hermit applies it only in an approved version:', ...check.writers.map((w) => `    ${report.printableLine(w)}`));
@@ -43,6 +50,7 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
     if (check.record && check.changes.length > 0) out.push(`  Changes since the version approved ${check.record.at} (by ${check.record.by}):`, ...report.renderChanges(check.changes));
     else if (check.state === 'approved') out.push(`  This version is the one approved ${check.record!.at} (by ${check.record!.by}).`);
     out.push('  What it grants the agent:', ...report.renderGrants(check.form), `  Fingerprint of this version: ${check.fingerprint}`);
+    if (build) out.push(...build.lines);
     const summary = out.join('\n');
 
     // What is recorded is `check`, the version rendered above: a file changed meanwhile is not it.
@@ -58,15 +66,16 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
       if (!(await answer)) throw new HermitError('usage', `profile '${name}' not approved; nothing was changed`);
       approved = true;
     }
-    if (approved) await approve(check, 'hermit trust');
+    if (approved && check.state !== 'approved') await approve(check, 'hermit trust');
+    if (approved) await build?.approve();
 
     if (argv.json) {
       const { state, fingerprint, files, writers, changes } = check;
-      process.stdout.write(`${JSON.stringify({ profile: loaded.profile.name, state, approvedNow: approved, fingerprint, files, writers, changes, ...(check.record ? { previous: { at: check.record.at, by: check.record.by, fingerprint: check.record.fingerprint } } : {}) }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ profile: loaded.profile.name, state, approvedNow: approved, fingerprint, files, writers, changes, ...(check.record ? { previous: { at: check.record.at, by: check.record.by, fingerprint: check.record.fingerprint } } : {}), ...(build ? { build: build.json } : {}) }, null, 2)}\n`);
       return;
     }
     const end = argv.show || (wanted && !approved) ? '(nothing was approved)'
-      : check.state === 'approved' ? 'Already approved; nothing to do.'
+      : check.state === 'approved' && !buildWanted ? 'Already approved; nothing to do.'
         : `Approved. hermit run ${argv.profile ?? ''} applies this version.`.replace('  ', ' ');
     // Asked on the terminal: the summary is already on the screen.
     process.stdout.write(`${approved && !argv.yes && !pinned ? '' : `${summary}\n`}${end}\n`);

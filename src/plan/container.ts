@@ -122,7 +122,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
 }
 
 /** In allowlist mode the agent sits on the internal network, the proxy its only way out. */
-const agentNetwork = (profile: Profile) => profile.proxy?.network.name ?? profile.network.name;
+export const agentNetwork = (profile: Profile) => profile.proxy?.network.name ?? profile.network.name;
 
 /** In allowlist mode the agent's resolver is a dead end on purpose: Docker's embedded DNS answers
  * container names itself and forwards the rest, from the agent's namespace, to the proxy's address,

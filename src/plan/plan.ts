@@ -34,6 +34,8 @@ export interface PlanOptions {
   replace: boolean;
   /** hermit update: a container running an older image than the tag names is recreated. */
   followImage?: boolean;
+  /** hermit update of a profile with a build context: build the image again. */
+  rebuild?: { pull: boolean };
 }
 
 /** Refuses hosts where hermit's iptables rules in DOCKER-USER would not protect anything (the
@@ -102,7 +104,7 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
   const rebind = rebindReason(binds);
   return {
     profile: profile.name,
-    image: planImage(profile, facts),
+    image: planImage(profile, facts, opts.rebuild),
     network,
     firewall,
     binds,

@@ -26,7 +26,7 @@ export function approvalForm(profile: Profile, env: Record<string, string | unde
 
 const valueDigest = (name: string, value: string) => `sha256:${sha256(`${name}=${value}`).slice(0, 16)}`;
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
 
 /** JSON with keys sorted at every level: equal profiles give equal text. */
 export function canonicalJson(value: unknown): string {

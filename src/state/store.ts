@@ -112,8 +112,8 @@ export interface ApprovalRecord {
 
 // Kept by the profile's name and the real path of its file: a file of the same name elsewhere (a
 // subfolder's hermit.yaml, a project .hermit/<name>.yaml) is another profile to approve.
-const approvalFile = (profile: string, realFile: string) =>
-  join(stateDir(), '.approved', `${profile}@${createHash('sha256').update(realFile).digest('hex').slice(0, 16)}.json`);
+const approvalKey = (profile: string, realFile: string) => `${profile}@${createHash('sha256').update(realFile).digest('hex').slice(0, 16)}`;
+const approvalFile = (profile: string, realFile: string) => join(stateDir(), '.approved', `${approvalKey(profile, realFile)}.json`);
 /** Where records were kept before they were keyed by path too: honoured for the file it names. */
 const legacyApprovalFile = (profile: string) => join(stateDir(), '.approved', `${profile}.json`);
 
@@ -145,6 +145,30 @@ export async function approvalsOfFile(file: string): Promise<ApprovalRecord[]> {
   const records = await Promise.all((await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).map((n) => readJson<ApprovalRecord>(join(dir, n))));
   return records.filter((r): r is ApprovalRecord => r?.files[0] !== undefined && realOf(r.files[0]) === real);
 }
+
+/** Build inputs (Dockerfile and context) approved for a profile's image, kept beside its approval
+ * (by the profile's name and the real path of its file, like it). */
+export interface BuildApprovalRecord {
+  at: string;
+  profile: string;
+  /** The profile's file. */
+  file: string;
+  by: string;
+  /** The digest of the Dockerfile and every context entry (src/profile/build-inputs.ts). */
+  digest: string;
+  dockerfile: { file: string; text: string; digest: string };
+  context: string;
+  /** Context entries: relative path → "file 644 <sha256>", "dir 755", "symlink 777 <sha256>". */
+  files: Record<string, string>;
+}
+
+const buildApprovalFile = (profile: string, file: string) => join(stateDir(), '.approved', 'builds', `${approvalKey(profile, realOf(file))}.json`);
+
+export async function recordBuildApproval(record: Omit<BuildApprovalRecord, 'at'>): Promise<void> {
+  await writeJson(buildApprovalFile(record.profile, record.file), { at: new Date().toISOString(), ...record });
+}
+
+export const buildApprovalOf = (profile: string, file: string) => readJson<BuildApprovalRecord>(buildApprovalFile(profile, file));
 
 /** The file hermit last ran a profile from (its rules or probe record), if it can be read here. */
 export function recordedFileSync(profile: string): string | undefined {

@@ -147,7 +147,8 @@ describe.skipIf(!!world.skip)('hermit lifecycle (end to end)', () => {
 
     dockerfile('v2');
     const dry = await ok(['update', built, '--no-pull', '--dry-run']);
-    expect(dry).toContain(`DOCKER_BUILDKIT=0 docker build --tag hermit-e2e/built:lc --file ${ctx}/Dockerfile ${ctx}`);
+    expect(dry).toContain('DOCKER_BUILDKIT=0 docker build --network hermit-built --tag hermit-e2e/built:lc --file Dockerfile -');
+    expect(dry).toContain(`# its stdin: a tar hermit makes of ${ctx}`);
     const upd = await ok(['update', built, '--no-pull']);
     expect(upd).toMatch(/image hermit-e2e\/built:lc updated \(\w{12} → \w{12}\)/);
     expect(upd).toContain('image hermit-e2e/built:lc changed: recreate container');
