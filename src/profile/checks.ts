@@ -642,11 +642,13 @@ export function dockerArgProblems(args: readonly string[], opts: CheckOptions = 
       case 'volume': {
         const problem = volumeProblem(v) ?? handOverProblem(v, [], opts);
         if (problem) refuse(o, problem);
+        else if (/^[/.~]/.test(splitVolume(v)?.host ?? '')) refuse(o, UNPINNED_BIND);
         break;
       }
       case 'mount': {
         const problem = mountProblem(v, opts);
         if (problem) refuse(o, problem);
+        else if (dockerArgBinds([`--mount=${v}`]).length > 0) refuse(o, UNPINNED_BIND);
         break;
       }
       case 'volumes-from':
@@ -684,6 +686,10 @@ export function dockerArgProblems(args: readonly string[], opts: CheckOptions = 
   }
   return problems.sort((a, b) => a.index - b.index);
 }
+
+/** Docker looks a bind's source up again at every start, following links: only container.mounts
+ * are pinned (hermit binds them itself, plan/binds.ts). */
+const UNPINNED_BIND = 'binds a host path, which docker would look up again at every start (following any link the agent puts there); list it under container.mounts instead, where hermit pins it';
 
 /** Index of the first argument that is not a docker run option or an option's value (args.length
  * if there is none), for splitting `hermit up x -- --memory 2g bash` into options and a command. */

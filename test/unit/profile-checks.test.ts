@@ -84,7 +84,7 @@ describe('checkDockerArgs', () => {
     ['-it', '--rm', '--init', '--read-only'],
     ['--privileged=false', '--publish-all=false'],
     ['-p', '127.0.0.1:8080:8080', '--publish=0.0.0.0:9000:9000/udp', '-p', '[::1]:7000:7000'],
-    ['-v', '/home/u/src:/src:ro', '-v', 'cache:/cache', '--mount', 'type=bind,src=/home/u/x,dst=/x'],
+    ['-v', 'cache:/cache', '--mount', 'type=volume,src=cache2,dst=/x', '-v', '/anonymous'],
     ['--cap-add', 'CHOWN', '--cap-drop=ALL'],
     ['--add-host=host.docker.internal:host-gateway', '--dns-option', 'ndots:1', '--dns-search=example.com'],
     ['--device', '/dev/net/tun', '--device=/dev/fuse'],
@@ -97,6 +97,15 @@ describe('checkDockerArgs', () => {
 
   it.each(accepted)('accepts %j', (...args) => {
     expect(checkDockerArgs(args, W)).toEqual([]);
+  });
+
+  it.each([
+    ['-v', '/home/u/src:/src:ro'], ['--volume=/srv/data:/data'], ['--mount', 'type=bind,src=/home/u/x,dst=/x'],
+    ['--mount', 'type=volume,dst=/x,volume-opt=device=/home/u/x,volume-opt=o=bind'],
+  ])('refuses a host bind, which only container.mounts pins: %j', (...args) => {
+    const problems = checkDockerArgs(args, W);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('list it under container.mounts instead, where hermit pins it');
   });
 });
 
