@@ -4,7 +4,7 @@
 // failed `hermit run` leaves the host as it found it.
 import { isDeepStrictEqual } from 'node:util';
 import { HermitError } from '../errors.js';
-import type { FirewallChange } from '../plan/firewall.js';
+import type { FirewallChange } from '../firewall/iptables.js';
 import type { ContainerAction, DockerRun, EngineCreate } from '../plan/container.js';
 import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';

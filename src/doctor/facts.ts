@@ -2,7 +2,7 @@
 // source (that is what recordings from odd hosts contain). Pure.
 import { firewallBackendOf, parseAddresses, parseContainer, parseNetworks, parseResolvConf, parseRoutes } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
-import { type BackendChoice, chooseBackend } from '../plan/backend.js';
+import { type BackendChoice, chooseBackend } from '../firewall/choose.js';
 import type { DockerNetwork, ExistingContainer, HostAddress, HostRoute } from '../plan/facts.js';
 import type { Profile } from '../profile/types.js';
 import { SRC } from './gather.js';

@@ -1,7 +1,7 @@
 // The guard's verification as a pure function: a profile and what was observed on the host → the
 // ways the guarantee drifted, each with what would restore it. Effects live in guard.ts.
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
-import type { FirewallChange } from '../plan/firewall.js';
+import type { FirewallChange } from '../firewall/iptables.js';
 import { LABEL_PROFILE, planNetwork } from '../plan/network.js';
 import { firewallChanges, wantedRulesets } from '../plan/plan.js';
 import type { Profile } from '../profile/types.js';

@@ -5,7 +5,7 @@ import { type Family, inRange, isIp, nthAddress, parseCidr } from '../net/cidr.j
 import type { Profile } from '../profile/types.js';
 import type { Attribution, ResetRule } from '../probe/types.js';
 import type { HostFacts } from './facts.js';
-import { canonicalNftRule, nftChain, nftTable, parseTable, renderNftRule } from './nft.js';
+import { canonicalNftRule, nftChain, nftTable, parseTable, renderNftRule } from '../firewall/nftables.js';
 import { buildRuleset, inputChain, renderRule } from './ruleset.js';
 
 export function planAttribution(profile: Profile, facts: Pick<HostFacts, 'addresses' | 'firewall'>): Attribution {

@@ -5,9 +5,9 @@ import type { Family } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
 import type { FirewallBackend, Inventory } from './facts.js';
-import { onHost, parseSave, planFirewall } from './firewall.js';
+import { onHost, parseSave, planFirewall } from '../firewall/iptables.js';
 import { LABEL_PROFILE } from './network.js';
-import { NFT_TABLE_PREFIX, nftTable, planNft } from './nft.js';
+import { NFT_TABLE_PREFIX, nftTable, planNft } from '../firewall/nftables.js';
 import { CHAIN_PREFIX, buildRuleset, forwardChain, inputChain } from './ruleset.js';
 
 export type RulesState =

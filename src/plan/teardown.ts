@@ -2,12 +2,10 @@
 // what to remove — only what carries the profile's label or chain name — in the order container,
 // rules, network, with a payload that puts the rules back if removing the network fails.
 import { HermitError } from '../errors.js';
-import type { Family } from '../net/cidr.js';
 import { LABEL_PROFILE } from './network.js';
 import type { DockerNetwork, ExistingContainer, Inventory } from './facts.js';
-import { type FirewallChange, parseSave } from './firewall.js';
-import { nftTable, teardownNft } from './nft.js';
-import { forwardChain, inputChain } from './ruleset.js';
+import { type FirewallChange, teardownFirewall } from '../firewall/iptables.js';
+import { nftTable, teardownNft } from '../firewall/nftables.js';
 
 export interface Teardown {
   profile: string;
@@ -19,43 +17,6 @@ export interface Teardown {
   binds: string[];
   /** Things named like the profile's that hermit did not make: left alone, reported. */
   leftAlone: string[];
-}
-
-const wrap = (lines: string[]) => ['*filter', ...lines, 'COMMIT', ''].join('\n');
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Deletes every jump to the profile's chains, then the chains; the revert rebuilds both in place. */
-export function teardownFirewall(profile: string, family: Family, save: string): FirewallChange {
-  const ours = [forwardChain(profile), inputChain(profile)];
-  const chains = parseSave(save);
-  const deletes: string[] = [];
-  const reinserts: string[] = [];
-  const changes: string[] = [];
-  for (const [chain, lines] of chains) {
-    if (ours.includes(chain)) continue;
-    lines.forEach((line, i) => {
-      const to = ours.find((c) => line.endsWith(` -j ${c}`));
-      if (!to) return;
-      deletes.push(`-D ${line.slice(3)}`);
-      // Ascending positions: inserting each at its old index rebuilds the chain as it was.
-      reinserts.push(`-I ${chain} ${i + 1} ${line.split(' ').slice(2).join(' ')}`);
-      changes.push(`remove jump ${chain} → ${to}`);
-    });
-  }
-  const present = ours.filter((c) => chains.has(c));
-  for (const c of present) changes.push(`remove chain ${c} (${plural(chains.get(c)!.length, 'rule')})`);
-  const what = `IPv${family} rules`;
-  if (deletes.length + present.length === 0) return { backend: 'iptables', family, what, payload: null, revert: null, changes: [] };
-  const declare = present.map((c) => `:${c} - [0:0]`);
-  return {
-    backend: 'iptables',
-    family,
-    what,
-    // Declaring a chain under --noflush empties it; -X then drops it, once nothing jumps to it.
-    payload: wrap([...deletes, ...declare, ...present.map((c) => `-X ${c}`)]),
-    revert: wrap([...declare, ...present.flatMap((c) => chains.get(c)!), ...reinserts]),
-    changes,
-  };
 }
 
 /**

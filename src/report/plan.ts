@@ -1,6 +1,6 @@
 // Human renderings of planned state, for --dry-run.
 import type { HostFacts } from '../plan/facts.js';
-import { renderTable, wantedTable } from '../plan/nft.js';
+import { renderTable, wantedTable } from '../firewall/nftables.js';
 import { buildRuleset, renderJump, renderRule } from '../plan/ruleset.js';
 import type { Profile } from '../profile/types.js';
 

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { planFirewall } from '../../src/plan/firewall.js';
+import { planFirewall } from '../../src/firewall/iptables.js';
 import { buildRuleset } from '../../src/plan/ruleset.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleProfile } from '../unit/fixtures.js';
 import { type WorldInfo, worldNs } from './world.js';

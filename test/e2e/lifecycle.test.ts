@@ -257,8 +257,8 @@ describe.skipIf(!!world.skip)('down payload round-trips through real iptables', 
 
   it('removes one profile, and its revert puts the table back exactly', async () => {
     const { buildRuleset } = await import('../../src/plan/ruleset.js');
-    const { planFirewall } = await import('../../src/plan/firewall.js');
-    const { teardownFirewall } = await import('../../src/plan/teardown.js');
+    const { planFirewall } = await import('../../src/firewall/iptables.js');
+    const { teardownFirewall } = await import('../../src/firewall/iptables.js');
     const { FRESH_SAVE4, sampleProfile } = await import('../unit/fixtures.js');
     const other = sampleProfile({ name: 'other' });
     other.network = { ...other.network, bridge: 'hm-other' };
@@ -285,7 +285,7 @@ describe.skipIf(!!world.skip)('nftables payloads round-trip through real nft', (
 
   it('what nft prints back is what hermit planned (no change), down removes one table, and its revert puts it back', async () => {
     const { buildRuleset } = await import('../../src/plan/ruleset.js');
-    const { hermitTables, planNft, teardownNft } = await import('../../src/plan/nft.js');
+    const { hermitTables, planNft, teardownNft } = await import('../../src/firewall/nftables.js');
     const { sampleProfile } = await import('../unit/fixtures.js');
     const other = sampleProfile({ name: 'other' });
     other.network = { ...other.network, bridge: 'hm-other', ipv6: true, subnet6: 'fd00:30::/64' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeDrift, verify, wantedRulesets } from '../../src/guard/verify.js';
 import type { ExistingContainer, HostFacts } from '../../src/plan/facts.js';
-import { onHost, parseSave, planFirewall } from '../../src/plan/firewall.js';
+import { onHost, parseSave, planFirewall } from '../../src/firewall/iptables.js';
 import { type Ruleset, buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import type { ProbeRecord } from '../../src/state/store.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDomain } from '../../src/profile/allowlist.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { dockerRun } from '../../src/plan/container.js';
-import { onHost, planFirewall } from '../../src/plan/firewall.js';
+import { onHost, planFirewall } from '../../src/firewall/iptables.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { planProxy, proxyEnv, squidConf } from '../../src/plan/proxy.js';
 import { buildRuleset } from '../../src/plan/ruleset.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HermitError } from '../../src/errors.js';
-import { onHost, parseSave, planFirewall } from '../../src/plan/firewall.js';
+import { onHost, parseSave, planFirewall } from '../../src/firewall/iptables.js';
 import { checkFirewallBackend } from '../../src/plan/plan.js';
 import { type Ruleset, buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures.js';

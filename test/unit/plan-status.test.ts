@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExistingContainer, Inventory } from '../../src/plan/facts.js';
-import { onHost, parseSave } from '../../src/plan/firewall.js';
+import { onHost, parseSave } from '../../src/firewall/iptables.js';
 import { buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import { knownProfiles, profileStatus } from '../../src/plan/status.js';
 import type { ProbeRecord } from '../../src/state/store.js';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ExistingContainer, Inventory } from '../../src/plan/facts.js';
-import { parseSave } from '../../src/plan/firewall.js';
+import { parseSave } from '../../src/firewall/iptables.js';
 import { type Ruleset, buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
-import { planTeardown, teardownFirewall } from '../../src/plan/teardown.js';
+import { planTeardown } from '../../src/plan/teardown.js';
+import { teardownFirewall } from '../../src/firewall/iptables.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleProfile } from './fixtures.js';
 
 const HOST = ['127.0.0.1', '192.168.50.10'];

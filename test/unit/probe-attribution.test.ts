@@ -1,7 +1,7 @@
 // A refused blocked connect is hermit's only when hermit's reset rule counted it.
 import { describe, expect, it } from 'vitest';
 import { counted, planAttribution, resetCounters, resetRuleFor } from '../../src/plan/attribution.js';
-import { renderTable, wantedTable } from '../../src/plan/nft.js';
+import { renderTable, wantedTable } from '../../src/firewall/nftables.js';
 import { wantedRulesets } from '../../src/plan/plan.js';
 import { classify } from '../../src/probe/classify.js';
 import type { ProbePlan, ProbeResponse } from '../../src/probe/types.js';

@@ -3,9 +3,9 @@
 import { firewallBackendOf } from '../../apply/facts.js';
 import { HermitError } from '../../errors.js';
 import type { Family } from '../../net/cidr.js';
-import { onHost, parseSave } from '../../plan/firewall.js';
+import { onHost, parseSave } from '../../firewall/iptables.js';
 import { checkFirewallBackend } from '../../plan/plan.js';
-import { NFT_FAMILY, hermitTables, nftTable, planNft } from '../../plan/nft.js';
+import { NFT_FAMILY, hermitTables, nftTable, planNft } from '../../firewall/nftables.js';
 import { buildRuleset, renderJump, renderRule } from '../../plan/ruleset.js';
 import type { Profile } from '../../profile/types.js';
 import { SRC } from '../gather.js';

@@ -3,8 +3,8 @@
 // (The nftables backend's counterpart is nft.ts.)
 import type { Family } from '../net/cidr.js';
 import { HermitError } from '../errors.js';
-import type { FirewallBackend } from './facts.js';
-import { type Ruleset, renderJump, renderRule } from './ruleset.js';
+import type { FirewallBackend } from '../plan/facts.js';
+import { type Ruleset, forwardChain, inputChain, renderJump, renderRule } from '../plan/ruleset.js';
 
 export interface FirewallChange {
   backend: FirewallBackend;
@@ -60,6 +60,8 @@ const asInsert = (line: string) => {
   return ['-I', chain, '1', ...rest].join(' ');
 };
 
+/** An iptables-restore --noflush payload of the filter table. */
+const wrap = (lines: string[]) => ['*filter', ...lines, 'COMMIT', ''].join('\n');
 const countRules = (n: number) => `${n} rule${n === 1 ? '' : 's'}`;
 const sameLines = (a: readonly string[] | undefined, b: readonly string[]) =>
   a !== undefined && a.length === b.length && a.every((l, i) => l === b[i]);
@@ -162,7 +164,6 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
   if (declare.length + deletes.length + inserts.length === 0) {
     return { backend: 'iptables', family, what: `IPv${family} rules`, payload: null, revert: null, changes: [] };
   }
-  const wrap = (lines: string[]) => ['*filter', ...lines, 'COMMIT', ''].join('\n');
   return {
     backend: 'iptables',
     family,
@@ -170,6 +171,42 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
     payload: wrap([...declare, ...deletes, ...rules, ...inserts]),
     // Undo order: flush what we wrote, drop our jumps, put old jumps and rules back, delete new chains.
     revert: wrap([...undoDeclare, ...undoDrop.filter((l) => l.startsWith('-D')), ...undoRules, ...undoDrop.filter((l) => l.startsWith('-X'))]),
+    changes,
+  };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `hermit down`: deletes every jump to the profile's chains, then the chains; the revert rebuilds both in place. */
+export function teardownFirewall(profile: string, family: Family, save: string): FirewallChange {
+  const ours = [forwardChain(profile), inputChain(profile)];
+  const chains = parseSave(save);
+  const deletes: string[] = [];
+  const reinserts: string[] = [];
+  const changes: string[] = [];
+  for (const [chain, lines] of chains) {
+    if (ours.includes(chain)) continue;
+    lines.forEach((line, i) => {
+      const to = ours.find((c) => line.endsWith(` -j ${c}`));
+      if (!to) return;
+      deletes.push(`-D ${line.slice(3)}`);
+      // Ascending positions: inserting each at its old index rebuilds the chain as it was.
+      reinserts.push(`-I ${chain} ${i + 1} ${line.split(' ').slice(2).join(' ')}`);
+      changes.push(`remove jump ${chain} → ${to}`);
+    });
+  }
+  const present = ours.filter((c) => chains.has(c));
+  for (const c of present) changes.push(`remove chain ${c} (${plural(chains.get(c)!.length, 'rule')})`);
+  const what = `IPv${family} rules`;
+  if (deletes.length + present.length === 0) return { backend: 'iptables', family, what, payload: null, revert: null, changes: [] };
+  const declare = present.map((c) => `:${c} - [0:0]`);
+  return {
+    backend: 'iptables',
+    family,
+    what,
+    // Declaring a chain under --noflush empties it; -X then drops it, once nothing jumps to it.
+    payload: wrap([...deletes, ...declare, ...present.map((c) => `-X ${c}`)]),
+    revert: wrap([...declare, ...present.flatMap((c) => chains.get(c)!), ...reinserts]),
     changes,
   };
 }

@@ -9,8 +9,8 @@
 // A change is one `nft -f` transaction that declares, deletes and re-adds the whole table.
 import type { Family } from '../net/cidr.js';
 import { canonicalCidr, parseCidr } from '../net/cidr.js';
-import type { FirewallChange } from './firewall.js';
-import { ICMP6_TYPES, type Icmp6Type, type Rule, type Ruleset } from './ruleset.js';
+import type { FirewallChange } from './iptables.js';
+import { ICMP6_TYPES, type Icmp6Type, type Rule, type Ruleset } from '../plan/ruleset.js';
 
 export const NFT_FAMILY = 'inet';
 export const NFT_TABLE_PREFIX = 'hermit-';
