@@ -4,7 +4,7 @@
 // failed `hermit run` leaves the host as it found it.
 import { isDeepStrictEqual } from 'node:util';
 import { HermitError } from '../errors.js';
-import type { FirewallChange } from '../firewall/iptables.js';
+import { type FirewallChange, firewallCommand } from '../firewall/index.js';
 import type { ContainerAction, DockerRun, EngineCreate } from '../plan/container.js';
 import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';
@@ -22,20 +22,6 @@ export interface Applied {
   /** What changed, for people; empty when the host already matched the plan. */
   changes: string[];
 }
-
-export const restoreCommand = (family: 4 | 6, payload: string): Command => ({
-  file: family === 4 ? 'iptables-restore' : 'ip6tables-restore',
-  // --noflush: touch only the chains named in the payload; --wait: queue behind the xtables lock.
-  args: ['--noflush', '--wait', '10'],
-  input: payload,
-});
-
-/** One `nft -f` transaction: the whole table is replaced at once, or nothing changes. */
-export const nftCommand = (script: string): Command => ({ file: 'nft', args: ['-f', '-'], input: script });
-
-/** The command that applies a change's payload (or its revert) with the backend it was planned for. */
-export const firewallCommand = (fw: FirewallChange, text: string): Command =>
-  (fw.backend === 'nftables' ? nftCommand(text) : restoreCommand(fw.family ?? 4, text));
 
 /** Builds and pulls take minutes, not seconds. */
 export const SLOW_MS = 30 * 60_000;

@@ -2,7 +2,8 @@
 // back, but the rules can: if removing a network fails, they are put back, so a network that
 // stays never stays unprotected.
 import type { Teardown } from '../plan/teardown.js';
-import { type Step, type Undo, firewallCommand, rollbackAll } from './apply.js';
+import { type Step, type Undo, rollbackAll } from './apply.js';
+import { firewallCommand } from '../firewall/index.js';
 import { type Command, execOk } from './exec.js';
 import { unbind, unbindCommand } from './binds.js';
 

@@ -1,24 +1,15 @@
-// Compares the wanted ruleset with the host's `iptables-save` text and plans the smallest
-// iptables-restore --noflush payload that makes them agree, plus the payload that undoes it.
-// (The nftables backend's counterpart is nft.ts.)
+// The iptables backend: compares the wanted ruleset with the host's `iptables-save` text and plans
+// the smallest iptables-restore --noflush payload that makes them agree, plus the payload that undoes
+// it; hermit's chains are HERMIT-<profile> and HERMIT-IN-<profile>, jumped to from DOCKER-USER and
+// INPUT. (The nftables backend's counterpart is nftables.ts; the interface is backend.ts.)
+import type { Command } from '../apply/exec.js';
 import type { Family } from '../net/cidr.js';
 import { HermitError } from '../errors.js';
-import type { FirewallBackend } from '../plan/facts.js';
-import { type Ruleset, forwardChain, inputChain, renderJump, renderRule } from '../plan/ruleset.js';
+import type { Attribution } from '../probe/types.js';
+import { CHAIN_PREFIX, type Ruleset, buildRuleset, forwardChain, inputChain, renderJump, renderRule } from '../plan/ruleset.js';
+import type { FamilyRules, Firewall, FirewallChange, FirewallState } from './backend.js';
 
-export interface FirewallChange {
-  backend: FirewallBackend;
-  /** iptables: the address family the payload is for; nftables: none (one inet table holds both). */
-  family?: Family;
-  /** What it changes, for people: "IPv4 rules", "nftables table inet hermit-x". */
-  what: string;
-  /** iptables-restore --noflush input, or an nft -f transaction; null when the host already has exactly these rules. */
-  payload: string | null;
-  /** Puts back what `payload` replaced, for rollback when a later step fails. */
-  revert: string | null;
-  /** What the payload does, for people: "create chain HERMIT-x (12 rules)". */
-  changes: string[];
-}
+export type { FirewallChange } from './backend.js';
 
 /** Chains of the filter table in a save dump: name → its -A lines, in order. */
 export function parseSave(save: string): Map<string, string[]> {
@@ -210,3 +201,126 @@ export function teardownFirewall(profile: string, family: Family, save: string):
     changes,
   };
 }
+
+export const restoreCommand = (family: Family, payload: string): Command => ({
+  file: family === 4 ? 'iptables-restore' : 'ip6tables-restore',
+  // --noflush: touch only the chains named in the payload; --wait: queue behind the xtables lock.
+  args: ['--noflush', '--wait', '10'],
+  input: payload,
+});
+
+const saveOf = (host: FirewallState, family: Family) => (family === 4 ? host.save4 : host.save6);
+
+/** One family's rules in `hermit status`: the same comparison as the plan's (planFirewall). */
+function familyStatus(name: string, family: Family, save: string, wanted: Ruleset | undefined): FamilyRules {
+  if (family === 6 && save === '') return { family, state: 'unavailable' };
+  const chains = parseSave(save);
+  const ours = [forwardChain(name), inputChain(name)];
+  const present = ours.some((c) => chains.has(c)) || [...chains.values()].some((lines) => lines.some((l) => ours.some((c) => l.endsWith(` -j ${c}`))));
+  if (!wanted) return { family, state: present ? 'present' : 'missing' };
+  try {
+    const change = planFirewall(wanted, save);
+    if (change.payload === null) return { family, state: 'intact' };
+    return present ? { family, state: 'differs', detail: `to fix: ${change.changes.join(', ')}` } : { family, state: 'missing' };
+  } catch (e) {
+    return { family, state: 'broken', detail: (e as Error).message };
+  }
+}
+
+/** Each reset rule's counter in `iptables-save -c` text (ip6tables-save read apart: a rule without an address reads the same in both families). */
+function countersIn(att: Attribution, v4: string | undefined, v6: string | undefined): (number | undefined)[] {
+  const countsOf = (text: string) => {
+    const counts = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m = /^\[(\d+):\d+\] (-A .*)$/.exec(line);
+      if (m) counts.set(m[2]!, Number(m[1]));
+    }
+    return counts;
+  };
+  const counts = { 4: countsOf(v4 ?? ''), 6: countsOf(v6 ?? '') };
+  return att.rules.map((r) => ((r.family === 6 ? v6 : v4) === undefined ? undefined : counts[r.family].get(r.text)));
+}
+
+export const iptables: Firewall = {
+  name: 'iptables',
+
+  check(fw) {
+    if (fw.dockerBackend === 'nftables') {
+      throw new HermitError(
+        'host',
+        "Docker's firewall backend is nftables: it has no DOCKER-USER chain, so hermit's iptables rules would not protect the container",
+        'Unset HERMIT_FIREWALL (or set it to nftables): hermit then writes its rules as an nftables table of its own',
+      );
+    }
+    if (fw.dockerChainsInOtherVariant) {
+      const other = fw.variant === 'nft' ? 'legacy' : 'nft';
+      throw new HermitError(
+        'host',
+        `Docker's chains are in iptables-${other}, but this host's iptables is iptables-${fw.variant}: rules hermit wrote would be invisible to Docker's`,
+        `Make both use one variant: update-alternatives --set iptables /usr/sbin/iptables-${other} (and ip6tables likewise), or restart dockerd after switching`,
+      );
+    }
+  },
+
+  // IPv6 where ip6tables exists, its forward jump where this host's Docker wants it (onHost).
+  wanted: (profile, hostAddresses, host) =>
+    ([4, 6] as const).filter((f) => f === 4 || host.save6 !== '').map((f) => onHost(buildRuleset(profile, f, hostAddresses), saveOf(host, f))),
+
+  plan(profile, wanted, host) {
+    if (profile.network.ipv6 && host.save6 === '') {
+      throw new HermitError('host', 'the profile turns IPv6 on, but ip6tables is not available on this host', 'Install ip6tables, or set network.ipv6: false');
+    }
+    return wanted.map((rs) => planFirewall(rs, saveOf(host, rs.family)));
+  },
+
+  teardown: (profile, host) => [teardownFirewall(profile, 4, host.save4), ...(host.save6 === '' ? [] : [teardownFirewall(profile, 6, host.save6)])],
+
+  rulesStatus(name, profile, hostAddresses, host) {
+    const wanted = profile ? this.wanted(profile, hostAddresses, host) : [];
+    return ([4, 6] as const).map((f) => familyStatus(name, f, saveOf(host, f), profile ? wanted.find((rs) => rs.family === f) : undefined));
+  },
+
+  profilesIn(host) {
+    const names = new Set<string>();
+    for (const save of [host.save4, host.save6]) {
+      for (const chain of parseSave(save).keys()) {
+        if (chain.startsWith(CHAIN_PREFIX)) names.add(chain.slice(CHAIN_PREFIX.length).replace(/^IN-/, ''));
+      }
+    }
+    return [...names];
+  },
+
+  command: (change, text) => restoreCommand(change.family ?? 4, text),
+
+  render: (_profile, wanted) => wanted
+    .map((rs) => [
+      `# IPv${rs.family} (${rs.family === 4 ? 'iptables' : 'ip6tables'}, filter table)`,
+      ...rs.jumps.map(renderJump),
+      ...rs.chains.flatMap((c) => c.rules.map((r) => renderRule(c.name, r, rs.family))),
+    ].join('\n'))
+    .join('\n'),
+
+  resetRule: (chain, rule, family) => ({ chain, text: renderRule(chain, rule, family) }),
+  counterTable: () => undefined,
+
+  counterReads: (att) => [
+    { file: 'iptables-save', args: ['-c', '-t', 'filter'] },
+    ...(att.rules.some((r) => r.family === 6) ? [{ file: 'ip6tables-save', args: ['-c', '-t', 'filter'] }] : []),
+  ],
+  // No read of ip6tables-save: there is no IPv6 rule to count.
+  resetCounters: (att, reads) => countersIn(att, reads[0], reads.length > 1 ? reads[1] : ''),
+
+  bootReads: (rulesets) => rulesets.map((rs) => ({ file: rs.family === 4 ? 'iptables-save' : 'ip6tables-save', args: ['-t', 'filter'] })),
+
+  bootPlan(profile, rulesets, reads) {
+    return rulesets.map((rs, i): ReturnType<Firewall['bootPlan']>[number] => {
+      const save = reads[i];
+      if (!save || save.thrown || save.exitCode !== 0 || !parseSave(save.stdout).has('INPUT')) {
+        if (rs.family === 6) return { note: 'no ip6tables here; IPv6 rules not restored', fails: false };
+        return { note: `cannot read the IPv4 filter table: ${save && !save.thrown ? save.stderr.trim() : 'iptables-save missing'}`, fails: true };
+      }
+      // Before dockerd: DOCKER-USER is created here, and Docker keeps an existing chain's rules.
+      return { fix: planFirewall(rs, save.stdout, { createDockerUser: true }) };
+    });
+  },
+};

@@ -1,5 +1,5 @@
-// The nftables rendering and reading of the ruleset model (ruleset.ts), and the plan that makes the
-// host's table agree with it.
+// The nftables backend: the rendering and reading of the ruleset model (plan/ruleset.ts), and the
+// plan that makes the host's table agree with it (the interface is backend.ts).
 //
 // Each profile gets a table of its own, `inet hermit-<profile>`, with base chains on the forward and
 // input hooks at a priority before Docker's (filter, 0) and firewalld's (filter + 10). Its chains hold
@@ -9,8 +9,9 @@
 // A change is one `nft -f` transaction that declares, deletes and re-adds the whole table.
 import type { Family } from '../net/cidr.js';
 import { canonicalCidr, parseCidr } from '../net/cidr.js';
-import type { FirewallChange } from './iptables.js';
-import { ICMP6_TYPES, type Icmp6Type, type Rule, type Ruleset } from '../plan/ruleset.js';
+import type { Command } from '../apply/exec.js';
+import { ICMP6_TYPES, type Icmp6Type, type Rule, type Ruleset, buildRuleset } from '../plan/ruleset.js';
+import type { Firewall, FirewallChange } from './backend.js';
 
 export const NFT_FAMILY = 'inet';
 export const NFT_TABLE_PREFIX = 'hermit-';
@@ -262,3 +263,51 @@ export function teardownNft(profile: string, listing: string | undefined): Firew
   const count = rules ? [...rules.values()].reduce((n, c) => n + c.rules.length, 0) : 0;
   return { backend: 'nftables', what, payload: dropTable(name), revert: dropTable(name) + listing, changes: [`remove table ${NFT_FAMILY} ${name} (${count} rules)`] };
 }
+
+/** One `nft -f` transaction: the whole table is replaced at once, or nothing changes. */
+export const nftCommand = (script: string): Command => ({ file: 'nft', args: ['-f', '-'], input: script });
+
+export const nftables: Firewall = {
+  name: 'nftables',
+  // Its table hooks the kernel itself: it needs no chain of Docker's.
+  check: () => undefined,
+  // Both families always, in the one inet table.
+  wanted: (profile, hostAddresses) => ([4, 6] as const).map((f) => buildRuleset(profile, f, hostAddresses)),
+  plan: (profile, wanted, host) => [planNft(profile.name, wanted, host.nftTables[nftTable(profile.name)])],
+  teardown: (profile, host) => [teardownNft(profile, host.nftTables[nftTable(profile)])],
+
+  // One table holds both families: one comparison, reported per family.
+  rulesStatus(name, profile, hostAddresses, host) {
+    const listing = host.nftTables[nftTable(name)];
+    const one = (): { state: 'intact' | 'differs' | 'missing' | 'present'; detail?: string } => {
+      if (!profile) return { state: listing ? 'present' : 'missing' };
+      const [change] = this.plan(profile, this.wanted(profile, hostAddresses, host), host);
+      if (change!.payload === null) return { state: 'intact' };
+      return listing ? { state: 'differs', detail: `to fix: ${change!.changes.join(', ')}` } : { state: 'missing' };
+    };
+    const s = one();
+    return [{ family: 4, ...s }, { family: 6, ...s }];
+  },
+
+  profilesIn: (host) => Object.keys(host.nftTables).map((table) => table.slice(NFT_TABLE_PREFIX.length)),
+  command: (_change, text) => nftCommand(text),
+  render: (profile, wanted, reason) => `# IPv4 and IPv6 (nftables, ${reason})\n${renderTable(wantedTable(profile, wanted)).trimEnd()}`,
+
+  resetRule: (chain, rule, family) => ({ chain: nftChain(chain, family), text: renderNftRule(rule, family) }),
+  counterTable: nftTable,
+  counterReads: (att) => [{ file: 'nft', args: ['list', 'table', NFT_FAMILY, att.table ?? ''] }],
+  resetCounters(att, [listing]) {
+    const chains = listing === undefined ? undefined : parseTable(listing)?.chains;
+    return att.rules.map((r) => {
+      const line = chains?.get(r.chain)?.rules.find((l) => canonicalNftRule(l, r.family) === r.text);
+      const m = line && /\bcounter packets (\d+) bytes \d+/.exec(line);
+      return m ? Number(m[1]) : undefined;
+    });
+  },
+
+  bootReads: () => [{ file: 'nft', args: ['list', 'ruleset'] }],
+  bootPlan(profile, rulesets, [listing]) {
+    if (!listing || listing.exitCode !== 0) return [{ note: `cannot read the nftables ruleset: ${listing?.stderr.trim() ?? ''}`, fails: true }];
+    return [{ fix: planNft(profile, rulesets, hermitTables(listing.stdout).get(nftTable(profile))) }];
+  },
+};

@@ -3,7 +3,8 @@
 // finding and action.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { firewallCommand, restoreCommand } from '../apply/apply.js';
+import { firewallCommand } from '../firewall/index.js';
+import { restoreRecordedRules } from '../apply/firewall.js';
 import { rotateProxyLogs } from '../apply/proxy.js';
 import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
@@ -12,8 +13,6 @@ import { stopFailClosed } from '../apply/stop.js';
 import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
-import { parseSave, planFirewall } from '../firewall/iptables.js';
-import { hermitTables, nftTable, planNft } from '../firewall/nftables.js';
 import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
@@ -26,7 +25,7 @@ import type { LoadedProfile, Profile } from '../profile/types.js';
 import { bindFacts, bootBind } from '../apply/binds.js';
 import { pinnedMounts } from '../plan/binds.js';
 import { withHostLock } from '../state/lock.js';
-import { type RulesRecord, lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedBinds, savedRules, stateDir } from '../state/store.js';
+import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedBinds, savedRules, stateDir } from '../state/store.js';
 import { type Drift, type Verdict, describeDrift, verify, wantedRulesets } from './verify.js';
 
 export type Log = (line: string) => void;
@@ -292,40 +291,9 @@ export async function bootRestore(log: Log): Promise<boolean> {
       if (binds) ok = (await bootBind(name, binds.pins, log)) && ok;
       const rec = await savedRules(name);
       if (!rec) continue;
-      ok = (rec.backend === 'nftables' ? await bootRestoreNft(name, rec, log) : await bootRestoreIptables(name, rec, log)) && ok;
+      ok = (await restoreRecordedRules(name, rec, log)) && ok;
       await recordVerified({ profile: name, by: 'hermit guard --boot', ok, actions: [] }).catch(() => undefined);
     }
   });
-  return ok;
-}
-
-async function bootRestoreNft(name: string, rec: RulesRecord, log: Log): Promise<boolean> {
-  const listing = await exec({ file: 'nft', args: ['list', 'ruleset'] }).catch((e: unknown) => ({ exitCode: 1, stdout: '', stderr: (e as Error).message }));
-  if (listing.exitCode !== 0) { log(`${name}: cannot read the nftables ruleset: ${listing.stderr.trim()}`); return false; }
-  const fix = planNft(name, rec.rulesets, hermitTables(listing.stdout).get(nftTable(name)));
-  if (!fix.payload) { log(`${name}: ${fix.what} already in place`); return true; }
-  const r = await exec(firewallCommand(fix, fix.payload));
-  if (r.exitCode === 0) log(`${name}: restored ${fix.what} from ${rec.at}: ${fix.changes.join(', ')}`);
-  else log(`${name}: FAILED to restore ${fix.what}: ${r.stderr.trim()}`);
-  return r.exitCode === 0;
-}
-
-async function bootRestoreIptables(name: string, rec: RulesRecord, log: Log): Promise<boolean> {
-  let ok = true;
-  for (const rs of rec.rulesets) {
-    const saveCmd = rs.family === 4 ? 'iptables-save' : 'ip6tables-save';
-    const save = await exec({ file: saveCmd, args: ['-t', 'filter'] }).catch(() => undefined);
-    if (!save || save.exitCode !== 0 || !parseSave(save.stdout).has('INPUT')) {
-      if (rs.family === 6) { log(`${name}: no ip6tables here; IPv6 rules not restored`); continue; }
-      log(`${name}: cannot read the IPv4 filter table: ${save?.stderr.trim() ?? 'iptables-save missing'}`);
-      ok = false;
-      continue;
-    }
-    const fix = planFirewall(rs, save.stdout, { createDockerUser: true });
-    if (!fix.payload) { log(`${name}: IPv${rs.family} rules already in place`); continue; }
-    const r = await exec(restoreCommand(rs.family, fix.payload));
-    if (r.exitCode === 0) log(`${name}: restored IPv${rs.family} rules from ${rec.at}: ${fix.changes.join(', ')}`);
-    else { ok = false; log(`${name}: FAILED to restore IPv${rs.family} rules: ${r.stderr.trim()}`); }
-  }
   return ok;
 }

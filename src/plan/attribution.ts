@@ -5,12 +5,12 @@ import { type Family, inRange, isIp, nthAddress, parseCidr } from '../net/cidr.j
 import type { Profile } from '../profile/types.js';
 import type { Attribution, ResetRule } from '../probe/types.js';
 import type { HostFacts } from './facts.js';
-import { canonicalNftRule, nftChain, nftTable, parseTable, renderNftRule } from '../firewall/nftables.js';
-import { buildRuleset, inputChain, renderRule } from './ruleset.js';
+import { firewallFor } from '../firewall/index.js';
+import { buildRuleset, inputChain } from './ruleset.js';
 
 export function planAttribution(profile: Profile, facts: Pick<HostFacts, 'addresses' | 'firewall'>): Attribution {
   const addresses = facts.addresses.map((a) => a.address);
-  const nft = facts.firewall.backend === 'nftables';
+  const backend = firewallFor(facts.firewall.backend);
   // IPv6 is refused (and so proven) only where the profile turns it on; allowlist mode never does.
   const families: Family[] = profile.network.ipv6 && !profile.proxy ? [4, 6] : [4];
   const rules: ResetRule[] = families.flatMap((family) => buildRuleset(profile, family, addresses).chains.flatMap((chain) =>
@@ -18,14 +18,14 @@ export function planAttribution(profile: Profile, facts: Pick<HostFacts, 'addres
       family,
       path: chain.name === inputChain(profile.name) ? 'input' as const : 'forward' as const,
       ...(r.dst ? { dst: r.dst } : {}),
-      chain: nft ? nftChain(chain.name, family) : chain.name,
-      text: nft ? renderNftRule(r, family) : renderRule(chain.name, r, family),
+      ...backend.resetRule(chain.name, r, family),
     }))));
   const subnet6 = profile.network.subnet6 ? parseCidr(profile.network.subnet6) : null;
   const gateways = [profile.network.gateway, ...(profile.proxy ? [profile.proxy.network.gateway] : []), ...(families.includes(6) && subnet6 ? [nthAddress(subnet6, 1)] : [])];
+  const table = backend.counterTable(profile.name);
   return {
-    backend: facts.firewall.backend,
-    ...(nft ? { table: nftTable(profile.name) } : {}),
+    backend: backend.name,
+    ...(table ? { table } : {}),
     rules,
     hostAddresses: [...new Set([...gateways, ...addresses.filter((a) => families.some((f) => isIp(a, f)))])],
   };
@@ -44,25 +44,7 @@ export function resetRuleFor(att: Attribution, address: string): number | undefi
  * profile's table; undefined for a rule that is not there (exactly as hermit wrote it).
  */
 export function resetCounters(att: Attribution, listing: string, listing6 = ''): (number | undefined)[] {
-  if (att.backend === 'iptables') {
-    // ip6tables-save is read apart: a rule without an address reads the same in both families.
-    const countsOf = (text: string) => {
-      const counts = new Map<string, number>();
-      for (const line of text.split('\n')) {
-        const m = /^\[(\d+):\d+\] (-A .*)$/.exec(line);
-        if (m) counts.set(m[2]!, Number(m[1]));
-      }
-      return counts;
-    };
-    const counts = { 4: countsOf(listing), 6: countsOf(listing6) };
-    return att.rules.map((r) => counts[r.family].get(r.text));
-  }
-  const chains = parseTable(listing)?.chains;
-  return att.rules.map((r) => {
-    const line = chains?.get(r.chain)?.rules.find((l) => canonicalNftRule(l, r.family) === r.text);
-    const m = line && /\bcounter packets (\d+) bytes \d+/.exec(line);
-    return m ? Number(m[1]) : undefined;
-  });
+  return firewallFor(att.backend).resetCounters(att, [listing, listing6]);
 }
 
 /** What each rule counted between two readings (undefined where either reading lacks it). */

@@ -5,10 +5,8 @@ import type { Family } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
 import type { FirewallBackend, Inventory } from './facts.js';
-import { onHost, parseSave, planFirewall } from '../firewall/iptables.js';
+import { allFirewalls, firewallFor } from '../firewall/index.js';
 import { LABEL_PROFILE } from './network.js';
-import { NFT_TABLE_PREFIX, nftTable, planNft } from '../firewall/nftables.js';
-import { CHAIN_PREFIX, buildRuleset, forwardChain, inputChain } from './ruleset.js';
 
 export type RulesState =
   /** Exactly what the profile wants, jumps on top. */
@@ -74,42 +72,8 @@ export function knownProfiles(inv: Inventory, recorded: readonly string[] = []):
     const p = x.labels[LABEL_PROFILE];
     if (p) names.add(p);
   }
-  for (const save of [inv.save4, inv.save6]) {
-    for (const chain of parseSave(save).keys()) {
-      if (chain.startsWith(CHAIN_PREFIX)) names.add(chain.slice(CHAIN_PREFIX.length).replace(/^IN-/, ''));
-    }
-  }
-  for (const table of Object.keys(inv.nftTables)) names.add(table.slice(NFT_TABLE_PREFIX.length));
+  for (const b of allFirewalls) for (const p of b.profilesIn(inv)) names.add(p);
   return [...names].sort();
-}
-
-/** The nftables backend holds both families in one table: one comparison, reported per family. */
-function nftRulesState(name: string, inv: Inventory, input: StatusInput): { family: Family; state: RulesState; detail?: string }[] {
-  const listing = inv.nftTables[nftTable(name)];
-  const one = (): { state: RulesState; detail?: string } => {
-    if (!input.profile) return { state: listing ? 'present' : 'missing' };
-    const rulesets = ([4, 6] as const).map((f) => buildRuleset(input.profile!, f, input.hostAddresses));
-    const change = planNft(name, rulesets, listing);
-    if (change.payload === null) return { state: 'intact' };
-    return listing ? { state: 'differs', detail: `to fix: ${change.changes.join(', ')}` } : { state: 'missing' };
-  };
-  const s = one();
-  return [{ family: 4, ...s }, { family: 6, ...s }];
-}
-
-function rulesState(name: string, family: Family, save: string, input: StatusInput): { family: Family; state: RulesState; detail?: string } {
-  if (family === 6 && save === '') return { family, state: 'unavailable' };
-  const chains = parseSave(save);
-  const ours = [forwardChain(name), inputChain(name)];
-  const present = ours.some((c) => chains.has(c)) || [...chains.values()].some((lines) => lines.some((l) => ours.some((c) => l.endsWith(` -j ${c}`))));
-  if (!input.profile) return { family, state: present ? 'present' : 'missing' };
-  try {
-    const change = planFirewall(onHost(buildRuleset(input.profile, family, input.hostAddresses), save), save);
-    if (change.payload === null) return { family, state: 'intact' };
-    return present ? { family, state: 'differs', detail: `to fix: ${change.changes.join(', ')}` } : { family, state: 'missing' };
-  } catch (e) {
-    return { family, state: 'broken', detail: (e as Error).message };
-  }
 }
 
 export function profileStatus(name: string, inv: Inventory, input: StatusInput): ProfileStatus {
@@ -130,8 +94,8 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
   const netName = p?.network.name ?? inv.networks.find((n) => n.labels[LABEL_PROFILE] === name)?.name;
   const network = { ...(netName ? { name: netName } : {}), present: inv.networks.some((n) => n.name === netName && n.labels[LABEL_PROFILE] === name) };
 
-  const rules = inv.backend === 'nftables' ? nftRulesState(name, inv, input)
-    : [rulesState(name, 4, inv.save4, input), rulesState(name, 6, inv.save6, input)];
+  // Without a usable backend, iptables' reading: what it holds, or missing.
+  const rules = firewallFor(inv.backend ?? 'iptables').rulesStatus(name, input.profile, input.hostAddresses, inv);
 
   const px = p?.proxy;
   const pc = px && inv.containers.find((x) => x.name === px.container && x.labels[LABEL_PROFILE] === name);

@@ -4,8 +4,7 @@
 import { HermitError } from '../errors.js';
 import { LABEL_PROFILE } from './network.js';
 import type { DockerNetwork, ExistingContainer, Inventory } from './facts.js';
-import { type FirewallChange, teardownFirewall } from '../firewall/iptables.js';
-import { nftTable, teardownNft } from '../firewall/nftables.js';
+import { type FirewallChange, allFirewalls } from '../firewall/index.js';
 
 export interface Teardown {
   profile: string;
@@ -51,9 +50,7 @@ export function planTeardown(profile: string, inv: Inventory, names: { container
   if (foreignNet) leftAlone.push(`network ${foreignNet.name} (not created by hermit for profile '${profile}')`);
 
   // Both backends: a profile applied with the other one (HERMIT_FIREWALL changed, Docker switched) leaves nothing behind either.
-  const firewall = [teardownFirewall(profile, 4, inv.save4)];
-  if (inv.save6 !== '') firewall.push(teardownFirewall(profile, 6, inv.save6));
-  firewall.push(teardownNft(profile, inv.nftTables[nftTable(profile)]));
+  const firewall = allFirewalls.flatMap((b) => b.teardown(profile, inv));
   return {
     profile,
     containers: containers.map(({ id, name, running }) => ({ id, name, running })),

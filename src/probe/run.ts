@@ -4,7 +4,7 @@
 import { PROBE_WORKER } from '../paths.js';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { readResetCounters } from '../apply/counters.js';
+import { readResetCounters } from '../apply/firewall.js';
 import { HermitError } from '../errors.js';
 import { counted } from '../plan/attribution.js';
 import { needsAttribution } from './attribution.js';

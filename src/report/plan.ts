@@ -1,24 +1,11 @@
 // Human renderings of planned state, for --dry-run.
+import { firewallFor } from '../firewall/index.js';
 import type { HostFacts } from '../plan/facts.js';
-import { renderTable, wantedTable } from '../firewall/nftables.js';
-import { buildRuleset, renderJump, renderRule } from '../plan/ruleset.js';
+import { wantedRulesets } from '../plan/plan.js';
 import type { Profile } from '../profile/types.js';
 
-/** Both families' complete rulesets as the backend in use would show them (iptables-save, or nft list). */
+/** The complete rulesets as the backend in use would list them (iptables-save, or nft list): the
+ * very rulesets the payload is planned from. */
 export function formatRuleset(profile: Profile, facts: HostFacts): string {
-  const hostAddresses = facts.addresses.map((a) => a.address);
-  if (facts.firewall.backend === 'nftables') {
-    const rulesets = ([4, 6] as const).map((family) => buildRuleset(profile, family, hostAddresses));
-    return `# IPv4 and IPv6 (nftables, ${facts.firewall.backendReason})\n${renderTable(wantedTable(profile.name, rulesets)).trimEnd()}`;
-  }
-  return ([4, 6] as const)
-    .map((family) => {
-      const rs = buildRuleset(profile, family, hostAddresses);
-      return [
-        `# IPv${family} (${family === 4 ? 'iptables' : 'ip6tables'}, filter table)`,
-        ...rs.jumps.map(renderJump),
-        ...rs.chains.flatMap((c) => c.rules.map((r) => renderRule(c.name, r, family))),
-      ].join('\n');
-    })
-    .join('\n');
+  return firewallFor(facts.firewall.backend).render(profile.name, wantedRulesets(profile, facts), facts.firewall.backendReason);
 }
