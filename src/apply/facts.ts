@@ -5,7 +5,7 @@ import { type ProxyFacts, proxyDir } from '../plan/proxy.js';
 import type { ProxySettings } from '../profile/types.js';
 import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
-import { chooseBackend } from '../firewall/choose.js';
+import { chooseBackend, mightChooseNftables } from '../firewall/choose.js';
 import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
 import { LABEL_PROFILE } from '../plan/network.js';
 import { NFT_FAMILY, NFT_TABLE_PREFIX, hermitTables } from '../firewall/nftables.js';
@@ -235,12 +235,8 @@ async function firewall(dockerBackend: Promise<FirewallBackend>): Promise<Firewa
   // (names only, read meanwhile) is all, and where iptables serves the choice is the same without nft.
   const tables = readOrNothing({ file: 'nft', args: ['list', 'tables'] }).catch(() => undefined);
   const d = await dumps(async (save4) => {
-    const iptables = save4?.exitCode === 0;
-    try {
-      if (!iptables || chooseBackend(process.env.HERMIT_FIREWALL, await dockerBackend, { iptables, nft: false }).backend !== 'iptables') return true;
-    } catch {
-      return true;
-    }
+    const docker = await dockerBackend.catch(() => undefined);
+    if (!docker || mightChooseNftables(process.env.HERMIT_FIREWALL, docker, save4?.exitCode === 0)) return true;
     return new RegExp(`^table ${NFT_FAMILY} ${NFT_TABLE_PREFIX}`, 'm').test((await tables)?.stdout ?? '');
   });
   const choice = chooseBackend(process.env.HERMIT_FIREWALL, await dockerBackend, { iptables: d.iptables, nft: d.nft });

@@ -42,3 +42,16 @@ export function chooseBackend(setting: string | undefined, dockerBackend: Firewa
   if (!tools.iptables) return { backend: 'nftables', reason: 'auto: this host has no usable iptables' };
   return { backend: 'iptables', reason: "auto: Docker's firewall backend is iptables" };
 }
+
+/**
+ * Whether the choice could be nftables, before nft was looked at: asked to decide whether the
+ * whole nft ruleset is worth reading. Only where iptables works and would be chosen without nft
+ * is the answer no.
+ */
+export function mightChooseNftables(setting: string | undefined, dockerBackend: FirewallBackend, iptables: boolean): boolean {
+  try {
+    return !iptables || chooseBackend(setting, dockerBackend, { iptables, nft: false }).backend !== 'iptables';
+  } catch {
+    return true;
+  }
+}
