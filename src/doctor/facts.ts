@@ -46,8 +46,14 @@ export class Facts {
     return s?.exitCode === 0 && info?.ServerVersion ? info : undefined;
   }
 
-  /** The firewall backend hermit uses on this host and why, as `hermit run` would choose it; or why none can be used. */
+  private chosen?: BackendChoice | HermitError;
+
+  /** The firewall backend hermit uses on this host and why, as `hermit run` would choose it; or why none can be used. Chosen once. */
   get backend(): BackendChoice | HermitError {
+    return (this.chosen ??= this.chooseBackend());
+  }
+
+  private chooseBackend(): BackendChoice | HermitError {
     const setting = /^HERMIT_FIREWALL=(.*)$/m.exec(this.out(SRC.env) ?? '')?.[1];
     const info = this.dockerInfo;
     try {

@@ -40,6 +40,9 @@ export type BootStep = { fix: FirewallChange } | { note: string; fails: boolean 
 
 export interface Firewall {
   readonly name: FirewallBackend;
+  /** Its rules hang off Docker's DOCKER-USER chain: Docker's own backend, the iptables variant and
+   * the order of FORWARD decide whether they protect (nftables hooks the kernel itself). */
+  readonly needsDockerUser: boolean;
   /** Throws a HermitError when this backend's rules would not protect the container on this host. */
   check(fw: FirewallFacts): void;
   /** The profile's rulesets fitted to this backend on this host: the one source of the payload, the

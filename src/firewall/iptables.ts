@@ -243,6 +243,7 @@ function countersIn(att: Attribution, v4: string | undefined, v6: string | undef
 
 export const iptables: Firewall = {
   name: 'iptables',
+  needsDockerUser: true,
 
   check(fw) {
     if (fw.dockerBackend === 'nftables') {

@@ -269,6 +269,7 @@ export const nftCommand = (script: string): Command => ({ file: 'nft', args: ['-
 
 export const nftables: Firewall = {
   name: 'nftables',
+  needsDockerUser: false,
   // Its table hooks the kernel itself: it needs no chain of Docker's.
   check: () => undefined,
   // Both families always, in the one inet table.

@@ -2,11 +2,11 @@
 // the order of FORWARD, and hermit's own chains and jumps.
 import { firewallBackendOf } from '../../apply/facts.js';
 import { HermitError } from '../../errors.js';
-import type { Family } from '../../net/cidr.js';
-import { onHost, parseSave } from '../../firewall/iptables.js';
-import { checkFirewallBackend } from '../../plan/plan.js';
-import { NFT_FAMILY, hermitTables, nftTable, planNft } from '../../firewall/nftables.js';
-import { buildRuleset, renderJump, renderRule } from '../../plan/ruleset.js';
+import type { FirewallBackend } from '../../plan/facts.js';
+import { type FirewallChange, firewallFor } from '../../firewall/index.js';
+import { iptables, parseSave } from '../../firewall/iptables.js';
+import { NFT_FAMILY, hermitTables, nftTable, nftables } from '../../firewall/nftables.js';
+import { renderJump, renderRule } from '../../plan/ruleset.js';
 import type { Profile } from '../../profile/types.js';
 import { SRC } from '../gather.js';
 import { type Body, type CheckDef, type Ctx, fail, hasDockerChains, hermitRun, isHermitJump, NO_PROFILE, ok, plural, skip, warn } from './util.js';
@@ -70,8 +70,8 @@ export const hostChecks: CheckDef[] = [
       const choice = f.backend;
       if (choice instanceof HermitError) return fail(choice.message, evidence, choice.hint ?? 'Install nftables or iptables');
       evidence.push(`hermit's backend: ${choice.backend} (${choice.reason})`);
-      if (choice.backend === 'nftables') {
-        return ok(`hermit uses nftables (${choice.reason}): its own table per profile, beside Docker's rules`, evidence);
+      if (!firewallFor(choice.backend).needsDockerUser) {
+        return ok(`hermit uses ${choice.backend} (${choice.reason}): its own table per profile, beside Docker's rules`, evidence);
       }
       if (!version) return fail('iptables is not installed', evidence, 'Install iptables (apt-get install iptables / dnf install iptables-nft), or nftables (hermit then uses it)');
       const variant = version.includes('legacy') ? 'legacy' : 'nft';
@@ -80,7 +80,7 @@ export const hostChecks: CheckDef[] = [
       const facts = { dockerBackend: backend ?? 'iptables', backend: choice.backend, backendReason: choice.reason, nftTables: {}, variant,
         dockerChainsInOtherVariant: !!save4 && !hasDockerChains(save4) && !!other && hasDockerChains(other), save4: save4 ?? '', save6: '' } as const;
       try {
-        checkFirewallBackend(facts);
+        firewallFor(choice.backend).check(facts);
       } catch (err) {
         if (!(err instanceof HermitError)) throw err;
         return fail(err.message, evidence, err.hint ?? 'Make Docker use the iptables backend and the same iptables variant as this host');
@@ -151,7 +151,7 @@ export const hostChecks: CheckDef[] = [
     id: 'host.forward-order', area: 'host', title: 'FORWARD chain: the jump to DOCKER-USER comes first',
     run({ f }) {
       const choice = f.backend;
-      if (!(choice instanceof HermitError) && choice.backend === 'nftables') return skip("hermit uses nftables: its table hooks the kernel's forward path itself, whatever FORWARD holds");
+      if (!(choice instanceof HermitError) && !firewallFor(choice.backend).needsDockerUser) return skip(`hermit uses ${choice.backend}: its table hooks the kernel's forward path itself, whatever FORWARD holds`);
       const evidence: string[] = [];
       const failures: string[] = [];
       const warnings: string[] = [];
@@ -191,47 +191,55 @@ export const hostChecks: CheckDef[] = [
       const { f, profile } = ctx;
       if (!profile) return skip(NO_PROFILE);
       const choice = f.backend;
-      if (!(choice instanceof HermitError) && choice.backend === 'nftables') return nftRulesCheck(ctx, profile);
-      const save4 = f.out(SRC.save4);
-      if (save4 === undefined) return skip(`cannot read the firewall (${f.why(SRC.save4)})`);
-      const hostAddresses = f.addresses.map((a) => a.address);
-      const evidence: string[] = [];
-      const problems: string[] = [];
-      let present = 0;
-      for (const [family, save] of [[4, save4], [6, f.out(SRC.save6)]] as [Family, string | undefined][]) {
-        if (!save) continue;
-        const chains = parseSave(save);
-        const rules = onHost(buildRuleset(profile, family, hostAddresses), save);
-        for (const chain of rules.chains) {
-          const want = chain.rules.map((r) => renderRule(chain.name, r, family));
-          const have = chains.get(chain.name);
-          if (have) present++;
-          const same = have?.length === want.length && have.every((l, i) => l === want[i]);
-          evidence.push(`IPv${family} ${chain.name}: ${have ? `${plural(have.length, 'rule')}` : 'missing'}${same ? ', as planned' : `, hermit would write ${want.length}`}`);
-          if (same) continue;
-          problems.push(!have ? `IPv${family} chain ${chain.name} is missing` : have.length === 0
-            ? `IPv${family} chain ${chain.name} is empty (flushed): it protects nothing`
-            : `IPv${family} chain ${chain.name} differs from the profile (${have.length} rules, hermit would write ${want.length})`);
-        }
-        for (const jump of rules.jumps) {
-          const line = renderJump(jump);
-          const from = chains.get(jump.from);
-          const at = from?.indexOf(line) ?? -1;
-          if (at >= 0) present++;
-          const first = at >= 0 && from!.slice(0, at).every(isHermitJump);
-          evidence.push(`IPv${family} ${jump.from} → ${jump.to}: ${at < 0 ? 'missing' : first ? `rule ${at + 1}, first` : `rule ${at + 1}, after ${from![0]}`}`);
-          if (!from) problems.push(`IPv${family} has no ${jump.from} chain to jump from`);
-          else if (at < 0) problems.push(`IPv${family} jump ${jump.from} -i ${jump.bridge} → ${jump.to} is missing`);
-          else if (!first) problems.push(`IPv${family} jump ${jump.from} → ${jump.to} is rule ${at + 1}, not first: rules above it decide first`);
-        }
-      }
-      if (present === 0 && !f.profileNetwork(profile)) return skip(`profile '${profile.name}' is not applied on this host (no chains, no network): hermit run creates them`, evidence);
-      if (problems.length === 0) return ok(`hermit's chains for '${profile.name}' hold exactly the planned rules, and every jump is first`, evidence);
-      return fail(problems[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more)` : ''), [...problems, ...evidence],
-        `${hermitRun(ctx)} puts the rules and jumps back in one step (the running container is kept); then find what removed them: a firewalld reload, a restored iptables save, or a reboot (see changes.services)`);
+      // Without a usable backend, iptables' reading (host.firewall-backend says why there is none).
+      return RULES_CHECKS[choice instanceof HermitError ? 'iptables' : choice.backend](ctx, profile);
     },
   },
 ];
+
+/** hermit's chains and jumps for the profile, chain by chain, against the rulesets the plan wants. */
+function iptablesRulesCheck(ctx: Ctx, profile: Profile): Body {
+  const { f } = ctx;
+  const save4 = f.out(SRC.save4);
+  if (save4 === undefined) return skip(`cannot read the firewall (${f.why(SRC.save4)})`);
+  const hostAddresses = f.addresses.map((a) => a.address);
+  const evidence: string[] = [];
+  const problems: string[] = [];
+  let present = 0;
+  const host = { save4, save6: f.out(SRC.save6) ?? '', nftTables: {} };
+  for (const rules of iptables.wanted(profile, hostAddresses, host)) {
+    const family = rules.family;
+    const save = family === 4 ? host.save4 : host.save6;
+    if (!save) continue;
+    const chains = parseSave(save);
+    for (const chain of rules.chains) {
+      const want = chain.rules.map((r) => renderRule(chain.name, r, family));
+      const have = chains.get(chain.name);
+      if (have) present++;
+      const same = have?.length === want.length && have.every((l, i) => l === want[i]);
+      evidence.push(`IPv${family} ${chain.name}: ${have ? `${plural(have.length, 'rule')}` : 'missing'}${same ? ', as planned' : `, hermit would write ${want.length}`}`);
+      if (same) continue;
+      problems.push(!have ? `IPv${family} chain ${chain.name} is missing` : have.length === 0
+        ? `IPv${family} chain ${chain.name} is empty (flushed): it protects nothing`
+        : `IPv${family} chain ${chain.name} differs from the profile (${have.length} rules, hermit would write ${want.length})`);
+    }
+    for (const jump of rules.jumps) {
+      const line = renderJump(jump);
+      const from = chains.get(jump.from);
+      const at = from?.indexOf(line) ?? -1;
+      if (at >= 0) present++;
+      const first = at >= 0 && from!.slice(0, at).every(isHermitJump);
+      evidence.push(`IPv${family} ${jump.from} → ${jump.to}: ${at < 0 ? 'missing' : first ? `rule ${at + 1}, first` : `rule ${at + 1}, after ${from![0]}`}`);
+      if (!from) problems.push(`IPv${family} has no ${jump.from} chain to jump from`);
+      else if (at < 0) problems.push(`IPv${family} jump ${jump.from} -i ${jump.bridge} → ${jump.to} is missing`);
+      else if (!first) problems.push(`IPv${family} jump ${jump.from} → ${jump.to} is rule ${at + 1}, not first: rules above it decide first`);
+    }
+  }
+  if (present === 0 && !f.profileNetwork(profile)) return skip(`profile '${profile.name}' is not applied on this host (no chains, no network): hermit run creates them`, evidence);
+  if (problems.length === 0) return ok(`hermit's chains for '${profile.name}' hold exactly the planned rules, and every jump is first`, evidence);
+  return fail(problems[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more)` : ''), [...problems, ...evidence],
+    `${hermitRun(ctx)} puts the rules and jumps back in one step (the running container is kept); then find what removed them: a firewalld reload, a restored iptables save, or a reboot (see changes.services)`);
+}
 
 /** hermit's nftables table for the profile against the plan: missing (e.g. after `nft flush ruleset`) or changed. */
 function nftRulesCheck(ctx: Ctx, profile: Profile): Body {
@@ -239,9 +247,9 @@ function nftRulesCheck(ctx: Ctx, profile: Profile): Body {
   const ruleset = f.out(SRC.nft);
   if (ruleset === undefined) return skip(`cannot read the nftables ruleset (${f.why(SRC.nft)})`);
   const name = nftTable(profile.name);
-  const listing = hermitTables(ruleset).get(name);
-  const hostAddresses = f.addresses.map((a) => a.address);
-  const change = planNft(profile.name, ([4, 6] as const).map((fam) => buildRuleset(profile, fam, hostAddresses)), listing);
+  const host = { save4: '', save6: '', nftTables: Object.fromEntries(hermitTables(ruleset)) };
+  const listing = host.nftTables[name];
+  const [change] = nftables.plan(profile, nftables.wanted(profile, f.addresses.map((a) => a.address), host), host) as [FirewallChange];
   const evidence = [`table ${NFT_FAMILY} ${name}: ${listing ? `${listing.split('\n').length} lines` : 'missing'}`, ...change.changes];
   if (!listing) {
     if (!f.profileNetwork(profile)) return skip(`profile '${profile.name}' is not applied on this host (no table, no network): hermit run creates them`, evidence);
@@ -252,3 +260,5 @@ function nftRulesCheck(ctx: Ctx, profile: Profile): Body {
   return fail(`hermit's table ${NFT_FAMILY} ${name} differs from the profile: ${change.changes.join(', ')}`, evidence,
     `${hermitRun(ctx)} replaces it in one transaction (the running container is kept); then find what changed it`);
 }
+
+const RULES_CHECKS: Record<FirewallBackend, (ctx: Ctx, profile: Profile) => Body> = { iptables: iptablesRulesCheck, nftables: nftRulesCheck };
