@@ -6,6 +6,7 @@ import type { ProxySettings } from '../profile/types.js';
 import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
 import { chooseBackend, mightChooseNftables } from '../firewall/choose.js';
+import { firewallFor } from '../firewall/index.js';
 import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
 import { LABEL_PROFILE } from '../plan/network.js';
 import { NFT_FAMILY, NFT_TABLE_PREFIX, hermitTables } from '../firewall/nftables.js';
@@ -99,7 +100,7 @@ function containersOf(list: ContainerJson[]): ExistingContainer[] {
 export const parseContainer = (json: string): ExistingContainer | undefined => parseContainers(json)[0];
 
 /** Docker 29 reports its firewall backend in `docker info`; older engines only have iptables. */
-export function firewallBackendOf(info: Record<string, unknown>): 'iptables' | 'nftables' {
+export function firewallBackendOf(info: Record<string, unknown>): FirewallBackend {
   const fb = info.FirewallBackend as { Driver?: string } | undefined;
   return fb?.Driver?.startsWith('nftables') ? 'nftables' : 'iptables';
 }
@@ -107,7 +108,7 @@ export function firewallBackendOf(info: Record<string, unknown>): 'iptables' | '
 /** The engine's local socket, when the docker CLI would use one: reads then skip the CLI. */
 const socket = localEngineSocket;
 
-async function dockerInfo(): Promise<{ version: string; backend: 'iptables' | 'nftables' }> {
+async function dockerInfo(): Promise<{ version: string; backend: FirewallBackend }> {
   let info: Record<string, unknown> | undefined;
   let detail = '';
   if (socket) {
@@ -245,7 +246,7 @@ async function firewall(dockerBackend: Promise<FirewallBackend>): Promise<Firewa
   if (d.iptables) {
     variant = variantOfSave(d.save4)
       ?? ((await execOk({ file: 'iptables', args: ['--version'] }, 'host')).includes('legacy') ? 'legacy' : 'nft');
-    if (choice.backend === 'iptables' && !hasDockerChains(d.save4)) {
+    if (firewallFor(choice.backend).needsDockerUser && !hasDockerChains(d.save4)) {
       const other = await exec({ file: `iptables-${variant === 'nft' ? 'legacy' : 'nft'}-save`, args: ['-t', 'filter'] }).catch(() => undefined);
       dockerChainsInOtherVariant = !!other && other.exitCode === 0 && hasDockerChains(other.stdout);
     }

@@ -55,6 +55,8 @@ export interface Firewall {
   teardown(profile: string, host: FirewallState): FirewallChange[];
   /** `hermit status`, per family: the profile's rules compared with `wanted` (without the profile: present or not). */
   rulesStatus(name: string, profile: Profile | undefined, hostAddresses: string[], host: FirewallState): FamilyRules[];
+  /** Where the profile's rules live, for people, when one place holds them all (nftables: its table). */
+  where(profile: string): string | undefined;
   /** Profiles this backend holds rules of. */
   profilesIn(host: FirewallState): string[];
   /** The command that applies a change's payload, or its revert. */

@@ -281,6 +281,9 @@ export const iptables: Firewall = {
     return ([4, 6] as const).map((f) => familyStatus(name, f, saveOf(host, f), profile ? wanted.find((rs) => rs.family === f) : undefined));
   },
 
+  // Chains in two tables, listed family by family by status.
+  where: () => undefined,
+
   profilesIn(host) {
     const names = new Set<string>();
     for (const save of [host.save4, host.save6]) {

@@ -290,6 +290,7 @@ export const nftables: Firewall = {
     return [{ family: 4, ...s }, { family: 6, ...s }];
   },
 
+  where: (profile) => `table ${NFT_FAMILY} ${nftTable(profile)}`,
   profilesIn: (host) => Object.keys(host.nftTables).map((table) => table.slice(NFT_TABLE_PREFIX.length)),
   command: (_change, text) => nftCommand(text),
   render: (profile, wanted, reason) => `# IPv4 and IPv6 (nftables, ${reason})\n${renderTable(wantedTable(profile, wanted)).trimEnd()}`,

@@ -1,5 +1,6 @@
 // The probe contract: the parent builds a request, the worker (src/probe/worker.ts) runs it
 // inside the container's network namespace and answers with raw outcomes; the parent classifies.
+import type { FirewallBackend } from '../plan/facts.js';
 
 /** 'denied': the proxy answered and refused (Squid's ERR_ACCESS_DENIED). */
 export type TcpOutcome = 'connected' | 'refused' | 'unreachable' | 'timeout' | 'error' | 'denied';
@@ -81,7 +82,7 @@ export interface ResetRule {
 }
 
 export interface Attribution {
-  backend: 'iptables' | 'nftables';
+  backend: FirewallBackend;
   /** nftables: the profile's table (inet). */
   table?: string;
   /** In chain order: the first whose `dst` covers an address is the one that refuses it. */

@@ -1,4 +1,5 @@
 // Human renderings of `hermit status` and `hermit ps`. Pure.
+import { firewallFor } from '../firewall/index.js';
 import type { ProfileStatus } from '../plan/status.js';
 import { printable } from './printable.js';
 
@@ -52,7 +53,8 @@ export function renderStatus(s: ProfileStatus): string {
     out.push(`  proxy       ${s.proxy.name}: ${s.proxy.state} (allowlist mode)`);
     out.push(`  internal    ${s.proxy.network.name}: ${s.proxy.network.present ? 'present' : 'missing'}`);
   }
-  if (s.firewall === 'nftables') out.push(`  firewall    nftables: table inet hermit-${s.profile}`);
+  const where = s.firewall && firewallFor(s.firewall).where(s.profile);
+  if (where) out.push(`  firewall    ${s.firewall}: ${where}`);
   for (const r of s.rules) out.push(`  IPv${r.family} rules  ${RULES[r.state] ?? r.state}${r.detail ? ` — ${r.detail}` : ''}`);
   const p = s.lastProbe;
   if (!p) out.push('  last probe  none recorded');
