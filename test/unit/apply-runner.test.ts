@@ -9,6 +9,7 @@ import { type Applied, type Step, applySteps, planCommands } from '../../src/app
 import { teardownCommands, teardownSteps } from '../../src/apply/teardown.js';
 import type { Command } from '../../src/apply/exec.js';
 import type { Inventory } from '../../src/plan/facts.js';
+import { dockerRun } from '../../src/plan/container.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { planTeardown } from '../../src/plan/teardown.js';
 import { FakeRunner, shown } from './fakes/runner.js';
@@ -96,6 +97,27 @@ describe('apply through the runner', () => {
     // The unbind ran before the rules went back (it is a file operation here: nothing was mounted).
     expect(boundAtRevert).toBe(false);
     expect(existsSync(target)).toBe(false);
+  });
+
+  it('starts a stopped container of the profile (its restart policy put back first), and stops it on rollback', async () => {
+    const profile = sampleProfile();
+    profile.container.mounts = [];
+    const opts = { extras: { dockerArgs: [], command: [] }, environment: { API_KEY: 'k' }, replace: false };
+    const net = { id: 'n1', name: 'hermit-agent', driver: 'bridge', subnets: ['172.30.0.0/24'], gateways: ['172.30.0.1'], bridge: 'hm-agent', ipv6: false, labels: { 'hermit.profile': 'agent' }, containers: [] };
+    const stopped = { id: ID, name: 'hermit-agent', running: false, status: 'exited', pid: 0, image: 'sha256:1', startedAt: '', networks: ['hermit-agent'], networkIds: { 'hermit-agent': 'n1' },
+      restartPolicy: 'no', labels: { 'hermit.profile': 'agent', 'hermit.config': dockerRun(profile, opts.extras, opts.environment).configHash } };
+    const plan = makePlan(profile, sampleFacts({ container: stopped, networks: [...sampleFacts().networks, net] }), opts);
+    expect(plan.container).toMatchObject({ kind: 'start', restart: 'unless-stopped' });
+
+    const fake = host();
+    const { steps, rollback } = applySteps(plan, applied(), { runner: fake, engineSocket: null });
+    expect(await runAll(steps)).toBeUndefined();
+    expect(fake.lines()).toEqual([...planCommands(plan).map(shown), `docker container inspect ${ID}`]);
+    expect(fake.lines().filter((l) => l.startsWith('docker'))).toEqual([`docker update --restart unless-stopped ${ID}`, `docker start ${ID}`, `docker container inspect ${ID}`]);
+
+    const before = fake.calls.length;
+    expect(await rollback()).toEqual([]);
+    expect(fake.lines().slice(before).map((l) => l.split('\n')[0])).toEqual([`docker stop ${ID}`, 'ip6tables-restore --noflush --wait 10', 'iptables-restore --noflush --wait 10']);
   });
 
   it('reports an undo that fails, and still runs the others', async () => {
