@@ -169,6 +169,23 @@ describe('teardown through the runner', () => {
       'IPv6: jump DOCKER-USER → HERMIT-agent', 'IPv6: chain HERMIT-agent (1 rule)', 'network hermit-agent']);
   });
 
+  it("removes an nftables table with one transaction, and the profile's pinned folders once the container is gone", async () => {
+    const target = join(dir, 'state', '.binds', 'agent', '0');
+    mkdirSync(target, { recursive: true });
+    const listing = 'table inet hermit-agent {\n}\n';
+    const td = planTeardown('agent', { ...inventory(), save4: FRESH_SAVE4, save6: '', nftTables: { 'hermit-agent': listing }, binds: [target] });
+    const fake = new FakeRunner();
+    let boundAtNft: boolean | undefined;
+    fake.on('nft', [], () => { boundAtNft = existsSync(target); return {}; });
+    const removed: string[] = [];
+    expect(await runAll(teardownSteps(td, 10, removed, fake).steps)).toBeUndefined();
+    // Nothing is mounted at the target here, so the unbind runs no umount: it only removes the folder.
+    expect(fake.lines().map((l) => l.split('\n')[0])).toEqual(['docker stop --time 10 c1', 'docker rm --force c1', 'nft -f -', 'docker network rm n1']);
+    expect(fake.calls[2]!.input).toBe(td.firewall[0]!.payload);
+    expect(boundAtNft).toBe(false);
+    expect(removed).toEqual(['container hermit-agent', `bind ${target}`, 'table inet hermit-agent (0 rules)', 'network hermit-agent']);
+  });
+
   it('puts the rules back when the network cannot be removed', async () => {
     const td = planTeardown('agent', inventory());
     const [v4, v6] = td.firewall;
