@@ -136,13 +136,8 @@ describe('apply through the runner', () => {
   });
 });
 
-const RULES4 = FRESH_SAVE4.replace('COMMIT', [
-  ':HERMIT-agent - [0:0]',
-  '-A DOCKER-USER -i hm-agent -m comment --comment "hermit:agent" -j HERMIT-agent',
-  '-A HERMIT-agent -j DROP',
-  'COMMIT',
-].join('\n'));
-const RULES6 = FRESH_SAVE6.replace('COMMIT', [
+/** A save with the profile's chain and the jump to it (as a run leaves them). */
+const withRules = (save: string) => save.replace('COMMIT', [
   ':HERMIT-agent - [0:0]',
   '-A DOCKER-USER -i hm-agent -m comment --comment "hermit:agent" -j HERMIT-agent',
   '-A HERMIT-agent -j DROP',
@@ -153,7 +148,7 @@ function inventory(): Inventory {
   return {
     containers: [{ id: 'c1', name: 'hermit-agent', running: true, status: 'running', pid: 7, image: 'sha256:1', startedAt: '', labels: { 'hermit.profile': 'agent' }, networks: ['hermit-agent'], restartPolicy: 'no' }],
     networks: [{ id: 'n1', name: 'hermit-agent', driver: 'bridge', subnets: [], gateways: [], ipv6: false, labels: { 'hermit.profile': 'agent' }, containers: ['hermit-agent'] }],
-    save4: RULES4, save6: RULES6, nftTables: {},
+    save4: withRules(FRESH_SAVE4), save6: withRules(FRESH_SAVE6), nftTables: {},
   };
 }
 
