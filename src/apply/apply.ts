@@ -8,7 +8,7 @@ import { type FirewallChange, firewallCommand } from '../firewall/index.js';
 import type { ContainerAction, DockerRun, EngineCreate } from '../plan/container.js';
 import type { DockerCall } from '../plan/image.js';
 import type { Plan } from '../plan/plan.js';
-import { type Command, describe, dockerHint, exec, execOk } from './exec.js';
+import { type Command, type Runner, describe, dockerHint, hostRunner, runOk } from './exec.js';
 import { engineGet, enginePost, localEngineSocket } from './engine.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { container as inspectContainer } from './facts.js';
@@ -86,21 +86,28 @@ export interface ApplyOptions {
   /** After the agent's image was built: what to do with the container now that the image is
    * known (hermit update recreates it when the image changed). */
   afterBuild?: () => Promise<ContainerAction>;
+  /** What runs the commands (default: the host; a recording fake in unit tests). */
+  runner?: Runner;
+  /** The Engine API socket the container is created, started and inspected through (default: the
+   * local engine's, when the docker CLI would use it); null: the docker CLI, through the runner. */
+  engineSocket?: string | null;
 }
 
 /** The plan as titled steps that share one undo stack; run them in order (listr2 shows them). */
-export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting, buildContext, afterBuild }: ApplyOptions = {}): { steps: Step[]; rollback(): Promise<string[]> } {
+export function applySteps(plan: Plan, result: Applied, opts: ApplyOptions = {}): { steps: Step[]; rollback(): Promise<string[]> } {
+  const { ahead, whileStarting, buildContext, afterBuild, runner = hostRunner } = opts;
+  const socket = opts.engineSocket === null ? undefined : opts.engineSocket ?? localEngineSocket;
   const undo: Undo[] = [];
   // A few ms later, so that the request to Docker is on its way first.
   const meanwhile = () => { if (whileStarting) setTimeout(whileStarting, 5).unref(); };
-  if (ahead) undo.push({ what: `remove container ${ahead.id.slice(0, 12)}`, run: () => removeCreated(ahead) });
+  if (ahead) undo.push({ what: `remove container ${ahead.id.slice(0, 12)}`, run: () => removeCreated(ahead, runner) });
   const steps: Step[] = [];
 
   // No undo for a built image: it protects nothing and makes the next attempt faster.
   const proxyImage = plan.proxy?.image;
   if (proxyImage?.kind === 'build') {
     steps.push({ title: `Image: ${proxyImage.reason}`, async run() {
-      await buildImage(dockerCall(proxyImage));
+      await buildImage(runner, dockerCall(proxyImage));
       result.changes.push(proxyImage.reason);
     } });
   }
@@ -111,31 +118,31 @@ export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting, 
     async run() {
       if (net.kind !== 'create') return;
       const name = net.args.at(-1)!;
-      await execOk({ file: 'docker', args: net.args });
-      undo.push({ what: `remove network ${name}`, run: () => execOk({ file: 'docker', args: ['network', 'rm', name] }) });
+      await runOk(runner, { file: 'docker', args: net.args });
+      undo.push({ what: `remove network ${name}`, run: () => runOk(runner, { file: 'docker', args: ['network', 'rm', name] }) });
       result.changes.push(`created network ${name}`);
     },
   });
 
-  if (plan.proxy) steps.push(...proxyNetworkSteps(plan.proxy, undo, result.changes));
+  if (plan.proxy) steps.push(...proxyNetworkSteps(plan.proxy, undo, result.changes, runner));
 
   for (const fw of plan.firewall) {
     steps.push({
       title: fw.payload ? `${fw.what}: ${fw.changes.join(', ')}` : `${fw.what} unchanged`,
-      run: () => applyFirewall(fw, undo, result),
+      run: () => applyFirewall(fw, undo, result, runner),
     });
   }
   // The proxy starts behind the rules, and before the agent (and its build), whose only way out it is.
-  if (plan.proxy) steps.push(...proxySteps(plan.proxy, undo, result.changes));
+  if (plan.proxy) steps.push(...proxySteps(plan.proxy, undo, result.changes, runner));
   // Docker mounts the container's host paths from hermit's binds: they are in place before it starts.
-  steps.push(...bindSteps(plan.binds, undo, result.changes));
+  steps.push(...bindSteps(plan.binds, undo, result.changes, runner));
 
   let container = plan.container;
   const image = plan.image;
   if (image.kind === 'build') {
     if (!buildContext) throw new Error('applySteps: the plan builds the image, but no build context was given');
     steps.push({ title: `Image: ${image.reason}`, async run() {
-      await buildImage(agentBuild(image, buildContext), `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`);
+      await buildImage(runner, agentBuild(image, buildContext), `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`);
       // A rebuild (hermit update) changed something only if the image did: afterBuild says so.
       if (afterBuild) container = await afterBuild();
       else result.changes.push(image.reason);
@@ -151,32 +158,32 @@ export function applySteps(plan: Plan, result: Applied, { ahead, whileStarting, 
         result.containerId = c.id;
       } else if (c.kind === 'start') {
         meanwhile();
-        for (const cmd of containerCommands(plan, c)) await execOk(cmd);
+        for (const cmd of containerCommands(plan, c)) await runOk(runner, cmd);
         result.containerId = c.id;
-        undo.push({ what: `stop container ${c.id.slice(0, 12)}`, run: () => execOk({ file: 'docker', args: ['stop', c.id] }) });
+        undo.push({ what: `stop container ${c.id.slice(0, 12)}`, run: () => runOk(runner, { file: 'docker', args: ['stop', c.id] }) });
         result.changes.push(c.reason);
       } else {
-        if (c.remove) await execOk({ file: 'docker', args: ['rm', '--force', c.remove] });
+        if (c.remove) await runOk(runner, { file: 'docker', args: ['rm', '--force', c.remove] });
         const name = c.run.args[c.run.args.indexOf('--name') + 1]!;
         // The Engine API unless the CLI is needed: a pull (docker run pulls), or a request the plan could not express.
         const create = plan.image.kind !== 'pull' && !process.env.HERMIT_DOCKER_CLI ? c.run.create : undefined;
-        const launched = ahead && localEngineSocket
-          ? engineStart(localEngineSocket, ahead.id, describe(runCommand(plan, c.run)))
-          : create && localEngineSocket
-          ? engineRun(localEngineSocket, create, describe(runCommand(plan, c.run)))
-          : execOk(runCommand(plan, c.run)).then((out) => out.trim(), async (e: unknown) => {
+        const launched = ahead && socket
+          ? engineStart(socket, ahead.id, describe(runCommand(plan, c.run)))
+          : create && socket
+          ? engineRun(socket, create, describe(runCommand(plan, c.run)), runner)
+          : runOk(runner, runCommand(plan, c.run)).then((out) => out.trim(), async (e: unknown) => {
             // docker run can fail after creating the container (bad command, missing mount): remove it.
-            await execOk({ file: 'docker', args: ['rm', '--force', name] }).catch(() => undefined);
+            await runOk(runner, { file: 'docker', args: ['rm', '--force', name] }).catch(() => undefined);
             throw e;
           });
         meanwhile();
         const id = await launched;
         result.containerId = id;
-        if (!ahead) undo.push({ what: `remove container ${id.slice(0, 12)}`, run: () => removeContainer(id) });
+        if (!ahead) undo.push({ what: `remove container ${id.slice(0, 12)}`, run: () => removeContainer(runner, id) });
         result.changes.push(c.reason);
       }
       mark('container ready');
-      const pid = (await inspectContainer(result.containerId))?.pid ?? 0;
+      const pid = (await inspectContainer(result.containerId, { socket, runner }))?.pid ?? 0;
       if (!(pid > 0)) throw new HermitError('apply', 'the container is not running after docker run', `See why: docker logs ${result.containerId.slice(0, 12)}`);
       result.pid = pid;
     },
@@ -197,7 +204,7 @@ const postCreate = (socket: string, create: EngineCreate) =>
  * `docker run --detach` without the docker CLI process: create, then start, over the engine's
  * socket. Failures read like the CLI's, naming the equivalent command.
  */
-export async function engineRun(socket: string, create: EngineCreate, asCommand: string): Promise<string> {
+export async function engineRun(socket: string, create: EngineCreate, asCommand: string, runner: Runner): Promise<string> {
   const created = await postCreate(socket, create);
   if (created.status !== 201 || !created.body.Id) throw engineFailure(asCommand, created.status, created.body.message);
   const id = created.body.Id;
@@ -205,7 +212,7 @@ export async function engineRun(socket: string, create: EngineCreate, asCommand:
     return await engineStart(socket, id, asCommand);
   } catch (e) {
     // Created but not started (bad command, missing mount): remove exactly the container this run made.
-    await removeContainer(id).catch(() => undefined);
+    await removeContainer(runner, id).catch(() => undefined);
     throw e;
   }
 }
@@ -217,7 +224,7 @@ async function engineStart(socket: string, id: string, asCommand: string): Promi
   return id;
 }
 
-const removeContainer = (id: string) => execOk({ file: 'docker', args: ['rm', '--force', id] });
+const removeContainer = (runner: Runner, id: string) => runOk(runner, { file: 'docker', args: ['rm', '--force', id] });
 
 /**
  * The profile's container, created over the Engine API while the host is read and the plan made,
@@ -255,21 +262,21 @@ export function wantsCreated(plan: Plan, ahead: CreatedAhead): boolean {
     && !process.env.HERMIT_DOCKER_CLI && isDeepStrictEqual(c.run.create, ahead.create);
 }
 
-export const removeCreated = (ahead: CreatedAhead) => removeContainer(ahead.id);
+export const removeCreated = (ahead: CreatedAhead, runner: Runner = hostRunner) => removeContainer(runner, ahead.id);
 
-async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied) {
+async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied, runner: Runner) {
   if (!fw.payload) return;
-  await execOk(firewallCommand(fw, fw.payload));
+  await runOk(runner, firewallCommand(fw, fw.payload));
   const revert = fw.revert;
-  if (revert) undo.push({ what: `restore previous ${fw.what}`, run: () => execOk(firewallCommand(fw, revert)) });
+  if (revert) undo.push({ what: `restore previous ${fw.what}`, run: () => runOk(runner, firewallCommand(fw, revert)) });
   result.changes.push(...fw.changes.map((c) => (fw.family ? `IPv${fw.family}: ${c}` : c)));
 }
 
 const BUILD_HINT = 'Fix the Dockerfile or the build context named in the profile\'s build:, then try again';
 
-/** Like execOk, but a failure shows the end of the build log, where the failing step is. */
-export async function buildImage(cmd: Command, hint = BUILD_HINT): Promise<void> {
-  const out = await exec(cmd);
+/** Like runOk, but a failure shows the end of the build log, where the failing step is. */
+export async function buildImage(runner: Runner, cmd: Command, hint = BUILD_HINT): Promise<void> {
+  const out = await runner.run(cmd);
   if (out.exitCode === 0) return;
   const log = out.stdout.trim().split('\n').slice(-15).join('\n    ');
   throw new HermitError('apply', `${describe(cmd)} failed: ${out.stderr.trim() || `exit code ${out.exitCode}`}${log ? `\n    ${log}` : ''}`,

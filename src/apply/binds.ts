@@ -8,7 +8,7 @@ import { type BindAction, type BindFact, type PinnedMount, bindsDir, inPlace } f
 import { otherWriters } from '../profile/writers.js';
 import { stateDir } from '../state/store.js';
 import type { Step, Undo } from './apply.js';
-import { type Command, exec, execOk } from './exec.js';
+import { type Command, type Runner, hostRunner, runOk } from './exec.js';
 
 /** Linux's O_PATH: opens the object itself, reading nothing (a FIFO does not block). Node adds O_CLOEXEC. */
 const O_PATH = 0o10000000;
@@ -136,10 +136,10 @@ export const bindCommands = (actions: BindAction[]): Command[] =>
   actions.flatMap((a) => (a.kind === 'bind' ? [bindCommand(a.pin.target, a.pin.source)] : a.kind === 'unbind' ? [unbindCommand(a.target)] : []));
 
 /** Unmounts everything at the target (lazily when busy). */
-async function unmountAll(target: string): Promise<void> {
+async function unmountAll(target: string, runner: Runner): Promise<void> {
   for (let i = 0; i < 8 && isMounted(target); i++) {
-    const r = await exec(unbindCommand(target));
-    if (r.exitCode !== 0) await execOk({ file: 'umount', args: ['--lazy', target] });
+    const r = await runner.run(unbindCommand(target));
+    if (r.exitCode !== 0) await runOk(runner, { file: 'umount', args: ['--lazy', target] });
   }
   if (isMounted(target)) throw new HermitError('apply', `cannot unmount ${target}`, `See what holds it: grep ${target} /proc/self/mountinfo`);
 }
@@ -162,14 +162,14 @@ function placeholder(target: string, dir: boolean): void {
 }
 
 /** Binds the checked source at its target (replacing a stale bind), and checks the result. */
-export async function bind(pin: PinnedMount): Promise<void> {
+export async function bind(pin: PinnedMount, runner: Runner): Promise<void> {
   const src = openOrCreate(pin);
   try {
-    await unmountAll(pin.target);
+    await unmountAll(pin.target, runner);
     placeholder(pin.target, src.dir);
-    await execOk(bindCommand(pin.target, src.path, src.fd));
+    await runOk(runner, bindCommand(pin.target, src.path, src.fd));
     if (statId(pin.target) !== src.id) {
-      await unmountAll(pin.target);
+      await unmountAll(pin.target, runner);
       throw new HermitError('apply', `${pin.key}: the bind of ${pin.source} at ${pin.target} shows something else`, 'Run again; if it persists, report it');
     }
   } finally {
@@ -178,8 +178,8 @@ export async function bind(pin: PinnedMount): Promise<void> {
 }
 
 /** Unmounts a target and removes it (and the profile's folder once empty), never recursively (a bind still there would be the user's data). */
-export async function unbind(target: string): Promise<void> {
-  await unmountAll(target);
+export async function unbind(target: string, runner: Runner): Promise<void> {
+  await unmountAll(target, runner);
   let st: Stats | undefined;
   try { st = lstatSync(target); } catch { st = undefined; }
   if (st?.isDirectory()) rmdirSync(target); else if (st) unlinkSync(target);
@@ -187,15 +187,15 @@ export async function unbind(target: string): Promise<void> {
 }
 
 /** The bind steps of a run, sharing its undo stack: a failed run unbinds what it bound. */
-export function bindSteps(actions: BindAction[], undo: Undo[], changes: string[]): Step[] {
+export function bindSteps(actions: BindAction[], undo: Undo[], changes: string[], runner: Runner): Step[] {
   return actions.flatMap((a) => (a.kind === 'keep' ? [] : [{
     title: `Mount source: ${a.reason}`,
     async run() {
       if (a.kind === 'unbind') {
-        await unbind(a.target); // no undo: nothing the profile mounts now uses it
+        await unbind(a.target, runner); // no undo: nothing the profile mounts now uses it
       } else {
-        await bind(a.pin);
-        undo.push({ what: `unbind ${a.pin.target}`, run: () => unbind(a.pin.target) });
+        await bind(a.pin, runner);
+        undo.push({ what: `unbind ${a.pin.target}`, run: () => unbind(a.pin.target, runner) });
       }
       changes.push(a.reason);
     },
@@ -218,17 +218,17 @@ export function boundTargets(profile: string): string[] {
  * its approved path. A source that cannot be checked leaves its target an empty root-only folder:
  * the container starts with an empty mount, never with what a link points to.
  */
-export async function bootBind(profile: string, pins: PinnedMount[], log: (line: string) => void): Promise<boolean> {
+export async function bootBind(profile: string, pins: PinnedMount[], log: (line: string) => void, runner: Runner = hostRunner): Promise<boolean> {
   let ok = true;
   for (const pin of pins) {
     try {
       if (inPlace(bindFacts([pin])[0])) { log(`${profile}: ${pin.source} already bound at ${pin.target}`); continue; }
-      await bind(pin);
+      await bind(pin, runner);
       log(`${profile}: bound ${pin.source} at ${pin.target}`);
     } catch (e) {
       ok = false;
       log(`${profile}: FAILED to bind ${pin.source} (${(e as Error).message.split('\n')[0]}); ${pin.target} stays empty`);
-      await unmountAll(pin.target).catch(() => undefined);
+      await unmountAll(pin.target, runner).catch(() => undefined);
       try { placeholder(pin.target, true); } catch { /* a file placeholder stays as it is */ }
     }
   }

@@ -54,14 +54,29 @@ export async function exec(cmd: Command, timeoutMs = 60_000): Promise<Output> {
   return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? 1 };
 }
 
+/**
+ * What carries out commands: the host (exec), or in tests a fake that records them and answers as
+ * the host would. Effects take it as a parameter, so every test has its own (no global to patch).
+ */
+export interface Runner {
+  run(cmd: Command): Promise<Output>;
+}
+
+export const hostRunner: Runner = { run: (cmd) => exec(cmd) };
+
 /** Runs a command that must succeed; a failure becomes a HermitError naming the command. */
-export async function execOk(cmd: Command, kind: 'host' | 'apply' = 'apply', hint?: string): Promise<string> {
-  const out = await exec(cmd);
+export async function runOk(runner: Runner, cmd: Command, kind: 'host' | 'apply' = 'apply', hint?: string): Promise<string> {
+  const out = await runner.run(cmd);
   if (out.exitCode !== 0) {
     const detail = out.stderr.trim() || out.stdout.trim() || `exit code ${out.exitCode}`;
     throw new HermitError(kind, `${describe(cmd)} failed: ${detail}`, hint ?? dockerHint(detail));
   }
   return out.stdout;
+}
+
+/** runOk on the host. */
+export function execOk(cmd: Command, kind: 'host' | 'apply' = 'apply', hint?: string): Promise<string> {
+  return runOk(hostRunner, cmd, kind, hint);
 }
 
 /** The command as a person would type it; environment values are never shown. */

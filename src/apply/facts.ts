@@ -11,7 +11,7 @@ import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, 
 import { LABEL_PROFILE } from '../plan/network.js';
 import { NFT_FAMILY, NFT_TABLE_PREFIX, hermitTables } from '../firewall/nftables.js';
 import { engineGet, engineGetOk, localEngineSocket } from './engine.js';
-import { type Command, type Output, exec, execOk } from './exec.js';
+import { type Command, type Output, type Runner, exec, execOk, hostRunner } from './exec.js';
 import { hostAddresses as readHostAddresses, hostRoutes } from './host.js';
 
 const docker = (...args: string[]) => ({ file: 'docker', args });
@@ -146,15 +146,16 @@ async function networks(): Promise<DockerNetwork[]> {
   return parseNetworks(await execOk(docker('network', 'inspect', ...ids), 'host'));
 }
 
-/** The named container, or undefined when there is none; any other failure is an error. */
-export async function container(name: string): Promise<ExistingContainer | undefined> {
-  if (socket) {
-    const reply = await engineGet<ContainerJson & { message?: string }>(socket, `/containers/${name}/json`);
+/** The named container, or undefined when there is none; any other failure is an error.
+ * @param via the engine's socket, else the docker CLI through the runner (apply passes its own). */
+export async function container(name: string, via: { socket?: string | undefined; runner: Runner } = { socket, runner: hostRunner }): Promise<ExistingContainer | undefined> {
+  if (via.socket) {
+    const reply = await engineGet<ContainerJson & { message?: string }>(via.socket, `/containers/${name}/json`);
     if (reply.status === 404) return undefined;
     if (reply.status !== 200) throw new HermitError('host', `cannot ask Docker about container ${name}: ${reply.body.message ?? reply.status}`);
     return containersOf([reply.body])[0];
   }
-  const out = await exec(docker('container', 'inspect', name));
+  const out = await via.runner.run(docker('container', 'inspect', name));
   if (out.exitCode === 0) return parseContainer(out.stdout);
   if (/no such (container|object)/i.test(out.stderr)) return undefined;
   throw new HermitError('host', `cannot ask Docker about container ${name}: ${out.stderr.trim().split('\n')[0]}`,

@@ -10,7 +10,7 @@ import { HermitError } from '../errors.js';
 import { PROXY_USER, type ProxyPlan, reconfigureArgs, rotateArgs } from '../plan/proxy.js';
 import type { ProxySettings } from '../profile/types.js';
 import type { Step, Undo } from './apply.js';
-import { type Command, execOk } from './exec.js';
+import { type Command, type Runner, hostRunner, runOk } from './exec.js';
 
 /** How long Squid may take to (re)load its configuration and listen. */
 const READY_MS = 30_000;
@@ -34,10 +34,10 @@ const size = (file: string) => stat(file).then((s) => s.size, () => 0);
 const ROTATE_BYTES = 8 * 1024 * 1024;
 
 /** Asks Squid to rotate its logs when one has grown past ROTATE_BYTES; run by `hermit run` and each guard pass. */
-export async function rotateProxyLogs(proxy: ProxySettings, logDir: string): Promise<boolean> {
+export async function rotateProxyLogs(proxy: ProxySettings, logDir: string, runner: Runner = hostRunner): Promise<boolean> {
   const sizes = await Promise.all(['access.log', 'cache.log'].map((f) => size(join(logDir, f))));
   if (sizes.every((s) => s <= ROTATE_BYTES)) return false;
-  await execOk({ file: 'docker', args: rotateArgs(proxy) });
+  await runOk(runner, { file: 'docker', args: rotateArgs(proxy) });
   return true;
 }
 
@@ -87,46 +87,46 @@ async function writeConfig(pp: ProxyPlan, undo: Undo[]): Promise<void> {
 }
 
 /** The steps before the firewall: the internal network. */
-export function proxyNetworkSteps(pp: ProxyPlan, undo: Undo[], changes: string[]): Step[] {
+export function proxyNetworkSteps(pp: ProxyPlan, undo: Undo[], changes: string[], runner: Runner): Step[] {
   const net = pp.network;
   return [{
     title: net.kind === 'create' ? `Create internal network ${net.args.at(-1)}` : 'Internal network unchanged',
     async run() {
       if (net.kind !== 'create') return;
       const name = net.args.at(-1)!;
-      await execOk({ file: 'docker', args: net.args });
-      undo.push({ what: `remove network ${name}`, run: () => execOk({ file: 'docker', args: ['network', 'rm', name] }) });
+      await runOk(runner, { file: 'docker', args: net.args });
+      undo.push({ what: `remove network ${name}`, run: () => runOk(runner, { file: 'docker', args: ['network', 'rm', name] }) });
       changes.push(`created internal network ${name}`);
     },
   }];
 }
 
 /** The steps after the firewall: configuration, then the container (or a reload). */
-export function proxySteps(pp: ProxyPlan, undo: Undo[], changes: string[]): Step[] {
+export function proxySteps(pp: ProxyPlan, undo: Undo[], changes: string[], runner: Runner): Step[] {
   const c = pp.container;
   const name = pp.settings.container;
   return [{
     title: c.kind === 'keep' && !c.reload ? 'Proxy unchanged (running)' : `Proxy: ${c.reason}`,
     async run() {
       // Undos run in reverse: the old squid.conf goes back first, then Squid reloads it.
-      if (c.kind === 'keep' && c.reload) undo.push({ what: `reload proxy ${name} with its previous configuration`, run: () => execOk({ file: 'docker', args: reconfigureArgs(pp.settings) }) });
+      if (c.kind === 'keep' && c.reload) undo.push({ what: `reload proxy ${name} with its previous configuration`, run: () => runOk(runner, { file: 'docker', args: reconfigureArgs(pp.settings) }) });
       await writeConfig(pp, undo);
       if (pp.config.changed) changes.push(`wrote ${pp.config.file}`);
       // Before measuring cache.log: a rotation starts a new one.
-      if (c.kind === 'keep' && await rotateProxyLogs(pp.settings, pp.dirs.log)) changes.push(`rotated the logs of proxy ${name}`);
+      if (c.kind === 'keep' && await rotateProxyLogs(pp.settings, pp.dirs.log, runner)) changes.push(`rotated the logs of proxy ${name}`);
       const offset = await size(join(pp.dirs.log, 'cache.log'));
       if (c.kind === 'keep') {
         if (!c.reload) return;
-        await execOk({ file: 'docker', args: reconfigureArgs(pp.settings) });
+        await runOk(runner, { file: 'docker', args: reconfigureArgs(pp.settings) });
       } else if (c.kind === 'start') {
-        await execOk({ file: 'docker', args: ['start', c.id] });
-        undo.push({ what: `stop proxy ${name}`, run: () => execOk({ file: 'docker', args: ['stop', c.id] }) });
+        await runOk(runner, { file: 'docker', args: ['start', c.id] });
+        undo.push({ what: `stop proxy ${name}`, run: () => runOk(runner, { file: 'docker', args: ['stop', c.id] }) });
       } else {
-        if (c.remove) await execOk({ file: 'docker', args: ['rm', '--force', c.remove] });
-        const id = (await execOk({ file: 'docker', args: c.run.create })).trim();
-        undo.push({ what: `remove proxy container ${name}`, run: () => execOk({ file: 'docker', args: ['rm', '--force', id] }) });
-        await execOk({ file: 'docker', args: c.run.connect });
-        await execOk({ file: 'docker', args: ['start', id] });
+        if (c.remove) await runOk(runner, { file: 'docker', args: ['rm', '--force', c.remove] });
+        const id = (await runOk(runner, { file: 'docker', args: c.run.create })).trim();
+        undo.push({ what: `remove proxy container ${name}`, run: () => runOk(runner, { file: 'docker', args: ['rm', '--force', id] }) });
+        await runOk(runner, { file: 'docker', args: c.run.connect });
+        await runOk(runner, { file: 'docker', args: ['start', id] });
       }
       await waitReady(pp, offset);
       changes.push(c.reason);

@@ -4,7 +4,7 @@
 import type { Teardown } from '../plan/teardown.js';
 import { type Step, type Undo, rollbackAll } from './apply.js';
 import { firewallCommand } from '../firewall/index.js';
-import { type Command, execOk } from './exec.js';
+import { type Command, type Runner, hostRunner, runOk } from './exec.js';
 import { unbind, unbindCommand } from './binds.js';
 
 export const stopCommand = (id: string, seconds: number): Command => ({ file: 'docker', args: ['stop', '--time', String(seconds), id] });
@@ -19,32 +19,32 @@ export function teardownCommands(td: Teardown, stopSeconds: number): Command[] {
   ];
 }
 
-export function teardownSteps(td: Teardown, stopSeconds: number, removed: string[]): { steps: Step[]; rollback(): Promise<string[]> } {
+export function teardownSteps(td: Teardown, stopSeconds: number, removed: string[], runner: Runner = hostRunner): { steps: Step[]; rollback(): Promise<string[]> } {
   const undo: Undo[] = [];
   const steps: Step[] = [];
   for (const c of td.containers) {
     steps.push({ title: `Remove container ${c.name}`, async run() {
-      if (c.running) await execOk(stopCommand(c.id, stopSeconds));
-      await execOk({ file: 'docker', args: ['rm', '--force', c.id] });
+      if (c.running) await runOk(runner, stopCommand(c.id, stopSeconds));
+      await runOk(runner, { file: 'docker', args: ['rm', '--force', c.id] });
       removed.push(`container ${c.name}`);
     } });
   }
   if (td.binds.length > 0) {
     steps.push({ title: `Unmount ${td.binds.length} pinned mount source${td.binds.length > 1 ? 's' : ''}`, async run() {
-      for (const b of td.binds) await unbind(b);
+      for (const b of td.binds) await unbind(b, runner);
       removed.push(...td.binds.map((b) => `bind ${b}`));
     } });
   }
   for (const fw of td.firewall) {
     steps.push({ title: `Remove ${fw.what}: ${fw.changes.join(', ')}`, async run() {
-      await execOk(firewallCommand(fw, fw.payload!));
-      undo.push({ what: `put back ${fw.what}`, run: () => execOk(firewallCommand(fw, fw.revert!)) });
+      await runOk(runner, firewallCommand(fw, fw.payload!));
+      undo.push({ what: `put back ${fw.what}`, run: () => runOk(runner, firewallCommand(fw, fw.revert!)) });
       removed.push(...fw.changes.map((ch) => `${fw.family ? `IPv${fw.family}: ` : ''}${ch.replace(/^remove /, '')}`));
     } });
   }
   for (const n of td.networks) {
     steps.push({ title: `Remove network ${n.name}`, async run() {
-      await execOk({ file: 'docker', args: ['network', 'rm', n.id] });
+      await runOk(runner, { file: 'docker', args: ['network', 'rm', n.id] });
       removed.push(`network ${n.name}`);
     } });
   }

@@ -87,7 +87,7 @@ export function readEnvFile(file: string): Record<string, string> {
     }
     if (text.includes('\0')) throw refuse('holds a NUL byte, which no environment value can');
     const { values, problems } = parseEnvFile(text, file);
-    if (problems.length > 0) throw new HermitError('usage', problems.join('\n'), `${KEY} holds NAME=value lines; see README (container.envFile)`);
+    if (problems.length > 0) throw new HermitError('usage', problems.join('\n'), `${KEY} holds NAME=value lines; see docs/profiles.md (Secrets)`);
     return values;
   } finally {
     closeSync(fd);

@@ -5,7 +5,9 @@ import { nftables } from '../../src/firewall/nftables.js';
 import { firewallChanges, wantedRulesets } from '../../src/plan/plan.js';
 import { planAttribution } from '../../src/plan/attribution.js';
 import { formatRuleset } from '../../src/report/plan.js';
-import { FRESH_SAVE4, sampleFacts, sampleProfile } from './fixtures.js';
+import { readResetCounters, restoreRecordedRules } from '../../src/apply/firewall.js';
+import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures.js';
+import { FakeRunner } from './fakes/runner.js';
 
 describe('the firewall backend as one module', () => {
   it('is looked up by the name the facts carry, and each change names the one it was planned with', () => {
@@ -56,5 +58,26 @@ describe('the firewall backend as one module', () => {
     expect(iptables.bootPlan('agent', rulesets.slice(0, 1), [{ exitCode: 1, stdout: '', stderr: 'denied', thrown: false }]))
       .toEqual([{ note: 'cannot read the IPv4 filter table: denied', fails: true }]);
     expect(nftables.bootPlan('agent', rulesets, [{ exitCode: 1, stdout: '', stderr: 'no nft\n' }])).toEqual([{ note: 'cannot read the nftables ruleset: no nft', fails: true }]);
+  });
+
+  it('boot restore reads each family, writes what is missing, and logs it (through the runner)', async () => {
+    const rulesets = wantedRulesets(sampleProfile(), sampleFacts());
+    const runner = new FakeRunner().on('iptables-save', [], { stdout: FRESH_SAVE4 }).on('ip6tables-save', [], { stdout: FRESH_SAVE6 });
+    const log: string[] = [];
+    const rec = { at: 'T', profile: 'agent', file: '/p.yaml', rulesets };
+    expect(await restoreRecordedRules('agent', rec, (l) => log.push(l), runner)).toBe(true);
+    expect(runner.calls.map((c) => c.file)).toEqual(['iptables-save', 'ip6tables-save', 'iptables-restore', 'ip6tables-restore']);
+    expect(log[0]).toMatch(/^agent: restored IPv4 rules from T: /);
+    const nft = new FakeRunner().fail('nft', ['list'], 'Operation not permitted');
+    const nlog: string[] = [];
+    expect(await restoreRecordedRules('agent', { ...rec, backend: 'nftables' }, (l) => nlog.push(l), nft)).toBe(false);
+    expect(nlog).toEqual(['agent: cannot read the nftables ruleset: Operation not permitted']);
+  });
+
+  it('reads reset counters with a short timeout, and none when the firewall cannot be read', async () => {
+    const att = planAttribution(sampleProfile(), sampleFacts({ firewall: { ...sampleFacts().firewall, backend: 'nftables' } }));
+    const runner = new FakeRunner().fail('nft', ['list'], 'no table');
+    expect(await readResetCounters(att, runner)).toEqual(att.rules.map(() => undefined));
+    expect(runner.calls).toEqual([{ file: 'nft', args: ['list', 'table', 'inet', 'hermit-agent'], timeoutMs: 10_000 }]);
   });
 });
