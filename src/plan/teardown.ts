@@ -1,4 +1,4 @@
-// `hermit down` as a pure plan: from the inventory (containers, networks, iptables-save text) to
+// `hermit down` as a pure plan: from the inventory (containers, networks, the firewall's state) to
 // what to remove — only what carries the profile's label or chain name — in the order container,
 // rules, network, with a payload that puts the rules back if removing the network fails.
 import { HermitError } from '../errors.js';
