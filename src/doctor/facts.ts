@@ -50,10 +50,10 @@ export class Facts {
 
   /** The firewall backend hermit uses on this host and why, as `hermit run` would choose it; or why none can be used. Chosen once. */
   get backend(): BackendChoice | HermitError {
-    return (this.chosen ??= this.chooseBackend());
+    return (this.chosen ??= this.choose());
   }
 
-  private chooseBackend(): BackendChoice | HermitError {
+  private choose(): BackendChoice | HermitError {
     const setting = /^HERMIT_FIREWALL=(.*)$/m.exec(this.out(SRC.env) ?? '')?.[1];
     const info = this.dockerInfo;
     try {
