@@ -1,6 +1,7 @@
 // Small pieces every command composes.
 import { HermitError } from '../errors.js';
-import { checkDockerArgs, dockerOptionsEnd } from '../profile/checks.js';
+import { dockerOptionsEnd } from '../docker/args.js';
+import { checkDockerArgs } from '../profile/isolation.js';
 import { profileEnv } from '../profile/host-env.js';
 import { existingRealpath, loadProfile, sensitivePlaces } from '../profile/load.js';
 import { existsSync } from 'node:fs';

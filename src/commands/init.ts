@@ -21,7 +21,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
   handler: async (argv: ArgumentsCamelCase<InitArgs>) => {
     const [{ HermitError }, { NAME_RULES }, { SCHEMA_URL, parseProfile }, { profileEnv }, resolve, { controlCharacterIn, nameFromDir, profileTemplate }, { parseDocument }, { createFile }] =
       await Promise.all([
-        import('../errors.js'), import('../profile/checks.js'), import('../profile/load.js'),
+        import('../errors.js'), import('../profile/names.js'), import('../profile/load.js'),
         import('../profile/host-env.js'), import('../profile/resolve.js'), import('../profile/template.js'), import('../profile/yaml.js'),
         import('../create-file.js'),
       ]);

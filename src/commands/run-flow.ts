@@ -11,7 +11,7 @@ import type { ExistingContainer } from '../plan/facts.js';
 import { type Plan, makePlan } from '../plan/plan.js';
 import type { ProbeReport } from '../probe/types.js';
 import { approvedFiles } from '../profile/approval.js';
-import { dockerArgBinds } from '../profile/checks.js';
+import { dockerArgBinds } from '../docker/args.js';
 import { withEnvFile } from '../profile/env-file.js';
 import { existingRealpath } from '../profile/load.js';
 import type { LoadedProfile } from '../profile/types.js';

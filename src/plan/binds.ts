@@ -6,7 +6,7 @@
 // changes what Docker finds there. This module is the pure part: which mounts, which folders,
 // what to do with each.
 import { join } from 'node:path';
-import { splitVolume } from '../profile/checks.js';
+import { splitVolume } from '../docker/args.js';
 import type { Profile } from '../profile/types.js';
 import { HermitError } from '../errors.js';
 

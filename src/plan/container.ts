@@ -4,7 +4,7 @@ import { HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import type { ExistingContainer, HostFacts } from './facts.js';
 import { LABEL_PROFILE } from './network.js';
-import { splitPublish, splitVolume } from '../profile/checks.js';
+import { splitPublish, splitVolume } from '../docker/args.js';
 import { proxyEnv } from './proxy.js';
 import { readByDockerClient } from '../profile/env-file.js';
 import { looksSecret } from '../profile/secrets.js';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { formatIp, isIp, nthAddress, parseCidr } from '../net/cidr.js';
 import { BUILTIN_PROFILES_DIR } from '../paths.js';
-import type { KeyPath, Problem } from './checks.js';
+import type { KeyPath, Problem } from './problems.js';
 import type { AllowedDomain, ImageBuild, NetworkSettings, ProxySettings } from './types.js';
 
 export const DEFAULT_PROXY_IMAGE = 'localhost/hermit/squid:latest';

@@ -4,7 +4,7 @@
 //   ${NAME:?message}   unset or empty is an error that says `message`
 //   $$                 a literal $
 // A bare $NAME is an error (it is too easy to mean a shell variable of the container).
-import type { KeyPath, Problem } from './checks.js';
+import type { KeyPath, Problem } from './problems.js';
 import type { Env } from './host-env.js';
 import { looksSecret } from './secrets.js';
 

@@ -11,9 +11,10 @@ import { HermitError } from '../errors.js';
 // Compiled ahead of time (schema-code.ts): compiling the schema here cost more than the rest of loading.
 import validateSchema from './schema-validator.generated.js';
 import { nthAddress, parseCidr, isIp } from '../net/cidr.js';
-import {
-  type KeyPath, type Problem, type SensitivePlaces, formatProblems, formatPublish, profileProblems, SCHEMA_HINT, splitPublish, splitVolume,
-} from './checks.js';
+import { formatPublish, splitPublish, splitVolume } from '../docker/args.js';
+import { profileProblems } from './checks.js';
+import type { SensitivePlaces } from './isolation.js';
+import { type KeyPath, type Problem, formatProblems, SCHEMA_HINT } from './problems.js';
 import { proxySettings } from './allowlist.js';
 import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
 import { stateDir } from '../state/store.js';

@@ -3,7 +3,7 @@
 //   lists and single values replace the parent's whole (dns, mounts, egress.allow, ...)
 //   egress.alsoAllow appends its exceptions to the inherited egress.allow
 // Every value remembers which file (layer) and key set it, so a problem is reported where it was written.
-import type { KeyPath } from './checks.js';
+import type { KeyPath } from './problems.js';
 
 export type Data = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // as it is (root-owned files in root-owned folders) or only in a version the user approved.
 import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { type HostBind, dockerArgBinds, splitVolume } from './checks.js';
+import { type HostBind, dockerArgBinds, splitVolume } from '../docker/args.js';
 import type { Profile } from './types.js';
 
 type Stat = (p: string) => Pick<Stats, 'uid' | 'gid' | 'mode' | 'isDirectory'> | undefined;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HermitError } from '../../src/errors.js';
-import { type CheckOptions, checkDockerArgs, checkProfile, dockerOptionsEnd, dangerousCapability, profileProblems, splitPublish } from '../../src/profile/checks.js';
+import { dockerOptionsEnd, splitPublish } from '../../src/docker/args.js';
+import { checkProfile, profileProblems } from '../../src/profile/checks.js';
+import { type CheckOptions, checkDockerArgs, dangerousCapability } from '../../src/profile/isolation.js';
 import { DEFAULT_BLOCKED_V4, DEFAULT_BLOCKED_V6, type LoadedProfile, type Profile } from '../../src/profile/types.js';
 
 const W = 'after --';

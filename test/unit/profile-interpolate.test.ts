@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Problem } from '../../src/profile/checks.js';
+import type { Problem } from '../../src/profile/problems.js';
 import { interpolate, interpolateTree } from '../../src/profile/interpolate.js';
 import { parseProfile } from '../../src/profile/load.js';
 

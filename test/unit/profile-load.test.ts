@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HermitError } from '../../src/errors.js';
-import { NAME_RULES } from '../../src/profile/checks.js';
+import { NAME_RULES } from '../../src/profile/names.js';
 import { loadProfile, parseProfile, validateProfileText } from '../../src/profile/load.js';
 import { DEFAULT_BLOCKED_V4, DEFAULT_BLOCKED_V6 } from '../../src/profile/types.js';
 

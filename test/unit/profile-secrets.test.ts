@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describe as describeCommand } from '../../src/apply/exec.js';
 import { dockerRun } from '../../src/plan/container.js';
-import { checkDockerArgs } from '../../src/profile/checks.js';
+import { checkDockerArgs } from '../../src/profile/isolation.js';
 import { loadProfile, parseProfile } from '../../src/profile/load.js';
 import { REDACTED, looksSecret, redactProfile } from '../../src/profile/secrets.js';
 import { sampleProfile } from './fixtures.js';

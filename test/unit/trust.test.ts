@@ -1,7 +1,8 @@
 // Approval as pure functions: the approval form, what changed and which way, what a profile grants,
 // who besides root can write a file, which mounts hand over the host.
 import { describe, expect, it } from 'vitest';
-import { profileProblems, sensitivePathProblem } from '../../src/profile/checks.js';
+import { profileProblems } from '../../src/profile/checks.js';
+import { sensitivePathProblem } from '../../src/profile/isolation.js';
 import { approvalForm, compareProfiles, fingerprint, grants, onlyNarrows } from '../../src/profile/trust.js';
 import type { Profile } from '../../src/profile/types.js';
 import { insideWritableMounts, otherWriters } from '../../src/profile/writers.js';
