@@ -8,7 +8,7 @@ import { HermitError } from '../errors.js';
 import { chooseBackend, mightChooseNftables } from '../firewall/choose.js';
 import { firewallFor } from '../firewall/index.js';
 import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
-import { LABEL_PROFILE } from '../plan/network.js';
+import { LABEL_PROFILE } from '../plan/labels.js';
 import { NFT_FAMILY, NFT_TABLE_PREFIX, hermitTables } from '../firewall/nftables.js';
 import { engineGet, engineGetOk, localEngineSocket } from './engine.js';
 import { type Command, type Output, type Runner, exec, execOk, hostRunner } from './exec.js';

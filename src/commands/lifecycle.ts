@@ -2,7 +2,7 @@
 import { containers, container as inspectContainer } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer } from '../plan/facts.js';
-import { LABEL_PROFILE } from '../plan/network.js';
+import { LABEL_PROFILE } from '../plan/labels.js';
 import type { LoadedProfile, Profile } from '../profile/types.js';
 import { loadChecked } from './common.js';
 import { enforcedVersion } from '../profile/approval.js';

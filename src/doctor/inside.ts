@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { exec, execOk } from '../apply/exec.js';
 import { isIp } from '../net/cidr.js';
+import { LABEL_DOCTOR, labelArgs } from '../plan/labels.js';
 import { EMBEDDED_DNS, UNLISTED_NAME } from '../plan/targets.js';
 import { domainAllows } from '../profile/allowlist.js';
 import { SRC } from './gather.js';
@@ -17,8 +18,6 @@ import type { Profile } from '../profile/types.js';
 import { Facts } from './facts.js';
 import type { NetnsRequest, NetnsResponse } from './netns-worker.js';
 import type { Snapshot, Vantage, VantageId } from './types.js';
-
-export const DOCTOR_LABEL = 'hermit.doctor';
 
 const unique = <T>(xs: T[]) => [...new Set(xs)];
 
@@ -96,7 +95,7 @@ async function withThrowaway(profile: Profile, network: string, tag: string, use
     ...(network === profile.network.name ? profile.dns.flatMap((r) => ['--dns', r]) : []),
     ...(profile.network.ipv6 ? [] : ['--sysctl', 'net.ipv6.conf.all.disable_ipv6=1', '--sysctl', 'net.ipv6.conf.default.disable_ipv6=1']),
     '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--user', '65534:65534',
-    '--label', `${DOCTOR_LABEL}=${profile.name}`, '--entrypoint', 'sleep', profile.image, '60'];
+    ...labelArgs({ [LABEL_DOCTOR]: profile.name }), '--entrypoint', 'sleep', profile.image, '60'];
   try {
     await execOk({ file: 'docker', args }, 'host');
     const pid = Number((await execOk({ file: 'docker', args: ['container', 'inspect', '--format', '{{.State.Pid}}', name] }, 'host')).trim());

@@ -1,17 +1,14 @@
 // The `docker run` argument vector, and what to do with a container that already exists.
-import { createHash } from 'node:crypto';
 import { HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import type { ExistingContainer, HostFacts } from './facts.js';
-import { LABEL_PROFILE } from './network.js';
+import { LABEL_CONFIG, LABEL_PROFILE, configHash as hashOf, labelArgs } from './labels.js';
 import { splitPublish, splitVolume } from '../docker/args.js';
-import { proxyEnv } from './proxy.js';
+import { agentNetwork, proxyEnv } from './egress.js';
 import { readByDockerClient } from '../profile/env-file.js';
 import { looksSecret } from '../profile/secrets.js';
 import { dockerMounts } from './binds.js';
 import { stateDir } from '../state/store.js';
-
-export const LABEL_CONFIG = 'hermit.config';
 
 export interface RunExtras {
   /** docker run options given after `--` (already checked). */
@@ -107,22 +104,13 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   const command = extras.command.length > 0 ? extras.command : profile.command;
   const tail = [profile.image, ...command];
 
-  const configHash = createHash('sha256')
-    // The pinned sources too: the folders Docker gets are the same whatever they pin.
-    .update(JSON.stringify({ opts, tail, env: Object.entries(env).sort(), ...(mounts.some((m, i) => m !== c.mounts[i]) ? { sources: c.mounts } : {}) }))
-    .digest('hex')
-    .slice(0, 16);
-  const args = [
-    'run', '--detach', '--name', c.name,
-    '--label', `${LABEL_PROFILE}=${profile.name}`, '--label', `${LABEL_CONFIG}=${configHash}`,
-    ...opts, ...tail,
-  ];
-  const create = engineCreate(profile, extras, env, command, mounts, { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash });
+  // The pinned sources too: the folders Docker gets are the same whatever they pin.
+  const configHash = hashOf({ opts, tail, env: Object.entries(env).sort(), ...(mounts.some((m, i) => m !== c.mounts[i]) ? { sources: c.mounts } : {}) });
+  const labels = { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash };
+  const args = ['run', '--detach', '--name', c.name, ...labelArgs(labels), ...opts, ...tail];
+  const create = engineCreate(profile, extras, env, command, mounts, labels);
   return { args, env: cliEnv, configHash, ...(create ? { create } : {}) };
 }
-
-/** In allowlist mode the agent sits on the internal network, the proxy its only way out. */
-export const agentNetwork = (profile: Profile) => profile.proxy?.network.name ?? profile.network.name;
 
 /** In allowlist mode the agent's resolver is a dead end on purpose: Docker's embedded DNS answers
  * container names itself and forwards the rest, from the agent's namespace, to the proxy's address,

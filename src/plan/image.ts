@@ -5,9 +5,8 @@
 // the tar hermit made of the approved inputs, read from stdin.
 import { dockerfileName } from '../profile/build-inputs.js';
 import type { Profile } from '../profile/types.js';
-import { agentNetwork } from './container.js';
+import { agentNetwork, proxyEnv } from './egress.js';
 import type { HostFacts } from './facts.js';
-import { proxyEnv } from './proxy.js';
 
 /** A docker CLI invocation as data; env holds extra variables for the CLI process. */
 export interface DockerCall {

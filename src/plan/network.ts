@@ -4,8 +4,11 @@ import { HermitError } from '../errors.js';
 import { cidrsOverlap, parseCidr } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { DockerNetwork, HostFacts } from './facts.js';
+import { LABEL_PROFILE, labelArgs } from './labels.js';
 
-export const LABEL_PROFILE = 'hermit.profile';
+/** For guard/verify.ts, which imports it from here (src/guard belongs to another change); new code imports labels.ts. */
+export { LABEL_PROFILE } from './labels.js';
+
 
 export type NetworkAction =
   | { kind: 'create'; args: string[] }
@@ -20,7 +23,7 @@ export function networkCreateArgs(profile: Profile, opts: NetworkOptions = {}): 
   args.push('--opt', `com.docker.network.bridge.name=${n.bridge}`);
   if (n.mtu !== undefined) args.push('--opt', `com.docker.network.driver.mtu=${n.mtu}`);
   if (n.ipv6 && n.subnet6) args.push('--ipv6', '--subnet', n.subnet6);
-  args.push('--label', `${LABEL_PROFILE}=${profile.name}`, n.name);
+  args.push(...labelArgs({ [LABEL_PROFILE]: profile.name }), n.name);
   return args;
 }
 

@@ -1,18 +1,15 @@
 // Allowlist mode as a pure plan: Squid's configuration written from the profile, the proxy
 // container's docker arguments, the agent's proxy environment, and what to do with a proxy that
 // already exists (keep, reload its configuration, start, recreate).
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { HermitError } from '../errors.js';
 import { domainPorts } from '../profile/allowlist.js';
 import type { AllowedDomain, Profile, ProxySettings } from '../profile/types.js';
 import { type ImageAction, buildCall } from './image.js';
 import type { ExistingContainer, HostFacts } from './facts.js';
-import { LABEL_CONFIG } from './container.js';
-import { LABEL_PROFILE, type NetworkAction, planNetwork } from './network.js';
+import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
+import { type NetworkAction, planNetwork } from './network.js';
 
-/** Marks the proxy container, so status, ps and down tell it from the agent. */
-export const LABEL_ROLE = 'hermit.role';
 /** Debian's proxy user (fixed by base-passwd): Squid runs as it from the start, never as root. */
 export const PROXY_USER = '13:13';
 /** Inside the proxy container: the configuration (read-only) and the logs (hermit reads them). */
@@ -118,14 +115,6 @@ export function squidConf(profile: Profile): string {
   ].join('\n');
 }
 
-/** What the agent gets in allowlist mode, in both spellings tools read. */
-export function proxyEnv(proxy: ProxySettings): Record<string, string> {
-  const url = `http://${proxy.address}:${proxy.port}`;
-  // The proxy's own name is the one name the agent resolves (Docker's resolver answers it locally).
-  const noProxy = ['localhost', '127.0.0.1', '::1', proxy.address, proxy.container].join(',');
-  return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: noProxy, no_proxy: noProxy };
-}
-
 export interface ProxyRun {
   /** `docker create ...` on hermit's bridge; then `connect`, then `docker start`. */
   create: string[];
@@ -147,10 +136,9 @@ export function proxyRun(profile: Profile, dirs: { config: string; log: string }
     '--entrypoint', SQUID,
   ];
   const tail = [proxy.image, '-N', '-d', '1', '-f', CONF];
-  const configHash = createHash('sha256').update(JSON.stringify({ opts, tail, internal: proxy.network, address: proxy.address })).digest('hex').slice(0, 16);
+  const configHash = hashOf({ opts, tail, internal: proxy.network, address: proxy.address });
   return {
-    create: ['create', '--name', proxy.container, '--label', `${LABEL_PROFILE}=${profile.name}`, '--label', `${LABEL_ROLE}=proxy`,
-      '--label', `${LABEL_CONFIG}=${configHash}`, ...opts, ...tail],
+    create: ['create', '--name', proxy.container, ...labelArgs({ [LABEL_PROFILE]: profile.name, [LABEL_ROLE]: 'proxy', [LABEL_CONFIG]: configHash }), ...opts, ...tail],
     connect: ['network', 'connect', '--ip', proxy.address, proxy.network.name, proxy.container],
     configHash,
   };

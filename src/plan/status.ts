@@ -6,7 +6,7 @@ import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
 import type { FirewallBackend, Inventory } from './facts.js';
 import { allFirewalls, firewallFor } from '../firewall/index.js';
-import { LABEL_PROFILE } from './network.js';
+import { LABEL_PROFILE } from './labels.js';
 
 export type RulesState =
   /** Exactly what the profile wants, jumps on top. */

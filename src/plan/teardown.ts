@@ -2,7 +2,7 @@
 // what to remove — only what carries the profile's label or chain name — in the order container,
 // rules, network, with a payload that puts the rules back if removing the network fails.
 import { HermitError } from '../errors.js';
-import { LABEL_PROFILE } from './network.js';
+import { LABEL_PROFILE } from './labels.js';
 import type { DockerNetwork, ExistingContainer, Inventory } from './facts.js';
 import { type FirewallChange, allFirewalls } from '../firewall/index.js';
 

@@ -1,7 +1,7 @@
 // Network checks: the profile's bridge as Docker and the kernel see it, its MTU against the uplink's,
 // subnets against host routes, and IPv6 on the bridge and in the container.
 import { cidrsOverlap, parseCidr } from '../../net/cidr.js';
-import { LABEL_PROFILE } from '../../plan/network.js';
+import { LABEL_PROFILE } from '../../plan/labels.js';
 import type { DockerNetwork } from '../../plan/facts.js';
 import { SRC } from '../gather.js';
 import { bridgeOf, type Facts } from '../facts.js';
