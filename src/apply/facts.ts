@@ -1,13 +1,13 @@
 // Gathers HostFacts: every read-only look at the host, run concurrently, once per command.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ProxyFacts, proxyDir } from '../plan/proxy.js';
+import { proxyDir } from '../plan/proxy.js';
 import type { ProxySettings } from '../profile/types.js';
 import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
 import { chooseBackend, mightChooseNftables } from '../firewall/choose.js';
 import { firewallFor } from '../firewall/index.js';
-import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant } from '../plan/facts.js';
+import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant, ProxyFacts } from '../plan/facts.js';
 import { LABEL_PROFILE } from '../plan/labels.js';
 import { NFT_FAMILY, NFT_TABLE_PREFIX, hermitTables } from '../firewall/nftables.js';
 import { engineGet, engineGetOk, localEngineSocket } from './engine.js';

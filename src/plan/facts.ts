@@ -1,7 +1,6 @@
 // What hermit observed on the host before planning. Gathered once (src/apply/facts.ts) and
 // passed to pure planning functions, so tests can build it by hand.
 import type { Family } from '../net/cidr.js';
-import type { ProxyFacts } from './proxy.js';
 import type { BindFact } from './binds.js';
 
 export interface HostAddress {
@@ -34,6 +33,16 @@ export interface DockerNetwork {
   labels: Record<string, string>;
   /** Names of attached containers. */
   containers: string[];
+}
+
+/** Facts about the proxy, gathered beside the agent's. */
+export interface ProxyFacts {
+  /** The host directory of the proxy's files (under hermit's state dir). */
+  dir: string;
+  container?: ExistingContainer;
+  imageId?: string;
+  /** squid.conf as it is on the host now, if written. */
+  config?: string;
 }
 
 export interface ExistingContainer {

@@ -166,16 +166,6 @@ export interface ProxyPlan {
   container: ProxyContainerAction;
 }
 
-/** Facts about the proxy, gathered beside the agent's. */
-export interface ProxyFacts {
-  /** The host directory of the proxy's files (under hermit's state dir). */
-  dir: string;
-  container?: ExistingContainer;
-  imageId?: string;
-  /** squid.conf as it is on the host now, if written. */
-  config?: string;
-}
-
 function proxyImage(profile: Profile, imageId: string | undefined): ImageAction {
   const proxy = profile.proxy!;
   if (imageId) return { kind: 'present', id: imageId };
