@@ -37,20 +37,3 @@ export class HermitError extends Error {
     return EXIT[this.kind];
   }
 }
-
-/** A profile problem, located in its file: "profiles/x.yaml:12:5: egress.allow[0].to: ...". */
-export function profileError(
-  file: string,
-  pos: { line: number; col: number } | undefined,
-  keyPath: readonly (string | number)[],
-  problem: string,
-  hint?: string,
-): HermitError {
-  const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-  const key = formatKeyPath(keyPath);
-  return new HermitError('usage', `${where}: ${key ? `${key}: ` : ''}${problem}`, hint);
-}
-
-export function formatKeyPath(path: readonly (string | number)[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}

@@ -2,6 +2,7 @@
 import { HermitError } from '../errors.js';
 import { dockerOptionsEnd } from '../docker/args.js';
 import { checkDockerArgs } from '../profile/isolation.js';
+import { fileLineCol } from '../profile/problems.js';
 import { profileEnv } from '../profile/host-env.js';
 import { existingRealpath, loadProfile, sensitivePlaces } from '../profile/load.js';
 import { existsSync } from 'node:fs';
@@ -77,6 +78,6 @@ export function locatingProfileErrors<T>(loaded: LoadedProfile, plan: () => T): 
   } catch (err) {
     if (!(err instanceof HermitError) || !err.keyPath) throw err;
     const pos = loaded.locate(err.keyPath);
-    throw new HermitError(err.kind, `${loaded.file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${err.message}`, err.hint);
+    throw new HermitError(err.kind, `${fileLineCol(loaded.file, pos)}: ${err.message}`, err.hint);
   }
 }

@@ -3,13 +3,12 @@ import { containers, container as inspectContainer } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { LABEL_PROFILE } from '../plan/labels.js';
+import { NAME_RULES } from '../profile/names.js';
 import type { LoadedProfile, Profile } from '../profile/types.js';
 import { loadChecked } from './common.js';
 import { enforcedVersion } from '../profile/approval.js';
 import { isPathArg } from '../profile/resolve.js';
 import { printableLine } from '../report/printable.js';
-
-const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,17}$/;
 
 /** What a lifecycle command acts on: the profile, or only its name when the file is gone or broken. */
 export interface Target {
@@ -44,7 +43,7 @@ export function readTarget(arg: string): Target {
     const loaded = loadChecked(arg);
     return { name: loaded.profile.name, arg, profile: loaded.profile, loaded };
   } catch (err) {
-    if (!(err instanceof HermitError) || err.kind !== 'usage' || !PROFILE_NAME.test(arg)) throw err;
+    if (!(err instanceof HermitError) || err.kind !== 'usage' || !NAME_RULES.profile.re.test(arg)) throw err;
     process.stderr.write(`hermit: profile '${arg}' could not be read (${printableLine(err.message.split('\n')[0]!)}); using what hermit made under that name\n`);
     return { name: arg, arg };
   }

@@ -14,7 +14,7 @@ import { nthAddress, parseCidr, isIp } from '../net/cidr.js';
 import { formatPublish, splitPublish, splitVolume } from '../docker/args.js';
 import { profileProblems } from './checks.js';
 import type { SensitivePlaces } from './isolation.js';
-import { type KeyPath, type Problem, formatProblems, SCHEMA_HINT } from './problems.js';
+import { type KeyPath, type Problem, fileLineCol, formatProblems, SCHEMA_HINT } from './problems.js';
 import { proxySettings } from './allowlist.js';
 import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
 import { stateDir } from '../state/store.js';
@@ -156,7 +156,7 @@ function readChain(file: string, text: string, env: Env, opts: LoadOptions): { l
         problems: doc.errors.map((e) => {
           const pos = e.linePos?.[0];
           const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-          return `${pos ? `${cur.label}:${pos.line}:${pos.col}` : cur.label}: YAML syntax: ${what}`;
+          return `${fileLineCol(cur.label, pos)}: YAML syntax: ${what}`;
         }),
       };
     }

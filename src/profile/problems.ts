@@ -1,6 +1,6 @@
 // The problem vocabulary shared by the loader and the checks: a problem at a key path, and its
 // "file:line:col: key.path: problem" form.
-import { HermitError, formatKeyPath } from '../errors.js';
+import { HermitError } from '../errors.js';
 import type { SourcePosition } from './types.js';
 
 export type KeyPath = (string | number)[];
@@ -27,7 +27,7 @@ export function formatProblems(
   located.sort((a, b) => order(a.pos) - order(b.pos) || (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
   return located
     .map(({ p, pos }) => {
-      const where = pos ? `${pos.file ?? file}:${pos.line}:${pos.col}` : file;
+      const where = fileLineCol(pos?.file ?? file, pos);
       const key = formatKeyPath(p.path);
       return `${where}: ${key ? `${key}: ` : ''}${p.message}`;
     })
@@ -36,4 +36,13 @@ export function formatProblems(
 
 export function problemsError(file: string, problems: readonly Problem[], locate: Parameters<typeof formatProblems>[2]): HermitError {
   return new HermitError('usage', formatProblems(file, problems, locate), SCHEMA_HINT);
+}
+
+/** "file:line:col", or the file alone when the position is unknown. */
+export const fileLineCol = (file: string, pos: { line: number; col: number } | undefined): string =>
+  pos ? `${file}:${pos.line}:${pos.col}` : file;
+
+/** A key path as the profile writes it: egress.allow[0].to. */
+export function formatKeyPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
