@@ -166,6 +166,8 @@ export function publishProblem(spec: string, fromArgs: boolean): string | undefi
   return undefined;
 }
 
+// docker run options passed through: what each one may not do (docker/args.ts reads them).
+
 const isFalse = (v: string | undefined) => v !== undefined && /^(false|0)$/i.test(v);
 /** Set to anything but true, as Go's strconv.ParseBool reads it (docker's flags and --security-opt values). */
 const notTrue = (v: string | undefined) => v !== undefined && !/^(1|t|T|true|TRUE|True)$/.test(v);

@@ -1,5 +1,6 @@
-// Name rules for profile keys that become names on the host, in one place: the loader, the checks
-// and `hermit init` use these, and a unit test holds the schema's patterns to them.
+// Name rules for profile keys that become names on the host, in one place: the checks, `hermit init`
+// and the lifecycle commands use these, and a unit test holds the schema's patterns and messages
+// (its errorMessage for the same keys) to them.
 
 export const NAME_RULES = {
   profile: {
