@@ -78,6 +78,6 @@ export function locatingProfileErrors<T>(loaded: LoadedProfile, plan: () => T): 
   } catch (err) {
     if (!(err instanceof HermitError) || !err.keyPath) throw err;
     const pos = loaded.locate(err.keyPath);
-    throw new HermitError(err.kind, `${fileLineCol(loaded.file, pos)}: ${err.message}`, err.hint);
+    throw new HermitError(err.kind, `${fileLineCol(pos?.file ?? loaded.file, pos)}: ${err.message}`, err.hint);
   }
 }
