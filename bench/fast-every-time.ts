@@ -284,7 +284,8 @@ export async function guardAtDefaults(world: WorldInfo, profile: string, name: s
 /**
  * Several agents under one `hermit guard` at its defaults, DOCKER-USER flushed (every agent's jump
  * gone at once), `runs` times: the time until hermit's rules are all back (polled), and until the
- * guard's log says the last agent's guarantee is restored and proven.
+ * guard's log says the last agent's guarantee is restored and proven. No other profile's rules
+ * may be in DOCKER-USER (the flush takes them, and nothing puts them back).
  */
 export async function flushAtScale(world: WorldInfo, agents: { name: string; file: string }[], runs: number): Promise<Row[]> {
   for (const a of agents) {
