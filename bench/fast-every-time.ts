@@ -135,7 +135,7 @@ export function treeCpuMs(root: number): number {
 }
 
 /** A running `hermit guard` with its log, and the log's lines after a point. */
-async function startGuard(world: WorldInfo, name: string, args: string[], logName: string) {
+async function startGuard(world: WorldInfo, name: string | string[], args: string[], logName: string) {
   const log = join(world.root, 'logs', `bench-${logName}.log`);
   const text = () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } };
   const from = text().length;
@@ -143,7 +143,7 @@ async function startGuard(world: WorldInfo, name: string, args: string[], logNam
   const g = await hermitDaemon(world, ['guard', ...args], log);
   const since = () => text().slice(from);
   const first = await waitUntil(`the guard's first pass (log ${log})`, 120_000, async () => /first pass done: (.*)$/m.exec(since())?.[1]);
-  if (first !== `${name} ok`) throw new Error(`the guard's first pass: ${first}\n${since()}`);
+  if (first !== [name].flat().map((n) => `${n} ok`).join(', ')) throw new Error(`the guard's first pass: ${first}\n${since()}`);
   await waitUntil('the guard to say whether it watches rule changes', 10_000, async () => (/watching rule changes|rule changes are not watched/.test(since()) ? true : undefined));
   return { ...g, text, since, startedMs: performance.now() - started, watching: /watching rule changes/.test(since()) };
 }
@@ -277,4 +277,47 @@ export async function guardAtDefaults(world: WorldInfo, profile: string, name: s
     await fast.stop();
   }
   return rows;
+}
+
+// ---- issue 21: drift at scale ------------------------------------------------------------------
+
+/**
+ * Several agents under one `hermit guard` at its defaults, DOCKER-USER flushed (every agent's jump
+ * gone at once), `runs` times: the time until hermit's rules are all back (polled), and until the
+ * guard's log says the last agent's guarantee is restored and proven. No other profile's rules
+ * may be in DOCKER-USER (the flush takes them, and nothing puts them back).
+ */
+export async function flushAtScale(world: WorldInfo, agents: { name: string; file: string }[], runs: number): Promise<Row[]> {
+  for (const a of agents) {
+    const r = await hermit(world, ['run', a.file]);
+    if (r.exitCode !== 0) throw new Error(`hermit run ${a.file} failed:\n${r.stderr}`);
+  }
+  const guard = await startGuard(world, agents.map((a) => a.name), agents.map((a) => a.file), `guard-scale-${agents.length}`);
+  const back: number[] = [];
+  const lastProven: number[] = [];
+  try {
+    const baseline = (await guardedRules(world)).rules;
+    for (let i = 0; i < runs; i++) {
+      await waitUntil('the rules to be intact before the flush', 90_000, async () => (intact(await guardedRules(world), baseline) ? true : undefined));
+      await sleep(2000); // past the tail of the last pass
+      const logFrom = guard.text().length;
+      const [t0, wall0] = [performance.now(), Date.now()];
+      const d = await inHost(world, 'iptables', ['-F', 'DOCKER-USER']);
+      if (d.exitCode !== 0) throw new Error(`iptables -F DOCKER-USER failed: ${d.stderr}`);
+      const at = await waitUntil('hermit\'s rules back', DRIFT_DEADLINE_MS, async () => (intact(await guardedRules(world), baseline) ? performance.now() - t0 : undefined)).catch(() => undefined);
+      if (at !== undefined) back.push(at);
+      const proven = await waitUntil('every agent restored and proven', 90_000, async () => {
+        const text = guard.text().slice(logFrom);
+        const times = agents.map((a) => new RegExp(`^(\\S+) ${a.name}: guarantee restored and proven`, 'm').exec(text)?.[1]);
+        return times.every(Boolean) ? Math.max(...times.map((t) => Date.parse(t!))) - wall0 : undefined;
+      }).catch(() => undefined);
+      if (proven !== undefined) lastProven.push(proven);
+    }
+  } finally {
+    await guard.stop();
+  }
+  return [{ what: `drift closed for ${agents.length} agents by one hermit guard at its defaults: iptables -F DOCKER-USER`, hermitMs: back.length ? median(back) : undefined,
+    note: `target ≤ 2 s with 40 agents; rules back ${back.length ? range(back) : '—'}${back.length < runs ? `, ${runs - back.length} not back within ${DRIFT_DEADLINE_MS / 1000} s` : ''};`
+      + ` last agent restored and proven (its log) ${lastProven.length ? range(lastProven) : '—'}`,
+    detail: { back, lastProven } }];
 }

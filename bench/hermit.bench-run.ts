@@ -3,6 +3,7 @@
 // closed by the guard, its idle CPU). Every figure is measured side by side in one run of this
 // file. Prints a table; writes bench/results.json. Asserts nothing about time.
 // BENCH_RUNS=n: samples per row (default 5). BENCH_ONLY=section,...: only those sections (names below).
+// BENCH_AGENTS=n: agents in the scale section (default 10; the issue's case is 40).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
@@ -15,13 +16,13 @@ import { dockerRun } from '../src/plan/container.js';
 import type { ProbeReport } from '../src/probe/types.js';
 import { loadProfile } from '../src/profile/load.js';
 import { type RunResult, type WorldInfo, docker, hermit, inHost, pidOf, writeProfile as writeProfileIn } from '../test/e2e/world.js';
-import { connectsInARow, guardAtDefaults, replaceAndProbe } from './fast-every-time.js';
+import { connectsInARow, flushAtScale, guardAtDefaults, replaceAndProbe } from './fast-every-time.js';
 import { type Row, SPACED_MS, median, sample, sleep, timed, timingMarks } from './measure.js';
 
 const world = inject('world') as WorldInfo;
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const SECTIONS = ['launch', 'noop', 'first', 'change', 'apply', 'probe', 'replace', 'inside', 'guard', 'startup'] as const;
+const SECTIONS = ['launch', 'noop', 'first', 'change', 'apply', 'probe', 'replace', 'inside', 'guard', 'scale', 'startup'] as const;
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const unknown = ONLY.filter((x) => !(SECTIONS as readonly string[]).includes(x));
 if (unknown.length) throw new Error(`BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`);
@@ -257,6 +258,19 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
 
   // --- issue 10: the guard at its defaults: idle CPU, drift closed; --interval 2 ------------------
   if (runs('guard')) rows.push(...await guardAtDefaults(world, base, 'bench', RUNS));
+
+  // --- issue 21: drift at scale; BENCH_AGENTS=n agents (default 10), subnets 172.30.100+i.0/24 ----
+  if (runs('scale')) {
+    const agents = Array.from({ length: Number(process.env.BENCH_AGENTS ?? 10) }, (_, i) => {
+      const name = `bench-s${i + 1}`;
+      return { name, file: writeProfile(name, profileText(name, `172.30.${100 + i}.0/24`)) };
+    });
+    // Only the agents' rules in DOCKER-USER: the flush takes every jump, and the guard restores only the agents'.
+    await wipe('bench');
+    for (const a of agents) await wipe(a.name);
+    rows.push(...await flushAtScale(world, agents, Math.min(RUNS, 3)));
+    for (const a of agents) await wipe(a.name);
+  }
 
   // --- start-up ----------------------------------------------------------------------------------
   if (runs('startup')) {

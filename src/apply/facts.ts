@@ -282,41 +282,53 @@ async function proxyFacts(proxy: ProxySettings, profile: string): Promise<ProxyF
   return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}) };
 }
 
-/**
- * @param image the profile's image, to learn whether it is here (omit when it does not matter).
- * @param proxy allowlist mode: also look at the profile's proxy.
- * @param containerRead the named container's read, when the caller has begun it (container()).
- */
-export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
-  const proxyLook = proxy ? proxyFacts(proxy.settings, proxy.profile) : Promise.resolve(undefined);
+/** What every profile on this host is verified against: the engine, networks, firewall dumps,
+ * routes and resolvers. One read serves a guard pass over many profiles. */
+export type SharedFacts = Omit<HostFacts, 'container' | 'imageId' | 'proxy' | 'binds'>;
+
+export async function sharedFacts(): Promise<SharedFacts> {
   const info = dockerInfo();
   const dockerBackend = info.then((i) => i.backend);
   dockerBackend.catch(() => undefined); // reported through `info`; firewall() awaits it only after its own reads
   const settled = await Promise.allSettled([
     info,
     networks(),
-    containerRead,
     firewall(dockerBackend),
-    image ? imageId(image) : Promise.resolve(undefined),
     hostRoutes(),
     readFile(resolvConfPath(), 'utf8').catch(() => ''),
-    proxyLook,
   ] as const);
   // Report the most basic failure first: no Docker engine explains every docker error after it.
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  const [engine, nets, existing, fw, localImage, routes, resolv, proxyState] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
-    Awaited<ReturnType<typeof dockerInfo>>, DockerNetwork[], ExistingContainer | undefined, FirewallFacts,
-    string | undefined, HostRoute[], string, ProxyFacts | undefined,
+  const [engine, nets, fw, routes, resolv] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof dockerInfo>>, DockerNetwork[], FirewallFacts, HostRoute[], string,
   ];
+  return { addresses: readHostAddresses(), routes, resolvers: parseResolvConf(resolv), dockerVersion: engine.version, networks: nets, firewall: fw };
+}
+
+/** One profile's own facts (its container, image, proxy), added to the shared ones. */
+export async function profileFacts(shared: SharedFacts, containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
+  const [existing, localImage, proxyState] = await Promise.all([
+    containerRead,
+    image ? imageId(image) : Promise.resolve(undefined),
+    proxy ? proxyFacts(proxy.settings, proxy.profile) : Promise.resolve(undefined),
+  ]);
   return {
-    addresses: readHostAddresses(),
-    routes,
-    resolvers: parseResolvConf(resolv),
-    dockerVersion: engine.version,
-    networks: nets,
-    firewall: fw,
+    ...shared,
     ...(existing ? { container: existing } : {}),
     ...(localImage ? { imageId: localImage } : {}),
     ...(proxyState ? { proxy: proxyState } : {}),
   };
+}
+
+/**
+ * @param image the profile's image, to learn whether it is here (omit when it does not matter).
+ * @param proxy allowlist mode: also look at the profile's proxy.
+ * @param containerRead the named container's read, when the caller has begun it (container()).
+ */
+export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
+  // Begun together; the shared read's failure (no Docker engine) is reported first.
+  const own = profileFacts({} as SharedFacts, containerName, image, proxy, containerRead);
+  own.catch(() => undefined);
+  const shared = await sharedFacts();
+  return { ...shared, ...(await own) };
 }

@@ -25,6 +25,9 @@ export interface FirewallChange {
   changes: string[];
 }
 
+/** Changes run as one transaction: `change` carries every one of `parts`. */
+export interface CombinedChange { change: FirewallChange; parts: FirewallChange[] }
+
 /** What hermit reads of the host's firewall, one shape for both backends (a profile's rules can be
  * left in the backend not in use, so both are read where the host has them). */
 export type FirewallState = Pick<FirewallFacts, 'save4' | 'save6' | 'nftTables'>;
@@ -59,6 +62,10 @@ export interface Firewall {
   where(profile: string): string | undefined;
   /** Profiles this backend holds rules of. */
   profilesIn(host: FirewallState): string[];
+  /** Several profiles' changes as one change per transaction this backend runs (iptables: one per
+   * family; nftables: one), each with the changes it carries (`parts`), so a guard pass restores
+   * them all at once. Changes without a payload are left out. */
+  combine(changes: FirewallChange[]): CombinedChange[];
   /** The command that applies a change's payload, or its revert. */
   command(change: FirewallChange, text: string): Command;
   /** The wanted rulesets as this backend lists them, for --dry-run. */

@@ -7,7 +7,7 @@ import type { Family } from '../net/cidr.js';
 import { HermitError } from '../errors.js';
 import type { Attribution } from '../probe/types.js';
 import { CHAIN_PREFIX, type Ruleset, buildRuleset, forwardChain, inputChain, renderJump, renderRule } from '../plan/ruleset.js';
-import type { FamilyRules, Firewall, FirewallChange, FirewallState } from './backend.js';
+import type { CombinedChange, FamilyRules, Firewall, FirewallChange, FirewallState } from './backend.js';
 
 export type { FirewallChange } from './backend.js';
 
@@ -202,6 +202,56 @@ export function teardownFirewall(profile: string, family: Family, save: string):
   };
 }
 
+/**
+ * Several payloads of one family as one iptables-restore --noflush input, in the order planFirewall
+ * writes one: chains declared (emptied), lines deleted, chains filled, jumps inserted, chains
+ * dropped. A line two payloads share is written once: Docker's DOCKER-USER jump, which each
+ * profile's plan moves back on top of FORWARD, would otherwise be deleted twice (the second
+ * delete fails the whole restore) or added twice. Each profile's chains and jumps are its own, so
+ * nothing else is shared.
+ */
+export function combinePayloads(payloads: string[]): string {
+  const order = [':', '-D ', '-A ', '-I ', '-X '];
+  const groups = order.map(() => [] as string[]);
+  // A line is written as often as the one payload that has it most often has it (one payload may
+  // delete two identical stale jumps).
+  const written = new Map<string, number>();
+  for (const p of payloads) {
+    const here = new Map<string, number>();
+    for (const line of p.split('\n')) {
+      const g = order.findIndex((prefix) => line.startsWith(prefix));
+      if (g < 0) continue; // *filter, COMMIT, blank: written once around the whole
+      const n = (here.get(line) ?? 0) + 1;
+      here.set(line, n);
+      if (n <= (written.get(line) ?? 0)) continue;
+      written.set(line, n);
+      groups[g]!.push(line);
+    }
+  }
+  // Docker's jump goes in last, so it ends up on top of FORWARD, as in one profile's plan.
+  const inserts = groups[3]!;
+  const docker = inserts.indexOf(asInsert(DOCKER_USER_JUMP));
+  if (docker >= 0) inserts.push(...inserts.splice(docker, 1));
+  return wrap(groups.flat());
+}
+
+function combineFamily(family: Family, parts: FirewallChange[]): CombinedChange {
+  if (parts.length === 1) return { change: parts[0]!, parts };
+  const reverts = parts.map((c) => c.revert).filter((r): r is string => r !== null);
+  return {
+    change: {
+      backend: 'iptables',
+      family,
+      what: `IPv${family} rules`,
+      payload: combinePayloads(parts.map((c) => c.payload ?? '')),
+      // Undone in reverse: the last profile's change first.
+      revert: reverts.length > 0 ? combinePayloads([...reverts].reverse()) : null,
+      changes: parts.flatMap((c) => c.changes),
+    },
+    parts,
+  };
+}
+
 export const restoreCommand = (family: Family, payload: string): Command => ({
   file: family === 4 ? 'iptables-restore' : 'ip6tables-restore',
   // --noflush: touch only the chains named in the payload; --wait: queue behind the xtables lock.
@@ -293,6 +343,11 @@ export const iptables: Firewall = {
     }
     return [...names];
   },
+
+  combine: (changes) => ([4, 6] as const)
+    .map((f) => changes.filter((c) => (c.family ?? 4) === f && c.payload !== null))
+    .filter((group) => group.length > 0)
+    .map((group) => combineFamily(group[0]!.family ?? 4, group)),
 
   command: (change, text) => restoreCommand(change.family ?? 4, text),
 

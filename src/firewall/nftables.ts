@@ -292,6 +292,22 @@ export const nftables: Firewall = {
 
   where: (profile) => `table ${NFT_FAMILY} ${nftTable(profile)}`,
   profilesIn: (host) => Object.keys(host.nftTables).map((table) => table.slice(NFT_TABLE_PREFIX.length)),
+  // Each profile has its own table: one `nft -f` carries every table's replacement, all or nothing.
+  combine: (changes) => {
+    const parts = changes.filter((c) => c.payload !== null);
+    if (parts.length <= 1) return parts.map((c) => ({ change: c, parts: [c] }));
+    const reverts = parts.map((c) => c.revert).filter((r): r is string => r !== null);
+    return [{
+      change: {
+        backend: 'nftables',
+        what: `nftables tables ${parts.map((c) => c.what.replace(/^nftables table /, '')).join('; ')}`,
+        payload: parts.map((c) => c.payload).join(''),
+        revert: reverts.length > 0 ? [...reverts].reverse().join('') : null,
+        changes: parts.flatMap((c) => c.changes),
+      },
+      parts,
+    }];
+  },
   command: (_change, text) => nftCommand(text),
   render: (profile, wanted, reason) => `# IPv4 and IPv6 (nftables, ${reason})\n${renderTable(wantedTable(profile, wanted)).trimEnd()}`,
 

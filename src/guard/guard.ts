@@ -3,14 +3,14 @@
 // finding and action.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { firewallCommand } from '../firewall/index.js';
+import { type FirewallChange, firewallCommand, firewallFor } from '../firewall/index.js';
 import { restoreRecordedRules } from '../apply/firewall.js';
 import { rotateProxyLogs } from '../apply/proxy.js';
 import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
 import { exec } from '../apply/exec.js';
 import { stopFailClosed } from '../apply/stop.js';
-import { container as inspectContainer, gatherFacts } from '../apply/facts.js';
+import { type SharedFacts, container as inspectContainer, profileFacts, sharedFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
 import { planProbe } from '../plan/targets.js';
@@ -50,86 +50,185 @@ async function stopContainer(id: string, name: string, why: string, log: Log): P
 }
 
 const RESTORE_ATTEMPTS = 3;
+/** Probes at once in a pass over many profiles (each is a process in a container's netns). */
+const PROBES_AT_ONCE = 4;
 
-/**
- * One family's rules, restored from a plan of the current dump. dockerd programs its own rules
- * (a new network's, its DOCKER-USER jump moved back on top) in several steps without hermit's
- * lock, so the dump can change between reading and restoring: then read and plan again. A
- * restore that still fails is not thrown: the verification after it finds the drift and stops
- * the container.
- */
-async function restoreRules(loaded: LoadedProfile, first: Extract<Drift, { kind: 'rules' }>, log: Log): Promise<void> {
-  const { profile } = loaded;
-  let d: Extract<Drift, { kind: 'rules' }> | undefined = first;
-  for (let attempt = 1; d; attempt++) {
-    const t0 = Date.now();
-    const r = await exec(firewallCommand(d.fix, d.fix.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
-    if (r.exitCode === 0) return log(`${profile.name}: restored ${d.fix.what} in ${ms(t0)}: ${d.fix.changes.join(', ')}`);
-    log(`${profile.name}: FAILED to restore ${d.fix.what}${attempt < RESTORE_ATTEMPTS ? ' (the table changed meanwhile? reading it again)' : ''}: ${r.stderr.trim()}`);
-    if (attempt === RESTORE_ATTEMPTS) return;
-    const what = d.fix.what;
-    d = verify(profile, await gatherFacts(profile.container.name)).drifts.find((x): x is Extract<Drift, { kind: 'rules' }> => x.kind === 'rules' && x.fix.what === what);
-  }
+type RulesDrift = Extract<Drift, { kind: 'rules' }>;
+const isRules = (d: Drift): d is RulesDrift => d.kind === 'rules';
+const fixable = (d: Drift) => d.kind === 'rules' || d.kind === 'extra-network';
+
+/** One profile in a pass: what was read and found, and the lines the pass wrote about it. */
+interface Item {
+  loaded: LoadedProfile;
+  read?: { facts: HostFacts; verdict: Verdict };
+  /** Why it could not be verified (a read failed): retried on the next trigger. */
+  failed?: string;
+  actions: string[];
+  note: Log;
 }
+type ReadItem = Item & { read: { facts: HostFacts; verdict: Verdict } };
 
-/** What a pass verifies: the host facts and the profile's pinned binds. */
-async function guardFacts(profile: Profile): Promise<HostFacts> {
-  const facts = await gatherFacts(profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
+const nameOf = (g: Item) => g.loaded.profile.name;
+const firstLine = (e: unknown) => (e as Error).message.split('\n')[0]!;
+
+/** What a pass verifies: the host's facts, read once for all profiles, and the profile's own (its container, proxy, pinned binds). */
+async function guardFacts(profile: Profile, shared: SharedFacts): Promise<HostFacts> {
+  const facts = await profileFacts(shared, profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
   return { ...facts, binds: bindFacts(pinnedMounts(profile, stateDir())) };
 }
 
-/** Restores what can be restored, under the host lock; returns what is still wrong. */
-async function restore(loaded: LoadedProfile, verdict: Verdict, log: Log): Promise<{ facts: HostFacts; verdict: Verdict }> {
-  const { profile } = loaded;
-  const c = verdict.container;
-  for (const d of verdict.drifts) {
-    if (d.kind === 'rules') {
-      await restoreRules(loaded, d, log);
-    } else if (d.kind === 'extra-network' && c) {
-      for (const net of d.networks) {
-        const r = await exec({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });
-        log(r.exitCode === 0 ? `${profile.name}: disconnected ${c.name} from network ${net}` : `${profile.name}: could not disconnect ${c.name} from ${net}: ${r.stderr.trim()}`);
+/** One read of the host for all the items, their own facts concurrently, each verified. */
+async function readAndVerify(items: Item[]): Promise<void> {
+  const shared = await sharedFacts();
+  await Promise.all(items.map(async (g) => {
+    try {
+      const facts = await guardFacts(g.loaded.profile, shared);
+      g.read = { facts, verdict: verify(g.loaded.profile, facts, await lastProbe(nameOf(g))) };
+      delete g.failed;
+    } catch (e) {
+      g.failed = firstLine(e);
+    }
+  }));
+}
+
+/** Items that were read and are hermit's to guard (not absent, not a foreign container). */
+const guarded = (items: Item[]): ReadItem[] =>
+  items.filter((g): g is ReadItem => !g.failed && !!g.read && !g.read.verdict.foreign && !g.read.verdict.absent);
+
+/** The rule changes each item needs, by its drifts (only those of the named kinds, when given). */
+const rulesFixes = (items: ReadItem[], only?: Map<Item, Set<string>>): Map<Item, FirewallChange[]> =>
+  new Map(items
+    .map((g) => [g, g.read.verdict.drifts.filter(isRules).map((d) => d.fix).filter((f) => only?.get(g)?.has(f.what) ?? true)] as const)
+    .filter(([, fixes]) => fixes.length > 0));
+
+/**
+ * Restores every drifted profile's rules together: one transaction per command its backend runs
+ * (Firewall.combine), planned from one read of the host. dockerd programs its own rules (a new
+ * network's, its DOCKER-USER jump moved back on top) in several steps without hermit's lock, so
+ * the dump can change between reading and restoring: then read, plan and restore again. The last
+ * attempt restores profile by profile, so one profile whose rules cannot go back does not hold back
+ * the others. A restore that still fails is not thrown: the verification after it finds the drift
+ * and stops the container.
+ */
+async function restoreRules(items: ReadItem[], log: Log): Promise<void> {
+  let pending = rulesFixes(items);
+  for (let attempt = 1; pending.size > 0; attempt++) {
+    const whose = new Map<FirewallChange, Item>([...pending].flatMap(([g, fixes]) => fixes.map((f) => [f, g] as const)));
+    const all = [...whose.keys()];
+    const alone = attempt === RESTORE_ATTEMPTS && pending.size > 1;
+    const transactions = alone
+      ? all.map((c) => ({ change: c, parts: [c] }))
+      : [...new Set(all.map((c) => c.backend))].flatMap((b) => firewallFor(b).combine(all.filter((c) => c.backend === b)));
+    const failed = new Map<Item, Set<string>>();
+    for (const { change, parts } of transactions) {
+      const t0 = Date.now();
+      const r = await exec(firewallCommand(change, change.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+      const names = [...new Set(parts.map((c) => nameOf(whose.get(c)!)))];
+      if (r.exitCode === 0 && names.length > 1) log(`restored ${change.what} of ${names.length} profiles in one transaction in ${ms(t0)}: ${names.join(', ')}`);
+      for (const c of parts) {
+        const g = whose.get(c)!;
+        if (r.exitCode === 0) { g.note(`${nameOf(g)}: restored ${c.what} in ${ms(t0)}: ${c.changes.join(', ')}`); continue; }
+        g.note(`${nameOf(g)}: FAILED to restore ${c.what}${attempt < RESTORE_ATTEMPTS ? ' (the table changed meanwhile? reading it again)' : ''}: ${r.stderr.trim()}`);
+        failed.set(g, (failed.get(g) ?? new Set()).add(c.what));
       }
     }
+    if (attempt === RESTORE_ATTEMPTS || failed.size === 0) return;
+    // Read again; what the restore left is verified again by the caller.
+    const again = [...failed.keys()];
+    await readAndVerify(again);
+    pending = rulesFixes(guarded(again), failed);
   }
-  const facts = await guardFacts(profile);
-  const again = verify(profile, facts, await lastProbe(profile.name));
-  if (again.drifts.some((d) => d.kind === 'rules')) {
-    // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
-    log(`${profile.name}: rules still differ right after restoring them (another firewall manager rewriting them?)`);
+}
+
+/** The container's other networks, disconnected: paths around the bridge's rules. */
+async function disconnectExtra(g: ReadItem): Promise<void> {
+  const c = g.read.verdict.container;
+  for (const d of g.read.verdict.drifts) {
+    if (d.kind !== 'extra-network' || !c) continue;
+    for (const net of d.networks) {
+      const r = await exec({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });
+      g.note(r.exitCode === 0 ? `${nameOf(g)}: disconnected ${c.name} from network ${net}` : `${nameOf(g)}: could not disconnect ${c.name} from ${net}: ${r.stderr.trim()}`);
+    }
   }
-  return { facts, verdict: again };
 }
 
 /**
- * One verification pass of one profile: verify, restore, prove, and stop the container when the
- * guarantee does not hold.
+ * Verifies every profile from one read of the host, and restores what can be restored, under the
+ * host lock once; each item is left with what is still wrong.
  */
-export async function guardProfile(loaded: LoadedProfile, by: string, log: Log): Promise<PassResult> {
-  const { profile, file } = loaded;
-  const t0 = Date.now();
-  const actions: string[] = [];
-  const note: Log = (line) => { actions.push(line); log(line); };
-
-  const { facts, verdict } = await withHostLock(async () => {
-    const facts = await guardFacts(profile);
-    const verdict = verify(profile, facts, await lastProbe(profile.name));
-    if (verdict.foreign || verdict.absent) return { facts, verdict };
-    for (const d of verdict.drifts.filter((x) => x.kind !== 'unproven')) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
-    const fixable = (d: Drift) => d.kind === 'rules' || d.kind === 'extra-network';
-    let fixed = { facts, verdict };
+async function verifyAndRestore(items: Item[], log: Log): Promise<void> {
+  await withHostLock(async () => {
+    await readAndVerify(items);
+    const drifted = guarded(items).filter((g) => g.read.verdict.drifts.some((x) => x.kind !== 'unproven'));
+    if (drifted.length > 1) log(`${drifted.length} profiles drifted, found in one read of the host: ${drifted.map(nameOf).join(', ')}`);
+    for (const g of drifted) for (const d of g.read.verdict.drifts.filter((x) => x.kind !== 'unproven')) g.note(`${nameOf(g)}: DRIFT ${describeDrift(d)}`);
     // What changed while restoring (a network connected, dockerd moving its own jump) gets a second
     // round instead of being taken as beyond repair.
-    for (let round = 0; round < 2 && fixed.verdict.drifts.some(fixable); round++) {
-      if (round > 0) for (const d of fixed.verdict.drifts.filter(fixable)) note(`${profile.name}: DRIFT ${describeDrift(d)}`);
-      fixed = await restore(loaded, fixed.verdict, note);
+    for (let round = 0; round < 2; round++) {
+      const todo = guarded(items).filter((g) => g.read.verdict.drifts.some(fixable));
+      if (todo.length === 0) break;
+      if (round > 0) for (const g of todo) for (const d of g.read.verdict.drifts.filter(fixable)) g.note(`${nameOf(g)}: DRIFT ${describeDrift(d)}`);
+      await restoreRules(todo, log);
+      for (const g of todo) await disconnectExtra(g);
+      await readAndVerify(todo);
+      // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
+      for (const g of guarded(todo)) if (g.read.verdict.drifts.some(isRules)) g.note(`${nameOf(g)}: rules still differ right after restoring them (another firewall manager rewriting them?)`);
     }
     // Keep what boot restores in step with what is applied.
-    if (!fixed.verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
-      await recordRules(profile.name, file, fixed.facts.firewall.backend, wantedRulesets(profile, fixed.facts)).catch(() => undefined);
+    for (const g of guarded(items)) {
+      const { facts, verdict } = g.read;
+      if (!verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
+        await recordRules(nameOf(g), g.loaded.file, facts.firewall.backend, wantedRulesets(g.loaded.profile, facts)).catch(() => undefined);
+      }
     }
-    return fixed;
   });
+}
+
+/**
+ * One verification pass over the profiles: verify them all from one read of the host, restore
+ * every drifted profile's rules together, then prove each (a few probes at once), and stop a
+ * container whose guarantee does not hold.
+ */
+export async function guardPass(profiles: LoadedProfile[], by: string, log: Log): Promise<PassResult[]> {
+  const t0 = Date.now();
+  const items = profiles.map((loaded): Item => {
+    const actions: string[] = [];
+    return { loaded, actions, note: (line) => { actions.push(line); log(line); } };
+  });
+  try {
+    await verifyAndRestore(items, log);
+  } catch (e) {
+    for (const g of items) g.failed ??= firstLine(e);
+  }
+  return inTurn(items, PROBES_AT_ONCE, async (g) => {
+    try {
+      if (g.failed || !g.read) throw new Error(g.failed ?? 'not read');
+      return await settle(g as ReadItem, by, t0, log);
+    } catch (e) {
+      log(`${nameOf(g)}: verification failed: ${g.failed ?? firstLine(e)} (retrying on the next trigger)`);
+      return { profile: nameOf(g), ok: false, stopped: false };
+    }
+  });
+}
+
+/** `f` over `xs`, at most `n` at once; results in the order of `xs`. */
+async function inTurn<T, R>(xs: T[], n: number, f: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(xs.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, xs.length) }, async () => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await f(xs[i]!);
+    }
+  }));
+  return out;
+}
+
+/** After the restore: prove the profile's isolation, or stop its container when it does not hold. */
+async function settle(g: ReadItem, by: string, t0: number, log: Log): Promise<PassResult> {
+  const { profile, file } = g.loaded;
+  const { facts, verdict } = g.read;
+  const { actions, note } = g;
   if (verdict.absent) return { profile: profile.name, ok: true, stopped: false };
   if (verdict.foreign) {
     log(`${profile.name}: container ${profile.container.name} was not started by hermit for this profile; left alone`);

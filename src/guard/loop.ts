@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { LoadedProfile } from '../profile/types.js';
-import { type Log, type PassResult, guardProfile } from './guard.js';
+import { type Log, type PassResult, guardPass } from './guard.js';
 
 interface DockerEvent { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } }
 
@@ -80,18 +80,8 @@ export async function watchRuleChanges(trigger: (by: string) => void, log: Log):
   }
 }
 
-export async function passAll(profiles: LoadedProfile[], by: string, log: Log): Promise<PassResult[]> {
-  const out: PassResult[] = [];
-  for (const p of profiles) {
-    try {
-      out.push(await guardProfile(p, by, log));
-    } catch (e) {
-      log(`${p.profile.name}: verification failed: ${(e as Error).message.split('\n')[0]} (retrying on the next trigger)`);
-      out.push({ profile: p.profile.name, ok: false, stopped: false });
-    }
-  }
-  return out;
-}
+/** One pass over the profiles (guardPass): one read of the host, one restore of what drifted, the probes a few at a time. */
+export const passAll = (profiles: LoadedProfile[], by: string, log: Log): Promise<PassResult[]> => guardPass(profiles, by, log);
 
 /** @param profiles read again before each pass: without profile arguments, one applied later is guarded too. */
 export async function guardForever(profiles: () => Promise<LoadedProfile[]>, intervalSec: number, log: Log): Promise<never> {
