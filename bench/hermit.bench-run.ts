@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { inject, it } from 'vitest';
 import { engineRun } from '../src/apply/apply.js';
+import { hostRunner } from '../src/apply/exec.js';
 import { dockerRun } from '../src/plan/container.js';
 import type { ProbeReport } from '../src/probe/types.js';
 import { loadProfile } from '../src/profile/load.js';
@@ -70,7 +71,7 @@ async function engineCreateStart(profileFile: string): Promise<number> {
   const create = dockerRun(loadProfile(profileFile).profile, { dockerArgs: [], command: [] }, process.env).create;
   if (!create) throw new Error('the bench profile has no Engine API create request');
   const t0 = performance.now();
-  await engineRun(world.dockerHost.replace(/^unix:\/\//, ''), create, 'docker run');
+  await engineRun(world.dockerHost.replace(/^unix:\/\//, ''), create, 'docker run', hostRunner);
   return performance.now() - t0;
 }
 

@@ -2,7 +2,8 @@
 // ways the guarantee drifted, each with what would restore it. Effects live in guard.ts.
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
 import type { FirewallChange } from '../firewall/iptables.js';
-import { LABEL_PROFILE, planNetwork } from '../plan/network.js';
+import { LABEL_PROFILE } from '../plan/labels.js';
+import { planNetwork } from '../plan/network.js';
 import { firewallChanges, wantedRulesets } from '../plan/plan.js';
 import type { Profile } from '../profile/types.js';
 import { type ProbeRecord, stateDir } from '../state/store.js';

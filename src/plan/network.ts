@@ -6,8 +6,6 @@ import type { Profile } from '../profile/types.js';
 import type { DockerNetwork, HostFacts } from './facts.js';
 import { LABEL_PROFILE, labelArgs } from './labels.js';
 
-/** For guard/verify.ts, which imports it from here (src/guard belongs to another change); new code imports labels.ts. */
-export { LABEL_PROFILE } from './labels.js';
 
 
 export type NetworkAction =
