@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
-import { FIREWALL, type WorldInfo, docker, hermit, inHost, nftTableOf } from './world.js';
+import { FIREWALL, type WorldInfo, docker, hermit, inHost, nftTableOf, sleeperYaml } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const dir = join(world.root, 'concurrency');
@@ -13,18 +13,7 @@ const names = Array.from({ length: 10 }, (_, i) => `conc-${i}`);
 function writeProfile(name: string, subnet: string): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}
-image: ${world.image}
-command: [sleep, "86400"]
-network:
-  subnet: ${subnet}
-dns: [${world.addr.router}]
-probe:
-  dnsName: internet.test
-  timeoutMs: 3000
-  mustReach:
-    - { host: internet.test, port: ${world.ports.internet} }
-`);
+  writeFileSync(file, sleeperYaml(world, name, subnet));
   return file;
 }
 

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ProfileStatus } from '../../src/plan/status.js';
-import { FIREWALL, type WorldInfo, connectEnd, connectFrom, hermit, inHost, pidOf } from './world.js';
+import { FIREWALL, type WorldInfo, connectEnd, connectFrom, hermit, inHost, pidOf, sleeperYaml } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const dir = join(world.root, 'guard-scale');
@@ -13,19 +13,7 @@ const dir = join(world.root, 'guard-scale');
 const AGENTS = [1, 2, 3, 4, 5].map((n) => ({ name: `scale${n}`, subnet: `172.30.${91 + n}.0/24` }));
 const file = (name: string) => join(dir, `${name}.yaml`);
 
-const yaml = (name: string, subnet: string) => `name: ${name}
-image: ${world.image}
-command: [sleep, "86400"]
-network:
-  subnet: ${subnet}
-dns: [${world.addr.router}]
-probe:
-  dnsName: internet.test
-  timeoutMs: 3000
-  outageRetrySec: 120
-  mustReach:
-    - { host: internet.test, port: ${world.ports.internet} }
-`;
+const yaml = (name: string, subnet: string) => sleeperYaml(world, name, subnet, '  outageRetrySec: 120\n');
 
 const status = async (name: string) => JSON.parse((await hermit(world, ['status', file(name), '--json'])).stdout) as ProfileStatus;
 const nasFrom = async (name: string) => connectEnd(world, await pidOf(world, `hermit-${name}`), name, world.addr.nas, world.ports.nasAllowed);

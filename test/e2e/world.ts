@@ -151,6 +151,23 @@ export function writeProfile(info: WorldInfo, name: string, text: string, dir = 
   return file;
 }
 
+/** The plainest caged agent: the world's image asleep on its own subnet, the router as resolver,
+ * the internet page as what the probe must reach; `probe` adds lines under probe:. */
+export function sleeperYaml(info: WorldInfo, name: string, subnet: string, probe = ''): string {
+  return `name: ${name}
+image: ${info.image}
+command: [sleep, "86400"]
+network:
+  subnet: ${subnet}
+dns: [${info.addr.router}]
+probe:
+  dnsName: internet.test
+  timeoutMs: 3000
+${probe}  mustReach:
+    - { host: internet.test, port: ${info.ports.internet} }
+`;
+}
+
 /** The uid the agent writes its workspace as (the container's user). */
 export const AGENT_UID = 1000;
 
