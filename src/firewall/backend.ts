@@ -38,6 +38,21 @@ export interface Read { exitCode: number; stdout: string; stderr: string; thrown
 /** One family's rules in `hermit status`. */
 export interface FamilyRules { family: Family; state: RulesState; detail?: string }
 
+/** `hermit doctor`'s reading of one profile's rules: the comparison plan() makes, told for people. */
+export interface RulesInspection {
+  /** Whether any of the profile's rules are on the host at all. */
+  present: boolean;
+  /** What differs from the wanted rules, one line each; none exactly when plan() would change nothing. */
+  problems: string[];
+  /** What the host holds, chain by chain or table by table. */
+  evidence: string[];
+  /** The finding when intact, and what "not applied" means here ("no chains"). */
+  intact: string;
+  absent: string;
+  /** What `hermit run <profile>` does about the problems, and where to look for their cause. */
+  repair: string;
+}
+
 /** `hermit guard --boot`: a change to apply, or what keeps one from being planned (`fails`: the rules stay missing). */
 export type BootStep = { fix: FirewallChange } | { note: string; fails: boolean };
 
@@ -58,6 +73,8 @@ export interface Firewall {
   teardown(profile: string, host: FirewallState): FirewallChange[];
   /** `hermit status`, per family: the profile's rules compared with `wanted` (without the profile: present or not). */
   rulesStatus(name: string, profile: Profile | undefined, hostAddresses: string[], host: FirewallState): FamilyRules[];
+  /** `hermit doctor`: the host's rules of the profile against `wanted`, decided as plan() decides. */
+  inspect(profile: Profile, wanted: Ruleset[], host: FirewallState): RulesInspection;
   /** Where the profile's rules live, for people, when one place holds them all (nftables: its table). */
   where(profile: string): string | undefined;
   /** Profiles this backend holds rules of. */

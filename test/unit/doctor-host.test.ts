@@ -31,6 +31,9 @@ describe('recorded: the e2e world', () => {
     expect(c.summary).toBe("IPv4 FORWARD rule 1 (-A FORWARD -j ts-forward) comes before Docker's jump to DOCKER-USER (Tailscale)");
     expect(c.fix).toContain('systemctl restart docker');
     expect(c.fix).toContain('netfilter-mode=nodivert');
+    // hermit run and status decide "intact" by the same comparison: they move Docker's jump back on top.
+    expect(checks(evidence('world-rule-before-docker'), profile, FILE)['host.hermit-rules']).toMatchObject({ status: 'fail',
+      summary: "IPv4 FORWARD has 1 rule(s) above Docker's jump to DOCKER-USER: they see the bridge's traffic before hermit's rules (see host.forward-order)" });
   });
 
   it("hermit's chain flushed: fails, says it protects nothing, and the fix is hermit run", () => {
