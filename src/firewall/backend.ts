@@ -7,7 +7,6 @@ import type { Command } from '../apply/exec.js';
 import type { Family } from '../net/cidr.js';
 import type { FirewallBackend, FirewallFacts } from '../plan/facts.js';
 import type { Rule, Ruleset } from '../plan/ruleset.js';
-import type { RulesState } from '../plan/status.js';
 import type { Profile } from '../profile/types.js';
 import type { Attribution } from '../probe/types.js';
 
@@ -34,6 +33,20 @@ export type FirewallState = Pick<FirewallFacts, 'save4' | 'save6' | 'nftTables'>
 
 /** A command's answer as the reader got it; `thrown` when it could not run at all. */
 export interface Read { exitCode: number; stdout: string; stderr: string; thrown?: boolean }
+
+/** What `hermit status` says of one family's rules. */
+export type RulesState =
+  /** Exactly what the profile wants, jumps on top. */
+  | 'intact'
+  /** Some of hermit's rules are there, but not exactly the profile's (detail says what differs). */
+  | 'differs'
+  | 'missing'
+  /** Present; the profile is unknown, so not compared. */
+  | 'present'
+  /** No ip6tables on this host. */
+  | 'unavailable'
+  /** The host cannot hold them (e.g. no DOCKER-USER chain). */
+  | 'broken';
 
 /** One family's rules in `hermit status`. */
 export interface FamilyRules { family: Family; state: RulesState; detail?: string }
