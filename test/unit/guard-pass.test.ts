@@ -61,16 +61,18 @@ function world(opts: { probe?: (plan: ProbePlan) => Promise<ProbeResponse>; rest
   return { runner, io, probes, lines, log: (l: string) => { lines.push(l); } };
 }
 
+// Each test its own state folder (records, the host lock).
+const before = process.env.HERMIT_STATE_DIR;
+beforeEach(() => { process.env.HERMIT_STATE_DIR = mkdtempSync(join(tmpdir(), 'hermit-guard-')); });
+afterEach(() => {
+  rmSync(process.env.HERMIT_STATE_DIR!, { recursive: true, force: true });
+  if (before === undefined) delete process.env.HERMIT_STATE_DIR; else process.env.HERMIT_STATE_DIR = before;
+});
+
 const STOP = ['docker update --restart no c1', 'docker stop --time 5 c1'];
 const commandLines = (r: FakeRunner) => r.calls.map((c) => [c.file, ...c.args].join(' '));
 
 describe('a guard pass, through the runner', () => {
-  const before = process.env.HERMIT_STATE_DIR;
-  beforeEach(() => { process.env.HERMIT_STATE_DIR = mkdtempSync(join(tmpdir(), 'hermit-guard-')); });
-  afterEach(() => {
-    rmSync(process.env.HERMIT_STATE_DIR!, { recursive: true, force: true });
-    if (before === undefined) delete process.env.HERMIT_STATE_DIR; else process.env.HERMIT_STATE_DIR = before;
-  });
 
   it('drift: the restore transaction is applied, then the container is probed; it keeps running', async () => {
     const w = world();
@@ -124,12 +126,6 @@ describe('a guard pass, through the runner', () => {
 });
 
 describe('guard --boot, through the runner', () => {
-  const before = process.env.HERMIT_STATE_DIR;
-  beforeEach(() => { process.env.HERMIT_STATE_DIR = mkdtempSync(join(tmpdir(), 'hermit-boot-')); });
-  afterEach(() => {
-    rmSync(process.env.HERMIT_STATE_DIR!, { recursive: true, force: true });
-    if (before === undefined) delete process.env.HERMIT_STATE_DIR; else process.env.HERMIT_STATE_DIR = before;
-  });
 
   it('puts the recorded table back from a read of the ruleset, in one transaction', async () => {
     await recordRules('agent', '/p/agent.yaml', 'nftables', rulesets);
