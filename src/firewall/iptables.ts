@@ -44,7 +44,8 @@ export function onHost(rs: Ruleset, save: string): Ruleset {
   return { ...rs, jumps: rs.jumps.map((j) => (j.from === 'FORWARD' ? { ...j, from: 'DOCKER-USER' } : j)) };
 }
 
-const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
+/** One of hermit's jumps (to a HERMIT- chain, with its comment). */
+export const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
 const jumpsTo = (line: string, chain: string) => line.endsWith(` -j ${chain}`);
 const asDelete = (line: string) => `-D ${line.slice(3)}`;
 const asInsert = (line: string) => {
