@@ -159,6 +159,101 @@ export interface HostBind {
   text: string;
 }
 
+// --mount, read as Docker's CLI reads it (docker/cli opts/mount.go): one CSV record (Go's
+// encoding/csv: a field may be double-quoted, "" inside quotes is a quote, a quote anywhere else is
+// an error) of key=value fields; the flags readonly/ro (and a few booleans) may stand alone; keys are
+// matched without case; a repeated key's last value wins; a source starting with "." is made absolute
+// against the working directory. The type defaults to volume.
+
+export interface MountSpec {
+  type: string;
+  source?: string;
+  target?: string;
+  readOnly: boolean;
+  /** volume-opt key=value pairs (a local volume with device=/path and o=bind binds a host path). */
+  volumeOpts: Map<string, string>;
+}
+
+const MOUNT_FLAGS = new Set(['readonly', 'ro', 'volume-nocopy', 'bind-nonrecursive', 'bind-create-src']);
+const MOUNT_KEYS = new Set([
+  'type', 'source', 'src', 'target', 'dst', 'destination', 'readonly', 'ro', 'consistency', 'bind-propagation',
+  'bind-nonrecursive', 'bind-recursive', 'bind-create-src', 'volume-subpath', 'volume-nocopy', 'volume-label',
+  'volume-driver', 'volume-opt', 'image-subpath', 'tmpfs-size', 'tmpfs-mode',
+]);
+/** Go's strconv.ParseBool. */
+const GO_BOOL = new Map(Object.entries({ 1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false }));
+
+/** One CSV record as Go's encoding/csv reads it; a string when it is not one. */
+function csvRecord(text: string): string[] | string {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (text[i] === '"') {
+      for (i++; ; i++) {
+        if (i >= text.length) return 'a quoted field is not closed';
+        if (text[i] !== '"') { field += text[i]; continue; }
+        if (text[i + 1] === '"') { field += '"'; i++; continue; }
+        i++;
+        break;
+      }
+      if (i < text.length && text[i] !== ',') return 'a quote inside a field (quote the whole field, and double the quotes in it)';
+    } else {
+      const end = text.indexOf(',', i);
+      field = text.slice(i, end < 0 ? text.length : end);
+      if (field.includes('"')) return 'a quote inside a field (quote the whole field, and double the quotes in it)';
+      i += field.length;
+    }
+    fields.push(field);
+    if (i >= text.length) return fields;
+    i++; // the comma
+  }
+}
+
+/** A --mount value as Docker reads it, or what makes Docker (or hermit, for a line break) refuse it. */
+export function parseMount(value: string): MountSpec | { problem: string } {
+  const text = value.trim();
+  if (text === '') return { problem: 'the --mount value is empty' };
+  // Docker reads only the first line; what follows would be invisible to hermit's checks too.
+  if (/[\r\n]/.test(text)) return { problem: 'the --mount value has a line break' };
+  const fields = csvRecord(text);
+  if (typeof fields === 'string') return { problem: `the --mount value is not valid CSV: ${fields}` };
+  const spec: MountSpec = { type: 'volume', readOnly: false, volumeOpts: new Map() };
+  for (const field of fields) {
+    const eq = field.indexOf('=');
+    const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
+    const val = eq < 0 ? undefined : field.slice(eq + 1);
+    if (!MOUNT_KEYS.has(key)) return { problem: `unknown --mount option '${field}'` };
+    if (val === undefined && !MOUNT_FLAGS.has(key)) return { problem: `--mount option '${field}' must be a key=value pair` };
+    if (val !== undefined && (val.trim() === '' || val.trim() !== val)) return { problem: `--mount option '${field}' has an empty value or one with spaces around it` };
+    switch (key) {
+      case 'type': spec.type = val!.toLowerCase(); break;
+      case 'source': case 'src': spec.source = val; break;
+      case 'target': case 'dst': case 'destination': spec.target = val; break;
+      case 'readonly': case 'ro': {
+        const b = val === undefined ? true : GO_BOOL.get(val);
+        if (b === undefined) return { problem: `--mount option '${field}' is neither true nor false` };
+        spec.readOnly = b;
+        break;
+      }
+      case 'volume-opt': {
+        const [k = '', ...rest] = val!.split('=');
+        if (k !== '') spec.volumeOpts.set(k, rest.join('='));
+        break;
+      }
+    }
+  }
+  return spec;
+}
+
+/** The host paths a mount binds: a bind's source (relative ones the CLI resolves against its
+ * working directory count too), any absolute source, and a volume's device option. */
+export function mountHostPaths(m: MountSpec): string[] {
+  const source = m.source !== undefined && (m.source.startsWith('/') || (m.type === 'bind' && m.source.startsWith('.'))) ? [m.source] : [];
+  const device = m.volumeOpts.get('device');
+  return [...source, ...(device?.startsWith('/') ? [device] : [])];
+}
+
 /** The host paths docker run options bind into the container (-v, --volume, --mount), so the
  * "who can write the profile" check sees them as it sees container.mounts. */
 export function dockerArgBinds(args: readonly string[]): HostBind[] {
@@ -169,14 +264,9 @@ export function dockerArgBinds(args: readonly string[]): HostBind[] {
       const vol = splitVolume(v);
       if (vol?.host?.startsWith('/')) out.push({ host: vol.host, container: vol.container, readOnly: !!vol.options?.split(',').includes('ro'), text: o.text });
     } else if (o.name === 'mount') {
-      const fields = v.split(',').map((f) => { const [k = '', ...rest] = f.split('='); return [k.toLowerCase(), rest.join('=')] as const; });
-      const get = (...keys: string[]) => fields.find(([k]) => keys.includes(k))?.[1];
-      const readOnly = fields.some(([k, val]) => (k === 'readonly' || k === 'ro') && (val === '' || /^(true|1)$/i.test(val)));
-      const container = get('target', 'dst', 'destination') ?? '';
-      for (const [k, val] of fields) {
-        const host = ['source', 'src'].includes(k) ? val : k === 'volume-opt' && val.startsWith('device=') ? val.slice('device='.length) : undefined;
-        if (host?.startsWith('/')) out.push({ host, container, readOnly, text: o.text });
-      }
+      const m = parseMount(v);
+      if ('problem' in m) continue;
+      for (const host of mountHostPaths(m)) out.push({ host, container: m.target ?? '', readOnly: m.readOnly, text: o.text });
     }
   }
   return out;

@@ -2,7 +2,9 @@
 // source (that is what recordings from odd hosts contain). Pure.
 import { firewallBackendOf, parseAddresses, parseContainer, parseNetworks, parseResolvConf, parseRoutes } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
+import type { FirewallState } from '../firewall/backend.js';
 import { type BackendChoice, chooseBackend } from '../firewall/choose.js';
+import { hermitTables } from '../firewall/nftables.js';
 import type { DockerNetwork, ExistingContainer, HostAddress, HostRoute } from '../plan/facts.js';
 import type { Profile } from '../profile/types.js';
 import { SRC } from './gather.js';
@@ -65,6 +67,11 @@ export class Facts {
       if (e instanceof HermitError) return e;
       throw e;
     }
+  }
+
+  /** The host's firewall as hermit's backends read it; what could not be read is empty. */
+  get firewallState(): FirewallState {
+    return { save4: this.out(SRC.save4) ?? '', save6: this.out(SRC.save6) ?? '', nftTables: Object.fromEntries(hermitTables(this.out(SRC.nft) ?? '')) };
   }
 
   get networks(): DockerNetwork[] {

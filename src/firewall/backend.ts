@@ -7,7 +7,6 @@ import type { Command } from '../apply/exec.js';
 import type { Family } from '../net/cidr.js';
 import type { FirewallBackend, FirewallFacts } from '../plan/facts.js';
 import type { Rule, Ruleset } from '../plan/ruleset.js';
-import type { RulesState } from '../plan/status.js';
 import type { Profile } from '../profile/types.js';
 import type { Attribution } from '../probe/types.js';
 
@@ -35,8 +34,37 @@ export type FirewallState = Pick<FirewallFacts, 'save4' | 'save6' | 'nftTables'>
 /** A command's answer as the reader got it; `thrown` when it could not run at all. */
 export interface Read { exitCode: number; stdout: string; stderr: string; thrown?: boolean }
 
+/** What `hermit status` says of one family's rules. */
+export type RulesState =
+  /** Exactly what the profile wants, jumps on top. */
+  | 'intact'
+  /** Some of hermit's rules are there, but not exactly the profile's (detail says what differs). */
+  | 'differs'
+  | 'missing'
+  /** Present; the profile is unknown, so not compared. */
+  | 'present'
+  /** No ip6tables on this host. */
+  | 'unavailable'
+  /** The host cannot hold them (e.g. no DOCKER-USER chain). */
+  | 'broken';
+
 /** One family's rules in `hermit status`. */
 export interface FamilyRules { family: Family; state: RulesState; detail?: string }
+
+/** `hermit doctor`'s reading of one profile's rules: the comparison plan() makes, told for people. */
+export interface RulesInspection {
+  /** Whether any of the profile's rules are on the host at all. */
+  present: boolean;
+  /** What differs from the wanted rules, one line each; none exactly when plan() would change nothing. */
+  problems: string[];
+  /** What the host holds, chain by chain or table by table. */
+  evidence: string[];
+  /** The finding when intact, and what "not applied" means here ("no chains"). */
+  intact: string;
+  absent: string;
+  /** What `hermit run <profile>` does about the problems, and where to look for their cause. */
+  repair: string;
+}
 
 /** `hermit guard --boot`: a change to apply, or what keeps one from being planned (`fails`: the rules stay missing). */
 export type BootStep = { fix: FirewallChange } | { note: string; fails: boolean };
@@ -58,6 +86,8 @@ export interface Firewall {
   teardown(profile: string, host: FirewallState): FirewallChange[];
   /** `hermit status`, per family: the profile's rules compared with `wanted` (without the profile: present or not). */
   rulesStatus(name: string, profile: Profile | undefined, hostAddresses: string[], host: FirewallState): FamilyRules[];
+  /** `hermit doctor`: the host's rules of the profile against `wanted`, decided as plan() decides. */
+  inspect(profile: Profile, wanted: Ruleset[], host: FirewallState): RulesInspection;
   /** Where the profile's rules live, for people, when one place holds them all (nftables: its table). */
   where(profile: string): string | undefined;
   /** Profiles this backend holds rules of. */

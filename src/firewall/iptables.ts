@@ -6,6 +6,7 @@ import type { Command } from '../apply/exec.js';
 import type { Family } from '../net/cidr.js';
 import { HermitError } from '../errors.js';
 import type { Attribution } from '../probe/types.js';
+import type { Profile } from '../profile/types.js';
 import { CHAIN_PREFIX, type Ruleset, buildRuleset, forwardChain, inputChain, renderJump, renderRule } from '../plan/ruleset.js';
 import type { CombinedChange, FamilyRules, Firewall, FirewallChange, FirewallState } from './backend.js';
 
@@ -43,7 +44,8 @@ export function onHost(rs: Ruleset, save: string): Ruleset {
   return { ...rs, jumps: rs.jumps.map((j) => (j.from === 'FORWARD' ? { ...j, from: 'DOCKER-USER' } : j)) };
 }
 
-const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
+/** One of hermit's jumps (to a HERMIT- chain, with its comment). */
+export const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
 const jumpsTo = (line: string, chain: string) => line.endsWith(` -j ${chain}`);
 const asDelete = (line: string) => `-D ${line.slice(3)}`;
 const asInsert = (line: string) => {
@@ -65,8 +67,24 @@ export interface PlanFirewallOptions {
   createDockerUser?: boolean;
 }
 
-export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOptions = {}): FirewallChange {
+/**
+ * The one comparison of a family's wanted ruleset with the host's save text: the change that makes
+ * them agree (payload null: intact), and the same differences told for people (`problems`, one per
+ * change) with what the host holds (`evidence`). `unplannable`: a jump's chain is missing, so no
+ * payload can be written (planFirewall throws it; doctor reports it).
+ */
+export interface FamilyComparison {
+  change: FirewallChange;
+  problems: string[];
+  evidence: string[];
+  /** How many of the wanted chains and jumps the host has at all. */
+  present: number;
+  unplannable?: HermitError;
+}
+
+export function compareFamily(wanted: Ruleset, save: string, opts: PlanFirewallOptions = {}): FamilyComparison {
   const { family } = wanted;
+  const v = `IPv${family}`;
   const observed = parseSave(save);
   const viaDockerUser = wanted.jumps.some((j) => j.from === 'DOCKER-USER');
   const declare: string[] = [];
@@ -75,27 +93,39 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
   const undoRules: string[] = [];
   const undoDrop: string[] = [];
   const changes: string[] = [];
+  const problems: string[] = [];
+  const evidence: string[] = [];
+  let present = 0;
+  let unplannable: HermitError | undefined;
 
   if (opts.createDockerUser && viaDockerUser && !observed.has('DOCKER-USER')) {
     observed.set('DOCKER-USER', []);
     declare.push(':DOCKER-USER - [0:0]');
     undoDrop.push('-X DOCKER-USER');
     changes.push('create chain DOCKER-USER');
+    problems.push(`${v} has no DOCKER-USER chain`);
   }
 
   for (const chain of wanted.chains) {
     const want = chain.rules.map((r) => renderRule(chain.name, r, family));
     const have = observed.get(chain.name);
-    if (sameLines(have, want)) continue;
+    if (have) present++;
+    const same = sameLines(have, want);
+    evidence.push(`${v} ${chain.name}: ${have ? countRules(have.length) : 'missing'}${same ? ', as planned' : `, hermit would write ${want.length}`}`);
+    if (same) continue;
     declare.push(`:${chain.name} - [0:0]`);
     rules.push(...want);
     undoDeclare.push(`:${chain.name} - [0:0]`);
     if (have) {
       undoRules.push(...have);
       changes.push(`replace chain ${chain.name} (${have.length} → ${countRules(want.length)})`);
+      problems.push(have.length === 0
+        ? `${v} chain ${chain.name} is empty (flushed): it protects nothing`
+        : `${v} chain ${chain.name} differs from the profile (${have.length} rules, hermit would write ${want.length})`);
     } else {
       undoDrop.push(`-X ${chain.name}`);
       changes.push(`create chain ${chain.name} (${countRules(want.length)})`);
+      problems.push(`${v} chain ${chain.name} is missing`);
     }
   }
 
@@ -107,18 +137,23 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
   for (const jump of wanted.jumps) {
     const from = observed.get(jump.from);
     if (!from) {
-      throw new HermitError(
+      evidence.push(`${v} ${jump.from} → ${jump.to}: missing`);
+      problems.push(`${v} has no ${jump.from} chain to jump from`);
+      unplannable ??= new HermitError(
         'host',
         `the ${family === 4 ? 'iptables' : 'ip6tables'} filter table has no ${jump.from} chain`,
         jump.from === 'DOCKER-USER'
           ? "Docker creates DOCKER-USER when it manages iptables: check that dockerd runs with iptables enabled (no \"iptables\": false in /etc/docker/daemon.json) and that Docker's firewall backend is iptables"
           : undefined,
       );
+      continue;
     }
     const line = renderJump(jump);
     const at = from.indexOf(line);
+    if (at >= 0) present++;
     // In place means: present once, with only other hermit jumps above it.
     const inPlace = at >= 0 && from.slice(0, at).every(isHermitJump);
+    evidence.push(`${v} ${jump.from} → ${jump.to}: ${at < 0 ? 'missing' : inPlace ? `rule ${at + 1}, first` : `rule ${at + 1}, after ${from[0]}`}`);
     const wantedHere = new Set(wanted.jumps.filter((j) => j.from === jump.from && j.to === jump.to && j !== jump).map(renderJump));
     const stale = from.filter((l, i) => {
       if (!jumpsTo(l, jump.to) || (inPlace && i === at) || (l !== line && wantedHere.has(l)) || marked.has(`${jump.from}:${i}`)) return false;
@@ -131,8 +166,12 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
       inserts.push(asInsert(line));
       undoDrop.unshift(asDelete(line));
       changes.push(`${at >= 0 ? 'move' : 'add'} jump ${jump.from} -i ${jump.bridge} → ${jump.to}`);
+      problems.push(at < 0
+        ? `${v} jump ${jump.from} -i ${jump.bridge} → ${jump.to} is missing`
+        : `${v} jump ${jump.from} → ${jump.to} is rule ${at + 1}, not first: rules above it decide first`);
     } else if (stale.length > 0) {
       changes.push(`remove ${stale.length} stale jump(s) to ${jump.to} from ${jump.from}`);
+      problems.push(`${v} ${jump.from} holds ${stale.length} stale jump(s) to ${jump.to} besides hermit's`);
     }
   }
 
@@ -149,21 +188,36 @@ export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOp
       inserts.push(asInsert(DOCKER_USER_JUMP));
       undoDrop.unshift(asDelete(DOCKER_USER_JUMP));
       changes.push(at >= 0 ? `move jump FORWARD → DOCKER-USER back to the top (${at} rule(s) above it)` : 'add missing jump FORWARD → DOCKER-USER');
+      problems.push(at >= 0
+        ? `${v} FORWARD has ${at} rule(s) above Docker's jump to DOCKER-USER: they see the bridge's traffic before hermit's rules (see host.forward-order)`
+        : `${v} FORWARD has no jump to DOCKER-USER: hermit's rules are never consulted`);
     }
   }
 
+  const what = `IPv${family} rules`;
+  const result = { problems, evidence, present, ...(unplannable ? { unplannable } : {}) };
   if (declare.length + deletes.length + inserts.length === 0) {
-    return { backend: 'iptables', family, what: `IPv${family} rules`, payload: null, revert: null, changes: [] };
+    return { change: { backend: 'iptables', family, what, payload: null, revert: null, changes: [] }, ...result };
   }
   return {
-    backend: 'iptables',
-    family,
-    what: `IPv${family} rules`,
-    payload: wrap([...declare, ...deletes, ...rules, ...inserts]),
-    // Undo order: flush what we wrote, drop our jumps, put old jumps and rules back, delete new chains.
-    revert: wrap([...undoDeclare, ...undoDrop.filter((l) => l.startsWith('-D')), ...undoRules, ...undoDrop.filter((l) => l.startsWith('-X'))]),
-    changes,
+    change: {
+      backend: 'iptables',
+      family,
+      what,
+      payload: wrap([...declare, ...deletes, ...rules, ...inserts]),
+      // Undo order: flush what we wrote, drop our jumps, put old jumps and rules back, delete new chains.
+      revert: wrap([...undoDeclare, ...undoDrop.filter((l) => l.startsWith('-D')), ...undoRules, ...undoDrop.filter((l) => l.startsWith('-X'))]),
+      changes,
+    },
+    ...result,
   };
+}
+
+/** The change that makes the host's family hold exactly `wanted`; throws when a jump's chain is missing. */
+export function planFirewall(wanted: Ruleset, save: string, opts: PlanFirewallOptions = {}): FirewallChange {
+  const compared = compareFamily(wanted, save, opts);
+  if (compared.unplannable) throw compared.unplannable;
+  return compared.change;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -261,6 +315,10 @@ export const restoreCommand = (family: Family, payload: string): Command => ({
 
 const saveOf = (host: FirewallState, family: Family) => (family === 4 ? host.save4 : host.save6);
 
+const ipv6Unavailable = (profile: Profile, host: FirewallState) => (profile.network.ipv6 && host.save6 === ''
+  ? new HermitError('host', 'the profile turns IPv6 on, but ip6tables is not available on this host', 'Install ip6tables, or set network.ipv6: false')
+  : undefined);
+
 /** One family's rules in `hermit status`: the same comparison as the plan's (planFirewall). */
 function familyStatus(name: string, family: Family, save: string, wanted: Ruleset | undefined): FamilyRules {
   if (family === 6 && save === '') return { family, state: 'unavailable' };
@@ -318,10 +376,23 @@ export const iptables: Firewall = {
     ([4, 6] as const).filter((f) => f === 4 || host.save6 !== '').map((f) => onHost(buildRuleset(profile, f, hostAddresses), saveOf(host, f))),
 
   plan(profile, wanted, host) {
-    if (profile.network.ipv6 && host.save6 === '') {
-      throw new HermitError('host', 'the profile turns IPv6 on, but ip6tables is not available on this host', 'Install ip6tables, or set network.ipv6: false');
-    }
+    const noIp6 = ipv6Unavailable(profile, host);
+    if (noIp6) throw noIp6;
     return wanted.map((rs) => planFirewall(rs, saveOf(host, rs.family)));
+  },
+
+  // The comparison plan() makes, family by family; a problem for each change it would make.
+  inspect(profile, wanted, host) {
+    const compared = wanted.map((rs) => compareFamily(rs, saveOf(host, rs.family)));
+    const noIp6 = ipv6Unavailable(profile, host);
+    return {
+      present: compared.some((c) => c.present > 0),
+      problems: [...compared.flatMap((c) => c.problems), ...(noIp6 ? [noIp6.message] : [])],
+      evidence: compared.flatMap((c) => c.evidence),
+      intact: `hermit's chains for '${profile.name}' hold exactly the planned rules, and every jump is first`,
+      absent: 'no chains',
+      repair: 'puts the rules and jumps back in one step (the running container is kept); then find what removed them: a firewalld reload, a restored iptables save, or a reboot (see changes.services)',
+    };
   },
 
   teardown: (profile, host) => [teardownFirewall(profile, 4, host.save4), ...(host.save6 === '' ? [] : [teardownFirewall(profile, 6, host.save6)])],

@@ -277,6 +277,26 @@ export const nftables: Firewall = {
   plan: (profile, wanted, host) => [planNft(profile.name, wanted, host.nftTables[nftTable(profile.name)])],
   teardown: (profile, host) => [teardownNft(profile, host.nftTables[nftTable(profile)])],
 
+  // The comparison plan() makes: the whole table, missing or not exactly the wanted one.
+  inspect(profile, wanted, host) {
+    const table = `${NFT_FAMILY} ${nftTable(profile.name)}`;
+    const listing = host.nftTables[nftTable(profile.name)];
+    const [change] = this.plan(profile, wanted, host) as [FirewallChange];
+    const problems = change.payload === null ? []
+      : listing ? [`hermit's table ${table} differs from the profile: ${change.changes.join(', ')}`]
+      : [`hermit's table ${table} is missing: nothing isolates the profile's bridge`];
+    return {
+      present: !!listing,
+      problems,
+      evidence: [`table ${table}: ${listing ? `${listing.split('\n').length} lines` : 'missing'}`, ...change.changes],
+      intact: `hermit's table ${table} holds exactly the planned rules`,
+      absent: 'no table',
+      repair: listing
+        ? 'replaces it in one transaction (the running container is kept); then find what changed it'
+        : 'puts it back in one transaction; then find what removed it: nftables.service (its config starts with flush ruleset), a reboot (see changes.services)',
+    };
+  },
+
   // One table holds both families: one comparison, reported per family.
   rulesStatus(name, profile, hostAddresses, host) {
     const listing = host.nftTables[nftTable(name)];

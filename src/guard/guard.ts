@@ -8,7 +8,7 @@ import { restoreRecordedRules } from '../apply/firewall.js';
 import { rotateProxyLogs } from '../apply/proxy.js';
 import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
-import { exec } from '../apply/exec.js';
+import { type Runner, hostRunner } from '../apply/exec.js';
 import { stopFailClosed } from '../apply/stop.js';
 import { type SharedFacts, container as inspectContainer, profileFacts, sharedFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
@@ -18,7 +18,7 @@ import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
 import { consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
 import { probeContainer } from '../probe/run.js';
-import type { ProbeReport } from '../probe/types.js';
+import type { ProbePlan, ProbeReport, ProbeResponse } from '../probe/types.js';
 import { approve, enforcedVersion } from '../profile/approval.js';
 import { printableLine } from '../report/printable.js';
 import type { LoadedProfile, Profile } from '../profile/types.js';
@@ -43,8 +43,31 @@ export interface PassResult {
 
 const ms = (t0: number) => `${Date.now() - t0} ms`;
 
-async function stopContainer(id: string, name: string, why: string, log: Log): Promise<boolean> {
-  const failed = await stopFailClosed(id);
+/**
+ * What a pass acts through: the host's reads, the runner for every command it runs (restores,
+ * disconnects, the fail-closed stop), and the probe. The host's by default; unit tests pass a
+ * recording fake runner and canned reads (test/unit/guard-pass.test.ts).
+ */
+export interface GuardIo {
+  runner: Runner;
+  /** The host's facts, read once for every profile of a pass. */
+  shared(): Promise<SharedFacts>;
+  /** One profile's own facts (its container, proxy, pinned binds) added to the shared ones. */
+  own(profile: Profile, shared: SharedFacts): Promise<HostFacts>;
+  probe(pid: number, plan: ProbePlan): Promise<ProbeResponse>;
+  inspect(id: string): Promise<ExistingContainer | undefined>;
+}
+
+export const hostIo: GuardIo = {
+  runner: hostRunner,
+  shared: sharedFacts,
+  own: guardFacts,
+  probe: (pid, plan) => probeContainer(pid, plan),
+  inspect: (id) => inspectContainer(id),
+};
+
+async function stopContainer(id: string, name: string, why: string, log: Log, runner: Runner): Promise<boolean> {
+  const failed = await stopFailClosed(id, runner);
   log(failed ? `FAILED to stop container ${name}: ${failed} (was stopping because: ${why})` : `STOPPED container ${name} (restart policy set to "no"): ${why}`);
   return !failed;
 }
@@ -78,11 +101,11 @@ async function guardFacts(profile: Profile, shared: SharedFacts): Promise<HostFa
 }
 
 /** One read of the host for all the items, their own facts concurrently, each verified. */
-async function readAndVerify(items: Item[]): Promise<void> {
-  const shared = await sharedFacts();
+async function readAndVerify(items: Item[], io: GuardIo): Promise<void> {
+  const shared = await io.shared();
   await Promise.all(items.map(async (g) => {
     try {
-      const facts = await guardFacts(g.loaded.profile, shared);
+      const facts = await io.own(g.loaded.profile, shared);
       g.read = { facts, verdict: verify(g.loaded.profile, facts, await lastProbe(nameOf(g))) };
       delete g.failed;
     } catch (e) {
@@ -110,7 +133,7 @@ const rulesFixes = (items: ReadItem[], only?: Map<Item, Set<string>>): Map<Item,
  * the others. A restore that still fails is not thrown: the verification after it finds the drift
  * and stops the container.
  */
-async function restoreRules(items: ReadItem[], log: Log): Promise<void> {
+async function restoreRules(items: ReadItem[], log: Log, io: GuardIo): Promise<void> {
   let pending = rulesFixes(items);
   for (let attempt = 1; pending.size > 0; attempt++) {
     const whose = new Map<FirewallChange, Item>([...pending].flatMap(([g, fixes]) => fixes.map((f) => [f, g] as const)));
@@ -122,7 +145,7 @@ async function restoreRules(items: ReadItem[], log: Log): Promise<void> {
     const failed = new Map<Item, Set<string>>();
     for (const { change, parts } of transactions) {
       const t0 = Date.now();
-      const r = await exec(firewallCommand(change, change.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+      const r = await io.runner.run(firewallCommand(change, change.payload!)).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
       const names = [...new Set(parts.map((c) => nameOf(whose.get(c)!)))];
       if (r.exitCode === 0 && names.length > 1) log(`restored ${change.what} of ${names.length} profiles in one transaction in ${ms(t0)}: ${names.join(', ')}`);
       for (const c of parts) {
@@ -135,18 +158,18 @@ async function restoreRules(items: ReadItem[], log: Log): Promise<void> {
     if (attempt === RESTORE_ATTEMPTS || failed.size === 0) return;
     // Read again; what the restore left is verified again by the caller.
     const again = [...failed.keys()];
-    await readAndVerify(again);
+    await readAndVerify(again, io);
     pending = rulesFixes(guarded(again), failed);
   }
 }
 
 /** The container's other networks, disconnected: paths around the bridge's rules. */
-async function disconnectExtra(g: ReadItem): Promise<void> {
+async function disconnectExtra(g: ReadItem, runner: Runner): Promise<void> {
   const c = g.read.verdict.container;
   for (const d of g.read.verdict.drifts) {
     if (d.kind !== 'extra-network' || !c) continue;
     for (const net of d.networks) {
-      const r = await exec({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });
+      const r = await runner.run({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });
       g.note(r.exitCode === 0 ? `${nameOf(g)}: disconnected ${c.name} from network ${net}` : `${nameOf(g)}: could not disconnect ${c.name} from ${net}: ${r.stderr.trim()}`);
     }
   }
@@ -156,9 +179,9 @@ async function disconnectExtra(g: ReadItem): Promise<void> {
  * Verifies every profile from one read of the host, and restores what can be restored, under the
  * host lock once; each item is left with what is still wrong.
  */
-async function verifyAndRestore(items: Item[], log: Log): Promise<void> {
+async function verifyAndRestore(items: Item[], log: Log, io: GuardIo): Promise<void> {
   await withHostLock(async () => {
-    await readAndVerify(items);
+    await readAndVerify(items, io);
     const drifted = guarded(items).filter((g) => g.read.verdict.drifts.some((x) => x.kind !== 'unproven'));
     if (drifted.length > 1) log(`${drifted.length} profiles drifted, found in one read of the host: ${drifted.map(nameOf).join(', ')}`);
     for (const g of drifted) for (const d of g.read.verdict.drifts.filter((x) => x.kind !== 'unproven')) g.note(`${nameOf(g)}: DRIFT ${describeDrift(d)}`);
@@ -168,9 +191,9 @@ async function verifyAndRestore(items: Item[], log: Log): Promise<void> {
       const todo = guarded(items).filter((g) => g.read.verdict.drifts.some(fixable));
       if (todo.length === 0) break;
       if (round > 0) for (const g of todo) for (const d of g.read.verdict.drifts.filter(fixable)) g.note(`${nameOf(g)}: DRIFT ${describeDrift(d)}`);
-      await restoreRules(todo, log);
-      for (const g of todo) await disconnectExtra(g);
-      await readAndVerify(todo);
+      await restoreRules(todo, log, io);
+      for (const g of todo) await disconnectExtra(g, io.runner);
+      await readAndVerify(todo, io);
       // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
       for (const g of guarded(todo)) if (g.read.verdict.drifts.some(isRules)) g.note(`${nameOf(g)}: rules still differ right after restoring them (another firewall manager rewriting them?)`);
     }
@@ -189,21 +212,21 @@ async function verifyAndRestore(items: Item[], log: Log): Promise<void> {
  * every drifted profile's rules together, then prove each (a few probes at once), and stop a
  * container whose guarantee does not hold.
  */
-export async function guardPass(profiles: LoadedProfile[], by: string, log: Log): Promise<PassResult[]> {
+export async function guardPass(profiles: LoadedProfile[], by: string, log: Log, io: GuardIo = hostIo): Promise<PassResult[]> {
   const t0 = Date.now();
   const items = profiles.map((loaded): Item => {
     const actions: string[] = [];
     return { loaded, actions, note: (line) => { actions.push(line); log(line); } };
   });
   try {
-    await verifyAndRestore(items, log);
+    await verifyAndRestore(items, log, io);
   } catch (e) {
     for (const g of items) g.failed ??= firstLine(e);
   }
   return inTurn(items, PROBES_AT_ONCE, async (g) => {
     try {
       if (g.failed || !g.read) throw new Error(g.failed ?? 'not read');
-      return await settle(g as ReadItem, by, t0, log);
+      return await settle(g as ReadItem, by, t0, log, io);
     } catch (e) {
       log(`${nameOf(g)}: verification failed: ${g.failed ?? firstLine(e)} (retrying on the next trigger)`);
       return { profile: nameOf(g), ok: false, stopped: false };
@@ -225,7 +248,7 @@ async function inTurn<T, R>(xs: T[], n: number, f: (x: T) => Promise<R>): Promis
 }
 
 /** After the restore: prove the profile's isolation, or stop its container when it does not hold. */
-async function settle(g: ReadItem, by: string, t0: number, log: Log): Promise<PassResult> {
+async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo): Promise<PassResult> {
   const { profile, file } = g.loaded;
   const { facts, verdict } = g.read;
   const { actions, note } = g;
@@ -243,18 +266,18 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log): Promise<Pa
   let proven = false;
   let outage = false;
   if (!ok && c && running) {
-    stopped = await stopContainer(c.id, c.name, remaining.map(describeDrift).join('; '), note);
+    stopped = await stopContainer(c.id, c.name, remaining.map(describeDrift).join('; '), note, io.runner);
   } else if (!ok) {
     note(`${profile.name}: cannot restore the guarantee: ${remaining.map(describeDrift).join('; ')}`);
   } else if (c?.running && (actions.length > 0 || verdict.drifts.some((d) => d.kind === 'unproven'))) {
     const why = actions.length > 0 ? 'after restoring' : verdict.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
     const tp = Date.now();
     const plan = planProbe(profile, facts);
-    const probeOnce = (pid: number) => probeContainer(pid, plan).then((res) => classify(plan, res, { container: c.name, profile: profile.name }));
+    const probeOnce = (pid: number) => io.probe(pid, plan).then((res) => classify(plan, res, { container: c.name, profile: profile.name }));
     // An outage is probed again (bounded backoff) before it counts; a breach is final at once.
     let pid = c.pid;
     const settled = await retryOutage(
-      () => probeCurrentProcess(c.id, pid, (p) => { pid = p; return probeOnce(p); }, note, profile.name),
+      () => probeCurrentProcess(c.id, pid, (p) => { pid = p; return probeOnce(p); }, note, profile.name, io.inspect),
       (probed) => ('report' in probed ? judge(probed.report) : 'failed' in probed ? couldNotRun(probed.failed) : undefined),
       profile.probe.outageRetrySec,
       (j, attempt, waitMs) => log(`${profile.name}: probe (${why}) attempt ${attempt}: ${describeJudgement(j)}; probing again in ${waitMs / 1000} s`),
@@ -272,14 +295,14 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log): Promise<Pa
         ok = false;
         outage = j.kind === 'outage';
         const then = consequence(j, profile.probe);
-        if (then.stop) stopped = await stopContainer(c.id, c.name, `${describeJudgement(j)}${then.because ? ` (the profile says ${then.because})` : ''}`, note);
+        if (then.stop) stopped = await stopContainer(c.id, c.name, `${describeJudgement(j)}${then.because ? ` (the profile says ${then.because})` : ''}`, note, io.runner);
         else note(`${profile.name}: WARNING: container left running because the profile says ${then.because}`);
       }
     }
   }
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
   // Allowlist mode: an always-on proxy's logs stay bounded.
-  if (profile.proxy && ok) await rotateProxyLogs(profile.proxy, join(proxyDir(stateDir(), profile.name), 'log')).catch((e: unknown) => log(`${profile.name}: could not rotate the proxy's logs: ${(e as Error).message}`));
+  if (profile.proxy && ok) await rotateProxyLogs(profile.proxy, join(proxyDir(stateDir(), profile.name), 'log'), io.runner).catch((e: unknown) => log(`${profile.name}: could not rotate the proxy's logs: ${(e as Error).message}`));
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
   return { profile: profile.name, ok, stopped, ...(outage && !stopped ? { outage } : {}) };
 }
@@ -382,15 +405,15 @@ export async function guardedVersion(loaded: LoadedProfile, log: Log): Promise<L
  * nftables: the profile's table. A restart-policy container then never runs unprotected. And its
  * pinned binds, from the recorded approved paths: one that cannot be checked stays empty.
  */
-export async function bootRestore(log: Log): Promise<boolean> {
+export async function bootRestore(log: Log, runner: Runner = hostRunner): Promise<boolean> {
   let ok = true;
   await withHostLock(async () => {
     for (const name of await recordedProfiles()) {
       const binds = await savedBinds(name);
-      if (binds) ok = (await bootBind(name, binds.pins, log)) && ok;
+      if (binds) ok = (await bootBind(name, binds.pins, log, runner)) && ok;
       const rec = await savedRules(name);
       if (!rec) continue;
-      ok = (await restoreRecordedRules(name, rec, log)) && ok;
+      ok = (await restoreRecordedRules(name, rec, log, runner)) && ok;
       await recordVerified({ profile: name, by: 'hermit guard --boot', ok, actions: [] }).catch(() => undefined);
     }
   });

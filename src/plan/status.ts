@@ -1,25 +1,14 @@
 // `hermit status` as a pure function of the inventory: the container's state, whether hermit's
 // rules are present and exactly what the profile wants, and the last probe's verdict.
 import { type Judgement, judge } from '../probe/verdict.js';
-import type { Family } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
 import type { FirewallBackend, Inventory } from './facts.js';
+import type { FamilyRules } from '../firewall/backend.js';
 import { allFirewalls, firewallFor } from '../firewall/index.js';
 import { LABEL_PROFILE } from './labels.js';
 
-export type RulesState =
-  /** Exactly what the profile wants, jumps on top. */
-  | 'intact'
-  /** Some of hermit's rules are there, but not exactly the profile's (detail says what differs). */
-  | 'differs'
-  | 'missing'
-  /** Present; the profile is unknown, so not compared. */
-  | 'present'
-  /** No ip6tables on this host. */
-  | 'unavailable'
-  /** The host cannot hold them (e.g. no DOCKER-USER chain). */
-  | 'broken';
+export type { RulesState } from '../firewall/backend.js';
 
 export interface ProfileStatus {
   profile: string;
@@ -43,7 +32,7 @@ export interface ProfileStatus {
   firewall?: FirewallBackend;
   /** Allowlist mode: the proxy container and the agent's internal network. */
   proxy?: { name: string; state: string; running: boolean; network: { name: string; present: boolean } };
-  rules: { family: Family; state: RulesState; detail?: string }[];
+  rules: FamilyRules[];
   lastProbe?: { at: string; ok: boolean; verdict: Judgement['kind']; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
   /** When the guarantee was last verified, and by what (the guard, or the probe of a run). */
   lastVerified?: { at: string; by: string; ok: boolean; actions: string[] };

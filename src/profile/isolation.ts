@@ -2,7 +2,7 @@
 // (profile dockerArgs, and CLI arguments after `--`). Pure: the loader hands in anything that
 // needs the filesystem (realpath), so these run on plain data.
 import { isIp } from '../net/cidr.js';
-import { type ParsedOption, dockerArgBinds, parseDockerArgs, splitPublish, splitVolume } from '../docker/args.js';
+import { type MountSpec, type ParsedOption, mountHostPaths, parseDockerArgs, parseMount, splitPublish, splitVolume } from '../docker/args.js';
 import { NAME_RULES } from './names.js';
 import { looksSecret } from './secrets.js';
 
@@ -254,9 +254,12 @@ export function dockerArgProblems(args: readonly string[], opts: CheckOptions = 
         break;
       }
       case 'mount': {
-        const problem = mountProblem(v, opts);
-        if (problem) refuse(o, problem);
-        else if (dockerArgBinds([`--mount=${v}`]).length > 0) refuse(o, UNPINNED_BIND);
+        const m = parseMount(v);
+        if ('problem' in m) refuse(o, `${m.problem}; docker would refuse it (its form: type=bind,source=/path,target=/path[,readonly])`);
+        else {
+          const problem = mountProblem(m, opts) ?? (mountHostPaths(m).length > 0 ? UNPINNED_BIND : undefined);
+          if (problem) refuse(o, problem);
+        }
         break;
       }
       case 'volumes-from':
@@ -304,17 +307,10 @@ export function checkDockerArgs(args: readonly string[], where: string, opts: Ch
   return dockerArgProblems(args, opts).map((p) => `${where}: ${p.message}`);
 }
 
-/** --mount type=bind,source=...: the source, and a local volume's device= option, are host paths. */
-function mountProblem(spec: string, opts: CheckOptions = {}): string | undefined {
-  const readOnly = spec.split(',').some((f) => /^(readonly|ro)(=(true|1))?$/i.test(f));
-  for (const field of spec.split(',')) {
-    const [key = '', ...rest] = field.split('=');
-    const value = rest.join('=');
-    const hostPath =
-      ['source', 'src'].includes(key.toLowerCase()) ? value
-      : key.toLowerCase() === 'volume-opt' && value.startsWith('device=') ? value.slice('device='.length)
-      : undefined;
-    const why = hostPath?.startsWith('/') ? engineSocketProblem(hostPath) ?? hostPathHandOver(hostPath, [], opts, readOnly) : undefined;
+/** --mount: a host path it binds that hands over the host. */
+function mountProblem(m: MountSpec, opts: CheckOptions = {}): string | undefined {
+  for (const hostPath of mountHostPaths(m)) {
+    const why = engineSocketProblem(hostPath) ?? hostPathHandOver(hostPath, [], opts, m.readOnly);
     if (why !== undefined) return `mounts ${hostPath}, ${why}`;
   }
   return undefined;

@@ -1,6 +1,8 @@
 // Host checks fed with recorded outputs: the e2e world healthy and broken on purpose, this machine
 // (no Docker engine; and as an unprivileged user), and variants crafted by editing those outputs.
 import { describe, expect, it } from 'vitest';
+import { Facts } from '../../src/doctor/facts.js';
+import { firewallFor } from '../../src/firewall/index.js';
 import { checks, docProfile, edit, evidence, variant } from './doctor-fixtures.js';
 
 const healthy = evidence('world-healthy');
@@ -31,6 +33,9 @@ describe('recorded: the e2e world', () => {
     expect(c.summary).toBe("IPv4 FORWARD rule 1 (-A FORWARD -j ts-forward) comes before Docker's jump to DOCKER-USER (Tailscale)");
     expect(c.fix).toContain('systemctl restart docker');
     expect(c.fix).toContain('netfilter-mode=nodivert');
+    // hermit run and status decide "intact" by the same comparison: they move Docker's jump back on top.
+    expect(checks(evidence('world-rule-before-docker'), profile, FILE)['host.hermit-rules']).toMatchObject({ status: 'fail',
+      summary: "IPv4 FORWARD has 1 rule(s) above Docker's jump to DOCKER-USER: they see the bridge's traffic before hermit's rules (see host.forward-order)" });
   });
 
   it("hermit's chain flushed: fails, says it protects nothing, and the fix is hermit run", () => {
@@ -38,6 +43,16 @@ describe('recorded: the e2e world', () => {
     expect(c).toMatchObject({ status: 'fail', summary: 'IPv4 chain HERMIT-doc-ok is empty (flushed): it protects nothing' });
     expect(c.evidence).toContain('IPv4 HERMIT-doc-ok: 0 rules, hermit would write 24');
     expect(c.fix).toMatch(/^hermit run \/tmp\/hermit-e2e\/profiles\/doc-ok\.yaml puts the rules/);
+  });
+});
+
+describe('one comparison: doctor agrees with hermit status', () => {
+  it.each(['world-healthy', 'world-chain-flushed', 'world-rule-before-docker', 'world-dead-resolver', 'world-ip-forward-off', 'world-uplink-mtu-1400'])('%s', (name) => {
+    const snap = evidence(name);
+    const f = new Facts(snap);
+    const status = firewallFor('iptables').rulesStatus(profile.name, profile, f.addresses.map((a) => a.address), f.firewallState);
+    const intact = status.every((r) => r.state === 'intact' || r.state === 'unavailable');
+    expect(checks(snap, profile)['host.hermit-rules']!.status).toBe(intact ? 'ok' : 'fail');
   });
 });
 

@@ -3,13 +3,10 @@
 import { firewallBackendOf } from '../../apply/facts.js';
 import { HermitError } from '../../errors.js';
 import type { FirewallBackend } from '../../plan/facts.js';
-import { type FirewallChange, firewallFor } from '../../firewall/index.js';
-import { iptables, parseSave } from '../../firewall/iptables.js';
-import { NFT_FAMILY, hermitTables, nftTable, nftables } from '../../firewall/nftables.js';
-import { renderJump, renderRule } from '../../plan/ruleset.js';
-import type { Profile } from '../../profile/types.js';
+import { firewallFor } from '../../firewall/index.js';
+import { parseSave } from '../../firewall/iptables.js';
 import { SRC } from '../gather.js';
-import { type Body, type CheckDef, type Ctx, fail, hasDockerChains, hermitRun, isHermitJump, NO_PROFILE, ok, plural, skip, warn } from './util.js';
+import { type CheckDef, fail, hasDockerChains, hermitRun, isHermitJump, NO_PROFILE, ok, plural, skip, warn } from './util.js';
 
 /** Chains other tools leave in the filter table, by name: who is there besides Docker. */
 const OWNERS: [RegExp, string][] = [
@@ -18,6 +15,12 @@ const OWNERS: [RegExp, string][] = [
   [/^(nm-|NM-)/, 'NetworkManager'], [/^(CROWDSEC|crowdsec)/, 'CrowdSec'], [/^(LXD|lxd)/, 'LXD'],
 ];
 const ownerOf = (chain: string) => OWNERS.find(([re]) => re.test(chain))?.[1];
+
+/** Where each backend's rules are read from in the snapshot: without that read there is nothing to compare. */
+const RULES_READ: Record<FirewallBackend, { key: string; what: string }> = {
+  iptables: { key: SRC.save4, what: 'the firewall' },
+  nftables: { key: SRC.nft, what: 'the nftables ruleset' },
+};
 
 export const hostChecks: CheckDef[] = [
   {
@@ -192,73 +195,19 @@ export const hostChecks: CheckDef[] = [
       if (!profile) return skip(NO_PROFILE);
       const choice = f.backend;
       // Without a usable backend, iptables' reading (host.firewall-backend says why there is none).
-      return RULES_CHECKS[choice instanceof HermitError ? 'iptables' : choice.backend](ctx, profile);
+      const backend = firewallFor(choice instanceof HermitError ? 'iptables' : choice.backend);
+      const read = RULES_READ[backend.name];
+      if (f.out(read.key) === undefined) return skip(`cannot read ${read.what} (${f.why(read.key)})`);
+      // The comparison plan and status make (firewall/backend.ts), not one of doctor's own.
+      const host = f.firewallState;
+      const found = backend.inspect(profile, backend.wanted(profile, f.addresses.map((a) => a.address), host), host);
+      if (!found.present && !f.profileNetwork(profile)) {
+        return skip(`profile '${profile.name}' is not applied on this host (${found.absent}, no network): hermit run creates them`, found.evidence);
+      }
+      const { problems } = found;
+      if (problems.length === 0) return ok(found.intact, found.evidence);
+      return fail(problems[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more)` : ''), [...problems, ...found.evidence], `${hermitRun(ctx)} ${found.repair}`);
     },
   },
 ];
 
-/** hermit's chains and jumps for the profile, chain by chain, against the rulesets the plan wants. */
-function iptablesRulesCheck(ctx: Ctx, profile: Profile): Body {
-  const { f } = ctx;
-  const save4 = f.out(SRC.save4);
-  if (save4 === undefined) return skip(`cannot read the firewall (${f.why(SRC.save4)})`);
-  const hostAddresses = f.addresses.map((a) => a.address);
-  const evidence: string[] = [];
-  const problems: string[] = [];
-  let present = 0;
-  const host = { save4, save6: f.out(SRC.save6) ?? '', nftTables: {} };
-  for (const rules of iptables.wanted(profile, hostAddresses, host)) {
-    const family = rules.family;
-    const save = family === 4 ? host.save4 : host.save6;
-    if (!save) continue;
-    const chains = parseSave(save);
-    for (const chain of rules.chains) {
-      const want = chain.rules.map((r) => renderRule(chain.name, r, family));
-      const have = chains.get(chain.name);
-      if (have) present++;
-      const same = have?.length === want.length && have.every((l, i) => l === want[i]);
-      evidence.push(`IPv${family} ${chain.name}: ${have ? `${plural(have.length, 'rule')}` : 'missing'}${same ? ', as planned' : `, hermit would write ${want.length}`}`);
-      if (same) continue;
-      problems.push(!have ? `IPv${family} chain ${chain.name} is missing` : have.length === 0
-        ? `IPv${family} chain ${chain.name} is empty (flushed): it protects nothing`
-        : `IPv${family} chain ${chain.name} differs from the profile (${have.length} rules, hermit would write ${want.length})`);
-    }
-    for (const jump of rules.jumps) {
-      const line = renderJump(jump);
-      const from = chains.get(jump.from);
-      const at = from?.indexOf(line) ?? -1;
-      if (at >= 0) present++;
-      const first = at >= 0 && from!.slice(0, at).every(isHermitJump);
-      evidence.push(`IPv${family} ${jump.from} → ${jump.to}: ${at < 0 ? 'missing' : first ? `rule ${at + 1}, first` : `rule ${at + 1}, after ${from![0]}`}`);
-      if (!from) problems.push(`IPv${family} has no ${jump.from} chain to jump from`);
-      else if (at < 0) problems.push(`IPv${family} jump ${jump.from} -i ${jump.bridge} → ${jump.to} is missing`);
-      else if (!first) problems.push(`IPv${family} jump ${jump.from} → ${jump.to} is rule ${at + 1}, not first: rules above it decide first`);
-    }
-  }
-  if (present === 0 && !f.profileNetwork(profile)) return skip(`profile '${profile.name}' is not applied on this host (no chains, no network): hermit run creates them`, evidence);
-  if (problems.length === 0) return ok(`hermit's chains for '${profile.name}' hold exactly the planned rules, and every jump is first`, evidence);
-  return fail(problems[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more)` : ''), [...problems, ...evidence],
-    `${hermitRun(ctx)} puts the rules and jumps back in one step (the running container is kept); then find what removed them: a firewalld reload, a restored iptables save, or a reboot (see changes.services)`);
-}
-
-/** hermit's nftables table for the profile against the plan: missing (e.g. after `nft flush ruleset`) or changed. */
-function nftRulesCheck(ctx: Ctx, profile: Profile): Body {
-  const { f } = ctx;
-  const ruleset = f.out(SRC.nft);
-  if (ruleset === undefined) return skip(`cannot read the nftables ruleset (${f.why(SRC.nft)})`);
-  const name = nftTable(profile.name);
-  const host = { save4: '', save6: '', nftTables: Object.fromEntries(hermitTables(ruleset)) };
-  const listing = host.nftTables[name];
-  const [change] = nftables.plan(profile, nftables.wanted(profile, f.addresses.map((a) => a.address), host), host) as [FirewallChange];
-  const evidence = [`table ${NFT_FAMILY} ${name}: ${listing ? `${listing.split('\n').length} lines` : 'missing'}`, ...change.changes];
-  if (!listing) {
-    if (!f.profileNetwork(profile)) return skip(`profile '${profile.name}' is not applied on this host (no table, no network): hermit run creates them`, evidence);
-    return fail(`hermit's table ${NFT_FAMILY} ${name} is missing: nothing isolates the profile's bridge`, evidence,
-      `${hermitRun(ctx)} puts it back in one transaction; then find what removed it: nftables.service (its config starts with flush ruleset), a reboot (see changes.services)`);
-  }
-  if (!change.payload) return ok(`hermit's table ${NFT_FAMILY} ${name} holds exactly the planned rules`, evidence);
-  return fail(`hermit's table ${NFT_FAMILY} ${name} differs from the profile: ${change.changes.join(', ')}`, evidence,
-    `${hermitRun(ctx)} replaces it in one transaction (the running container is kept); then find what changed it`);
-}
-
-const RULES_CHECKS: Record<FirewallBackend, (ctx: Ctx, profile: Profile) => Body> = { iptables: iptablesRulesCheck, nftables: nftRulesCheck };

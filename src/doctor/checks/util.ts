@@ -28,6 +28,6 @@ export const skip = (reason: string, evidence: string[] = []): Body => ({ status
 
 export const NO_PROFILE = 'no profile given (hermit doctor <profile>)';
 export const hermitRun = (ctx: Ctx) => `hermit run ${ctx.profileArg ?? ctx.profile?.name ?? '<profile>'}`;
-export const isHermitJump = (line: string) => / --comment "hermit:[^"]*" -j HERMIT-\S+$/.test(line);
+export { isHermitJump } from '../../firewall/iptables.js';
 export const hasDockerChains = (save: string) => /^:DOCKER(-USER|-FORWARD)? /m.test(save);
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,0 +1,148 @@
+// The guard's pass and its boot restore against the recording fake runner: what it runs when the
+// rules drift (the restore payload, then the probe), and how it fails closed (the stop) when the
+// restore or the probe does not bring the guarantee back. The host is nftables: one table per
+// profile, which the fake "applies" when the restore transaction succeeds.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type GuardIo, bootRestore, guardPass } from '../../src/guard/guard.js';
+import { nftTable, nftables, renderTable, wantedTable } from '../../src/firewall/nftables.js';
+import type { ExistingContainer, HostFacts } from '../../src/plan/facts.js';
+import type { ProbePlan, ProbeResponse } from '../../src/probe/types.js';
+import type { LoadedProfile } from '../../src/profile/types.js';
+import { recordRules } from '../../src/state/store.js';
+import { FakeRunner } from './fakes/runner.js';
+import { sampleFacts, sampleProfile } from './fixtures.js';
+
+const profile = sampleProfile();
+const loaded: LoadedProfile = { profile, file: '/p/agent.yaml', locate: () => undefined };
+const addresses = sampleFacts().addresses.map((a) => a.address);
+const rulesets = nftables.wanted(profile, addresses, { save4: '', save6: '', nftTables: {} });
+const TABLE = renderTable(wantedTable(profile.name, rulesets));
+
+// A live pid: a probe that fails is then a failed probe, not a container that went away meanwhile.
+const container: ExistingContainer = {
+  id: 'c1', name: 'hermit-agent', running: true, status: 'running', pid: process.pid, image: 'sha256:i', startedAt: '2026-01-01T10:00:00.000Z',
+  labels: { 'hermit.profile': 'agent' }, networks: ['hermit-agent'], restartPolicy: 'unless-stopped',
+};
+
+/** The host as the fake holds it: hermit's table, or none (flushed). */
+function host(table: string | undefined): HostFacts {
+  const base = sampleFacts();
+  base.networks.push({ id: 'n1', name: 'hermit-agent', driver: 'bridge', subnets: ['172.30.0.0/24'], gateways: ['172.30.0.1'], bridge: 'hm-agent', ipv6: false, labels: { 'hermit.profile': 'agent' }, containers: ['hermit-agent'] });
+  base.firewall = { ...base.firewall, dockerBackend: 'nftables', backend: 'nftables', nftTables: table ? { [nftTable(profile.name)]: table } : {} };
+  return { ...base, container };
+}
+
+/** Every probe answered as the plan expects it: blocked targets unreachable, the rest reached. */
+const asPlanned = (plan: ProbePlan): ProbeResponse => ({
+  tcp: plan.tcp.map((e) => ({ id: e.probe.id, outcome: e.expect === 'blocked' ? 'unreachable' : e.expect === 'denied' ? 'denied' : 'connected', address: '203.0.113.7', ms: 1 })),
+  dns: plan.dns.map((e) => ({ id: e.probe.id, outcome: e.expect === 'no answer' ? 'timeout' : 'answered', addresses: ['203.0.113.7'], ms: 1 })),
+  ipv6: { disabled: true, addresses: [] },
+});
+
+/** A guard world: the fake runner applies a successful `nft -f` transaction to the table it holds. */
+function world(opts: { probe?: (plan: ProbePlan) => Promise<ProbeResponse>; restore?: 'fails' } = {}) {
+  let table: string | undefined;
+  const runner = new FakeRunner();
+  runner.on('nft', ['-f', '-'], opts.restore === 'fails'
+    ? { exitCode: 1, stderr: 'Error: Could not process rule: Operation not permitted' }
+    : (cmd) => { if (cmd.input?.includes(TABLE)) table = TABLE; return {}; });
+  const probes: number[] = [];
+  const io: GuardIo = {
+    runner,
+    shared: async () => host(table),
+    own: async (_p, shared) => ({ ...host(table), ...shared, container }),
+    probe: (pid, plan) => { probes.push(pid); return opts.probe ? opts.probe(plan) : Promise.resolve(asPlanned(plan)); },
+    inspect: async () => container,
+  };
+  const lines: string[] = [];
+  return { runner, io, probes, lines, log: (l: string) => { lines.push(l); } };
+}
+
+// Each test its own state folder (records, the host lock).
+const before = process.env.HERMIT_STATE_DIR;
+beforeEach(() => { process.env.HERMIT_STATE_DIR = mkdtempSync(join(tmpdir(), 'hermit-guard-')); });
+afterEach(() => {
+  rmSync(process.env.HERMIT_STATE_DIR!, { recursive: true, force: true });
+  if (before === undefined) delete process.env.HERMIT_STATE_DIR; else process.env.HERMIT_STATE_DIR = before;
+});
+
+const STOP = ['docker update --restart no c1', 'docker stop --time 5 c1'];
+const commandLines = (r: FakeRunner) => r.calls.map((c) => [c.file, ...c.args].join(' '));
+
+describe('a guard pass, through the runner', () => {
+
+  it('drift: the restore transaction is applied, then the container is probed; it keeps running', async () => {
+    const w = world();
+    const [r] = await guardPass([loaded], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: true, stopped: false });
+    expect(commandLines(w.runner)).toEqual(['nft -f -']);
+    expect(w.runner.calls[0]!.input).toContain(TABLE);
+    expect(w.probes).toEqual([process.pid]);
+    expect(w.lines.find((l) => l.includes('DRIFT'))).toContain(`create table inet ${nftTable('agent')}`);
+    expect(w.lines.some((l) => /^agent: probe \(after restoring\) ok, \d+ checks/.test(l))).toBe(true);
+    expect(w.lines.at(-1)).toMatch(/^agent: guarantee restored and proven/);
+  });
+
+  it('the probe after the restore finds a breach: the container is stopped, restart policy first (fail closed)', async () => {
+    const w = world({ probe: async (plan) => {
+      const planned = asPlanned(plan);
+      return { ...planned, tcp: planned.tcp.map((t) => ({ ...t, outcome: 'connected' as const })) };
+    } });
+    const [r] = await guardPass([loaded], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: false, stopped: true });
+    expect(commandLines(w.runner)).toEqual(['nft -f -', ...STOP]);
+    expect(w.lines.at(-1)).toMatch(/^STOPPED container hermit-agent \(restart policy set to "no"\): isolation probe FAILED, a BREACH/);
+  });
+
+  it('a probe that cannot run proves nothing: stopped too', async () => {
+    const w = world({ probe: () => Promise.reject(new Error('nsenter: cannot open /proc/1/ns/net')) });
+    const [r] = await guardPass([loaded], 'test', w.log, w.io);
+    expect(r).toMatchObject({ ok: false, stopped: true });
+    expect(commandLines(w.runner).slice(-2)).toEqual(STOP);
+  });
+
+  it('the restore fails every attempt: no probe, the container is stopped with the drift as the reason', async () => {
+    const w = world({ restore: 'fails' });
+    const [r] = await guardPass([loaded], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: false, stopped: true });
+    const nft = commandLines(w.runner).filter((l) => l === 'nft -f -');
+    expect(nft.length).toBeGreaterThanOrEqual(3);
+    expect(commandLines(w.runner).slice(-2)).toEqual(STOP);
+    expect(w.probes).toEqual([]);
+    expect(w.lines.some((l) => l.includes('FAILED to restore nftables table'))).toBe(true);
+    expect(w.lines.at(-1)).toMatch(/^STOPPED container hermit-agent .*: nftables table inet hermit-agent drifted/);
+  });
+
+  it('a stop docker refuses is said, and the pass is not ok', async () => {
+    const w = world({ restore: 'fails' });
+    w.runner.fail('docker', ['stop'], 'Error response from daemon: cannot stop container c1');
+    const [r] = await guardPass([loaded], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: false, stopped: false });
+    expect(w.lines.at(-1)).toMatch(/^FAILED to stop container hermit-agent: Error response from daemon: cannot stop container c1/);
+  });
+});
+
+describe('guard --boot, through the runner', () => {
+
+  it('puts the recorded table back from a read of the ruleset, in one transaction', async () => {
+    await recordRules('agent', '/p/agent.yaml', 'nftables', rulesets);
+    const runner = new FakeRunner().on('nft', ['list', 'ruleset'], { stdout: '' });
+    const lines: string[] = [];
+    expect(await bootRestore((l) => lines.push(l), runner)).toBe(true);
+    expect(commandLines(runner)).toEqual(['nft list ruleset', 'nft -f -']);
+    expect(runner.calls[1]!.input).toContain(TABLE);
+    expect(lines).toEqual([expect.stringMatching(/^agent: restored nftables table inet hermit-agent from .*: create table inet hermit-agent/)]);
+  });
+
+  it('a ruleset it cannot read: nothing is written, and boot restore says it failed', async () => {
+    await recordRules('agent', '/p/agent.yaml', 'nftables', rulesets);
+    const runner = new FakeRunner().fail('nft', ['list', 'ruleset'], 'Error: Operation not permitted');
+    const lines: string[] = [];
+    expect(await bootRestore((l) => lines.push(l), runner)).toBe(false);
+    expect(commandLines(runner)).toEqual(['nft list ruleset']);
+    expect(lines).toEqual(['agent: cannot read the nftables ruleset: Error: Operation not permitted']);
+  });
+});
