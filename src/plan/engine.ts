@@ -68,6 +68,9 @@ export function engineRun(profile: Profile, host: EngineHost, stateDir: string):
     // A fresh procfs (the nested runc's /proc) may not be mounted while parts of /proc are masked.
     '--security-opt', 'systempaths=unconfined',
     ...(host.tunNode ? ['--volume', `${host.tunNode}:/dev/net/tun`] : ['--device', '/dev/net/tun']),
+    // Nothing of the image changes: rootlesskit copies /etc and /run up into its own tmpfs, and
+    // dockerd writes only its runtime folder, ~/.config, /tmp and the data volume.
+    '--read-only', '--tmpfs', '/tmp', '--tmpfs', `${ENGINE_HOME}/.config:uid=1000,gid=1000,mode=700`,
     '--tmpfs', `${RUNTIME_DIR}:uid=1000,gid=1000,mode=700`,
     ...(profile.container.restart !== 'no' ? ['--restart', profile.container.restart] : []),
     ...Object.keys(env).sort().flatMap((k) => ['--env', `${k}=${env[k]}`]),
