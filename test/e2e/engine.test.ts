@@ -165,6 +165,22 @@ probe:
     await agentDocker(['rm', '-f', 'web']);
   });
 
+  it('containers on a network of their own find each other by name (compose-like)', async () => {
+    expect((await agentDocker(['network', 'create', 'app'])).exitCode).toBe(0);
+    const db = await agentDocker(['run', '-d', '--name', 'db', '--network', 'app', nestedImage, 'sh', '-c',
+      'mkdir /www && echo db-page > /www/index.html && exec httpd -f -p 80 -h /www']);
+    expect(db.exitCode, db.stderr).toBe(0);
+    const page = await waitUntil('the db service by name', 30_000, async () => {
+      const r = await nested('timeout 5 wget -q -O- http://db/', ['--network', 'app']);
+      return r.code === 0 ? r.out : undefined;
+    });
+    expect(page).toContain('db-page');
+    // Names outside the network still resolve (the engine's resolver forwards to the declared one).
+    expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`, ['--network', 'app'])).out).toContain('internet-page');
+    await agentDocker(['rm', '-f', 'db']);
+    await agentDocker(['network', 'rm', 'app']);
+  });
+
   it("binds the agent's workspace at the same path, and -v / shows the engine's files, not the host's", async () => {
     expect((await nested('cat /src/hello.txt', ['-v', '/workspace:/src'])).out).toContain('from-the-workspace');
     const r = await nested(`test -d /h/home/rootless && echo ENGINE-ROOT; test -e /h${world.root} && echo HOST-ROOT; true`, ['-v', '/:/h']);
