@@ -16,6 +16,7 @@ import { profileProblems } from './checks.js';
 import type { SensitivePlaces } from './isolation.js';
 import { type KeyPath, type Problem, fileLineCol, formatProblems, SCHEMA_HINT } from './problems.js';
 import { proxySettings } from './allowlist.js';
+import { engineSettings } from './engine.js';
 import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
 import { stateDir } from '../state/store.js';
 import { interpolateTree } from './interpolate.js';
@@ -63,6 +64,7 @@ interface RawProfile {
     healthcheck?: { command: string | string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number };
   };
   probe?: { mustReach?: ProbeTargetSpec[]; mustBlock?: ProbeTargetSpec[]; dnsName?: string; timeoutMs?: number; onFailure?: 'stop' | 'warn'; onOutage?: 'warn' | 'stop'; outageRetrySec?: number };
+  docker?: boolean | { image?: string };
 }
 
 type Locate = (path: KeyPath, at?: 'key') => SourcePosition | undefined;
@@ -445,6 +447,8 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
   } else if (e.proxyImage !== undefined) {
     problems.push({ path: ['egress', 'proxyImage'], at: 'key', message: 'has no effect without egress.domains (allowlist mode); add domains, or remove it' });
   }
+  const engine = engineSettings(raw.docker, profile.name, profile.container.name);
+  if (engine) profile.docker = engine;
   return { profile };
 }
 

@@ -144,6 +144,20 @@ export interface Profile {
   proxy?: ProxySettings;
   container: ContainerSettings;
   probe: ProbeSettings;
+  /** Present when the profile gives the agent a Docker engine of its own (`docker:`). */
+  docker?: EngineSettings;
+}
+
+/** The rootless engine beside the agent, in the agent's network namespace (src/plan/engine.ts). */
+export interface EngineSettings {
+  image: string;
+  /** Built from hermit's recipe (profiles/engine) when the default image is missing. */
+  build?: ImageBuild;
+  /** The engine container: <container.name>-docker. */
+  container: string;
+  /** Named volumes: the engine's images and containers (kept by stop), and its socket (the agent mounts it). */
+  dataVolume: string;
+  socketVolume: string;
 }
 
 /** Where a key sits in the profile file, for error messages. */

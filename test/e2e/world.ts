@@ -580,23 +580,61 @@ const SQUID_ROOTFS = process.env.HERMIT_E2E_SQUID_ROOTFS ?? '/var/cache/hermit-e
  * Puts Debian's squid into the world's dockerd as SQUID_IMAGE: no registry can be reached, so the
  * image is made offline with debootstrap (once, then cached) and docker import.
  */
-export async function squidImage(info: WorldInfo): Promise<string> {
-  if ((await docker(info, ['image', 'inspect', SQUID_IMAGE])).exitCode === 0) return SQUID_IMAGE;
-  if (!existsSync(SQUID_ROOTFS)) {
-    const root = p('squid-root');
+export function squidImage(info: WorldInfo): Promise<string> {
+  return debootstrapImage(info, { image: SQUID_IMAGE, rootfs: SQUID_ROOTFS, include: ['squid-openssl'] });
+}
+
+export const ENGINE_IMAGE = 'hermit-e2e/engine:latest';
+const ENGINE_ROOTFS = process.env.HERMIT_E2E_ENGINE_ROOTFS ?? '/var/cache/hermit-e2e/engine-bookworm-rootfs.tar';
+
+/**
+ * The agent's rootless engine (profiles/engine) as ENGINE_IMAGE: the Dockerfile's packages by
+ * debootstrap, then the Dockerfile's own prepare.sh run in the tree, and its USER and ENV.
+ */
+export function engineImage(info: WorldInfo): Promise<string> {
+  return debootstrapImage(info, {
+    image: ENGINE_IMAGE, rootfs: ENGINE_ROOTFS,
+    include: ['docker.io', 'rootlesskit', 'slirp4netns', 'uidmap', 'iptables', 'iproute2', 'procps'],
+    prepare: join(REPO, 'profiles', 'engine', 'prepare.sh'),
+    changes: ['USER 1000:1000', 'ENV HOME=/home/rootless XDG_RUNTIME_DIR=/run/user/1000', 'ENTRYPOINT ["/usr/local/bin/dockerd-rootless.sh"]'],
+  });
+}
+
+interface DebootstrapImage {
+  image: string;
+  /** Where the tree is kept as a tar between runs. */
+  rootfs: string;
+  /** Debian packages beyond minbase. */
+  include: string[];
+  /** A script run as root inside the tree (chroot) before it is kept. */
+  prepare?: string;
+  /** docker import --change lines. */
+  changes?: string[];
+}
+
+async function debootstrapImage(info: WorldInfo, spec: DebootstrapImage): Promise<string> {
+  if ((await docker(info, ['image', 'inspect', spec.image])).exitCode === 0) return spec.image;
+  if (!existsSync(spec.rootfs)) {
+    const root = p(`${spec.image.replace(/\W+/g, '-')}-root`);
     rmSync(root, { recursive: true, force: true });
-    const r = await run('debootstrap', ['--variant=minbase', '--include=squid-openssl', 'bookworm', root], { timeout: 600_000 });
-    if (r.exitCode !== 0) throw new Error(`debootstrap of squid failed (it needs a Debian mirror): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
-    // Documentation and the package cache are not needed to run squid: a smaller import.
+    const r = await run('debootstrap', ['--variant=minbase', `--include=${spec.include.join(',')}`, 'bookworm', root], { timeout: 600_000 });
+    if (r.exitCode !== 0) throw new Error(`debootstrap of ${spec.image} failed (it needs a Debian mirror): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
+    if (spec.prepare) {
+      copyFileSync(spec.prepare, join(root, 'tmp', 'prepare.sh'));
+      await must('chroot', [root, 'sh', '/tmp/prepare.sh']);
+      rmSync(join(root, 'tmp', 'prepare.sh'));
+    }
+    // Documentation and the package cache are not needed to run it: a smaller import.
     for (const d of ['usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists']) rmSync(join(root, d), { recursive: true, force: true });
-    mkdirSync(dirname(SQUID_ROOTFS), { recursive: true });
-    await must('tar', ['-C', root, '-cf', `${SQUID_ROOTFS}.tmp`, '.']);
-    await must('mv', [`${SQUID_ROOTFS}.tmp`, SQUID_ROOTFS]);
+    mkdirSync(dirname(spec.rootfs), { recursive: true });
+    await must('tar', ['-C', root, '-cf', `${spec.rootfs}.tmp`, '.']);
+    await must('mv', [`${spec.rootfs}.tmp`, spec.rootfs]);
     rmSync(root, { recursive: true, force: true });
   }
-  const r = await docker(info, ['import', SQUID_ROOTFS, SQUID_IMAGE], { timeout: 300_000 });
-  if (r.exitCode !== 0) throw new Error(`docker import of ${SQUID_ROOTFS} failed: ${r.stderr.trim()}`);
-  return SQUID_IMAGE;
+  const changes = (spec.changes ?? []).flatMap((c) => ['--change', c]);
+  const r = await docker(info, ['import', ...changes, spec.rootfs, spec.image], { timeout: 300_000 });
+  if (r.exitCode !== 0) throw new Error(`docker import of ${spec.rootfs} failed: ${r.stderr.trim()}`);
+  return spec.image;
 }
 
 // ---- tearing down -------------------------------------------------------------------------------

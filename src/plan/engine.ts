@@ -1,0 +1,97 @@
+// The agent's own Docker engine (`docker:`) as a pure plan: the engine container's `docker create`
+// arguments and what the agent's container gets to use it. The engine is Debian's dockerd run
+// rootless (rootlesskit + slirp4netns, uid 1000 in a user namespace) in the AGENT's network
+// namespace: slirp4netns opens every connection of the engine and of its containers from there, so
+// hermit's rules for the agent are the rules for all of them. docs/engine.md has the experiments
+// behind each flag.
+import { join } from 'node:path';
+import { ENGINE_RECIPE_DIR } from '../profile/engine.js';
+import type { Profile } from '../profile/types.js';
+import { VERSION } from '../version.js';
+import { dockerMounts } from './binds.js';
+import { proxyEnv } from './egress.js';
+import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
+
+/** The engine's user (prepare.sh): every process of the container runs as it, with no capability. */
+export const ENGINE_USER = '1000:1000';
+/** Inside both containers: the folder of the engine's socket (a volume the agent mounts). */
+export const ENGINE_SOCKET_DIR = '/run/hermit-docker';
+export const ENGINE_SOCKET = `${ENGINE_SOCKET_DIR}/docker.sock`;
+/** dockerd-rootless.sh keeps images and containers under $HOME/.local/share/docker. */
+export const ENGINE_HOME = '/home/rootless';
+export const ENGINE_DATA_DIR = `${ENGINE_HOME}/.local/share/docker`;
+const RUNTIME_DIR = '/run/user/1000';
+/** Docker's default allowlist plus namespaces, mounts, pivot_root, chroot and sethostname; keyctl ENOSYS. */
+export const ENGINE_SECCOMP = join(ENGINE_RECIPE_DIR, 'seccomp.json');
+export const ENGINE_ROLE = 'docker';
+
+/**
+ * The bounding set: the only holders of these are the setuid newuidmap/newgidmap (the image's only
+ * setuid programs), which write the user namespace's id maps. Without DAC_OVERRIDE they cannot open
+ * /proc/<pid>/uid_map (owned by uid 1000), without SYS_ADMIN they cannot write it. no-new-privileges
+ * would disarm the setuid bit, so it cannot be set.
+ */
+const ENGINE_CAPS = ['SETUID', 'SETGID', 'DAC_OVERRIDE', 'SYS_ADMIN'];
+
+/** What the host offers the engine, found by apply. */
+export interface EngineHost {
+  /** A character device 10:200 owned by the engine's uid, in a root-only folder of hermit's, when
+   * the host's /dev/net/tun cannot be opened by that uid (mode 0600): bound over /dev/net/tun. With
+   * none, the host's node goes in with --device (usually 0666). Docker's default device rules
+   * already let every container use 10:200. */
+  tunNode?: string;
+}
+
+export interface EngineRun {
+  /** `docker create` arguments of the engine container (start it after the agent's). */
+  create: string[];
+  configHash: string;
+  /** What the agent's container gets: the socket volume and the environment that points at it. */
+  agent: { env: Record<string, string>; mounts: string[] };
+}
+
+export function engineRun(profile: Profile, host: EngineHost, stateDir: string): EngineRun {
+  const engine = profile.docker;
+  if (!engine) throw new Error(`profile ${profile.name} has no docker: engine to plan`);
+  const env: Record<string, string> = {
+    HOME: ENGINE_HOME,
+    XDG_RUNTIME_DIR: RUNTIME_DIR,
+    // slirp4netns's resolver would forward to the agent's 127.0.0.11, which it may not reach
+    // (--disable-host-loopback): the engine and its containers query the declared resolvers
+    // straight (prepare.sh writes them into the engine's own /etc/resolv.conf).
+    ...(profile.proxy ? proxyEnv(profile.proxy) : { HERMIT_ENGINE_DNS: profile.dns.join(' ') }),
+  };
+  const opts = [
+    '--network', `container:${profile.container.name}`,
+    '--user', ENGINE_USER, '--cap-drop', 'ALL', ...ENGINE_CAPS.flatMap((c) => ['--cap-add', c]),
+    '--security-opt', `seccomp=${ENGINE_SECCOMP}`,
+    // A fresh procfs (the nested runc's /proc) may not be mounted while parts of /proc are masked.
+    '--security-opt', 'systempaths=unconfined',
+    ...(host.tunNode ? ['--volume', `${host.tunNode}:/dev/net/tun`] : ['--device', '/dev/net/tun']),
+    // Nothing of the image changes: rootlesskit copies /etc and /run up into its own tmpfs, and
+    // dockerd writes only its runtime folder, ~/.config, /tmp and the data volume.
+    '--read-only', '--tmpfs', '/tmp', '--tmpfs', `${ENGINE_HOME}/.config:uid=1000,gid=1000,mode=700`,
+    '--tmpfs', `${RUNTIME_DIR}:uid=1000,gid=1000,mode=700`,
+    ...(profile.container.restart !== 'no' ? ['--restart', profile.container.restart] : []),
+    ...Object.keys(env).sort().flatMap((k) => ['--env', `${k}=${env[k]}`]),
+    '--volume', `${engine.dataVolume}:${ENGINE_DATA_DIR}`,
+    '--volume', `${engine.socketVolume}:${ENGINE_SOCKET_DIR}`,
+    // The agent's folders at the same paths, so `docker run -v $PWD:/src` and compose binds work.
+    ...dockerMounts(profile, stateDir).flatMap((m) => ['--volume', m]),
+    '--entrypoint', 'dockerd-rootless.sh',
+  ];
+  // Published ports of nested containers listen on the agent's 127.0.0.1, never wider.
+  const tail = [engine.image, '-H', `unix://${ENGINE_SOCKET}`, '--ip', '127.0.0.1'];
+  // The seccomp profile ships with hermit: a new version may change it.
+  const configHash = hashOf({ opts, tail, hermit: VERSION });
+  const labels = { [LABEL_PROFILE]: profile.name, [LABEL_ROLE]: ENGINE_ROLE, [LABEL_CONFIG]: configHash };
+  return {
+    create: ['create', '--name', engine.container, ...labelArgs(labels), ...opts, ...tail],
+    configHash,
+    agent: {
+      // testcontainers would look for the bridge gateway; the engine publishes on the agent's localhost.
+      env: { DOCKER_HOST: `unix://${ENGINE_SOCKET}`, TESTCONTAINERS_HOST_OVERRIDE: 'localhost' },
+      mounts: [`${engine.socketVolume}:${ENGINE_SOCKET_DIR}`],
+    },
+  };
+}

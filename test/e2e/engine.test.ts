@@ -1,0 +1,201 @@
+// The agent's own Docker engine (issue 19, phase 1): a hermit-run agent, and beside it, started
+// here with plain docker commands exactly as src/plan/engine.ts plans it, the rootless engine in
+// the agent's network namespace. The agent's image is the engine image itself (it has the docker
+// CLI), so every nested command below goes through the socket the agent mounts, as an agent's would.
+// What is proven: the engine is rootless; nested containers (and --network host ones, and build
+// steps) are refused the LAN, the router and the host and reach the internet; a published port
+// answers at the agent's 127.0.0.1; -v / shows the engine's files; --privileged fails.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { engineRun } from '../../src/plan/engine.js';
+import { parseProfile } from '../../src/profile/load.js';
+import {
+  AGENT_UID, type WorldInfo, agentProject, connectFrom, docker, engineImage, hermit, inHost, pidOf, waitUntil, writeProfile,
+} from './world.js';
+
+const world = inject('world') as WorldInfo;
+const NAME = 'engine';
+const AGENT = `hermit-${NAME}`;
+const AGENT_IMAGE = 'hermit-e2e/engine-agent:latest';
+const SOCKET_VOLUME = `hermit-${NAME}-docker-sock`;
+
+describe.skipIf(!!world.skip)('a rootless engine beside the agent (end to end)', () => {
+  let engine: string;
+  let agentPid: number;
+  let file: string;
+  const nestedImage = world.image;
+
+  /** A docker command of the agent's, run inside the agent with its DOCKER_HOST. */
+  const agentDocker = (args: string[], timeout = 120_000) => docker(world, ['exec', AGENT, 'docker', ...args], { timeout });
+  /** A nested container's shell command; its output (stdout and stderr) and exit code. */
+  async function nested(script: string, opts: string[] = []): Promise<{ out: string; code: number }> {
+    const r = await agentDocker(['run', '--rm', ...opts, nestedImage, 'sh', '-c', script]);
+    return { out: r.stdout + r.stderr, code: r.exitCode };
+  }
+  const connectScript = (host: string, port: number) => `echo | nc -w 3 ${host} ${port} >/dev/null 2>&1 && echo CONNECTED || echo NOT-CONNECTED`;
+
+  beforeAll(async () => {
+    const engineImg = await engineImage(world);
+    // The engine image with the docker CLI, made to sleep: the agent.
+    const b = await docker(world, ['build', '-q', '-t', AGENT_IMAGE, '-'], {
+      input: `FROM ${engineImg}\nENTRYPOINT []\n`, env: { DOCKER_BUILDKIT: '0' }, timeout: 120_000,
+    });
+    expect(b.exitCode, b.stderr).toBe(0);
+    const ws = agentProject(join(world.root, 'engine-ws'), { 'hello.txt': 'from-the-workspace\n' });
+    const yaml = `name: ${NAME}
+image: ${AGENT_IMAGE}
+command: [sleep, "86400"]
+network:
+  subnet: 172.30.19.0/24
+dns: [${world.addr.router}]
+egress:
+  allow:
+    - { to: ${world.addr.nas}, ports: [${world.ports.nasAllowed}], protocol: tcp }
+docker: { image: ${engineImg} }
+container:
+  mounts: [${ws}:/workspace]
+probe:
+  dnsName: internet.test
+  timeoutMs: 3000
+  mustReach:
+    - { host: internet.test, port: ${world.ports.internet} }
+`;
+    file = writeProfile(world, NAME, yaml);
+    const profile = parseProfile(file, yaml, { HOME: '/root' }).profile;
+    // Phase 2 wires these into hermit run; until then the agent gets them from its profile.
+    const plan = engineRun(profile, await tunFor(), join(world.root, 'state'));
+    const agentEnv = Object.entries(plan.agent.env).map(([k, v]) => `    ${k}: ${v}`).join('\n');
+    const wired = yaml.replace('container:\n', `container:\n  env:\n${agentEnv}\n`).replace('/workspace]', `/workspace, ${plan.agent.mounts[0]}]`);
+    writeProfile(world, NAME, wired);
+    const r = await hermit(world, ['run', file, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    agentPid = await pidOf(world, AGENT);
+
+    engine = profile.docker!.container;
+    await docker(world, ['rm', '-f', engine]);
+    await docker(world, ['volume', 'rm', '-f', profile.docker!.dataVolume]);
+    const c = await docker(world, plan.create);
+    expect(c.exitCode, c.stderr).toBe(0);
+    const s = await docker(world, ['start', engine]);
+    expect(s.exitCode, s.stderr).toBe(0);
+    await waitUntil('the nested engine to answer', 90_000, async () => {
+      if ((await agentDocker(['version'], 10_000)).exitCode === 0) return true;
+      const state = await docker(world, ['inspect', '--format', '{{.State.Running}}', engine]);
+      if (state.stdout.trim() !== 'true') throw new Error(`engine exited: ${(await docker(world, ['logs', '--tail', '15', engine])).stderr}`);
+      return undefined;
+    });
+    // No registry: the world's busybox goes in as an agent would bring a tarball.
+    const load = await inHost(world, 'sh', ['-c', `docker save ${nestedImage} | docker exec -i ${AGENT} docker load`], { timeout: 120_000 });
+    expect(load.exitCode, load.stderr).toBe(0);
+  }, 900_000);
+
+  afterAll(async () => {
+    await docker(world, ['rm', '-f', engine]);
+    await hermit(world, ['down', file]);
+    await docker(world, ['volume', 'rm', '-f', `hermit-${NAME}-docker`, SOCKET_VOLUME]);
+  });
+
+  /** The host's /dev/net/tun when the engine's uid may open it, else a node of the test's own (like
+   * the one hermit would make in its state folder), owned by that uid, in a root-only folder. */
+  async function tunFor(): Promise<{ tunNode?: string }> {
+    if ((statSync('/dev/net/tun').mode & 0o006) === 0o006) return {};
+    const dir = join(world.root, 'engine-dev');
+    const node = join(dir, 'tun');
+    expect((await inHost(world, 'sh', ['-c', `mkdir -p -m 700 ${dir} && rm -f ${node} && mknod -m 600 ${node} c 10 200 && chown ${AGENT_UID}:${AGENT_UID} ${node}`])).exitCode).toBe(0);
+    return { tunNode: node };
+  }
+
+  it('is rootless, and its processes hold no capability', async () => {
+    const info = await agentDocker(['info', '--format', '{{json .SecurityOptions}} {{.Driver}}']);
+    expect(info.exitCode, info.stderr).toBe(0);
+    expect(info.stdout).toContain('name=rootless');
+    console.log(`[engine] Docker ${world.engine} host engine; nested storage driver: ${info.stdout.trim().split(' ').pop()}`);
+    const status = await docker(world, ['exec', engine, 'sh', '-c', 'grep -E "^(Uid|CapEff|CapPrm)" /proc/1/status']);
+    expect(status.stdout).toMatch(/Uid:\s+1000\s+1000\s+1000\s+1000/);
+    expect(status.stdout).toMatch(/CapEff:\s+0+$/m);
+    expect(status.stdout).toMatch(/CapPrm:\s+0+$/m);
+  });
+
+  it('its containers reach the internet by name (nested DNS through the declared resolver)', async () => {
+    // busybox 1.35's wget -T crashes (SIGSEGV) here: timeout(1) bounds it instead.
+    const r = await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`);
+    expect(r.out, r.out).toContain('internet-page');
+  });
+
+  const refused = [
+    ['the NAS, a port not allowed', world.addr.nas, world.ports.nasDisallowed],
+    ['the router', world.addr.router, world.ports.routerAdmin],
+    ["the host's LAN address", world.addr.hostLan, world.ports.hostLanService],
+    ["the agent's bridge gateway (the host)", '172.30.19.1', world.ports.hostAllService],
+    ['cloud metadata', '169.254.169.254', 80],
+  ] as const;
+
+  it('its containers are refused what the agent is refused, and get the agent\'s exception', async () => {
+    const script = [...refused.map(([, h, p]) => connectScript(h, p)), connectScript(world.addr.nas, world.ports.nasAllowed)].join('; ');
+    const lines = (await nested(script)).out.trim().split('\n');
+    refused.forEach(([what], i) => expect(lines[i], what).toBe('NOT-CONNECTED'));
+    expect(lines[refused.length], 'the NAS exception').toBe('CONNECTED');
+  });
+
+  it('a container with --network host is caged all the same', async () => {
+    const r = await nested([connectScript(world.addr.nas, world.ports.nasDisallowed), connectScript(world.addr.internet, world.ports.internet)].join('; '), ['--network', 'host']);
+    expect(r.out.trim().split('\n')).toEqual(['NOT-CONNECTED', 'CONNECTED']);
+  });
+
+  it('a build step is caged too', async () => {
+    const dockerfile = `FROM ${nestedImage}\nRUN ${connectScript(world.addr.nas, world.ports.nasDisallowed)}; ${connectScript(world.addr.internet, world.ports.internet)}\n`;
+    const r = await docker(world, ['exec', '-i', '-e', 'DOCKER_BUILDKIT=0', AGENT, 'docker', 'build', '--no-cache', '-'], { input: dockerfile, timeout: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/NOT-CONNECTED\s+CONNECTED/);
+  });
+
+  it("a published port answers at the agent's 127.0.0.1", async () => {
+    const run = await agentDocker(['run', '-d', '--name', 'web', '-p', '8099:80', nestedImage, 'sh', '-c',
+      'mkdir /www && echo nested-page > /www/index.html && exec httpd -f -p 80 -h /www']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const page = await waitUntil('the published port', 30_000, async () => {
+      const r = await inHost(world, 'nsenter', [`--net=/proc/${agentPid}/ns/net`, '--', 'busybox', 'timeout', '5', 'busybox', 'wget', '-q', '-O-', 'http://127.0.0.1:8099/']);
+      return r.exitCode === 0 ? r.stdout : undefined;
+    });
+    expect(page).toBe('nested-page');
+    // On the agent's loopback only (the engine's --ip 127.0.0.1): not on its bridge address.
+    const ip = (await docker(world, ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', AGENT])).stdout.trim();
+    expect((await connectFrom(world, agentPid, ip, 8099)).outcome).not.toBe('connected');
+    await agentDocker(['rm', '-f', 'web']);
+  });
+
+  it('containers on a network of their own find each other by name (compose-like)', async () => {
+    expect((await agentDocker(['network', 'create', 'app'])).exitCode).toBe(0);
+    const db = await agentDocker(['run', '-d', '--name', 'db', '--network', 'app', nestedImage, 'sh', '-c',
+      'mkdir /www && echo db-page > /www/index.html && exec httpd -f -p 80 -h /www']);
+    expect(db.exitCode, db.stderr).toBe(0);
+    const page = await waitUntil('the db service by name', 30_000, async () => {
+      const r = await nested('timeout 5 wget -q -O- http://db/', ['--network', 'app']);
+      return r.code === 0 ? r.out : undefined;
+    });
+    expect(page).toContain('db-page');
+    // Names outside the network still resolve (the engine's resolver forwards to the declared one).
+    expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`, ['--network', 'app'])).out).toContain('internet-page');
+    await agentDocker(['rm', '-f', 'db']);
+    await agentDocker(['network', 'rm', 'app']);
+  });
+
+  it("binds the agent's workspace at the same path, and -v / shows the engine's files, not the host's", async () => {
+    expect((await nested('cat /src/hello.txt', ['-v', '/workspace:/src'])).out).toContain('from-the-workspace');
+    const r = await nested(`test -d /h/home/rootless && echo ENGINE-ROOT; test -e /h${world.root} && echo HOST-ROOT; true`, ['-v', '/:/h']);
+    expect(r.out).toContain('ENGINE-ROOT');
+    expect(r.out).not.toContain('HOST-ROOT');
+  });
+
+  it('--privileged fails closed', async () => {
+    const r = await nested('echo RAN', ['--privileged']);
+    expect(r.code).not.toBe(0);
+    expect(r.out).not.toContain('RAN');
+  });
+
+  it("hermit's probe of the agent still passes with the engine beside it", async () => {
+    const r = await hermit(world, ['probe', file]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+  });
+});

@@ -1,0 +1,92 @@
+// The agent's own Docker engine (`docker:`): the profile key, the engine container's arguments and
+// what the agent's container gets. Isolation itself is proven in test/e2e/engine.test.ts.
+import { describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+import { ENGINE_SECCOMP, engineRun } from '../../src/plan/engine.js';
+import { DEFAULT_ENGINE_IMAGE, ENGINE_RECIPE_DIR } from '../../src/profile/engine.js';
+import { parseProfile } from '../../src/profile/load.js';
+import { VERSION } from '../../src/version.js';
+import { sampleProfile } from './fixtures.js';
+
+const TEXT = `name: dev
+image: example/agent:1
+network:
+  subnet: 172.30.9.0/24
+dns: [192.168.50.1]
+container:
+  mounts: [/srv/work:/workspace, cache:/home/agent/.cache]
+`;
+const load = (extra: string) => parseProfile('/p/dev.yaml', TEXT + extra, { HOME: '/root' }).profile;
+const problems = (extra: string) => { try { load(extra); return ''; } catch (e) { return (e as Error).message; } };
+
+describe('profile key docker:', () => {
+  it('is off by default and with false', () => {
+    expect(load('').docker).toBeUndefined();
+    expect(load('docker: false\n').docker).toBeUndefined();
+  });
+
+  it('true: hermit\'s engine image, built from profiles/engine, named after the profile', () => {
+    expect(DEFAULT_ENGINE_IMAGE).toBe(`localhost/hermit/engine:${VERSION}`);
+    expect(load('docker: true\n').docker).toEqual({
+      image: DEFAULT_ENGINE_IMAGE,
+      build: { context: ENGINE_RECIPE_DIR, dockerfile: `${ENGINE_RECIPE_DIR}/Dockerfile` },
+      container: 'hermit-dev-docker', dataVolume: 'hermit-dev-docker', socketVolume: 'hermit-dev-docker-sock',
+    });
+  });
+
+  it('a map names another image, which hermit does not build', () => {
+    expect(load('docker: { image: registry.example.org/engine:2 }\n').docker).toEqual({
+      image: 'registry.example.org/engine:2', container: 'hermit-dev-docker', dataVolume: 'hermit-dev-docker', socketVolume: 'hermit-dev-docker-sock',
+    });
+  });
+
+  it('refuses unknown keys and other types', () => {
+    expect(problems('docker: { image: x, privileged: true }\n')).toMatch(/docker/);
+    expect(problems('docker: yes please\n')).toMatch(/docker/);
+    expect(problems('docker: { image: "" }\n')).toMatch(/docker/);
+  });
+});
+
+describe('engineRun', () => {
+  const profile = sampleProfile({ docker: { image: 'localhost/hermit/engine:test', container: 'hermit-agent-docker', dataVolume: 'hermit-agent-docker', socketVolume: 'hermit-agent-docker-sock' } });
+  // The seccomp profile's path depends on where hermit is installed.
+  const shown = (args: string[]) => `${args.join('\n').replaceAll(PACKAGE_ROOT, '<hermit>')}\n`;
+
+  it('creates the engine in the agent\'s network namespace with the least privilege that works (golden)', async () => {
+    const run = engineRun(profile, {}, '/var/lib/hermit');
+    await expect(shown(run.create)).toMatchFileSnapshot('golden/engine-create.argv');
+    expect(run.create).toEqual(expect.arrayContaining(['--network', 'container:hermit-agent']));
+    expect(run.create).not.toContain('--privileged');
+    expect(run.create).toContain(`seccomp=${ENGINE_SECCOMP}`);
+  });
+
+  it('gives the agent the socket volume, DOCKER_HOST and testcontainers\' host', () => {
+    expect(engineRun(profile, {}, '/var/lib/hermit').agent).toEqual({
+      env: { DOCKER_HOST: 'unix:///run/hermit-docker/docker.sock', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' },
+      mounts: ['hermit-agent-docker-sock:/run/hermit-docker'],
+    });
+  });
+
+  it('mounts the agent\'s folders at the same paths, through the same pinned binds', () => {
+    const run = engineRun(profile, {}, '/var/lib/hermit');
+    expect(run.create).toEqual(expect.arrayContaining(['--volume', '/var/lib/hermit/.binds/agent/0:/workspace']));
+  });
+
+  it('binds hermit\'s own tun node when the host\'s is not usable by the engine\'s uid', () => {
+    const run = engineRun(profile, { tunNode: '/var/lib/hermit/.engine/agent/tun' }, '/var/lib/hermit');
+    expect(run.create).toEqual(expect.arrayContaining(['--volume', '/var/lib/hermit/.engine/agent/tun:/dev/net/tun']));
+    expect(run.create).not.toContain('--device');
+    expect(run.configHash).not.toBe(engineRun(profile, {}, '/var/lib/hermit').configHash);
+  });
+
+  it('in allowlist mode pulls through the proxy instead of naming resolvers', () => {
+    const proxy = { domains: [], image: 'x', container: 'hermit-agent-proxy', network: { name: 'n', subnet: '172.30.0.128/25', gateway: '172.30.0.129', bridge: 'b' }, address: '172.30.0.130', bridgeAddress: '172.30.0.2', port: 3128 };
+    const run = engineRun({ ...profile, proxy }, {}, '/var/lib/hermit');
+    expect(run.create).toContain('HTTPS_PROXY=http://172.30.0.130:3128');
+    expect(run.create.some((a) => a.startsWith('HERMIT_ENGINE_DNS='))).toBe(false);
+  });
+
+  it('refuses a profile without an engine', () => {
+    expect(() => engineRun(sampleProfile(), {}, '/var/lib/hermit')).toThrow(/no docker/);
+  });
+});
