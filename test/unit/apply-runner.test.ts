@@ -5,7 +5,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Applied, type Step, applySteps, planCommands } from '../../src/apply/apply.js';
+import { type Applied, applySteps, planCommands } from '../../src/apply/apply.js';
+import type { Task } from '../../src/apply/steps.js';
 import { teardownCommands, teardownSteps } from '../../src/apply/teardown.js';
 import type { Command } from '../../src/apply/exec.js';
 import type { Inventory } from '../../src/plan/facts.js';
@@ -19,7 +20,7 @@ const ID = 'c0ffee000000aaaa';
 const INSPECT = JSON.stringify([{ Id: ID, Name: '/hermit-agent', State: { Running: true, Pid: 4242 }, Image: 'sha256:1', Config: { Labels: {} }, NetworkSettings: { Networks: {} }, HostConfig: {} }]);
 
 /** Runs steps in order as runSteps does; the first failure stops them and is returned. */
-async function runAll(steps: Step[]): Promise<Error | undefined> {
+async function runAll(steps: Task[]): Promise<Error | undefined> {
   try {
     for (const s of steps) await s.run();
     return undefined;
