@@ -1,6 +1,7 @@
-// Carries out a Plan: network, firewall, (proxy,) image build, container, in that order: a build
-// runs the Dockerfile's steps on the agent's network, so its rules come first. Every step that
-// changed something registers its undo; if a later step fails, the undos run in reverse, so a
+// Carries out a Plan as one list of steps (steps.ts): networks, firewall, the proxy, binds, image
+// build, container, in that order: a build runs the Dockerfile's steps on the agent's network, so
+// its rules come first. --dry-run prints the commands of that same list. Every command that
+// changed something registers its undo; if a later one fails, the undos run in reverse, so a
 // failed `hermit run` leaves the host as it found it.
 import { isDeepStrictEqual } from 'node:util';
 import { HermitError } from '../errors.js';
@@ -15,7 +16,7 @@ import type { ExistingContainer } from '../plan/facts.js';
 import { container as inspectContainer } from './facts.js';
 import { bindSteps } from './binds.js';
 import { sidecarStep } from './sidecar.js';
-import { type Step, type StepContext, type Task, commandsOf, docker, rollbackAll, tasksOf, undoBy } from './steps.js';
+import { type Step, type StepContext, type Task, capital, commandsOf, docker, rollbackAll, tasksOf, undoBy } from './steps.js';
 import { mark } from '../timing.js';
 
 export interface Applied {
@@ -40,12 +41,12 @@ function imageStep(image: Extract<ImageAction, { kind: 'build' }>, cmd: Command,
 }
 
 /** A network hermit creates (the agent's; in allowlist mode also the internal one). */
-function networkStep(net: NetworkAction, kind: string, ctx: StepContext): Step {
-  if (net.kind !== 'create') return { title: `${kind ? `${kind.charAt(0).toUpperCase()}${kind.slice(1)} network` : 'Network'} unchanged`, actions: [] };
+function networkStep(net: NetworkAction, noun: string, ctx: StepContext): Step {
+  if (net.kind !== 'create') return { title: `${capital(noun)} unchanged`, actions: [] };
   const name = net.args.at(-1)!;
-  return { title: `Create ${kind ? `${kind} ` : ''}network ${name}`, actions: [docker(net.args, {
+  return { title: `Create ${noun} ${name}`, actions: [docker(net.args, {
     undo: () => undoBy(ctx, `remove network ${name}`, { file: 'docker', args: ['network', 'rm', name] }),
-    changes: [`created ${kind ? `${kind} ` : ''}network ${name}`],
+    changes: [`created ${noun} ${name}`],
   })] };
 }
 
@@ -105,8 +106,8 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
   const socket = opts.engineSocket === null ? undefined : opts.engineSocket ?? localEngineSocket;
   const steps: Step[] = [];
   for (const sp of plan.sidecars) if (sp.image.kind === 'build') steps.push(imageStep(sp.image, dockerCall(sp.image), ctx));
-  steps.push(networkStep(plan.network, '', ctx));
-  if (plan.proxy) steps.push(networkStep(plan.proxy.network, 'internal', ctx));
+  steps.push(networkStep(plan.network, 'network', ctx));
+  if (plan.proxy) steps.push(networkStep(plan.proxy.network, 'internal network', ctx));
   steps.push(...plan.firewall.map((fw) => firewallStep(fw, ctx)));
   const beside = (netns: boolean) => plan.sidecars.filter((sp) => !!sp.sidecar.netns === netns).map((sp) => sidecarStep(sp.sidecar, sp.container, ctx));
   steps.push(...beside(false), ...bindSteps(plan.binds, ctx));

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HermitError } from '../errors.js';
 import type { Readiness, Sidecar, SidecarAction } from '../plan/sidecar.js';
 import { type Command, type Runner, runOk } from './exec.js';
-import { type Action, type Step, type StepContext, docker, undoBy } from './steps.js';
+import { type Action, type Step, type StepContext, capital, docker, undoBy } from './steps.js';
 
 export interface SidecarHooks {
   /** Runs the create command another way (the agent's: the Engine API); gives the container's id. */
@@ -22,8 +22,6 @@ export interface SidecarHooks {
   /** Once it is up (or kept), with its id. */
   after?: (id: string) => Promise<void>;
 }
-
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export const sidecarTitle = (sc: Sidecar, c: SidecarAction) =>
   (c.kind === 'keep' && !c.reload ? `${capital(sc.noun)} unchanged (running)` : `${capital(sc.noun)}: ${c.reason}`);

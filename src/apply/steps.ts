@@ -77,3 +77,6 @@ export const docker = (args: string[], more: Omit<Action, 'cmd'> = {}): Action =
 
 /** Runs a command through the step context's runner (for undos). */
 export const undoBy = (ctx: StepContext, what: string, cmd: Command): Undo => ({ what, run: () => runOk(ctx.runner, cmd) });
+
+/** For titles: 'proxy' → 'Proxy'. */
+export const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

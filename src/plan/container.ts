@@ -203,7 +203,6 @@ export function agentSidecar(profile: Profile, run: DockerRun): Sidecar {
     configHash: run.configHash,
     create: { args: run.args, env: run.env },
     joins: [],
-    volumes: [],
     dirs: [],
     files: [],
     restart: profile.container.restart,

@@ -156,10 +156,9 @@ export const rotateArgs = (proxy: ProxySettings) => ['kill', '--signal', 'USR1',
  * refuses to signal): the new list without recreating anything. */
 export const reconfigureArgs = (proxy: ProxySettings) => ['kill', '--signal', 'HUP', proxy.container];
 
+/** The proxy beside the agent, and the agent's internal network it is the way out of. */
 export interface ProxyPlan extends SidecarPlan {
-  settings: ProxySettings;
   network: NetworkAction;
-  dirs: { config: string; log: string };
   /** squid.conf as hermit writes it; `changed` when the file on the host differs. */
   config: { file: string; text: string; changed: boolean };
 }
@@ -178,7 +177,6 @@ export function proxySidecar(profile: Profile, dirs: { config: string; log: stri
     configHash: run.configHash,
     create: { args: run.create },
     joins: [run.connect],
-    volumes: [],
     dirs: [{ path: dirs.config, mode: 0o755 }, { path: dirs.log, mode: 0o750, owner: PROXY_USER }],
     files: [{ path: config.file, text: config.text, mode: 0o644, changed: config.changed }],
     reload: { args: reconfigureArgs(proxy), reason: `egress.domains changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` },
@@ -210,11 +208,9 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   const sidecar = proxySidecar(profile, dirs, config);
   const internal: Profile = { ...profile, network: { ...proxy.network, ipv6: false } };
   return {
-    settings: proxy,
     sidecar,
     image,
     network: planNetwork(internal, facts, { internal: true }),
-    dirs,
     config,
     container: planSidecar(sidecar, pf.container, opts),
   };

@@ -41,15 +41,14 @@ export interface Sidecar {
   /** Hash of the settings it was created with (kept in the hermit.config label). */
   configHash: string;
   /** The docker arguments that create it: `run --detach ...` (created and started in one), or
-   * `create ...` (then `joins`, then `docker start`). Its labels carry profile, role and hash. */
+   * `create ...` (then `joins`, then `docker start`). Its labels carry profile, role and hash.
+   * A named volume among them (`--volume <name>:<path>`) outlives a recreate (rm --force keeps it). */
   create: { args: string[]; env?: Record<string, string> };
   /** `docker network connect ...` argument lists, run between create and start. */
   joins: string[][];
   /** The container whose network namespace it shares (`--network container:<name>`): it starts
    * after that one, and is recreated whenever that one is. */
   netns?: string;
-  /** Named volumes in `create`, its data: they outlive a recreate. */
-  volumes: string[];
   dirs: HostDir[];
   /** Written before it starts or reloads (each replaced atomically, put back on rollback). */
   files: ConfigFile[];

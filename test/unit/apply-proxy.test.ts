@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Applied, applySteps, planCommands } from '../../src/apply/apply.js';
-import type { Task } from '../../src/apply/steps.js';
 import type { ExistingContainer } from '../../src/plan/facts.js';
 import { type Plan, makePlan } from '../../src/plan/plan.js';
 import { squidConf } from '../../src/plan/proxy.js';
 import { parseProfile } from '../../src/profile/load.js';
-import { FakeRunner, shown } from './fakes/runner.js';
+import { FakeRunner, runAll, shown } from './fakes/runner.js';
 import { sampleFacts } from './fixtures.js';
 
 const PROFILE = `name: strict
@@ -64,15 +63,6 @@ function host(plan: Plan): FakeRunner {
     .on('docker', ['kill', '--signal', 'HUP'], listens)
     .on('docker', ['run'], { stdout: `${AGENT}\n` })
     .on('docker', ['container', 'inspect'], { stdout: INSPECT });
-}
-
-async function runAll(steps: Task[]): Promise<Error | undefined> {
-  try {
-    for (const s of steps) await s.run();
-    return undefined;
-  } catch (e) {
-    return e as Error;
-  }
 }
 
 const applied = (): Applied => ({ containerId: '', pid: 0, changes: [] });
