@@ -87,6 +87,7 @@ export interface ApplyOptions {
 
 /** The plan as titled steps that share one undo stack; run them in order (listr2 shows them). */
 export function applySteps(plan: Plan, result: Applied, opts: ApplyOptions = {}): { steps: Task[]; rollback(): Promise<string[]> } {
+  if (plan.image.kind === 'build' && !opts.buildContext) throw new Error('applySteps: the plan builds the image, but no build context was given');
   const ctx: StepContext = { runner: opts.runner ?? hostRunner, undo: [], changes: result.changes };
   if (opts.ahead) {
     const ahead = opts.ahead;
@@ -121,9 +122,8 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
     // A few ms later, so that the request to Docker is on its way first.
     meanwhile: () => { if (whileStarting) setTimeout(whileStarting, 5).unref(); },
     launch: (cmd) => {
-      if (c.kind !== 'run') throw new Error('launch: not a container to create');
       // The Engine API unless the CLI is needed: a pull (docker run pulls), or a request the plan could not express.
-      const create = !pulls && !process.env.HERMIT_DOCKER_CLI ? c.run.create : undefined;
+      const create = c.kind === 'run' && !pulls && !process.env.HERMIT_DOCKER_CLI ? c.run.create : undefined;
       if (ahead && socket) return engineStart(socket, ahead.id, describe(cmd));
       if (create && socket) return engineRun(socket, create, describe(cmd), runner);
       return runOk(runner, cmd).catch(async (e: unknown) => {
@@ -144,11 +144,6 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
   if (image.kind === 'build') {
     const build = imageStep(image, { ...dockerCall(image), ...(buildContext ? { inputBytes: buildContext } : {}) }, ctx,
       `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`, !afterBuild);
-    const run = build.actions[0]!.exec!;
-    build.actions[0]!.exec = () => {
-      if (!buildContext) throw new Error('applySteps: the plan builds the image, but no build context was given');
-      return run();
-    };
     // A rebuild (hermit update) changed something only if the image did: afterBuild says so, and
     // the container step becomes what follows from the image built.
     if (afterBuild) build.after = async () => { Object.assign(container, agent(await afterBuild())); };
