@@ -23,7 +23,7 @@ export interface SidecarHooks {
   after?: (id: string) => Promise<void>;
 }
 
-export const sidecarTitle = (sc: Sidecar, c: SidecarAction) =>
+const sidecarTitle = (sc: Sidecar, c: SidecarAction) =>
   (c.kind === 'keep' && !c.reload ? `${capital(sc.noun)} unchanged (running)` : `${capital(sc.noun)}: ${c.reason}`);
 
 export function sidecarStep(sc: Sidecar, c: SidecarAction, ctx: StepContext, hooks: SidecarHooks = {}): Step {
@@ -36,9 +36,10 @@ export function sidecarStep(sc: Sidecar, c: SidecarAction, ctx: StepContext, hoo
     hooks.meanwhile?.();
     return out;
   } });
+  const reload = c.kind === 'keep' && c.reload ? sc.reload : undefined;
   const actions: Action[] = [];
   if (c.kind === 'keep') {
-    if (c.reload && sc.reload) actions.push(docker(sc.reload.args, { changes: [c.reason] }));
+    if (reload) actions.push(docker(reload.args, { changes: [c.reason] }));
   } else if (c.kind === 'start') {
     if (c.restart) actions.push(docker(['update', '--restart', c.restart, c.id]));
     actions.push(starting(docker(['start', c.id], {
@@ -62,13 +63,13 @@ export function sidecarStep(sc: Sidecar, c: SidecarAction, ctx: StepContext, hoo
     for (const join of sc.joins) actions.push(docker(join));
     if (!startsOnCreate) actions.push(docker(['start', sc.name], { changes: [c.reason] }));
   }
-  const waits = sc.ready && !(c.kind === 'keep' && !c.reload) ? sc.ready : undefined;
+  const waits = c.kind !== 'keep' || reload ? sc.ready : undefined;
   return {
     title: sidecarTitle(sc, c),
     actions,
     async before() {
       // Undos run in reverse: the old files go back first, then it reloads them.
-      if (c.kind === 'keep' && c.reload && sc.reload) undo.push(undoBy(ctx, `reload ${sc.noun} ${sc.name} with its previous configuration`, { file: 'docker', args: sc.reload.args }));
+      if (reload) undo.push(undoBy(ctx, `reload ${sc.noun} ${sc.name} with its previous configuration`, { file: 'docker', args: reload.args }));
       await writeFiles(sc, ctx);
       // Before measuring its log: a rotation starts a new one.
       if (c.kind === 'keep' && sc.logs && await rotateLogs(sc.logs, runner)) changes.push(`rotated the logs of ${sc.noun} ${sc.name}`);
