@@ -1,19 +1,22 @@
-// Carries out a Plan: network, firewall, (proxy,) image build, container, in that order: a build
-// runs the Dockerfile's steps on the agent's network, so its rules come first. Every step that
-// changed something registers its undo; if a later step fails, the undos run in reverse, so a
+// Carries out a Plan as one list of steps (steps.ts): networks, firewall, the proxy, binds, image
+// build, container, in that order: a build runs the Dockerfile's steps on the agent's network, so
+// its rules come first. --dry-run prints the commands of that same list. Every command that
+// changed something registers its undo; if a later one fails, the undos run in reverse, so a
 // failed `hermit run` leaves the host as it found it.
 import { isDeepStrictEqual } from 'node:util';
 import { HermitError } from '../errors.js';
 import { type FirewallChange, firewallCommand } from '../firewall/index.js';
-import type { ContainerAction, DockerRun, EngineCreate } from '../plan/container.js';
-import type { DockerCall } from '../plan/image.js';
+import type { ContainerAction, EngineCreate } from '../plan/container.js';
+import type { DockerCall, ImageAction } from '../plan/image.js';
+import type { NetworkAction } from '../plan/network.js';
 import type { Plan } from '../plan/plan.js';
 import { type Command, type Runner, describe, dockerHint, hostRunner, runOk } from './exec.js';
 import { engineGet, enginePost, localEngineSocket } from './engine.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { container as inspectContainer } from './facts.js';
-import { proxyContainerCommands, proxyNetworkSteps, proxySteps } from './proxy.js';
-import { bindCommands, bindSteps } from './binds.js';
+import { bindSteps } from './binds.js';
+import { sidecarStep } from './sidecar.js';
+import { type Step, type StepContext, type Task, capital, commandsOf, docker, rollbackAll, tasksOf, undoBy } from './steps.js';
 import { mark } from '../timing.js';
 
 export interface Applied {
@@ -28,51 +31,40 @@ export const SLOW_MS = 30 * 60_000;
 
 export const dockerCall = (call: DockerCall): Command => ({ file: 'docker', args: call.args, env: call.env, timeoutMs: SLOW_MS });
 
-/** The agent's image build, its context (the tar of the approved inputs) on stdin. */
-const agentBuild = (call: DockerCall, context: Buffer): Command => ({ ...dockerCall(call), inputBytes: context });
-
-/** docker run pulls a missing image itself: give it the time a pull takes. */
-const runCommand = (plan: Plan, run: DockerRun): Command =>
-  ({ file: 'docker', args: run.args, env: run.env, ...(plan.image.kind === 'pull' ? { timeoutMs: SLOW_MS } : {}) });
-
-/** The container step's commands, in order. */
-function containerCommands(plan: Plan, c: ContainerAction = plan.container): Command[] {
-  if (c.kind === 'keep') return [];
-  if (c.kind === 'start') {
-    return [...(c.restart ? [{ file: 'docker', args: ['update', '--restart', c.restart, c.id] }] : []), { file: 'docker', args: ['start', c.id] }];
-  }
-  return [...(c.remove ? [{ file: 'docker', args: ['rm', '--force', c.remove] }] : []), runCommand(plan, c.run)];
+/** An image build, as a step (no undo: an image protects nothing, and makes the next attempt faster). */
+function imageStep(image: Extract<ImageAction, { kind: 'build' }>, cmd: Command, ctx: StepContext, hint?: string, tell = true): Step {
+  return { title: `Image: ${image.reason}`, actions: [{
+    cmd,
+    exec: () => buildImage(ctx.runner, cmd, hint).then(() => ''),
+    ...(tell ? { changes: [image.reason] } : {}),
+  }] };
 }
 
-/** The commands a plan would run, in order (for --dry-run). */
+/** A network hermit creates (the agent's; in allowlist mode also the internal one). */
+function networkStep(net: NetworkAction, noun: string, ctx: StepContext): Step {
+  if (net.kind !== 'create') return { title: `${capital(noun)} unchanged`, actions: [] };
+  const name = net.args.at(-1)!;
+  return { title: `Create ${noun} ${name}`, actions: [docker(net.args, {
+    undo: () => undoBy(ctx, `remove network ${name}`, { file: 'docker', args: ['network', 'rm', name] }),
+    changes: [`created ${noun} ${name}`],
+  })] };
+}
+
+function firewallStep(fw: FirewallChange, ctx: StepContext): Step {
+  const { payload, revert } = fw;
+  return {
+    title: payload ? `${fw.what}: ${fw.changes.join(', ')}` : `${fw.what} unchanged`,
+    actions: payload ? [{
+      cmd: firewallCommand(fw, payload),
+      ...(revert ? { undo: () => undoBy(ctx, `restore previous ${fw.what}`, firewallCommand(fw, revert)) } : {}),
+      changes: fw.changes.map((c) => (fw.family ? `IPv${fw.family}: ${c}` : c)),
+    }] : [],
+  };
+}
+
+/** The commands a plan would run, in order (for --dry-run): those of the steps apply runs. */
 export function planCommands(plan: Plan): Command[] {
-  const cmds: Command[] = [];
-  if (plan.proxy?.image.kind === 'build') cmds.push(dockerCall(plan.proxy.image));
-  if (plan.network.kind === 'create') cmds.push({ file: 'docker', args: plan.network.args });
-  if (plan.proxy?.network.kind === 'create') cmds.push({ file: 'docker', args: plan.proxy.network.args });
-  for (const fw of plan.firewall) if (fw.payload) cmds.push(firewallCommand(fw, fw.payload));
-  if (plan.proxy) cmds.push(...proxyContainerCommands(plan.proxy));
-  cmds.push(...bindCommands(plan.binds));
-  if (plan.image.kind === 'build') cmds.push(dockerCall(plan.image));
-  return [...cmds, ...containerCommands(plan)];
-}
-
-export interface Step {
-  title: string;
-  /** @param retitle changes the step's title while it runs (a retry, say). */
-  run(retitle?: (title: string) => void): Promise<void>;
-}
-
-export interface Undo { what: string; run: () => Promise<unknown> }
-
-/** Undoes in reverse order; returns what could not be undone (empty when all went well). */
-export async function rollbackAll(undo: Undo[]): Promise<string[]> {
-  const failed: string[] = [];
-  for (const u of undo.reverse()) {
-    try { await u.run(); } catch (e) { failed.push(`${u.what}: ${(e as Error).message}`); }
-  }
-  undo.length = 0;
-  return failed;
+  return commandsOf(planSteps(plan, { containerId: '', pid: 0, changes: [] }, { undo: [], changes: [], runner: hostRunner }));
 }
 
 export interface ApplyOptions {
@@ -81,7 +73,7 @@ export interface ApplyOptions {
   ahead?: CreatedAhead;
   /** Work to do while Docker starts the container, when this process only waits (~200 ms). */
   whileStarting?: () => void;
-  /** The agent image's build context, a tar of the approved build inputs (required when the plan builds it). */
+  /** The agent image's build context, a tar of the approved build inputs (required to run a plan that builds it). */
   buildContext?: Buffer;
   /** After the agent's image was built: what to do with the container now that the image is
    * known (hermit update recreates it when the image changed). */
@@ -94,105 +86,72 @@ export interface ApplyOptions {
 }
 
 /** The plan as titled steps that share one undo stack; run them in order (listr2 shows them). */
-export function applySteps(plan: Plan, result: Applied, opts: ApplyOptions = {}): { steps: Step[]; rollback(): Promise<string[]> } {
-  const { ahead, whileStarting, buildContext, afterBuild, runner = hostRunner } = opts;
+export function applySteps(plan: Plan, result: Applied, opts: ApplyOptions = {}): { steps: Task[]; rollback(): Promise<string[]> } {
+  if (plan.image.kind === 'build' && !opts.buildContext) throw new Error('applySteps: the plan builds the image, but no build context was given');
+  const ctx: StepContext = { runner: opts.runner ?? hostRunner, undo: [], changes: result.changes };
+  if (opts.ahead) {
+    const ahead = opts.ahead;
+    ctx.undo.push({ what: `remove container ${ahead.id.slice(0, 12)}`, run: () => removeCreated(ahead, ctx.runner) });
+  }
+  return { steps: tasksOf(planSteps(plan, result, ctx, opts), ctx), rollback: () => rollbackAll(ctx.undo) };
+}
+
+/**
+ * The steps, in order: sidecar images, networks, rules, the sidecars the agent goes through (the
+ * proxy: behind the rules, before the agent and its build, whose only way out it is), binds
+ * (Docker mounts the container's host paths from them), the agent's image (its build runs on the
+ * agent's network, behind its rules), the agent, then the sidecars that share its network.
+ */
+function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOptions = {}): Step[] {
+  const { runner } = ctx;
   const socket = opts.engineSocket === null ? undefined : opts.engineSocket ?? localEngineSocket;
-  const undo: Undo[] = [];
-  // A few ms later, so that the request to Docker is on its way first.
-  const meanwhile = () => { if (whileStarting) setTimeout(whileStarting, 5).unref(); };
-  if (ahead) undo.push({ what: `remove container ${ahead.id.slice(0, 12)}`, run: () => removeCreated(ahead, runner) });
   const steps: Step[] = [];
+  for (const sp of plan.sidecars) if (sp.image.kind === 'build') steps.push(imageStep(sp.image, dockerCall(sp.image), ctx));
+  steps.push(networkStep(plan.network, 'network', ctx));
+  if (plan.proxy) steps.push(networkStep(plan.proxy.network, 'internal network', ctx));
+  steps.push(...plan.firewall.map((fw) => firewallStep(fw, ctx)));
+  const beside = (netns: boolean) => plan.sidecars.filter((sp) => !!sp.sidecar.netns === netns).map((sp) => sidecarStep(sp.sidecar, sp.container, ctx));
+  steps.push(...beside(false), ...bindSteps(plan.binds, ctx));
 
-  // No undo for a built image: it protects nothing and makes the next attempt faster.
-  const proxyImage = plan.proxy?.image;
-  if (proxyImage?.kind === 'build') {
-    steps.push({ title: `Image: ${proxyImage.reason}`, async run() {
-      await buildImage(runner, dockerCall(proxyImage));
-      result.changes.push(proxyImage.reason);
-    } });
-  }
-
-  const net = plan.network;
-  steps.push({
-    title: net.kind === 'create' ? `Create network ${net.args.at(-1)}` : 'Network unchanged',
-    async run() {
-      if (net.kind !== 'create') return;
-      const name = net.args.at(-1)!;
-      await runOk(runner, { file: 'docker', args: net.args });
-      undo.push({ what: `remove network ${name}`, run: () => runOk(runner, { file: 'docker', args: ['network', 'rm', name] }) });
-      result.changes.push(`created network ${name}`);
-    },
-  });
-
-  if (plan.proxy) steps.push(...proxyNetworkSteps(plan.proxy, undo, result.changes, runner));
-
-  for (const fw of plan.firewall) {
-    steps.push({
-      title: fw.payload ? `${fw.what}: ${fw.changes.join(', ')}` : `${fw.what} unchanged`,
-      run: () => applyFirewall(fw, undo, result, runner),
-    });
-  }
-  // The proxy starts behind the rules, and before the agent (and its build), whose only way out it is.
-  if (plan.proxy) steps.push(...proxySteps(plan.proxy, undo, result.changes, runner));
-  // Docker mounts the container's host paths from hermit's binds: they are in place before it starts.
-  steps.push(...bindSteps(plan.binds, undo, result.changes, runner));
-
-  let container = plan.container;
   const image = plan.image;
-  if (image.kind === 'build') {
-    if (!buildContext) throw new Error('applySteps: the plan builds the image, but no build context was given');
-    steps.push({ title: `Image: ${image.reason}`, async run() {
-      await buildImage(runner, agentBuild(image, buildContext), `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`);
-      // A rebuild (hermit update) changed something only if the image did: afterBuild says so.
-      if (afterBuild) container = await afterBuild();
-      else result.changes.push(image.reason);
-    } });
-  }
-
-  steps.push({
-    title: containerTitle(plan.container),
-    async run(retitle) {
-      const c = container;
-      if (c !== plan.container) retitle?.(containerTitle(c));
-      if (c.kind === 'keep') {
-        result.containerId = c.id;
-      } else if (c.kind === 'start') {
-        meanwhile();
-        for (const cmd of containerCommands(plan, c)) await runOk(runner, cmd);
-        result.containerId = c.id;
-        undo.push({ what: `stop container ${c.id.slice(0, 12)}`, run: () => runOk(runner, { file: 'docker', args: ['stop', c.id] }) });
-        result.changes.push(c.reason);
-      } else {
-        if (c.remove) await runOk(runner, { file: 'docker', args: ['rm', '--force', c.remove] });
-        const name = c.run.args[c.run.args.indexOf('--name') + 1]!;
-        // The Engine API unless the CLI is needed: a pull (docker run pulls), or a request the plan could not express.
-        const create = plan.image.kind !== 'pull' && !process.env.HERMIT_DOCKER_CLI ? c.run.create : undefined;
-        const launched = ahead && socket
-          ? engineStart(socket, ahead.id, describe(runCommand(plan, c.run)))
-          : create && socket
-          ? engineRun(socket, create, describe(runCommand(plan, c.run)), runner)
-          : runOk(runner, runCommand(plan, c.run)).then((out) => out.trim(), async (e: unknown) => {
-            // docker run can fail after creating the container (bad command, missing mount): remove it.
-            await runOk(runner, { file: 'docker', args: ['rm', '--force', name] }).catch(() => undefined);
-            throw e;
-          });
-        meanwhile();
-        const id = await launched;
-        result.containerId = id;
-        if (!ahead) undo.push({ what: `remove container ${id.slice(0, 12)}`, run: () => removeContainer(runner, id) });
-        result.changes.push(c.reason);
-      }
+  const { ahead, whileStarting, buildContext, afterBuild } = opts;
+  const pulls = image.kind === 'pull';
+  const agent = (c: ContainerAction) => sidecarStep(plan.agent, c, ctx, {
+    ...(pulls ? { timeoutMs: SLOW_MS } : {}),
+    ...(ahead ? { removalQueued: true } : {}),
+    // A few ms later, so that the request to Docker is on its way first.
+    meanwhile: () => { if (whileStarting) setTimeout(whileStarting, 5).unref(); },
+    launch: (cmd) => {
+      // The Engine API unless the CLI is needed: a pull (docker run pulls), or a request the plan could not express.
+      const create = c.kind === 'run' && !pulls && !process.env.HERMIT_DOCKER_CLI ? c.run.create : undefined;
+      if (ahead && socket) return engineStart(socket, ahead.id, describe(cmd));
+      if (create && socket) return engineRun(socket, create, describe(cmd), runner);
+      return runOk(runner, cmd).catch(async (e: unknown) => {
+        // docker run can fail after creating the container (bad command, missing mount): remove it.
+        await runOk(runner, { file: 'docker', args: ['rm', '--force', plan.agent.name] }).catch(() => undefined);
+        throw e;
+      });
+    },
+    async after(id) {
       mark('container ready');
-      const pid = (await inspectContainer(result.containerId, { socket, runner }))?.pid ?? 0;
-      if (!(pid > 0)) throw new HermitError('apply', 'the container is not running after docker run', `See why: docker logs ${result.containerId.slice(0, 12)}`);
+      result.containerId = id;
+      const pid = (await inspectContainer(id, { socket, runner }))?.pid ?? 0;
+      if (!(pid > 0)) throw new HermitError('apply', 'the container is not running after docker run', `See why: docker logs ${id.slice(0, 12)}`);
       result.pid = pid;
     },
   });
-
-  return { steps, rollback: () => rollbackAll(undo) };
+  const container = agent(plan.container);
+  if (image.kind === 'build') {
+    const build = imageStep(image, { ...dockerCall(image), ...(buildContext ? { inputBytes: buildContext } : {}) }, ctx,
+      `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`, !afterBuild);
+    // A rebuild (hermit update) changed something only if the image did: afterBuild says so, and
+    // the container step becomes what follows from the image built.
+    if (afterBuild) build.after = async () => { Object.assign(container, agent(await afterBuild())); };
+    steps.push(build);
+  }
+  steps.push(container, ...beside(true));
+  return steps;
 }
-
-const containerTitle = (c: ContainerAction) => (c.kind === 'keep' ? 'Container unchanged (running)' : `Container: ${c.reason}`);
 
 const engineFailure = (asCommand: string, status: number, message = '') =>
   new HermitError('apply', `${asCommand} failed: the Docker engine answered ${status}: ${message.trim()}`, dockerHint(message));
@@ -263,14 +222,6 @@ export function wantsCreated(plan: Plan, ahead: CreatedAhead): boolean {
 }
 
 export const removeCreated = (ahead: CreatedAhead, runner: Runner = hostRunner) => removeContainer(runner, ahead.id);
-
-async function applyFirewall(fw: FirewallChange, undo: Undo[], result: Applied, runner: Runner) {
-  if (!fw.payload) return;
-  await runOk(runner, firewallCommand(fw, fw.payload));
-  const revert = fw.revert;
-  if (revert) undo.push({ what: `restore previous ${fw.what}`, run: () => runOk(runner, firewallCommand(fw, revert)) });
-  result.changes.push(...fw.changes.map((c) => (fw.family ? `IPv${fw.family}: ${c}` : c)));
-}
 
 const BUILD_HINT = 'Fix the Dockerfile or the build context named in the profile\'s build:, then try again';
 

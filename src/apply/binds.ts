@@ -7,7 +7,7 @@ import { HermitError } from '../errors.js';
 import { type BindAction, type BindFact, type PinnedMount, bindsDir, inPlace } from '../plan/binds.js';
 import { otherWriters } from '../profile/writers.js';
 import { stateDir } from '../state/store.js';
-import type { Step, Undo } from './apply.js';
+import type { Step, StepContext } from './steps.js';
 import { type Command, type Runner, hostRunner, runOk } from './exec.js';
 
 /** Linux's O_PATH: opens the object itself, reading nothing (a FIFO does not block). Node adds O_CLOEXEC. */
@@ -131,10 +131,6 @@ export const bindCommand = (target: string, source: string, fd?: number): Comman
 
 export const unbindCommand = (target: string): Command => ({ file: 'umount', args: [target] });
 
-/** The commands the bind actions run (for --dry-run). */
-export const bindCommands = (actions: BindAction[]): Command[] =>
-  actions.flatMap((a) => (a.kind === 'bind' ? [bindCommand(a.pin.target, a.pin.source)] : a.kind === 'unbind' ? [unbindCommand(a.target)] : []));
-
 /** Unmounts everything at the target (lazily when busy). */
 async function unmountAll(target: string, runner: Runner): Promise<void> {
   for (let i = 0; i < 8 && isMounted(target); i++) {
@@ -186,19 +182,21 @@ export async function unbind(target: string, runner: Runner): Promise<void> {
   try { rmdirSync(dirname(target)); } catch { /* the profile's other binds are still there */ }
 }
 
-/** The bind steps of a run, sharing its undo stack: a failed run unbinds what it bound. */
-export function bindSteps(actions: BindAction[], undo: Undo[], changes: string[], runner: Runner): Step[] {
+/** The bind steps of a run: a failed run unbinds what it bound. The command shown is the bind
+ * itself; it runs with the source opened and checked, and the result checked (bind). */
+export function bindSteps(actions: BindAction[], ctx: StepContext): Step[] {
+  const { runner } = ctx;
   return actions.flatMap((a) => (a.kind === 'keep' ? [] : [{
     title: `Mount source: ${a.reason}`,
-    async run() {
-      if (a.kind === 'unbind') {
-        await unbind(a.target, runner); // no undo: nothing the profile mounts now uses it
-      } else {
-        await bind(a.pin, runner);
-        undo.push({ what: `unbind ${a.pin.target}`, run: () => unbind(a.pin.target, runner) });
-      }
-      changes.push(a.reason);
-    },
+    actions: [a.kind === 'unbind'
+      // No undo: nothing the profile mounts now uses it.
+      ? { cmd: unbindCommand(a.target), exec: () => unbind(a.target, runner).then(() => ''), changes: [a.reason] }
+      : {
+        cmd: bindCommand(a.pin.target, a.pin.source),
+        exec: () => bind(a.pin, runner).then(() => ''),
+        undo: () => ({ what: `unbind ${a.pin.target}`, run: () => unbind(a.pin.target, runner) }),
+        changes: [a.reason],
+      }],
   }]));
 }
 

@@ -1,52 +1,40 @@
 // Carries out a Teardown: containers, then rules, then networks. Removed containers cannot come
 // back, but the rules can: if removing a network fails, they are put back, so a network that
-// stays never stays unprotected.
+// stays never stays unprotected. --dry-run prints the commands of these very steps.
 import type { Teardown } from '../plan/teardown.js';
-import { type Step, type Undo, rollbackAll } from './apply.js';
 import { firewallCommand } from '../firewall/index.js';
-import { type Command, type Runner, hostRunner, runOk } from './exec.js';
+import { type Command, type Runner, hostRunner } from './exec.js';
 import { unbind, unbindCommand } from './binds.js';
+import { type Step, type StepContext, type Task, commandsOf, docker, rollbackAll, tasksOf, undoBy } from './steps.js';
 
 export const stopCommand = (id: string, seconds: number): Command => ({ file: 'docker', args: ['stop', '--time', String(seconds), id] });
 
-/** The commands in order (for --dry-run). */
-export function teardownCommands(td: Teardown, stopSeconds: number): Command[] {
+function steps(td: Teardown, stopSeconds: number, ctx: StepContext): Step[] {
+  const plural = (n: number, what: string) => `${n} ${what}${n > 1 ? 's' : ''}`;
   return [
-    ...td.containers.flatMap((c) => [...(c.running ? [stopCommand(c.id, stopSeconds)] : []), { file: 'docker', args: ['rm', '--force', c.id] }]),
-    ...td.binds.map(unbindCommand),
-    ...td.firewall.map((fw) => firewallCommand(fw, fw.payload!)),
-    ...td.networks.map((n) => ({ file: 'docker', args: ['network', 'rm', n.id] })),
+    ...td.containers.map((c) => ({ title: `Remove container ${c.name}`, actions: [
+      ...(c.running ? [{ cmd: stopCommand(c.id, stopSeconds) }] : []),
+      docker(['rm', '--force', c.id], { changes: [`container ${c.name}`] }),
+    ] })),
+    ...(td.binds.length > 0 ? [{
+      title: `Unmount ${plural(td.binds.length, 'pinned mount source')}`,
+      // A target with nothing mounted is only removed: its umount does not run.
+      actions: td.binds.map((b) => ({ cmd: unbindCommand(b), exec: () => unbind(b, ctx.runner).then(() => ''), changes: [`bind ${b}`] })),
+    }] : []),
+    ...td.firewall.map((fw) => ({ title: `Remove ${fw.what}: ${fw.changes.join(', ')}`, actions: [{
+      cmd: firewallCommand(fw, fw.payload!),
+      undo: () => undoBy(ctx, `put back ${fw.what}`, firewallCommand(fw, fw.revert!)),
+      changes: fw.changes.map((ch) => `${fw.family ? `IPv${fw.family}: ` : ''}${ch.replace(/^remove /, '')}`),
+    }] })),
+    ...td.networks.map((n) => ({ title: `Remove network ${n.name}`, actions: [docker(['network', 'rm', n.id], { changes: [`network ${n.name}`] })] })),
   ];
 }
 
-export function teardownSteps(td: Teardown, stopSeconds: number, removed: string[], runner: Runner = hostRunner): { steps: Step[]; rollback(): Promise<string[]> } {
-  const undo: Undo[] = [];
-  const steps: Step[] = [];
-  for (const c of td.containers) {
-    steps.push({ title: `Remove container ${c.name}`, async run() {
-      if (c.running) await runOk(runner, stopCommand(c.id, stopSeconds));
-      await runOk(runner, { file: 'docker', args: ['rm', '--force', c.id] });
-      removed.push(`container ${c.name}`);
-    } });
-  }
-  if (td.binds.length > 0) {
-    steps.push({ title: `Unmount ${td.binds.length} pinned mount source${td.binds.length > 1 ? 's' : ''}`, async run() {
-      for (const b of td.binds) await unbind(b, runner);
-      removed.push(...td.binds.map((b) => `bind ${b}`));
-    } });
-  }
-  for (const fw of td.firewall) {
-    steps.push({ title: `Remove ${fw.what}: ${fw.changes.join(', ')}`, async run() {
-      await runOk(runner, firewallCommand(fw, fw.payload!));
-      undo.push({ what: `put back ${fw.what}`, run: () => runOk(runner, firewallCommand(fw, fw.revert!)) });
-      removed.push(...fw.changes.map((ch) => `${fw.family ? `IPv${fw.family}: ` : ''}${ch.replace(/^remove /, '')}`));
-    } });
-  }
-  for (const n of td.networks) {
-    steps.push({ title: `Remove network ${n.name}`, async run() {
-      await runOk(runner, { file: 'docker', args: ['network', 'rm', n.id] });
-      removed.push(`network ${n.name}`);
-    } });
-  }
-  return { steps, rollback: () => rollbackAll(undo) };
+/** The commands in order (for --dry-run). */
+export const teardownCommands = (td: Teardown, stopSeconds: number): Command[] =>
+  commandsOf(steps(td, stopSeconds, { runner: hostRunner, undo: [], changes: [] }));
+
+export function teardownSteps(td: Teardown, stopSeconds: number, removed: string[], runner: Runner = hostRunner): { steps: Task[]; rollback(): Promise<string[]> } {
+  const ctx: StepContext = { runner, undo: [], changes: removed };
+  return { steps: tasksOf(steps(td, stopSeconds, ctx), ctx), rollback: () => rollbackAll(ctx.undo) };
 }

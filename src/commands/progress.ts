@@ -1,5 +1,5 @@
 // Runs titled steps with listr2 progress on stderr (stdout stays clean for tables and --json).
-import type { Step } from '../apply/apply.js';
+import type { Task } from '../apply/steps.js';
 
 let listr2: Promise<typeof import('listr2')> | undefined;
 
@@ -8,7 +8,7 @@ export function preloadProgress(): void {
   listr2 ??= import('listr2');
 }
 
-export async function runSteps(steps: Step[], opts: { quiet?: boolean } = {}): Promise<void> {
+export async function runSteps(steps: Task[], opts: { quiet?: boolean } = {}): Promise<void> {
   preloadProgress();
   const { Listr, ListrLogger, ProcessOutput } = await listr2!;
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });

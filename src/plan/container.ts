@@ -3,6 +3,7 @@ import { HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
 import type { ExistingContainer, HostFacts } from './facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, configHash as hashOf, labelArgs } from './labels.js';
+import { type Sidecar, planSidecar } from './sidecar.js';
 import { splitPublish, splitVolume } from '../docker/args.js';
 import { agentNetwork, proxyEnv } from './egress.js';
 import { readByDockerClient } from '../profile/env-file.js';
@@ -193,32 +194,30 @@ function engineCreate(profile: Profile, extras: RunExtras, env: Record<string, s
   return { name: c.name, body };
 }
 
+/** The agent's own container, as the sidecar planner and apply see it. */
+export function agentSidecar(profile: Profile, run: DockerRun): Sidecar {
+  return {
+    noun: 'container',
+    name: profile.container.name,
+    profile: profile.name,
+    configHash: run.configHash,
+    create: { args: run.args, env: run.env },
+    joins: [],
+    dirs: [],
+    files: [],
+    restart: profile.container.restart,
+  };
+}
+
 export function planContainer(profile: Profile, run: DockerRun, facts: HostFacts, opts: ContainerOptions): ContainerAction {
   const existing = facts.container;
-  if (!existing) return { kind: 'run', run, reason: 'create container' };
-  if (existing.labels[LABEL_PROFILE] !== profile.name) {
-    throw new HermitError(
-      'usage',
-      `a container named '${existing.name}' exists and was not started by hermit for profile '${profile.name}'`,
-      `Set container.name in the profile to another name, or remove that container: docker rm -f ${existing.name}`,
-    );
-  }
-  const recreate = (why: string): ContainerAction => ({ kind: 'run', run, remove: existing.id, reason: why });
-  if (opts.replace) return recreate('replace container (--replace)');
-  if (opts.rebind) return recreate(opts.rebind);
-  if (existing.labels[LABEL_CONFIG] !== run.configHash) {
-    return recreate(`profile changed since ${existing.name} was created: recreate container`);
-  }
-  if (opts.followImage && facts.imageId && existing.image !== facts.imageId) {
-    return recreate(`image ${profile.image} changed: recreate container`);
-  }
-  const gone = staleNetwork(profile, existing, facts);
-  if (gone) return recreate(gone);
-  if (!existing.running) {
-    const restart = existing.restartPolicy !== profile.container.restart ? profile.container.restart : undefined;
-    return { kind: 'start', id: existing.id, ...(restart ? { restart } : {}), reason: `start stopped container ${existing.name}` };
-  }
-  return { kind: 'keep', id: existing.id, run, reason: 'container running with this profile' };
+  const imageChanged = opts.followImage && facts.imageId && existing && existing.image !== facts.imageId ? `image ${profile.image} changed: recreate container` : undefined;
+  const c = planSidecar(agentSidecar(profile, run), existing, {
+    replace: opts.replace,
+    recreate: [opts.rebind, imageChanged, existing && staleNetwork(profile, existing, facts)],
+  });
+  if (c.kind === 'start') return c;
+  return c.kind === 'run' ? { ...c, run } : { kind: 'keep', id: c.id, run, reason: c.reason };
 }
 
 /**

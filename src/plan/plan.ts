@@ -1,13 +1,14 @@
 // The whole plan for `hermit run`: a pure function of the profile and what was observed.
 import type { Profile } from '../profile/types.js';
 import type { ProbePlan } from '../probe/types.js';
-import { type ContainerAction, type RunExtras, dockerRun, planContainer } from './container.js';
+import { type ContainerAction, type RunExtras, agentSidecar, dockerRun, planContainer } from './container.js';
 import { type ImageAction, planImage } from './image.js';
 import type { FirewallFacts, HostFacts } from './facts.js';
 import { type FirewallChange, allFirewalls, firewallFor } from '../firewall/index.js';
 import { type NetworkAction, planNetwork } from './network.js';
 import type { Ruleset } from './ruleset.js';
 import { type ProxyPlan, planProxy } from './proxy.js';
+import type { Sidecar, SidecarPlan } from './sidecar.js';
 import { planProbe } from './targets.js';
 import { type BindAction, pinnedMounts, planBinds, rebindReason } from './binds.js';
 import { stateDir } from '../state/store.js';
@@ -19,7 +20,12 @@ export interface Plan {
   firewall: FirewallChange[];
   /** The profile's host paths, bound by hermit where Docker mounts them from (binds.ts). */
   binds: BindAction[];
+  /** The agent's container as described to the sidecar step, and what to do with it. */
+  agent: Sidecar;
   container: ContainerAction;
+  /** The containers beside the agent, in the order they start: the proxy (allowlist mode). One
+   * that shares the agent's network namespace starts after it. */
+  sidecars: SidecarPlan[];
   /** Allowlist mode: the proxy, its configuration and the agent's internal network. */
   proxy?: ProxyPlan;
   probe: ProbePlan;
@@ -81,7 +87,9 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
     network,
     firewall,
     binds,
+    agent: agentSidecar(profile, run),
     container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false, ...(rebind ? { rebind } : {}) }),
+    sidecars: proxy ? [proxy] : [],
     ...(proxy ? { proxy } : {}),
     probe: planProbe(profile, facts),
   };

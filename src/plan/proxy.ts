@@ -6,8 +6,9 @@ import { HermitError } from '../errors.js';
 import { domainPorts } from '../profile/allowlist.js';
 import type { AllowedDomain, Profile, ProxySettings } from '../profile/types.js';
 import { type ImageAction, buildCall } from './image.js';
-import type { ExistingContainer, HostFacts } from './facts.js';
+import type { HostFacts } from './facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
+import { type Sidecar, type SidecarPlan, planSidecar } from './sidecar.js';
 import { type NetworkAction, planNetwork } from './network.js';
 
 /** Debian's proxy user (fixed by base-passwd): Squid runs as it from the start, never as root. */
@@ -144,6 +145,10 @@ export function proxyRun(profile: Profile, dirs: { config: string; log: string }
   };
 }
 
+/** Squid's logs on the host, and what rotates them. */
+export const proxyLogs = (proxy: ProxySettings, logDir: string) =>
+  ({ files: [join(logDir, 'access.log'), join(logDir, 'cache.log')], rotate: rotateArgs(proxy) });
+
 /** What `squid -k rotate` does, SIGUSR1: access.log and cache.log move to .0, new ones start. */
 export const rotateArgs = (proxy: ProxySettings) => ['kill', '--signal', 'USR1', proxy.container];
 
@@ -151,19 +156,33 @@ export const rotateArgs = (proxy: ProxySettings) => ['kill', '--signal', 'USR1',
  * refuses to signal): the new list without recreating anything. */
 export const reconfigureArgs = (proxy: ProxySettings) => ['kill', '--signal', 'HUP', proxy.container];
 
-export type ProxyContainerAction =
-  | { kind: 'run'; run: ProxyRun; remove?: string; reason: string }
-  | { kind: 'start'; id: string; reload: boolean; reason: string }
-  | { kind: 'keep'; id: string; reload: boolean; reason: string };
-
-export interface ProxyPlan {
-  settings: ProxySettings;
-  image: ImageAction;
+/** The proxy beside the agent, and the agent's internal network it is the way out of. */
+export interface ProxyPlan extends SidecarPlan {
   network: NetworkAction;
-  dirs: { config: string; log: string };
   /** squid.conf as hermit writes it; `changed` when the file on the host differs. */
   config: { file: string; text: string; changed: boolean };
-  container: ProxyContainerAction;
+}
+
+/** The proxy as a container beside the agent: created on hermit's bridge, connected to the
+ * agent's internal network, started; squid.conf written first; reloaded when only that changed. */
+export function proxySidecar(profile: Profile, dirs: { config: string; log: string }, config: { file: string; text: string; changed: boolean }): Sidecar {
+  const proxy = profile.proxy!;
+  const run = proxyRun(profile, dirs);
+  const cacheLog = join(dirs.log, 'cache.log');
+  return {
+    role: 'proxy',
+    noun: 'proxy',
+    name: proxy.container,
+    profile: profile.name,
+    configHash: run.configHash,
+    create: { args: run.create },
+    joins: [run.connect],
+    dirs: [{ path: dirs.config, mode: 0o755 }, { path: dirs.log, mode: 0o750, owner: PROXY_USER }],
+    files: [{ path: config.file, text: config.text, mode: 0o644, changed: config.changed }],
+    reload: { args: reconfigureArgs(proxy), reason: `egress.domains changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` },
+    logs: proxyLogs(proxy, dirs.log),
+    ready: { log: cacheLog, ready: /Accepting HTTP Socket connections/, fatal: /FATAL|ERROR: .*(configuration|parse)/i, tcp: { host: proxy.address, port: proxy.port }, timeoutMs: 30_000 },
+  };
 }
 
 function proxyImage(profile: Profile, imageId: string | undefined): ImageAction {
@@ -185,27 +204,14 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   }
   const dirs = { config: join(pf.dir, 'conf'), log: join(pf.dir, 'log') };
   const text = squidConf(profile);
-  const changed = pf.config !== text;
-  const run = proxyRun(profile, dirs);
-  const existing = pf.container;
-
-  let container: ProxyContainerAction;
-  if (!existing) container = { kind: 'run', run, reason: `create proxy container ${proxy.container}` };
-  else if (existing.labels[LABEL_PROFILE] !== profile.name || existing.labels[LABEL_ROLE] !== 'proxy') {
-    throw new HermitError('usage', `a container named '${existing.name}' exists and was not started by hermit as the proxy of profile '${profile.name}'`,
-      `Remove it (docker rm -f ${existing.name}), or set container.name to another name (the proxy is <container.name>-proxy)`);
-  } else if (opts.replace) container = { kind: 'run', run, remove: existing.id, reason: 'replace proxy container (--replace)' };
-  else if (existing.labels[LABEL_CONFIG] !== run.configHash) container = { kind: 'run', run, remove: existing.id, reason: `proxy settings changed: recreate ${proxy.container}` };
-  else if (!existing.running) container = { kind: 'start', id: existing.id, reload: false, reason: `start stopped proxy ${proxy.container}` };
-  else container = { kind: 'keep', id: existing.id, reload: changed, reason: changed ? `egress.domains changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` : 'proxy running with this profile' };
-
+  const config = { file: join(dirs.config, 'squid.conf'), text, changed: pf.config !== text };
+  const sidecar = proxySidecar(profile, dirs, config);
   const internal: Profile = { ...profile, network: { ...proxy.network, ipv6: false } };
   return {
-    settings: proxy,
+    sidecar,
     image,
     network: planNetwork(internal, facts, { internal: true }),
-    dirs,
-    config: { file: join(dirs.config, 'squid.conf'), text, changed },
-    container,
+    config,
+    container: planSidecar(sidecar, pf.container, opts),
   };
 }

@@ -5,28 +5,18 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Applied, type Step, applySteps, planCommands } from '../../src/apply/apply.js';
+import { type Applied, applySteps, planCommands } from '../../src/apply/apply.js';
 import { teardownCommands, teardownSteps } from '../../src/apply/teardown.js';
 import type { Command } from '../../src/apply/exec.js';
 import type { Inventory } from '../../src/plan/facts.js';
 import { dockerRun } from '../../src/plan/container.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { planTeardown } from '../../src/plan/teardown.js';
-import { FakeRunner, shown } from './fakes/runner.js';
+import { FakeRunner, runAll, shown } from './fakes/runner.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures.js';
 
 const ID = 'c0ffee000000aaaa';
 const INSPECT = JSON.stringify([{ Id: ID, Name: '/hermit-agent', State: { Running: true, Pid: 4242 }, Image: 'sha256:1', Config: { Labels: {} }, NetworkSettings: { Networks: {} }, HostConfig: {} }]);
-
-/** Runs steps in order as runSteps does; the first failure stops them and is returned. */
-async function runAll(steps: Step[]): Promise<Error | undefined> {
-  try {
-    for (const s of steps) await s.run();
-    return undefined;
-  } catch (e) {
-    return e as Error;
-  }
-}
 
 let dir: string;
 beforeEach(() => { dir = realpathSync(mkdtempSync(join(tmpdir(), 'hermit-runner-'))); });

@@ -96,18 +96,16 @@ describe('allowlist plan', () => {
     expect(pp.network).toEqual({ kind: 'create', args: ['network', 'create', '--driver', 'bridge', '--internal', '--subnet', '172.30.5.128/25', '--gateway', '172.30.5.129',
       '--opt', 'com.docker.network.bridge.name=hmi-strict', '--label', 'hermit.profile=strict', 'hermit-strict-internal'] });
     expect(pp.config).toMatchObject({ file: '/var/lib/hermit/strict/proxy/conf/squid.conf', changed: true });
-    expect(pp.container.kind).toBe('run');
-    if (pp.container.kind !== 'run') return;
-    await expect(`${pp.container.run.create.join('\n')}\n`).toMatchFileSnapshot('golden/allowlist-proxy-create.argv');
-    expect(pp.container.run.connect).toEqual(['network', 'connect', '--ip', '172.30.5.130', 'hermit-strict-internal', 'hermit-strict-proxy']);
+    expect(pp.container).toEqual({ kind: 'run', reason: 'create proxy' });
+    await expect(`${pp.sidecar.create.args.join('\n')}\n`).toMatchFileSnapshot('golden/allowlist-proxy-create.argv');
+    expect(pp.sidecar.joins).toEqual([['network', 'connect', '--ip', '172.30.5.130', 'hermit-strict-internal', 'hermit-strict-proxy']]);
   });
 
   it('reloads a running proxy when only the list changed, and keeps it when nothing did', () => {
     const p = load();
     const pp = planProxy(p, proxyFacts({ imageId: 'x' }), { replace: false })!;
-    if (pp.container.kind !== 'run') throw new Error('expected run');
     const running: ExistingContainer = { id: 'c1', name: 'hermit-strict-proxy', running: true, status: 'running', pid: 9, image: 'x', startedAt: '', restartPolicy: 'no', networks: [],
-      labels: { 'hermit.profile': 'strict', 'hermit.role': 'proxy', 'hermit.config': pp.container.run.configHash } };
+      labels: { 'hermit.profile': 'strict', 'hermit.role': 'proxy', 'hermit.config': pp.sidecar.configHash } };
     const same = planProxy(p, proxyFacts({ imageId: 'x', container: running, config: squidConf(p) }), { replace: false })!;
     expect(same.container).toMatchObject({ kind: 'keep', reload: false });
     const other = planProxy(p, proxyFacts({ imageId: 'x', container: running, config: 'old' }), { replace: false })!;

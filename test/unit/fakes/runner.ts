@@ -2,6 +2,7 @@
 // records every command apply, rollback or teardown would run, in order, and answers each as the
 // host would have, from a script. One per test, passed in as the runner: nothing global is patched.
 import { type Command, type Output, type Runner, describe } from '../../../src/apply/exec.js';
+import type { Task } from '../../../src/apply/steps.js';
 
 /** An answer, or a function of the command that gives one (it may act on files, or throw as a
  * command that cannot start would). */
@@ -46,3 +47,13 @@ export class FakeRunner implements Runner {
 
 /** A command as --dry-run shows it: the command line, then its input. */
 export const shown = (cmd: Command): string => (cmd.input ? `${describe(cmd)}\n${cmd.input}` : describe(cmd));
+
+/** Runs steps in order as runSteps does; the first failure stops them and is returned. */
+export async function runAll(steps: Task[]): Promise<Error | undefined> {
+  try {
+    for (const s of steps) await s.run();
+    return undefined;
+  } catch (e) {
+    return e as Error;
+  }
+}
