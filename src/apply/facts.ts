@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
+import { credentialFacts } from './credentials.js';
 import type { ProxySettings } from '../profile/types.js';
 import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
@@ -279,7 +280,7 @@ async function proxyFacts(proxy: ProxySettings, profile: string): Promise<ProxyF
   const [c, id, config] = await Promise.all([
     container(proxy.container), imageId(proxy.image), readFile(join(dir, 'conf', 'squid.conf'), 'utf8').catch(() => undefined),
   ]);
-  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}) };
+  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}), ...(await credentialFacts(proxy, join(dir, 'conf'))) };
 }
 
 /** What every profile on this host is verified against: the engine, networks, firewall dumps,

@@ -4,7 +4,7 @@
 // registers its undo.
 import { chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HermitError } from '../errors.js';
 import { PROXY_USER, type ProxyPlan, reconfigureArgs, rotateArgs } from '../plan/proxy.js';
@@ -69,12 +69,27 @@ function accepts(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** Each changed file replaced atomically, its owner and mode set before it takes the final name
+ * (a secret is never readable by anyone else, not even for a moment); undo puts the old one back. */
+async function writeFiles(files: ProxyPlan['files'], undo: Undo[]): Promise<void> {
+  for (const f of files.filter((x) => x.changed)) {
+    const previous = await readFile(f.file).catch(() => undefined);
+    const tmp = join(dirname(f.file), `.${basename(f.file)}.tmp`);
+    await rm(tmp, { force: true });
+    await writeFile(tmp, f.text, { mode: f.mode, flag: 'wx' });
+    if (f.owner) { const [uid, gid] = f.owner.split(':').map(Number) as [number, number]; await chown(tmp, uid, gid); }
+    await rename(tmp, f.file);
+    undo.push({ what: `put back ${f.file}`, run: () => (previous === undefined ? rm(f.file, { force: true }) : writeFile(f.file, previous)) });
+  }
+}
+
 /** squid.conf readable by the proxy user, replaced atomically (Squid may be reading the old one). */
 async function writeConfig(pp: ProxyPlan, undo: Undo[]): Promise<void> {
   const [uid, gid] = PROXY_USER.split(':').map(Number) as [number, number];
   await mkdir(pp.dirs.config, { recursive: true, mode: 0o755 });
   await mkdir(pp.dirs.log, { recursive: true, mode: 0o750 });
   await chown(pp.dirs.log, uid, gid);
+  await writeFiles(pp.files, undo);
   if (!pp.config.changed) return;
   const previous = await readFile(pp.config.file, 'utf8').catch(() => undefined);
   const tmp = join(dirname(pp.config.file), '.squid.conf.tmp');

@@ -6,9 +6,10 @@ import { HermitError } from '../errors.js';
 import { domainPorts } from '../profile/allowlist.js';
 import type { AllowedDomain, Profile, ProxySettings } from '../profile/types.js';
 import { type ImageAction, buildCall } from './image.js';
-import type { ExistingContainer, HostFacts } from './facts.js';
+import type { ExistingContainer, HostFacts, ProxyFacts } from './facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
 import { type NetworkAction, planNetwork } from './network.js';
+import { CA_FILE, CREDENTIALS_FILE, checkedValues, credentialSquidLines, credentialsFileText } from './credentials.js';
 
 /** Debian's proxy user (fixed by base-passwd): Squid runs as it from the start, never as root. */
 export const PROXY_USER = '13:13';
@@ -46,6 +47,7 @@ export function squidConf(profile: Profile): string {
   }
   const ports = [...byPort.keys()].sort((a, b) => a - b);
   const never = [...new Set([...NEVER_V4, ...profile.egress.block, ...NEVER_V6, ...profile.egress.block6])].filter((r) => r !== MAPPED_V4);
+  const creds = credentialSquidLines(proxy, PROXY_CONF_DIR);
 
   const acls: string[] = [];
   const allows: string[] = [];
@@ -77,8 +79,10 @@ export function squidConf(profile: Profile): string {
     '# addresses, even for a listed name that resolves to one (DNS rebinding, split horizon).',
     `acl hermit_never dst ${never.join(' ')}`,
     ...acls,
+    ...creds.listen,
     '',
     'http_access deny !hermit_agent',
+    ...creds.access,
     'http_access deny hermit_ip_literal',
     'http_access deny !hermit_listed',
     'http_access deny hermit_never',
@@ -156,6 +160,31 @@ export type ProxyContainerAction =
   | { kind: 'start'; id: string; reload: boolean; reason: string }
   | { kind: 'keep'; id: string; reload: boolean; reason: string };
 
+export interface ProxyFile {
+  file: string;
+  /** Holds a secret when `secret`: never printed, not even by --dry-run. */
+  text: string;
+  mode: number;
+  /** uid:gid; root's when absent. */
+  owner?: string;
+  changed: boolean;
+  secret?: boolean;
+}
+
+/** credentials.conf (the values, the proxy's user alone reads it) and the CA file, when the profile has credentials. */
+function credentialFiles(proxy: ProxySettings, pf: ProxyFacts, confDir: string): ProxyFile[] {
+  const creds = proxy.credentials ?? [];
+  if (creds.length === 0) return [];
+  const file = (name: string, text: string, mode: number, more: Partial<ProxyFile> = {}): ProxyFile =>
+    ({ file: join(confDir, name), text, mode, changed: pf.files?.[name] !== text, ...more });
+  const ca = pf.ca;
+  if (ca && 'problem' in ca) throw new HermitError('usage', `egress.caFile ${proxy.caFile}: ${ca.problem}`, 'Give a PEM file of CA certificates that only root can change', ['egress', 'caFile']);
+  return [
+    file(CREDENTIALS_FILE, credentialsFileText(proxy, checkedValues(creds, pf.credentialValues)), 0o400, { owner: PROXY_USER, secret: true }),
+    ...(ca ? [file(CA_FILE, ca.text, 0o644)] : []),
+  ];
+}
+
 export interface ProxyPlan {
   settings: ProxySettings;
   image: ImageAction;
@@ -163,6 +192,8 @@ export interface ProxyPlan {
   dirs: { config: string; log: string };
   /** squid.conf as hermit writes it; `changed` when the file on the host differs. */
   config: { file: string; text: string; changed: boolean };
+  /** The other files of the configuration folder, written before squid.conf (which includes them). */
+  files: ProxyFile[];
   container: ProxyContainerAction;
 }
 
@@ -185,7 +216,9 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   }
   const dirs = { config: join(pf.dir, 'conf'), log: join(pf.dir, 'log') };
   const text = squidConf(profile);
-  const changed = pf.config !== text;
+  const files = credentialFiles(proxy, pf, dirs.config);
+  // A new key (or CA) needs Squid to read its configuration again, like a changed list.
+  const changed = pf.config !== text || files.some((f) => f.changed);
   const run = proxyRun(profile, dirs);
   const existing = pf.container;
 
@@ -197,7 +230,7 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   } else if (opts.replace) container = { kind: 'run', run, remove: existing.id, reason: 'replace proxy container (--replace)' };
   else if (existing.labels[LABEL_CONFIG] !== run.configHash) container = { kind: 'run', run, remove: existing.id, reason: `proxy settings changed: recreate ${proxy.container}` };
   else if (!existing.running) container = { kind: 'start', id: existing.id, reload: false, reason: `start stopped proxy ${proxy.container}` };
-  else container = { kind: 'keep', id: existing.id, reload: changed, reason: changed ? `egress.domains changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` : 'proxy running with this profile' };
+  else container = { kind: 'keep', id: existing.id, reload: changed, reason: changed ? `its configuration changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` : 'proxy running with this profile' };
 
   const internal: Profile = { ...profile, network: { ...proxy.network, ipv6: false } };
   return {
@@ -205,7 +238,8 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
     image,
     network: planNetwork(internal, facts, { internal: true }),
     dirs,
-    config: { file: join(dirs.config, 'squid.conf'), text, changed },
+    config: { file: join(dirs.config, 'squid.conf'), text, changed: pf.config !== text },
+    files,
     container,
   };
 }

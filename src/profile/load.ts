@@ -15,7 +15,8 @@ import { formatPublish, splitPublish, splitVolume } from '../docker/args.js';
 import { profileProblems } from './checks.js';
 import type { SensitivePlaces } from './isolation.js';
 import { type KeyPath, type Problem, fileLineCol, formatProblems, SCHEMA_HINT } from './problems.js';
-import { proxySettings } from './allowlist.js';
+import { domainAllows, proxySettings } from './allowlist.js';
+import { type RawCredential, credentialSettings } from './credentials.js';
 import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
 import { stateDir } from '../state/store.js';
 import { interpolateTree } from './interpolate.js';
@@ -42,7 +43,9 @@ interface RawProfile {
     allow?: { to: string; ports?: number[]; protocol?: Protocol | 'any'; comment?: string }[];
     domains?: string[];
     proxyImage?: string;
+    caFile?: string;
   };
+  credentials?: RawCredential[];
   hostPorts?: { port: number; protocol?: Protocol; comment?: string }[];
   container?: {
     name?: string;
@@ -445,7 +448,28 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
   } else if (e.proxyImage !== undefined) {
     problems.push({ path: ['egress', 'proxyImage'], at: 'key', message: 'has no effect without egress.domains (allowlist mode); add domains, or remove it' });
   }
+  withCredentials(profile, raw, hostPath, problems);
   return { profile };
+}
+
+/** credentials: and egress.caFile, given to the proxy; a credential's host counts as listed. */
+function withCredentials(profile: Profile, raw: RawProfile, hostPath: (t: string, at: KeyPath) => string, problems: Problem[]): void {
+  const caFile = raw.egress?.caFile;
+  const creds = credentialSettings(raw.credentials ?? [], hostPath, profile.container, problems);
+  if (creds.length === 0) {
+    if (caFile !== undefined) problems.push({ path: ['egress', 'caFile'], at: 'key', message: 'is used only for the TLS of credentials: add credentials, or remove it' });
+    return;
+  }
+  const proxy = profile.proxy;
+  if (!proxy) {
+    problems.push({ path: ['credentials'], at: 'key', message: 'needs allowlist mode for now (egress.domains): in the default mode hermit runs no proxy yet' });
+    return;
+  }
+  proxy.credentials = creds;
+  if (caFile !== undefined) proxy.caFile = hostPath(caFile, ['egress', 'caFile']);
+  for (const c of creds) {
+    if (!domainAllows(proxy.domains, c.host, c.port)) proxy.domains.push({ name: c.host, subdomains: false, ports: c.port === 443 ? [] : [c.port] });
+  }
 }
 
 /** Context and Dockerfile made absolute; both must exist, or the first run could not build. */

@@ -1,0 +1,69 @@
+// The profile's credentials: (keys hermit's proxy adds on the way out) as written → Credential,
+// with what is wrong with them. A value names variables of hermit's environment and stays
+// unexpanded here: the secret is read only when the proxy's files are written. Pure.
+import { interpolate } from './interpolate.js';
+import { parseDomain } from './allowlist.js';
+import type { KeyPath, Problem } from './problems.js';
+import type { Credential } from './types.js';
+
+export interface RawCredential { host: string; header: string; value?: string; valueFile?: string; baseUrlEnv: string }
+
+/** Headers the proxy itself owns, or that would change how the request is framed or routed. */
+const NOT_SETTABLE = /^(host|content-length|transfer-encoding|connection|upgrade|te|trailer|keep-alive|via|forwarded|x-forwarded-for|proxy-.*)$/i;
+
+/** Every name `${...}` in a value refers to, and what is wrong with its syntax (whatever is set now). */
+export function valueVariables(text: string): { names: string[]; problems: string[] } {
+  const everything = new Proxy({}, { get: () => 'x' }) as Record<string, string>;
+  const r = interpolate(text, everything);
+  return { names: r.names, problems: r.problems };
+}
+
+/** The header value of a credential written as `value`, from hermit's environment, or why not. */
+export function expandValue(text: string, env: Record<string, string | undefined>): { value: string } | { problem: string } {
+  const r = interpolate(text, env);
+  return r.problems.length > 0 ? { problem: r.problems.join('; ') } : { value: r.value };
+}
+
+export function credentialSettings(
+  raw: readonly RawCredential[],
+  hostPath: (text: string, at: KeyPath) => string,
+  agentEnv: { env: Record<string, string>; passEnv: string[] },
+  problems: Problem[],
+): Credential[] {
+  const out: Credential[] = [];
+  raw.forEach((c, i) => {
+    const at = (key: string): KeyPath => ['credentials', i, key];
+    const d = parseDomain(c.host);
+    if (typeof d === 'string' || d.subdomains || d.ports.length > 1) {
+      problems.push({ path: at('host'), message: typeof d === 'string' ? d : 'must be one host name, optionally with one port (host:8443)' });
+      return;
+    }
+    if (NOT_SETTABLE.test(c.header)) problems.push({ path: at('header'), message: `'${c.header}' is not a header hermit sets; use the service's key header, such as x-api-key or Authorization` });
+    if ((c.value === undefined) === (c.valueFile === undefined)) {
+      problems.push({ path: ['credentials', i], message: 'give exactly one of value (${NAME} from hermit\'s environment) and valueFile (a root-only file)' });
+      return;
+    }
+    if (c.value !== undefined) {
+      const v = valueVariables(c.value);
+      for (const m of v.problems) problems.push({ path: at('value'), message: m });
+      if (v.names.length === 0) {
+        problems.push({ path: at('value'), message: 'names no variable: a key written in the profile is readable by whoever reads the file; write ${NAME} (from hermit\'s environment) or use valueFile' });
+      }
+      for (const name of v.names.filter((n) => agentEnv.passEnv.includes(n) || n in agentEnv.env)) {
+        problems.push({ path: at('value'), message: `uses ${name}, which container.${agentEnv.passEnv.includes(name) ? 'passEnv' : 'env'} also gives the agent: it would hold the key; remove it there (give the agent a placeholder if its tool needs one)` });
+      }
+    }
+    if (out.some((o) => o.baseUrlEnv === c.baseUrlEnv)) problems.push({ path: at('baseUrlEnv'), message: `${c.baseUrlEnv} is given by another credential too; one variable per service` });
+    else if (c.baseUrlEnv in agentEnv.env || agentEnv.passEnv.includes(c.baseUrlEnv)) {
+      problems.push({ path: at('baseUrlEnv'), message: `${c.baseUrlEnv} is also set by container.env or passEnv; hermit sets it to the proxy's address, remove it there` });
+    }
+    out.push({
+      host: d.name,
+      port: d.ports[0] ?? 443,
+      header: c.header,
+      ...(c.value !== undefined ? { value: c.value } : { valueFile: hostPath(c.valueFile!, at('valueFile')) }),
+      baseUrlEnv: c.baseUrlEnv,
+    });
+  });
+  return out;
+}
