@@ -38,6 +38,7 @@ export function credentialSquidLines(proxy: ProxySettings, confDir: string): { l
     `cache_peer_access ${peer(i)} deny all`,
     // Whatever the agent sent in the header never leaves: the real value is added (credentials.conf).
     `request_header_access ${c.header} deny ${port(i)}`,
+    `request_header_access Surrogate-Capability deny ${port(i)}`,
   ]);
   return {
     listen: [
