@@ -3,7 +3,7 @@
 // memory: the plan puts them only into the proxy's root-only credentials.conf.
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CA_FILE, CREDENTIALS_FILE, type CredentialValue } from '../plan/credentials.js';
+import { CA_FILE, CREDENTIALS_FILE, type CredentialValue, secretDir } from '../plan/credentials.js';
 import type { ProxyFacts } from '../plan/facts.js';
 import { expandValue } from '../profile/credentials.js';
 import type { Credential, ProxySettings } from '../profile/types.js';
@@ -39,15 +39,16 @@ async function readCa(file: string): Promise<{ text: string } | { problem: strin
 }
 
 /** The credential part of the proxy's facts; nothing when the profile has no credentials. */
-export async function credentialFacts(proxy: ProxySettings, confDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Partial<ProxyFacts>> {
+export async function credentialFacts(proxy: ProxySettings, profile: string, confDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Partial<ProxyFacts>> {
   const creds = proxy.credentials ?? [];
   if (creds.length === 0) return {};
-  const existing = async (name: string) => [name, await readFile(join(confDir, name), 'utf8').catch(() => undefined)] as const;
+  const secrets = secretDir(profile, env);
+  const existing = async (file: string) => [file, await readFile(file, 'utf8').catch(() => undefined)] as const;
   const [values, ca, files] = await Promise.all([
     Promise.all(creds.map((c) => readValue(c, env))),
     proxy.caFile === undefined ? Promise.resolve(undefined) : readCa(proxy.caFile),
-    Promise.all([CREDENTIALS_FILE, CA_FILE].map(existing)),
+    Promise.all([join(secrets, CREDENTIALS_FILE), join(confDir, CA_FILE)].map(existing)),
   ]);
   const present = Object.fromEntries(files.filter(([, t]) => t !== undefined)) as Record<string, string>;
-  return { credentialValues: values, ...(ca ? { ca } : {}), files: present };
+  return { credentialValues: values, ...(ca ? { ca } : {}), files: present, secretDir: secrets };
 }

@@ -280,7 +280,7 @@ async function proxyFacts(proxy: ProxySettings, profile: string): Promise<ProxyF
   const [c, id, config] = await Promise.all([
     container(proxy.container), imageId(proxy.image), readFile(join(dir, 'conf', 'squid.conf'), 'utf8').catch(() => undefined),
   ]);
-  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}), ...(await credentialFacts(proxy, join(dir, 'conf'))) };
+  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}), ...(await credentialFacts(proxy, profile, join(dir, 'conf'))) };
 }
 
 /** What every profile on this host is verified against: the engine, networks, firewall dumps,

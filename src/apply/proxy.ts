@@ -73,6 +73,9 @@ function accepts(host: string, port: number): Promise<boolean> {
  * (a secret is never readable by anyone else, not even for a moment); undo puts the old one back. */
 async function writeFiles(files: ProxyPlan['files'], undo: Undo[]): Promise<void> {
   for (const f of files.filter((x) => x.changed)) {
+    // A folder of its own (the secrets' is apart from hermit's state): only the file's owner enters it.
+    await mkdir(dirname(f.file), { recursive: true, mode: 0o700 });
+    if (f.owner) { const [uid, gid] = f.owner.split(':').map(Number) as [number, number]; await chown(dirname(f.file), uid, gid); }
     const previous = await readFile(f.file).catch(() => undefined);
     const tmp = join(dirname(f.file), `.${basename(f.file)}.tmp`);
     await rm(tmp, { force: true });

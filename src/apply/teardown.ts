@@ -1,6 +1,9 @@
 // Carries out a Teardown: containers, then rules, then networks. Removed containers cannot come
 // back, but the rules can: if removing a network fails, they are put back, so a network that
 // stays never stays unprotected.
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { secretDir } from '../plan/credentials.js';
 import type { Teardown } from '../plan/teardown.js';
 import { type Step, type Undo, rollbackAll } from './apply.js';
 import { firewallCommand } from '../firewall/index.js';
@@ -27,6 +30,14 @@ export function teardownSteps(td: Teardown, stopSeconds: number, removed: string
       if (c.running) await runOk(runner, stopCommand(c.id, stopSeconds));
       await runOk(runner, { file: 'docker', args: ['rm', '--force', c.id] });
       removed.push(`container ${c.name}`);
+    } });
+  }
+  // The proxy's keys (credentials), once the proxy that read them is gone.
+  const secrets = secretDir(td.profile);
+  if (existsSync(secrets)) {
+    steps.push({ title: `Remove the proxy's keys (${secrets})`, async run() {
+      await rm(secrets, { recursive: true, force: true });
+      removed.push(`the proxy's keys ${secrets}`);
     } });
   }
   if (td.binds.length > 0) {

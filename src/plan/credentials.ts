@@ -2,11 +2,18 @@
 // cache_peer to the real host that verifies its certificate, the agent's header taken out and the
 // real one put in. The real value goes only into a second file, readable by the proxy's user alone,
 // which squid.conf includes: squid.conf, --dry-run and the logs never hold it.
+import { join } from 'node:path';
 import { HermitError } from '../errors.js';
 import type { Credential, ProxySettings } from '../profile/types.js';
 
-/** The files beside squid.conf in the proxy's configuration folder. */
+/** credentials.conf lives apart from hermit's state: in a root-only folder on a tmpfs (never on
+ * disk, gone at reboot, when `hermit run` writes it again), mounted read-only into the proxy. */
 export const CREDENTIALS_FILE = 'credentials.conf';
+export const SECRET_DIR_IN_PROXY = '/run/hermit-secret';
+export const runDir = (env: NodeJS.ProcessEnv = process.env) => env.HERMIT_RUN_DIR ?? '/run/hermit';
+/** Where a profile's proxy secrets are on the host. */
+export const secretDir = (profile: string, env: NodeJS.ProcessEnv = process.env) => join(runDir(env), profile, 'proxy');
+/** egress.caFile's copy, beside squid.conf. */
 export const CA_FILE = 'ca.pem';
 
 /** The agent reaches credential i at the proxy's address on this port (the forward proxy keeps proxy.port). */
@@ -47,7 +54,7 @@ export function credentialSquidLines(proxy: ProxySettings, confDir: string): { l
       '# A credential\'s requests go to its peer only, never straight to whatever host they name.',
       'never_direct allow hermit_credential',
       '# The values, in a file only the proxy\'s user can read.',
-      `include ${confDir}/${CREDENTIALS_FILE}`,
+      `include ${SECRET_DIR_IN_PROXY}/${CREDENTIALS_FILE}`,
     ],
     access: ['http_access allow hermit_credential'],
   };

@@ -44,8 +44,10 @@ export interface ProxyFacts {
   imageId?: string;
   /** squid.conf as it is on the host now, if written. */
   config?: string;
-  /** The other files of its configuration folder hermit writes (credentials.ts), as they are now. */
+  /** The other files hermit writes for the proxy (credentials.ts), by host path, as they are now. */
   files?: Record<string, string>;
+  /** The host folder of the proxy's secrets (credentials.conf), mounted into it. */
+  secretDir?: string;
   /** Credentials: each value as read where hermit runs (proxy.credentials' order), or why not. Never printed. */
   credentialValues?: CredentialValue[];
   /** egress.caFile's certificates, or why they cannot be used. */

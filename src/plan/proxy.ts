@@ -9,7 +9,7 @@ import { type ImageAction, buildCall } from './image.js';
 import type { ExistingContainer, HostFacts, ProxyFacts } from './facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
 import { type NetworkAction, planNetwork } from './network.js';
-import { CA_FILE, CREDENTIALS_FILE, checkedValues, credentialSquidLines, credentialsFileText } from './credentials.js';
+import { CA_FILE, CREDENTIALS_FILE, SECRET_DIR_IN_PROXY, checkedValues, credentialSquidLines, credentialsFileText } from './credentials.js';
 
 /** Debian's proxy user (fixed by base-passwd): Squid runs as it from the start, never as root. */
 export const PROXY_USER = '13:13';
@@ -127,7 +127,7 @@ export interface ProxyRun {
   configHash: string;
 }
 
-export function proxyRun(profile: Profile, dirs: { config: string; log: string }): ProxyRun {
+export function proxyRun(profile: Profile, dirs: { config: string; log: string; secret?: string }): ProxyRun {
   const proxy = profile.proxy!;
   const opts = [
     '--network', profile.network.name, '--ip', proxy.bridgeAddress,
@@ -137,6 +137,7 @@ export function proxyRun(profile: Profile, dirs: { config: string; log: string }
     '--read-only', '--tmpfs', '/tmp',
     ...(profile.container.restart !== 'no' ? ['--restart', profile.container.restart] : []),
     '--volume', `${dirs.config}:${PROXY_CONF_DIR}:ro`, '--volume', `${dirs.log}:${PROXY_LOG_DIR}`,
+    ...(dirs.secret ? ['--volume', `${dirs.secret}:${SECRET_DIR_IN_PROXY}:ro`] : []),
     '--entrypoint', SQUID,
   ];
   const tail = [proxy.image, '-N', '-d', '1', '-f', CONF];
@@ -175,13 +176,14 @@ export interface ProxyFile {
 function credentialFiles(proxy: ProxySettings, pf: ProxyFacts, confDir: string): ProxyFile[] {
   const creds = proxy.credentials ?? [];
   if (creds.length === 0) return [];
-  const file = (name: string, text: string, mode: number, more: Partial<ProxyFile> = {}): ProxyFile =>
-    ({ file: join(confDir, name), text, mode, changed: pf.files?.[name] !== text, ...more });
+  if (!pf.secretDir) throw new Error('planProxy: facts.proxy.secretDir missing (credentialFacts was not read)');
+  const file = (path: string, text: string, mode: number, more: Partial<ProxyFile> = {}): ProxyFile =>
+    ({ file: path, text, mode, changed: pf.files?.[path] !== text, ...more });
   const ca = pf.ca;
   if (ca && 'problem' in ca) throw new HermitError('usage', `egress.caFile ${proxy.caFile}: ${ca.problem}`, 'Give a PEM file of CA certificates that only root can change', ['egress', 'caFile']);
   return [
-    file(CREDENTIALS_FILE, credentialsFileText(proxy, checkedValues(creds, pf.credentialValues)), 0o400, { owner: PROXY_USER, secret: true }),
-    ...(ca ? [file(CA_FILE, ca.text, 0o644)] : []),
+    file(join(pf.secretDir, CREDENTIALS_FILE), credentialsFileText(proxy, checkedValues(creds, pf.credentialValues)), 0o400, { owner: PROXY_USER, secret: true }),
+    ...(ca ? [file(join(confDir, CA_FILE), ca.text, 0o644)] : []),
   ];
 }
 
@@ -189,7 +191,7 @@ export interface ProxyPlan {
   settings: ProxySettings;
   image: ImageAction;
   network: NetworkAction;
-  dirs: { config: string; log: string };
+  dirs: { config: string; log: string; secret?: string };
   /** squid.conf as hermit writes it; `changed` when the file on the host differs. */
   config: { file: string; text: string; changed: boolean };
   /** The other files of the configuration folder, written before squid.conf (which includes them). */
@@ -214,7 +216,7 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   if (image.kind === 'pull') {
     throw new HermitError('usage', image.reason, `Load or pull it (docker pull ${proxy.image}), or leave out egress.proxyImage to build hermit's own`, ['egress', 'proxyImage']);
   }
-  const dirs = { config: join(pf.dir, 'conf'), log: join(pf.dir, 'log') };
+  const dirs = { config: join(pf.dir, 'conf'), log: join(pf.dir, 'log'), ...(proxy.credentials && pf.secretDir ? { secret: pf.secretDir } : {}) };
   const text = squidConf(profile);
   const files = credentialFiles(proxy, pf, dirs.config);
   // A new key (or CA) needs Squid to read its configuration again, like a changed list.
