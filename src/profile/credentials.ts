@@ -28,6 +28,7 @@ export function credentialSettings(
   raw: readonly RawCredential[],
   hostPath: (text: string, at: KeyPath) => string,
   agentEnv: { env: Record<string, string>; passEnv: string[] },
+  hostEnv: Record<string, string | undefined>,
   problems: Problem[],
 ): Credential[] {
   const out: Credential[] = [];
@@ -49,8 +50,12 @@ export function credentialSettings(
       if (v.names.length === 0) {
         problems.push({ path: at('value'), message: 'names no variable: a key written in the profile is readable by whoever reads the file; write ${NAME} (from hermit\'s environment) or use valueFile' });
       }
-      for (const name of v.names.filter((n) => agentEnv.passEnv.includes(n) || n in agentEnv.env)) {
-        problems.push({ path: at('value'), message: `uses ${name}, which container.${agentEnv.passEnv.includes(name) ? 'passEnv' : 'env'} also gives the agent: it would hold the key; remove it there (give the agent a placeholder if its tool needs one)` });
+      for (const name of v.names) {
+        // A placeholder of the same name is fine; the real value (passEnv, or ${NAME} in container.env) is not.
+        const value = hostEnv[name];
+        const copied = value !== undefined && value.length >= 6 ? Object.keys(agentEnv.env).find((k) => agentEnv.env[k]!.includes(value)) : undefined;
+        const where = agentEnv.passEnv.includes(name) ? 'container.passEnv' : copied !== undefined ? `container.env.${copied}` : undefined;
+        if (where) problems.push({ path: at('value'), message: `uses ${name}, whose value ${where} also gives the agent: it would hold the key; remove it there (give the agent a placeholder if its tool needs one)` });
       }
     }
     if (out.some((o) => o.baseUrlEnv === c.baseUrlEnv)) problems.push({ path: at('baseUrlEnv'), message: `${c.baseUrlEnv} is given by another credential too; one variable per service` });

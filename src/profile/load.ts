@@ -448,14 +448,14 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
   } else if (e.proxyImage !== undefined) {
     problems.push({ path: ['egress', 'proxyImage'], at: 'key', message: 'has no effect without egress.domains (allowlist mode); add domains, or remove it' });
   }
-  withCredentials(profile, raw, hostPath, problems);
+  withCredentials(profile, raw, hostPath, env, problems);
   return { profile };
 }
 
 /** credentials: and egress.caFile, given to the proxy; a credential's host counts as listed. */
-function withCredentials(profile: Profile, raw: RawProfile, hostPath: (t: string, at: KeyPath) => string, problems: Problem[]): void {
+function withCredentials(profile: Profile, raw: RawProfile, hostPath: (t: string, at: KeyPath) => string, env: Env, problems: Problem[]): void {
   const caFile = raw.egress?.caFile;
-  const creds = credentialSettings(raw.credentials ?? [], hostPath, profile.container, problems);
+  const creds = credentialSettings(raw.credentials ?? [], hostPath, profile.container, env, problems);
   if (creds.length === 0) {
     if (caFile !== undefined) problems.push({ path: ['egress', 'caFile'], at: 'key', message: 'is used only for the TLS of credentials: add credentials, or remove it' });
     return;
