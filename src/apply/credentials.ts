@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CA_FILE, CREDENTIALS_FILE, type CredentialValue, secretDir } from '../plan/credentials.js';
 import type { ProxyFacts } from '../plan/facts.js';
 import { expandValue } from '../profile/credentials.js';
-import type { Credential, ProxySettings } from '../profile/types.js';
+import type { Credential, ProxyContainer } from '../profile/types.js';
 import { otherWriters } from '../profile/writers.js';
 
 /** A value file must be root's and unreadable by anyone else: it is the key itself. */
@@ -39,7 +39,7 @@ async function readCa(file: string): Promise<{ text: string } | { problem: strin
 }
 
 /** The credential part of the proxy's facts; nothing when the profile has no credentials. */
-export async function credentialFacts(proxy: ProxySettings, profile: string, confDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Partial<ProxyFacts>> {
+export async function credentialFacts(proxy: ProxyContainer, profile: string, confDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Partial<ProxyFacts>> {
   const creds = proxy.credentials ?? [];
   if (creds.length === 0) return {};
   const secrets = secretDir(profile, env);

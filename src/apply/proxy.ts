@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HermitError } from '../errors.js';
 import { PROXY_USER, type ProxyPlan, reconfigureArgs, rotateArgs } from '../plan/proxy.js';
-import type { ProxySettings } from '../profile/types.js';
+import type { ProxyContainer } from '../profile/types.js';
 import type { Step, Undo } from './apply.js';
 import { type Command, type Runner, hostRunner, runOk } from './exec.js';
 
@@ -23,7 +23,7 @@ export function proxyContainerCommands(pp: ProxyPlan): Command[] {
   return [
     ...(c.remove ? [{ file: 'docker', args: ['rm', '--force', c.remove] }] : []),
     { file: 'docker', args: c.run.create },
-    { file: 'docker', args: c.run.connect },
+    ...(c.run.connect ? [{ file: 'docker', args: c.run.connect }] : []),
     { file: 'docker', args: ['start', pp.settings.container] },
   ];
 }
@@ -34,7 +34,7 @@ const size = (file: string) => stat(file).then((s) => s.size, () => 0);
 const ROTATE_BYTES = 8 * 1024 * 1024;
 
 /** Asks Squid to rotate its logs when one has grown past ROTATE_BYTES; run by `hermit run` and each guard pass. */
-export async function rotateProxyLogs(proxy: ProxySettings, logDir: string, runner: Runner = hostRunner): Promise<boolean> {
+export async function rotateProxyLogs(proxy: ProxyContainer, logDir: string, runner: Runner = hostRunner): Promise<boolean> {
   const sizes = await Promise.all(['access.log', 'cache.log'].map((f) => size(join(logDir, f))));
   if (sizes.every((s) => s <= ROTATE_BYTES)) return false;
   await runOk(runner, { file: 'docker', args: rotateArgs(proxy) });
@@ -143,7 +143,7 @@ export function proxySteps(pp: ProxyPlan, undo: Undo[], changes: string[], runne
         if (c.remove) await runOk(runner, { file: 'docker', args: ['rm', '--force', c.remove] });
         const id = (await runOk(runner, { file: 'docker', args: c.run.create })).trim();
         undo.push({ what: `remove proxy container ${name}`, run: () => runOk(runner, { file: 'docker', args: ['rm', '--force', id] }) });
-        await runOk(runner, { file: 'docker', args: c.run.connect });
+        if (c.run.connect) await runOk(runner, { file: 'docker', args: c.run.connect });
         await runOk(runner, { file: 'docker', args: ['start', id] });
       }
       await waitReady(pp, offset);

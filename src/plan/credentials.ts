@@ -4,7 +4,7 @@
 // which squid.conf includes: squid.conf, --dry-run and the logs never hold it.
 import { join } from 'node:path';
 import { HermitError } from '../errors.js';
-import type { Credential, ProxySettings } from '../profile/types.js';
+import type { Credential, ProxyContainer } from '../profile/types.js';
 
 /** credentials.conf lives apart from hermit's state: in a root-only folder on a tmpfs (never on
  * disk, gone at reboot, when `hermit run` writes it again), mounted read-only into the proxy. */
@@ -17,10 +17,10 @@ export const secretDir = (profile: string, env: NodeJS.ProcessEnv = process.env)
 export const CA_FILE = 'ca.pem';
 
 /** The agent reaches credential i at the proxy's address on this port (the forward proxy keeps proxy.port). */
-export const credentialPort = (proxy: Pick<ProxySettings, 'port'>, i: number) => proxy.port + 1 + i;
+export const credentialPort = (proxy: Pick<ProxyContainer, 'port'>, i: number) => proxy.port + 1 + i;
 
 /** What the agent gets: each credential's base URL, plain HTTP to the proxy on its own network. */
-export function credentialEnv(proxy: ProxySettings): Record<string, string> {
+export function credentialEnv(proxy: ProxyContainer): Record<string, string> {
   return Object.fromEntries((proxy.credentials ?? []).map((c, i) => [c.baseUrlEnv, `http://${proxy.address}:${credentialPort(proxy, i)}`]));
 }
 
@@ -32,7 +32,7 @@ const peer = (i: number) => `hermit_peer_${i}`;
  * (the http_access line that lets the agent use them, before the allowlist's denials: a request
  * on a credential's port goes to its peer and nowhere else, whatever URL or Host it names).
  */
-export function credentialSquidLines(proxy: ProxySettings, confDir: string): { listen: string[]; access: string[] } {
+export function credentialSquidLines(proxy: ProxyContainer, confDir: string): { listen: string[]; access: string[] } {
   const creds = proxy.credentials ?? [];
   if (creds.length === 0) return { listen: [], access: [] };
   const ca = proxy.caFile ? ` tls-cafile=${confDir}/${CA_FILE}` : '';
@@ -66,7 +66,7 @@ export function credentialSquidLines(proxy: ProxySettings, confDir: string): { l
 const SAFE_VALUE = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** credentials.conf: one request_header_add per credential. `%` is Squid's macro sign, doubled. */
-export function credentialsFileText(proxy: ProxySettings, values: readonly string[]): string {
+export function credentialsFileText(proxy: ProxyContainer, values: readonly string[]): string {
   const creds = proxy.credentials ?? [];
   return [
     '# Written by hermit; readable only by the proxy\'s user. Never copy it anywhere.',

@@ -1,7 +1,14 @@
 // How the agent reaches out, which its container, its image builds and the proxy plan all need: the
 // network it sits on and, in allowlist mode, the proxy environment. Imports no other planner.
-import type { Profile, ProxySettings } from '../profile/types.js';
+import type { Profile, ProxyContainer, ProxySettings } from '../profile/types.js';
 import { credentialEnv } from './credentials.js';
+
+/** The proxy hermit runs for the profile, in either mode (none in the default mode without credentials). */
+export const proxyContainerOf = (profile: Profile): ProxyContainer | undefined => profile.proxy ?? profile.credentialProxy;
+
+/** What the agent's environment gets from the proxy: allowlist mode's settings, or the default mode's base URLs. */
+export const agentProxyEnv = (profile: Profile): Record<string, string> =>
+  (profile.proxy ? proxyEnv(profile.proxy) : profile.credentialProxy ? credentialEnv(profile.credentialProxy) : {});
 
 /** In allowlist mode the agent sits on the internal network, the proxy its only way out. */
 export const agentNetwork = (profile: Profile) => profile.proxy?.network.name ?? profile.network.name;

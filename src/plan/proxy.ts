@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { HermitError } from '../errors.js';
 import { domainPorts } from '../profile/allowlist.js';
-import type { AllowedDomain, Profile, ProxySettings } from '../profile/types.js';
+import type { AllowedDomain, Profile, ProxyContainer, ProxySettings } from '../profile/types.js';
+import { proxyContainerOf } from './egress.js';
 import { type ImageAction, buildCall } from './image.js';
 import type { ExistingContainer, HostFacts, ProxyFacts } from './facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
@@ -38,7 +39,26 @@ function dstdomains(domains: readonly AllowedDomain[]): string[] {
 
 /** squid.conf for the profile. Rules are evaluated top to bottom; the first match decides. */
 export function squidConf(profile: Profile): string {
-  const proxy = profile.proxy!;
+  const proxy = proxyContainerOf(profile)!;
+  const creds = credentialSquidLines(proxy, PROXY_CONF_DIR);
+  const list = profile.proxy ? allowlistLines(profile, profile.proxy) : undefined;
+  return [
+    `# Squid configuration of hermit profile '${profile.name}', written by hermit from ${list ? 'egress.domains' : 'credentials'}.`,
+    '# hermit rewrites it on every run: change the profile, not this file.',
+    '',
+    ...(list?.listen ?? ['# Only the agent, on its own bridge, may use the proxy.', `acl hermit_agent src ${profile.network.subnet}`]),
+    ...creds.listen,
+    '',
+    'http_access deny !hermit_agent',
+    ...creds.access,
+    ...(list?.access ?? []),
+    'http_access deny all',
+    ...SQUID_COMMON(profile),
+  ].join('\n');
+}
+
+/** Allowlist mode's part: the forward proxy's port, and the list as ACLs and http_access rules. */
+function allowlistLines(profile: Profile, proxy: ProxySettings): { listen: string[]; access: string[] } {
   const byPort = new Map<number, { connect: AllowedDomain[]; http: AllowedDomain[] }>();
   for (const d of proxy.domains) {
     const { connect, http } = domainPorts(d);
@@ -47,7 +67,6 @@ export function squidConf(profile: Profile): string {
   }
   const ports = [...byPort.keys()].sort((a, b) => a - b);
   const never = [...new Set([...NEVER_V4, ...profile.egress.block, ...NEVER_V6, ...profile.egress.block6])].filter((r) => r !== MAPPED_V4);
-  const creds = credentialSquidLines(proxy, PROXY_CONF_DIR);
 
   const acls: string[] = [];
   const allows: string[] = [];
@@ -64,10 +83,7 @@ export function squidConf(profile: Profile): string {
     }
   }
 
-  return [
-    `# Squid configuration of hermit profile '${profile.name}', written by hermit from egress.domains.`,
-    '# hermit rewrites it on every run: change the profile, not this file.',
-    '',
+  return { listen: [
     '# Only the agent, on its internal network, may use the proxy.',
     `http_port ${proxy.address}:${proxy.port}`,
     `acl hermit_agent src ${proxy.network.subnet}`,
@@ -79,15 +95,16 @@ export function squidConf(profile: Profile): string {
     '# addresses, even for a listed name that resolves to one (DNS rebinding, split horizon).',
     `acl hermit_never dst ${never.join(' ')}`,
     ...acls,
-    ...creds.listen,
-    '',
-    'http_access deny !hermit_agent',
-    ...creds.access,
+  ], access: [
     'http_access deny hermit_ip_literal',
     'http_access deny !hermit_listed',
     'http_access deny hermit_never',
     ...allows,
-    'http_access deny all',
+  ] };
+}
+
+/** What every proxy's squid.conf ends with: names, no cache, the logs hermit reads. */
+const SQUID_COMMON = (profile: Profile) => [
     '# A plain HTTP request whose Host header names another host than its URL is refused.',
     'host_verify_strict on',
     '',
@@ -116,19 +133,19 @@ export function squidConf(profile: Profile): string {
     'max_filedescriptors 4096',
     'shutdown_lifetime 1 seconds',
     '',
-  ].join('\n');
-}
+];
 
 export interface ProxyRun {
   /** `docker create ...` on hermit's bridge; then `connect`, then `docker start`. */
   create: string[];
-  /** `docker network connect --ip ... <internal> <proxy>`: the agent's side. */
-  connect: string[];
+  /** `docker network connect --ip ... <internal> <proxy>`: the agent's side (allowlist mode; in the
+   * default mode the proxy sits on the agent's own bridge). */
+  connect?: string[];
   configHash: string;
 }
 
 export function proxyRun(profile: Profile, dirs: { config: string; log: string; secret?: string }): ProxyRun {
-  const proxy = profile.proxy!;
+  const proxy = proxyContainerOf(profile)!;
   const opts = [
     '--network', profile.network.name, '--ip', proxy.bridgeAddress,
     ...profile.dns.flatMap((d) => ['--dns', d]),
@@ -144,17 +161,17 @@ export function proxyRun(profile: Profile, dirs: { config: string; log: string; 
   const configHash = hashOf({ opts, tail, internal: proxy.network, address: proxy.address });
   return {
     create: ['create', '--name', proxy.container, ...labelArgs({ [LABEL_PROFILE]: profile.name, [LABEL_ROLE]: 'proxy', [LABEL_CONFIG]: configHash }), ...opts, ...tail],
-    connect: ['network', 'connect', '--ip', proxy.address, proxy.network.name, proxy.container],
+    ...(proxy.network ? { connect: ['network', 'connect', '--ip', proxy.address, proxy.network.name, proxy.container] } : {}),
     configHash,
   };
 }
 
 /** What `squid -k rotate` does, SIGUSR1: access.log and cache.log move to .0, new ones start. */
-export const rotateArgs = (proxy: ProxySettings) => ['kill', '--signal', 'USR1', proxy.container];
+export const rotateArgs = (proxy: ProxyContainer) => ['kill', '--signal', 'USR1', proxy.container];
 
 /** What `squid -k reconfigure` does, SIGHUP, sent by Docker (Squid runs as PID 1, which `squid -k`
  * refuses to signal): the new list without recreating anything. */
-export const reconfigureArgs = (proxy: ProxySettings) => ['kill', '--signal', 'HUP', proxy.container];
+export const reconfigureArgs = (proxy: ProxyContainer) => ['kill', '--signal', 'HUP', proxy.container];
 
 export type ProxyContainerAction =
   | { kind: 'run'; run: ProxyRun; remove?: string; reason: string }
@@ -173,7 +190,7 @@ export interface ProxyFile {
 }
 
 /** credentials.conf (the values, the proxy's user alone reads it) and the CA file, when the profile has credentials. */
-function credentialFiles(proxy: ProxySettings, pf: ProxyFacts, confDir: string): ProxyFile[] {
+function credentialFiles(proxy: ProxyContainer, pf: ProxyFacts, confDir: string): ProxyFile[] {
   const creds = proxy.credentials ?? [];
   if (creds.length === 0) return [];
   if (!pf.secretDir) throw new Error('planProxy: facts.proxy.secretDir missing (credentialFacts was not read)');
@@ -188,7 +205,7 @@ function credentialFiles(proxy: ProxySettings, pf: ProxyFacts, confDir: string):
 }
 
 export interface ProxyPlan {
-  settings: ProxySettings;
+  settings: ProxyContainer;
   image: ImageAction;
   network: NetworkAction;
   dirs: { config: string; log: string; secret?: string };
@@ -200,7 +217,7 @@ export interface ProxyPlan {
 }
 
 function proxyImage(profile: Profile, imageId: string | undefined): ImageAction {
-  const proxy = profile.proxy!;
+  const proxy = proxyContainerOf(profile)!;
   if (imageId) return { kind: 'present', id: imageId };
   const call = proxy.build && buildCall({ ...profile, image: proxy.image, build: proxy.build }, false);
   if (call) return { kind: 'build', reason: `build proxy image ${proxy.image} (not on this host)`, ...call };
@@ -208,7 +225,7 @@ function proxyImage(profile: Profile, imageId: string | undefined): ImageAction 
 }
 
 export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: boolean }): ProxyPlan | undefined {
-  const proxy = profile.proxy;
+  const proxy = proxyContainerOf(profile);
   if (!proxy) return undefined;
   const pf = facts.proxy;
   if (!pf) throw new Error('planProxy: facts.proxy missing (gatherFacts was not asked about the proxy)');
@@ -234,11 +251,14 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   else if (!existing.running) container = { kind: 'start', id: existing.id, reload: false, reason: `start stopped proxy ${proxy.container}` };
   else container = { kind: 'keep', id: existing.id, reload: changed, reason: changed ? `its configuration changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` : 'proxy running with this profile' };
 
-  const internal: Profile = { ...profile, network: { ...proxy.network, ipv6: false } };
+  // The default mode's proxy sits on the agent's bridge, which the plan's own network step makes.
+  const network: NetworkAction = proxy.network
+    ? planNetwork({ ...profile, network: { ...proxy.network, ipv6: false } }, facts, { internal: true })
+    : { kind: 'keep', id: profile.network.name };
   return {
     settings: proxy,
     image,
-    network: planNetwork(internal, facts, { internal: true }),
+    network,
     dirs,
     config: { file: join(dirs.config, 'squid.conf'), text, changed: pf.config !== text },
     files,

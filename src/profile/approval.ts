@@ -38,7 +38,7 @@ export interface ApprovalCheck {
 export function approvedFiles(loaded: LoadedProfile): string[] {
   const envFile = loaded.profile.container.envFile;
   // The CA file too: whoever can write it can make the proxy trust a server that is not the credential's host.
-  const caFile = loaded.profile.proxy?.caFile;
+  const caFile = (loaded.profile.proxy ?? loaded.profile.credentialProxy)?.caFile;
   return [...(loaded.chain ?? [loaded.file]), ...(envFile === undefined ? [] : [envFile]), ...(caFile === undefined ? [] : [caFile])];
 }
 

@@ -2,9 +2,11 @@
 // with what is wrong with them. A value names variables of hermit's environment and stays
 // unexpanded here: the secret is read only when the proxy's files are written. Pure.
 import { interpolate } from './interpolate.js';
-import { parseDomain } from './allowlist.js';
+import { join } from 'node:path';
+import { formatIp, parseCidr } from '../net/cidr.js';
+import { DEFAULT_PROXY_IMAGE, PROXY_PORT, PROXY_RECIPE_DIR, parseDomain } from './allowlist.js';
 import type { KeyPath, Problem } from './problems.js';
-import type { Credential } from './types.js';
+import type { Credential, ProxyContainer } from './types.js';
 
 export interface RawCredential { host: string; header: string; value?: string; valueFile?: string; baseUrlEnv: string }
 
@@ -71,4 +73,33 @@ export function credentialSettings(
     });
   });
   return out;
+}
+
+/**
+ * The default mode's proxy, for credentials alone: on the agent's own bridge at the subnet's last
+ * host address (Docker hands the agent addresses from the low end), so the agent keeps its direct
+ * internet and the proxy goes out under the same rules as the agent.
+ */
+export function credentialProxySettings(
+  credentials: Credential[], caFile: string | undefined, proxyImage: string | undefined,
+  network: { subnet: string }, containerName: string, problems: Problem[],
+): ProxyContainer | undefined {
+  const subnet = parseCidr(network.subnet);
+  if (!subnet || subnet.family !== 4) return undefined; // reported by the checks
+  if (subnet.prefix > 29) {
+    problems.push({ path: ['network', 'subnet'], message: 'is too small for credentials (the proxy needs an address beside the agent\'s); use a /29 or larger, such as /24' });
+    return undefined;
+  }
+  const address = formatIp(4, subnet.base + (1n << BigInt(32 - subnet.prefix)) - 2n);
+  const image = proxyImage ?? DEFAULT_PROXY_IMAGE;
+  return {
+    image,
+    ...(image === DEFAULT_PROXY_IMAGE ? { build: { context: PROXY_RECIPE_DIR, dockerfile: join(PROXY_RECIPE_DIR, 'Dockerfile') } } : {}),
+    container: `${containerName}-proxy`,
+    address,
+    bridgeAddress: address,
+    port: PROXY_PORT,
+    credentials,
+    ...(caFile === undefined ? {} : { caFile }),
+  };
 }

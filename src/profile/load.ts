@@ -16,7 +16,7 @@ import { profileProblems } from './checks.js';
 import type { SensitivePlaces } from './isolation.js';
 import { type KeyPath, type Problem, fileLineCol, formatProblems, SCHEMA_HINT } from './problems.js';
 import { domainAllows, proxySettings } from './allowlist.js';
-import { type RawCredential, credentialSettings } from './credentials.js';
+import { type RawCredential, credentialProxySettings, credentialSettings } from './credentials.js';
 import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
 import { stateDir } from '../state/store.js';
 import { interpolateTree } from './interpolate.js';
@@ -445,7 +445,7 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
       profile.network.subnet = mode.bridgeSubnet;
       profile.proxy = mode.proxy;
     }
-  } else if (e.proxyImage !== undefined) {
+  } else if (e.proxyImage !== undefined && (raw.credentials ?? []).length === 0) {
     problems.push({ path: ['egress', 'proxyImage'], at: 'key', message: 'has no effect without egress.domains (allowlist mode); add domains, or remove it' });
   }
   withCredentials(profile, raw, hostPath, env, problems);
@@ -460,13 +460,15 @@ function withCredentials(profile: Profile, raw: RawProfile, hostPath: (t: string
     if (caFile !== undefined) problems.push({ path: ['egress', 'caFile'], at: 'key', message: 'is used only for the TLS of credentials: add credentials, or remove it' });
     return;
   }
+  const ca = caFile === undefined ? undefined : hostPath(caFile, ['egress', 'caFile']);
   const proxy = profile.proxy;
   if (!proxy) {
-    problems.push({ path: ['credentials'], at: 'key', message: 'needs allowlist mode for now (egress.domains): in the default mode hermit runs no proxy yet' });
+    const own = credentialProxySettings(creds, ca, raw.egress?.proxyImage, profile.network, profile.container.name, problems);
+    if (own) profile.credentialProxy = own;
     return;
   }
   proxy.credentials = creds;
-  if (caFile !== undefined) proxy.caFile = hostPath(caFile, ['egress', 'caFile']);
+  if (ca !== undefined) proxy.caFile = ca;
   for (const c of creds) {
     if (!domainAllows(proxy.domains, c.host, c.port)) proxy.domains.push({ name: c.host, subdomains: false, ports: c.port === 443 ? [] : [c.port] });
   }

@@ -132,6 +132,10 @@ export interface ProxySettings {
   caFile?: string;
 }
 
+/** The proxy container in either mode: allowlist mode's (ProxySettings), or the default mode's for
+ * credentials alone, on the agent's own bridge (no internal network, no list; address = bridgeAddress). */
+export type ProxyContainer = Omit<ProxySettings, 'network' | 'domains'> & Partial<Pick<ProxySettings, 'network' | 'domains'>>;
+
 /** One key hermit's proxy adds on the way out: the agent talks plain HTTP to the proxy at its base
  * URL, the proxy sets `header` and forwards over verified TLS to host:port. */
 export interface Credential {
@@ -162,6 +166,8 @@ export interface Profile {
   hostPorts: HostPort[];
   /** Present in allowlist mode (egress.domains). */
   proxy?: ProxySettings;
+  /** The default mode with credentials: the proxy that adds them, beside the agent on its bridge. */
+  credentialProxy?: ProxyContainer;
   container: ContainerSettings;
   probe: ProbeSettings;
 }

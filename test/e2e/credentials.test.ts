@@ -26,7 +26,18 @@ const sha = (v: string) => createHash('sha256').update(v).digest('hex');
 const dir = join(world.root, 'creds');
 const runDir = join(world.root, 'run-hermit');
 const env = { HERMIT_TEST_KEY: SECRET, HERMIT_RUN_DIR: runDir };
-const services: number[] = [];
+let started: Promise<void> | undefined;
+
+/** The CAs, certificates and both echo services, once for the file (the world's teardown ends them). */
+function services(): Promise<void> {
+  started ??= (async () => {
+    mkdirSync(dir, { recursive: true });
+    await certs('ca', 'good', ['internet.test']);
+    await certs('otherca', 'bad', ['www.internet.test']);
+    await Promise.all([startEcho('good', GOOD_PORT), startEcho('bad', BAD_PORT)]);
+  })();
+  return started;
+}
 
 async function openssl(args: string[]): Promise<void> {
   const r = await inHost(world, 'openssl', args, { cwd: dir });
@@ -49,19 +60,19 @@ async function startEcho(name: string, port: number): Promise<void> {
     join(dir, `${name}.pem`), join(dir, `${name}.key`), join(dir, `${name}.log`)], { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   child.unref();
-  services.push(await new Promise<number>((res, rej) => { child.once('spawn', () => res(child.pid!)); child.once('error', rej); }));
+  await new Promise<void>((res, rej) => { child.once('spawn', res); child.once('error', rej); });
   await waitUntil(`${name} listening`, 10_000, async () => (readFileSync(out, 'utf8').includes('listening') ? true : undefined));
 }
 
-function profileYaml(image: string): string {
-  return `name: ${NAME}
+/** Allowlist mode (the proxy also forwards internet.test), or the default mode (`domains` empty). */
+function profileYaml(image: string, name = NAME, subnet = '172.30.12.0/24', domains = '\n  domains: [internet.test]'): string {
+  return `name: ${name}
 image: ${world.image}
 command: [sleep, "86400"]
 network:
-  subnet: 172.30.12.0/24
+  subnet: ${subnet}
 dns: [${world.addr.router}]
-egress:
-  domains: [internet.test]
+egress:${domains}
   proxyImage: ${image}
   caFile: ${join(dir, 'ca.pem')}
 credentials:
@@ -86,13 +97,16 @@ probe:
 
 /** One HTTP request from the agent's network namespace to the proxy's port, with the agent's own
  * header (and a Host naming another server): "<status>\n<body>". */
-async function fromAgent(port: number, header: string): Promise<string> {
-  const script = `require('node:http').get({ host: '${PROXY_IP}', port: ${port}, path: '/v1/messages', timeout: 20000,
+async function fromAgent(port: number, header: string, agent = AGENT, proxyIp = PROXY_IP): Promise<string> {
+  const script = `require('node:http').get({ host: '${proxyIp}', port: ${port}, path: '/v1/messages', timeout: 20000,
     headers: { host: 'evil.example', '${header}': '${PLACEHOLDER}' } }, (res) => { let b = ''; res.on('data', (d) => b += d);
     res.on('end', () => console.log(res.statusCode + '\\n' + b)); }).on('error', (e) => console.log('error ' + e.message));`;
-  const r = await inHost(world, 'nsenter', [`--net=/proc/${await pidOf(world, AGENT)}/ns/net`, '--', process.execPath, '-e', script], { timeout: 30_000 });
+  const r = await inHost(world, 'nsenter', [`--net=/proc/${await pidOf(world, agent)}/ns/net`, '--', process.execPath, '-e', script], { timeout: 30_000 });
   return r.stdout.trim();
 }
+
+/** The key the far side saw last (the good service's log). */
+const lastKeySeen = () => (JSON.parse(readFileSync(join(dir, 'good.log'), 'utf8').trim().split('\n').at(-1)!) as { headers: Record<string, string> }).headers['x-api-key'];
 
 /** Every file under `root` whose content holds the secret. */
 function filesHolding(root: string): string[] {
@@ -112,16 +126,12 @@ describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, allow
   let file: string;
 
   beforeAll(async () => {
-    mkdirSync(dir, { recursive: true });
-    await certs('ca', 'good', ['internet.test']);
-    await certs('otherca', 'bad', ['www.internet.test']);
-    await Promise.all([startEcho('good', GOOD_PORT), startEcho('bad', BAD_PORT)]);
+    await services();
     file = writeProfile(world, NAME, profileYaml(await squidImage(world)));
   }, 900_000);
 
   afterAll(async () => {
     await hermit(world, ['down', NAME], { env });
-    for (const pid of services) { try { process.kill(pid); } catch { /* gone */ } }
   });
 
   it('--dry-run shows the accelerator ports and peers, never the key', async () => {
@@ -192,5 +202,49 @@ describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, allow
     const r = await hermit(world, ['down', NAME], { env });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(filesHolding(runDir)).toEqual([]);
+  });
+});
+
+describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, default mode)', () => {
+  const name = 'credd';
+  const agent = `hermit-${name}`;
+  // network.subnet 172.30.13.0/24 stays whole: the agent on it, the proxy at its last address.
+  const proxyIp = '172.30.13.254';
+  let file: string;
+
+  beforeAll(async () => {
+    await services();
+    file = writeProfile(world, name, profileYaml(await squidImage(world), name, '172.30.13.0/24', ''));
+  }, 900_000);
+
+  afterAll(async () => {
+    await hermit(world, ['down', name], { env });
+  });
+
+  it('launches the agent with its own way out and the proxy beside it on its bridge', async () => {
+    const r = await hermit(world, ['run', file], { env });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const agentEnv = (await docker(world, ['exec', agent, 'env'])).stdout;
+    expect(agentEnv).toContain(`ECHO_BASE_URL=http://${proxyIp}:3129`);
+    expect(agentEnv).not.toMatch(/HTTPS?_PROXY/i);
+    expect(agentEnv).not.toContain(SECRET);
+    const nets = (await docker(world, ['inspect', '--format', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}', `${agent}-proxy`])).stdout.trim();
+    expect(nets).toBe(`hermit-${name}=${proxyIp}`);
+  });
+
+  it('the far side receives the real key, not the agent\'s; an unverified upstream gets nothing', async () => {
+    const answer = await fromAgent(3129, 'x-api-key', agent, proxyIp);
+    expect(answer).toMatch(/^200\n/);
+    expect((JSON.parse(answer.slice(4)) as { headers: Record<string, string> }).headers['x-api-key']).toBe(sha(SECRET));
+    expect(lastKeySeen()).toBe(SECRET);
+    expect(await fromAgent(3130, 'Authorization', agent, proxyIp)).toMatch(/^50[23]\n/);
+    expect(readFileSync(join(dir, 'bad.log'), { encoding: 'utf8', flag: 'a+' })).toBe('');
+  });
+
+  it('the key is nowhere in docker inspect, hermit\'s state or the process list', async () => {
+    for (const c of [agent, `${agent}-proxy`]) expect((await docker(world, ['inspect', c])).stdout).not.toContain(SECRET);
+    expect(filesHolding(join(world.root, 'state'))).toEqual([]);
+    expect((await inHost(world, 'ps', ['-eo', 'args'])).stdout).not.toContain(SECRET);
+    expect(filesHolding(runDir)).toEqual([join(runDir, name, 'proxy', 'credentials.conf')]);
   });
 });

@@ -5,6 +5,7 @@ import { parseProfile } from '../../src/profile/load.js';
 import { dockerRun } from '../../src/plan/container.js';
 import { planProxy, squidConf } from '../../src/plan/proxy.js';
 import { approvalForm, compareProfiles, fingerprint } from '../../src/profile/trust.js';
+import { buildRuleset } from '../../src/plan/ruleset.js';
 import { sampleFacts } from './fixtures.js';
 
 const TEXT = `name: keyed
@@ -53,7 +54,7 @@ describe('credentials in the profile', () => {
     [TEXT.replace('baseUrlEnv: GIT_BASE_URL', 'baseUrlEnv: ANTHROPIC_BASE_URL'), /is given by another credential too/],
     [TEXT.replace('    ANTHROPIC_API_KEY: placeholder\n', '    ANTHROPIC_API_KEY: placeholder\n  passEnv: [GIT_TOKEN]\n'), /uses GIT_TOKEN, whose value container.passEnv also gives the agent/],
     [TEXT.replace('host: API.anthropic.com', 'host: .anthropic.com'), /one host name/],
-    [TEXT.replace(/egress:\n  domains: .*\n  proxyImage: .*\n/, ''), /credentials: needs allowlist mode for now/],
+    [TEXT.replace('172.30.6.0/24', '172.30.6.0/30').replace(/  domains: .*\n/, ''), /network.subnet: is too small for credentials/],
     [TEXT.replace(/credentials:[^]*container:/, 'container:').replace('  proxyImage:', '  caFile: /etc/ca.pem\n  proxyImage:'), /egress.caFile: is used only for the TLS of credentials/],
   ])('refuses a mistake (%#)', (text, message) => expect(problems(text)).toMatch(message));
 });
@@ -124,5 +125,40 @@ describe('credentials and approval', () => {
     }
     const removed = compareProfiles(form(), form(TEXT.replace(/  - host: git[^]*GIT_BASE_URL\n/, '')));
     expect(removed.filter((c) => c.key === 'proxy.credentials').map((c) => c.direction)).toEqual(['narrows']);
+  });
+});
+
+describe('credentials in the default mode', () => {
+  const DEFAULT = TEXT.replace(/egress:\n  domains: .*\n/, 'egress:\n');
+  it('runs a proxy for them alone, beside the agent on its bridge, which keeps its route out', () => {
+    const p = load(DEFAULT);
+    expect(p.proxy).toBeUndefined();
+    expect(p.network.subnet).toBe('172.30.6.0/24');
+    expect(p.credentialProxy).toMatchObject({ container: 'hermit-keyed-proxy', address: '172.30.6.254', bridgeAddress: '172.30.6.254', image: 'localhost/test/squid:1' });
+    const run = dockerRun(p, { dockerArgs: [], command: [] }, {});
+    expect(run.args.slice(run.args.indexOf('--network'), run.args.indexOf('--network') + 2)).toEqual(['--network', 'hermit-keyed']);
+    expect(run.env).toEqual({ ANTHROPIC_API_KEY: 'placeholder', ANTHROPIC_BASE_URL: 'http://172.30.6.254:3129', GIT_BASE_URL: 'http://172.30.6.254:3130' });
+    expect(run.env.HTTPS_PROXY).toBeUndefined();
+  });
+
+  it('squid.conf has no forward port and no list: the credential ports only, for the agent\'s subnet', () => {
+    const text = squidConf(load(DEFAULT));
+    expect(text).toContain('acl hermit_agent src 172.30.6.0/24');
+    expect(text).not.toContain('http_port 172.30.6.254:3128');
+    expect(text).not.toContain('hermit_listed');
+    expect(text).toMatch(/http_access deny !hermit_agent\nhttp_access allow hermit_credential\nhttp_access deny all\n/);
+  });
+
+  it('creates the proxy on the agent\'s bridge, connected to nothing else; the rules let the agent reach its ports', () => {
+    const p = load(DEFAULT);
+    const pp = planProxy(p, facts(KEYS), { replace: false })!;
+    expect(pp.network).toEqual({ kind: 'keep', id: 'hermit-keyed' });
+    if (pp.container.kind !== 'run') throw new Error('expected run');
+    expect(pp.container.run.create.join(' ')).toContain('--network hermit-keyed --ip 172.30.6.254');
+    expect(pp.container.run.connect).toBeUndefined();
+    const rules = buildRuleset(p, 4, ['127.0.0.1']).chains[0]!.rules;
+    const pass = rules.findIndex((r) => r.comment === 'hermit:keyed agent to credential proxy');
+    expect(rules[pass]).toMatchObject({ dst: '172.30.6.254/32', outIface: 'hm-keyed', protocol: 'tcp', ports: [3129, 3130], verdict: 'pass' });
+    expect(pass).toBeLessThan(rules.findIndex((r) => r.comment === 'hermit:keyed blocked range'));
   });
 });
