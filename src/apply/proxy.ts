@@ -49,7 +49,7 @@ async function waitReady(pp: ProxyPlan, offset: number): Promise<void> {
     const all = await readFile(log, 'utf8').catch(() => '');
     // Shorter than before: Squid rotated it meanwhile, and all of it is new.
     const text = all.length >= offset ? all.slice(offset) : all;
-    if (/Accepting HTTP Socket connections/.test(text) && await accepts(pp.settings.address, pp.settings.port)) return;
+    if (/Accepting (reverse-proxy )?HTTP Socket connections/.test(text) && await accepts(pp.settings.address, pp.readyPort)) return;
     if (/FATAL|ERROR: .*(configuration|parse)/i.test(text) || Date.now() > end) {
       const tail = text.trim().split('\n').slice(-8).join('\n    ');
       throw new HermitError('apply', `the proxy ${pp.settings.container} did not start listening${Date.now() > end ? ` within ${READY_MS / 1000} s` : ''}${tail ? `:\n    ${tail}` : ''}`,

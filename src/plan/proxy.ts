@@ -10,7 +10,7 @@ import { type ImageAction, buildCall } from './image.js';
 import type { ExistingContainer, HostFacts, ProxyFacts } from './facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
 import { type NetworkAction, planNetwork } from './network.js';
-import { CA_FILE, CREDENTIALS_FILE, SECRET_DIR_IN_PROXY, checkedValues, credentialSquidLines, credentialsFileText } from './credentials.js';
+import { CA_FILE, CREDENTIALS_FILE, SECRET_DIR_IN_PROXY, credentialPort, checkedValues, credentialSquidLines, credentialsFileText } from './credentials.js';
 
 /** Debian's proxy user (fixed by base-passwd): Squid runs as it from the start, never as root. */
 export const PROXY_USER = '13:13';
@@ -214,6 +214,8 @@ export interface ProxyPlan {
   /** The other files of the configuration folder, written before squid.conf (which includes them). */
   files: ProxyFile[];
   container: ProxyContainerAction;
+  /** A port the proxy listens on once ready: the forward proxy's, or (default mode) the first credential's. */
+  readyPort: number;
 }
 
 function proxyImage(profile: Profile, imageId: string | undefined): ImageAction {
@@ -263,5 +265,6 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
     config: { file: join(dirs.config, 'squid.conf'), text, changed: pf.config !== text },
     files,
     container,
+    readyPort: proxy.network ? proxy.port : credentialPort(proxy, 0),
   };
 }
