@@ -24,6 +24,14 @@ export function credentialEnv(proxy: ProxyContainer): Record<string, string> {
   return Object.fromEntries((proxy.credentials ?? []).map((c, i) => [c.baseUrlEnv, `http://${proxy.address}:${credentialPort(proxy, i)}`]));
 }
 
+/** What the probe connects to from inside the agent: each base URL's port at the proxy. */
+export function credentialTargets(proxy: ProxyContainer | undefined): { host: string; port: number; target: string; reason: string }[] {
+  return (proxy?.credentials ?? []).map((c, i) => ({
+    host: proxy!.address, port: credentialPort(proxy!, i),
+    target: `${c.baseUrlEnv} ${proxy!.address}:${credentialPort(proxy!, i)}`, reason: `the proxy's port that adds the ${c.host} credential`,
+  }));
+}
+
 const port = (i: number) => `hermit_cred_${i}`;
 const peer = (i: number) => `hermit_peer_${i}`;
 

@@ -6,6 +6,7 @@ import { dockerRun } from '../../src/plan/container.js';
 import { planProxy, squidConf } from '../../src/plan/proxy.js';
 import { approvalForm, compareProfiles, fingerprint } from '../../src/profile/trust.js';
 import { buildRuleset } from '../../src/plan/ruleset.js';
+import { planProbe } from '../../src/plan/targets.js';
 import { sampleFacts } from './fixtures.js';
 
 const TEXT = `name: keyed
@@ -160,5 +161,14 @@ describe('credentials in the default mode', () => {
     const pass = rules.findIndex((r) => r.comment === 'hermit:keyed agent to credential proxy');
     expect(rules[pass]).toMatchObject({ dst: '172.30.6.254/32', outIface: 'hm-keyed', protocol: 'tcp', ports: [3129, 3130], verdict: 'pass' });
     expect(pass).toBeLessThan(rules.findIndex((r) => r.comment === 'hermit:keyed blocked range'));
+  });
+});
+
+describe('credentials in the probe', () => {
+  it('connects from inside the agent to each base URL\'s port, in both modes', () => {
+    const reach = (text: string) => planProbe(load(text), sampleFacts()).tcp.filter((t) => t.target.endsWith(':3129') || t.target.endsWith(':3130'))
+      .map((t) => [t.probe.host, t.probe.port, t.expect, t.probe.proxy]);
+    expect(reach(TEXT)).toEqual([['172.30.6.130', 3129, 'reachable', undefined], ['172.30.6.130', 3130, 'reachable', undefined]]);
+    expect(reach(TEXT.replace(/egress:\n  domains: .*\n/, 'egress:\n'))).toEqual([['172.30.6.254', 3129, 'reachable', undefined], ['172.30.6.254', 3130, 'reachable', undefined]]);
   });
 });
