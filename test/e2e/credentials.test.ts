@@ -241,6 +241,12 @@ describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, defau
     expect(readFileSync(join(dir, 'bad.log'), { encoding: 'utf8', flag: 'a+' })).toBe('');
   });
 
+  it('a second run finds the rules, the proxy and the agent as they should be', async () => {
+    const r = await hermit(world, ['run', file], { env });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Nothing changed: network, firewall rules and container already match profile '${name}'.`);
+  });
+
   it('the key is nowhere in docker inspect, hermit\'s state or the process list', async () => {
     for (const c of [agent, `${agent}-proxy`]) expect((await docker(world, ['inspect', c])).stdout).not.toContain(SECRET);
     expect(filesHolding(join(world.root, 'state'))).toEqual([]);
