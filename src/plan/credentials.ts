@@ -99,3 +99,20 @@ export function checkedValues(creds: readonly Credential[], read: readonly Crede
     return r.value;
   });
 }
+
+/**
+ * Refuses an agent environment that would hold a credential's value after all (an env file or a
+ * container.env value carrying the key): the check the loader cannot make, since only the plan
+ * has both the values and the env file's entries. Each word of a value counts ("Bearer <token>").
+ */
+export function refuseHeldKeys(agentEnv: Record<string, string>, read: readonly CredentialValue[] | undefined, creds: readonly Credential[]): void {
+  (read ?? []).forEach((r, i) => {
+    if (!('value' in r)) return;
+    const words = r.value.split(/\s+/).filter((w) => w.length >= 8);
+    const name = Object.keys(agentEnv).find((k) => words.some((w) => agentEnv[k]!.includes(w)));
+    if (name === undefined) return;
+    const c = creds[i]!;
+    throw new HermitError('usage', `the agent's environment would hold the key of credentials[${i}] (${c.host}): ${name} carries it`,
+      `Remove it from container.env, container.envFile or passEnv (give the agent a placeholder); the proxy adds the key`, ['credentials', i]);
+  });
+}

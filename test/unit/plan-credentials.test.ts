@@ -7,6 +7,7 @@ import { planProxy, squidConf } from '../../src/plan/proxy.js';
 import { approvalForm, compareProfiles, fingerprint } from '../../src/profile/trust.js';
 import { buildRuleset } from '../../src/plan/ruleset.js';
 import { planProbe } from '../../src/plan/targets.js';
+import { makePlan } from '../../src/plan/plan.js';
 import { sampleFacts } from './fixtures.js';
 
 const TEXT = `name: keyed
@@ -170,5 +171,23 @@ describe('credentials in the probe', () => {
       .map((t) => [t.probe.host, t.probe.port, t.expect, t.probe.proxy]);
     expect(reach(TEXT)).toEqual([['172.30.6.130', 3129, 'reachable', undefined], ['172.30.6.130', 3130, 'reachable', undefined]]);
     expect(reach(TEXT.replace(/egress:\n  domains: .*\n/, 'egress:\n'))).toEqual([['172.30.6.254', 3129, 'reachable', undefined], ['172.30.6.254', 3130, 'reachable', undefined]]);
+  });
+});
+
+describe('the agent holds no key', () => {
+  it('refuses a plan whose agent environment would carry a key (an env file, a copied value)', () => {
+    const p = load();
+    p.container.env.LEAK = 'prefix-sk-ant-123%x-suffix';
+    const opts = { extras: { dockerArgs: [], command: [] }, environment: {}, replace: false };
+    expect(() => makePlan(p, facts(KEYS), opts)).toThrow(/the agent's environment would hold the key of credentials\[0\] \(api.anthropic.com\): LEAK carries it/);
+    delete p.container.env.LEAK;
+    expect(makePlan(p, facts(KEYS), opts).proxy?.files).toHaveLength(1);
+  });
+
+  it('approval: a credential added in the default mode widens too', () => {
+    const DEFAULT = TEXT.replace(/egress:\n  domains: .*\n/, 'egress:\n');
+    const one = approvalForm(load(DEFAULT.replace(/  - host: git[^]*GIT_BASE_URL\n/, '')), {});
+    const changes = compareProfiles(one, approvalForm(load(DEFAULT), {}));
+    expect(changes.filter((c) => c.key === 'credentialProxy.credentials').map((c) => [c.op, c.direction])).toEqual([['+', 'widens']]);
   });
 });
