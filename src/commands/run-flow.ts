@@ -93,6 +93,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       if (c.args[0] === 'build' && c.args.at(-1) === '-') out.push(`# its stdin: a tar hermit makes of ${profile.build?.context} (what .dockerignore lets through), once the Dockerfile and the context are approved`);
     }
     if (plan.proxy) out.push('', `# ${plan.proxy.config.file}, the proxy's configuration${plan.proxy.config.changed ? ' (written before the proxy starts or reloads)' : ' (unchanged)'}:`, plan.proxy.config.text.trimEnd());
+    // The proxy's other files by name; one holding keys is never shown.
+    for (const f of plan.proxy?.files ?? []) out.push(`# ${f.file}${f.changed ? ' (written)' : ' (unchanged)'}${f.secret ? ': holds the keys, never shown' : ''}`);
     out.push('', '# the complete rulesets:', formatRuleset(profile, facts));
     process.stdout.write(`${out.join('\n')}\n`);
     return;

@@ -139,6 +139,7 @@ describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, allow
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`http_port ${PROXY_IP}:3129 accel defaultsite=internet.test`);
     expect(r.stdout).toMatch(new RegExp(`cache_peer internet.test parent ${GOOD_PORT} 0 originserver .* tls tls-cafile=`));
+    expect(r.stdout).toContain(`# ${join(runDir, NAME, 'proxy', 'credentials.conf')} (written): holds the keys, never shown`);
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
