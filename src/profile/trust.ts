@@ -155,7 +155,7 @@ export function grants(p: Profile): [string, string[]][] {
     ['command', [p.command.length > 0 ? p.command.join(' ') : "(the image's)"]],
     ['runs as user', [c.user + (ROOT_USERS.test(c.user) ? '   ← root inside the container' : '')]],
     ...(p.proxy ? [['the internet, only through the proxy, to (egress.domains)', p.proxy.domains.map(formatDomain)] as [string, string[]]] : []),
-    ...((p.proxy ?? p.credentialProxy)?.credentials ? [['keys the proxy adds (credentials; the agent gets only the base URL)', (p.proxy ?? p.credentialProxy)!.credentials!.map(credentialText)] as [string, string[]]] : []),
+    ...((p.proxy ?? p.credentialProxy)?.credentials ? [['keys the proxy adds', (p.proxy ?? p.credentialProxy)!.credentials!.map(credentialText)] as [string, string[]]] : []),
     ['LAN exceptions (egress.allow)', none(p.egress.allow.map(itemText))],
     ['host ports (hostPorts)', none(p.hostPorts.map((h) => `${h.port}/${h.protocol}${h.comment ? ` (${h.comment})` : ''}`))],
     ['DNS resolvers', p.dns],
