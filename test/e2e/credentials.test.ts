@@ -246,6 +246,8 @@ describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, defau
     const r = await hermit(world, ['run', file], { env });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`Nothing changed: network, firewall rules and container already match profile '${name}'.`);
+    const st = await hermit(world, ['status', file], { env });
+    expect(st.stdout).toContain(`proxy       ${agent}-proxy: running (credentials)`);
   });
 
   it('the key is nowhere in docker inspect, hermit\'s state or the process list', async () => {
