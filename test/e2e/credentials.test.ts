@@ -25,7 +25,8 @@ const sha = (v: string) => createHash('sha256').update(v).digest('hex');
 
 const dir = join(world.root, 'creds');
 const runDir = join(world.root, 'run-hermit');
-const env = { HERMIT_TEST_KEY: SECRET, HERMIT_RUN_DIR: runDir };
+// hermit runs with HERMIT_RUN_DIR = runDir (world.ts): the proxy's keys stay in the world.
+const env = { HERMIT_TEST_KEY: SECRET };
 let started: Promise<void> | undefined;
 
 /** The CAs, certificates and both echo services, once for the file (the world's teardown ends them). */
