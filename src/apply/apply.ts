@@ -108,7 +108,7 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
   const steps: Step[] = [];
   for (const sp of plan.sidecars) if (sp.image.kind === 'build') steps.push(imageStep(sp.image, dockerCall(sp.image), ctx));
   steps.push(networkStep(plan.network, 'network', ctx));
-  if (plan.proxy) steps.push(networkStep(plan.proxy.network, 'internal network', ctx));
+  if (plan.proxy?.network) steps.push(networkStep(plan.proxy.network, 'internal network', ctx));
   steps.push(...plan.firewall.map((fw) => firewallStep(fw, ctx)));
   const beside = (netns: boolean) => plan.sidecars.filter((sp) => !!sp.sidecar.netns === netns).map((sp) => sidecarStep(sp.sidecar, sp.container, ctx));
   steps.push(...beside(false), ...bindSteps(plan.binds, ctx));

@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
-import type { ProxySettings } from '../profile/types.js';
+import { credentialFacts } from './credentials.js';
+import type { ProxyContainer } from '../profile/types.js';
 import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
 import { chooseBackend, mightChooseNftables } from '../firewall/choose.js';
@@ -274,12 +275,12 @@ export async function gatherInventory(): Promise<Inventory> {
 }
 
 /** Allowlist mode: the proxy's container, its image, and the squid.conf hermit last wrote. */
-async function proxyFacts(proxy: ProxySettings, profile: string): Promise<ProxyFacts> {
+async function proxyFacts(proxy: ProxyContainer, profile: string): Promise<ProxyFacts> {
   const dir = proxyDir(stateDir(), profile);
   const [c, id, config] = await Promise.all([
     container(proxy.container), imageId(proxy.image), readFile(join(dir, 'conf', 'squid.conf'), 'utf8').catch(() => undefined),
   ]);
-  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}) };
+  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}), ...(await credentialFacts(proxy, profile, join(dir, 'conf'))) };
 }
 
 /** What every profile on this host is verified against: the engine, networks, firewall dumps,
@@ -306,7 +307,7 @@ export async function sharedFacts(): Promise<SharedFacts> {
 }
 
 /** One profile's own facts (its container, image, proxy), added to the shared ones. */
-export async function profileFacts(shared: SharedFacts, containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
+export async function profileFacts(shared: SharedFacts, containerName: string, image?: string, proxy?: { settings: ProxyContainer; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
   const [existing, localImage, proxyState] = await Promise.all([
     containerRead,
     image ? imageId(image) : Promise.resolve(undefined),
@@ -325,7 +326,7 @@ export async function profileFacts(shared: SharedFacts, containerName: string, i
  * @param proxy allowlist mode: also look at the profile's proxy.
  * @param containerRead the named container's read, when the caller has begun it (container()).
  */
-export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxySettings; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
+export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxyContainer; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
   // Begun together; the shared read's failure (no Docker engine) is reported first.
   const own = profileFacts({} as SharedFacts, containerName, image, proxy, containerRead);
   own.catch(() => undefined);

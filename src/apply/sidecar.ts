@@ -93,7 +93,10 @@ async function writeFiles(sc: Sidecar, { undo, changes }: StepContext): Promise<
   for (const f of sc.files.filter((x) => x.changed)) {
     const previous = await readFile(f.path, 'utf8').catch(() => undefined);
     const tmp = join(dirname(f.path), `.${basename(f.path)}.tmp`);
-    await writeFile(tmp, f.text, { mode: f.mode });
+    // Created anew (a leftover would keep its mode), owner and mode set before it takes the final
+    // name: a key is never readable by anyone else, not even for a moment.
+    await rm(tmp, { force: true });
+    await writeFile(tmp, f.text, { mode: f.mode, flag: 'wx' });
     if (f.owner) await chown(tmp, ...ownerOf(f.owner));
     await rename(tmp, f.path);
     undo.push({

@@ -1,6 +1,9 @@
 // Carries out a Teardown: containers, then rules, then networks. Removed containers cannot come
 // back, but the rules can: if removing a network fails, they are put back, so a network that
 // stays never stays unprotected. --dry-run prints the commands of these very steps.
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { secretDir } from '../plan/credentials.js';
 import type { Teardown } from '../plan/teardown.js';
 import { firewallCommand } from '../firewall/index.js';
 import { type Command, type Runner, hostRunner } from './exec.js';
@@ -16,6 +19,15 @@ function steps(td: Teardown, stopSeconds: number, ctx: StepContext): Step[] {
       ...(c.running ? [{ cmd: stopCommand(c.id, stopSeconds) }] : []),
       docker(['rm', '--force', c.id], { changes: [`container ${c.name}`] }),
     ] })),
+    // The proxy's keys (credentials), once the proxy that read them is gone: a file, not a command.
+    ...(existsSync(secretDir(td.profile)) ? [{
+      title: `Remove the proxy's keys (${secretDir(td.profile)})`,
+      actions: [],
+      async before() {
+        await rm(secretDir(td.profile), { recursive: true, force: true });
+        ctx.changes.push(`the proxy's keys ${secretDir(td.profile)}`);
+      },
+    }] : []),
     ...(td.binds.length > 0 ? [{
       title: `Unmount ${plural(td.binds.length, 'pinned mount source')}`,
       // A target with nothing mounted is only removed: its umount does not run.

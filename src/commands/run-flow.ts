@@ -9,6 +9,7 @@ import { BUILD_ENV, refreshImage } from '../plan/image.js';
 import { type EngineCreate, dockerRun } from '../plan/container.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { type Plan, makePlan } from '../plan/plan.js';
+import { proxyContainerOf } from '../plan/egress.js';
 import type { ProbeReport } from '../probe/types.js';
 import { approvedFiles } from '../profile/approval.js';
 import { dockerArgBinds } from '../docker/args.js';
@@ -60,7 +61,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update, ...rebuild };
   const pins = pinnedMounts(profile, stateDir());
   const look = async (existing?: Promise<ExistingContainer | undefined>) => {
-    const facts = await gatherFacts(profile.container.name, profile.image, profile.proxy && { settings: profile.proxy, profile: profile.name }, existing);
+    const proxy = proxyContainerOf(profile);
+    const facts = await gatherFacts(profile.container.name, profile.image, proxy && { settings: proxy, profile: profile.name }, existing);
     facts.binds = bindFacts(pins, profile.name);
     mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
@@ -91,6 +93,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       if (c.args[0] === 'build' && c.args.at(-1) === '-') out.push(`# its stdin: a tar hermit makes of ${profile.build?.context} (what .dockerignore lets through), once the Dockerfile and the context are approved`);
     }
     if (plan.proxy) out.push('', `# ${plan.proxy.config.file}, the proxy's configuration${plan.proxy.config.changed ? ' (written before the proxy starts or reloads)' : ' (unchanged)'}:`, plan.proxy.config.text.trimEnd());
+    // The proxy's other files by name; one holding keys is never shown.
+    for (const f of plan.proxy?.files ?? []) out.push(`# ${f.path}${f.changed ? ' (written)' : ' (unchanged)'}${f.secret ? ': holds the keys, never shown' : ''}`);
     out.push('', '# the complete rulesets:', formatRuleset(profile, facts));
     process.stdout.write(`${out.join('\n')}\n`);
     return;
@@ -109,7 +113,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   // Concurrent runs (and the guard) plan from an iptables-save dump: one at a time, host-wide,
   // from a dump read under the lock, so no payload deletes or duplicates another's lines.
   preloadProgress(); // loads while the facts are read
-  const createRequest = opts.update || profile.proxy ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
+  const createRequest = opts.update || proxyContainerOf(profile) ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
   const applyLocked = () => withHostLock(async (): Promise<Plan | undefined> => {
     const { facts, plan, created } = await lookAndCreate(look, profile.container.name, createRequest);
     // Asked (or refused) outside the lock, then planned again.

@@ -8,6 +8,7 @@ import { restoreRecordedRules } from '../apply/firewall.js';
 import { rotateProxyLogs } from '../apply/proxy.js';
 import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
+import { proxyContainerOf } from '../plan/egress.js';
 import { type Runner, hostRunner } from '../apply/exec.js';
 import { stopFailClosed } from '../apply/stop.js';
 import { type SharedFacts, container as inspectContainer, profileFacts, sharedFacts } from '../apply/facts.js';
@@ -96,7 +97,8 @@ const firstLine = (e: unknown) => (e as Error).message.split('\n')[0]!;
 
 /** What a pass verifies: the host's facts, read once for all profiles, and the profile's own (its container, proxy, pinned binds). */
 async function guardFacts(profile: Profile, shared: SharedFacts): Promise<HostFacts> {
-  const facts = await profileFacts(shared, profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
+  const proxy = proxyContainerOf(profile);
+  const facts = await profileFacts(shared, profile.container.name, undefined, proxy && { settings: proxy, profile: profile.name });
   return { ...facts, binds: bindFacts(pinnedMounts(profile, stateDir())) };
 }
 
@@ -302,7 +304,8 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo
   }
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
   // Allowlist mode: an always-on proxy's logs stay bounded.
-  if (profile.proxy && ok) await rotateProxyLogs(profile.proxy, join(proxyDir(stateDir(), profile.name), 'log'), io.runner).catch((e: unknown) => log(`${profile.name}: could not rotate the proxy's logs: ${(e as Error).message}`));
+  const proxy = proxyContainerOf(profile);
+  if (proxy && ok) await rotateProxyLogs(proxy, join(proxyDir(stateDir(), profile.name), 'log'), io.runner).catch((e: unknown) => log(`${profile.name}: could not rotate the proxy's logs: ${(e as Error).message}`));
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
   return { profile: profile.name, ok, stopped, ...(outage && !stopped ? { outage } : {}) };
 }

@@ -5,7 +5,8 @@ import type { FirewallChange } from '../firewall/iptables.js';
 import { LABEL_PROFILE } from '../plan/labels.js';
 import { planNetwork } from '../plan/network.js';
 import { firewallChanges, wantedRulesets } from '../plan/plan.js';
-import type { Profile } from '../profile/types.js';
+import type { Profile, ProxyContainer } from '../profile/types.js';
+import { proxyContainerOf } from '../plan/egress.js';
 import { type ProbeRecord, stateDir } from '../state/store.js';
 import { inPlace, pinnedMounts } from '../plan/binds.js';
 
@@ -36,12 +37,13 @@ export const describeDrift = (d: Drift): string =>
     : d.kind === 'extra-network' ? `container is also on network(s) ${d.networks.join(', ')}: a path around the rules`
       : d.reason;
 
-/** The proxy must sit on exactly hermit's bridge and the agent's internal network. */
-function proxyDrifts(profile: Profile, facts: HostFacts): Drift[] {
-  const proxy = profile.proxy!;
+/** The proxy must sit on exactly hermit's bridge and (allowlist mode) the agent's internal network.
+ * Gone, it is fatal only where it is the agent's only way out; the credentials' proxy of the
+ * default mode missing is an outage of those services, not a breach. */
+function proxyDrifts(profile: Profile, proxy: ProxyContainer, facts: HostFacts): Drift[] {
   const px = facts.proxy?.container;
-  if (!px || px.labels[LABEL_PROFILE] !== profile.name) return [{ kind: 'fatal', reason: `proxy ${proxy.container} is gone (the agent's only way out)` }];
-  const want = [profile.network.name, proxy.network.name];
+  if (!px || px.labels[LABEL_PROFILE] !== profile.name) return proxy.network ? [{ kind: 'fatal', reason: `proxy ${proxy.container} is gone (the agent's only way out)` }] : [];
+  const want = [profile.network.name, ...(proxy.network ? [proxy.network.name] : [])];
   const extra = px.networks.filter((n) => !want.includes(n));
   if (extra.length > 0) return [{ kind: 'fatal', reason: `proxy ${proxy.container} is also on network(s) ${extra.join(', ')}: a path around the rules` }];
   if (px.running && !want.every((n) => px.networks.includes(n))) return [{ kind: 'fatal', reason: `proxy ${proxy.container} is not on ${want.join(' and ')}` }];
@@ -95,7 +97,8 @@ export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord):
   const extra = c.networks.filter((n) => n !== own);
   if (extra.length > 0) drifts.push({ kind: 'extra-network', networks: extra });
   if (!c.networks.includes(own)) drifts.push({ kind: 'fatal', reason: `container is not on its network ${own}` });
-  if (profile.proxy) drifts.push(...proxyDrifts(profile, facts));
+  const proxy = proxyContainerOf(profile);
+  if (proxy) drifts.push(...proxyDrifts(profile, proxy, facts));
   drifts.push(...bindDrifts(profile, facts, c));
   if (!probe || probe.containerId !== c.id) drifts.push({ kind: 'unproven', reason: 'no probe of this container yet' });
   else if (!probe.ok) drifts.push({ kind: 'unproven', reason: 'its last probe failed' });

@@ -5,7 +5,7 @@ import type { ExistingContainer, HostFacts } from './facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, configHash as hashOf, labelArgs } from './labels.js';
 import { type Sidecar, planSidecar } from './sidecar.js';
 import { splitPublish, splitVolume } from '../docker/args.js';
-import { agentNetwork, proxyEnv } from './egress.js';
+import { agentNetwork, agentProxyEnv } from './egress.js';
 import { readByDockerClient } from '../profile/env-file.js';
 import { looksSecret } from '../profile/secrets.js';
 import { dockerMounts } from './binds.js';
@@ -57,7 +57,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   // The env file's entries were read by hermit (withEnvFile); container.env overrides them, as
   // docker's -e overrides --env-file.
   if (c.envFile !== undefined && c.envFileValues === undefined) throw new Error(`container.envFile ${c.envFile} was not read before planning (withEnvFile)`);
-  const env: Record<string, string> = { ...c.envFileValues, ...c.env, ...(profile.proxy ? proxyEnv(profile.proxy) : {}) };
+  const env: Record<string, string> = { ...c.envFileValues, ...c.env, ...agentProxyEnv(profile) };
   const missing = c.passEnv.filter((name) => environment[name] === undefined);
   if (missing.length > 0) {
     throw new HermitError(

@@ -1,6 +1,7 @@
 // What hermit observed on the host before planning. Gathered once (src/apply/facts.ts) and
 // passed to pure planning functions, so tests can build it by hand.
 import type { Family } from '../net/cidr.js';
+import type { CredentialValue } from './credentials.js';
 import type { BindFact } from './binds.js';
 
 export interface HostAddress {
@@ -43,6 +44,14 @@ export interface ProxyFacts {
   imageId?: string;
   /** squid.conf as it is on the host now, if written. */
   config?: string;
+  /** The other files hermit writes for the proxy (credentials.ts), by host path, as they are now. */
+  files?: Record<string, string>;
+  /** The host folder of the proxy's secrets (credentials.conf), mounted into it. */
+  secretDir?: string;
+  /** Credentials: each value as read where hermit runs (proxy.credentials' order), or why not. Never printed. */
+  credentialValues?: CredentialValue[];
+  /** egress.caFile's certificates, or why they cannot be used. */
+  ca?: { text: string } | { problem: string };
 }
 
 export interface ExistingContainer {

@@ -9,6 +9,8 @@ import { type NetworkAction, planNetwork } from './network.js';
 import type { Ruleset } from './ruleset.js';
 import { type ProxyPlan, planProxy } from './proxy.js';
 import type { Sidecar, SidecarPlan } from './sidecar.js';
+import { refuseHeldKeys } from './credentials.js';
+import { proxyContainerOf } from './egress.js';
 import { planProbe } from './targets.js';
 import { type BindAction, pinnedMounts, planBinds, rebindReason } from './binds.js';
 import { stateDir } from '../state/store.js';
@@ -75,6 +77,8 @@ function leftByOtherBackend(profile: string, fw: FirewallFacts): FirewallChange[
 export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions): Plan {
   const firewall = firewallChanges(profile, facts);
   const run = dockerRun(profile, opts.extras, opts.environment);
+  const credentials = proxyContainerOf(profile)?.credentials;
+  if (credentials) refuseHeldKeys(run.env, facts.proxy?.credentialValues, credentials);
   // The bridge first: a bridge that differs from the profile (a switch into allowlist mode) is the
   // problem to report, not the internal network that would overlap it.
   const network = planNetwork(profile, facts);

@@ -4,12 +4,14 @@
 import { join } from 'node:path';
 import { HermitError } from '../errors.js';
 import { domainPorts } from '../profile/allowlist.js';
-import type { AllowedDomain, Profile, ProxySettings } from '../profile/types.js';
+import type { AllowedDomain, Profile, ProxyContainer, ProxySettings } from '../profile/types.js';
+import { proxyContainerOf } from './egress.js';
 import { type ImageAction, buildCall } from './image.js';
-import type { HostFacts } from './facts.js';
+import type { HostFacts, ProxyFacts } from './facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
-import { type Sidecar, type SidecarPlan, planSidecar } from './sidecar.js';
+import { type ConfigFile, type Sidecar, type SidecarPlan, planSidecar } from './sidecar.js';
 import { type NetworkAction, planNetwork } from './network.js';
+import { CA_FILE, CREDENTIALS_FILE, SECRET_DIR_IN_PROXY, credentialPort, checkedValues, credentialSquidLines, credentialsFileText } from './credentials.js';
 
 /** Debian's proxy user (fixed by base-passwd): Squid runs as it from the start, never as root. */
 export const PROXY_USER = '13:13';
@@ -38,7 +40,26 @@ function dstdomains(domains: readonly AllowedDomain[]): string[] {
 
 /** squid.conf for the profile. Rules are evaluated top to bottom; the first match decides. */
 export function squidConf(profile: Profile): string {
-  const proxy = profile.proxy!;
+  const proxy = proxyContainerOf(profile)!;
+  const creds = credentialSquidLines(proxy, PROXY_CONF_DIR);
+  const list = profile.proxy ? allowlistLines(profile, profile.proxy) : undefined;
+  return [
+    `# Squid configuration of hermit profile '${profile.name}', written by hermit from ${list ? 'egress.domains' : 'credentials'}.`,
+    '# hermit rewrites it on every run: change the profile, not this file.',
+    '',
+    ...(list?.listen ?? ['# Only the agent, on its own bridge, may use the proxy.', `acl hermit_agent src ${profile.network.subnet}`]),
+    ...creds.listen,
+    '',
+    'http_access deny !hermit_agent',
+    ...creds.access,
+    ...(list?.access ?? []),
+    'http_access deny all',
+    ...SQUID_COMMON(profile),
+  ].join('\n');
+}
+
+/** Allowlist mode's part: the forward proxy's port, and the list as ACLs and http_access rules. */
+function allowlistLines(profile: Profile, proxy: ProxySettings): { listen: string[]; access: string[] } {
   const byPort = new Map<number, { connect: AllowedDomain[]; http: AllowedDomain[] }>();
   for (const d of proxy.domains) {
     const { connect, http } = domainPorts(d);
@@ -63,10 +84,7 @@ export function squidConf(profile: Profile): string {
     }
   }
 
-  return [
-    `# Squid configuration of hermit profile '${profile.name}', written by hermit from egress.domains.`,
-    '# hermit rewrites it on every run: change the profile, not this file.',
-    '',
+  return { listen: [
     '# Only the agent, on its internal network, may use the proxy.',
     `http_port ${proxy.address}:${proxy.port}`,
     `acl hermit_agent src ${proxy.network.subnet}`,
@@ -78,13 +96,16 @@ export function squidConf(profile: Profile): string {
     '# addresses, even for a listed name that resolves to one (DNS rebinding, split horizon).',
     `acl hermit_never dst ${never.join(' ')}`,
     ...acls,
-    '',
-    'http_access deny !hermit_agent',
+  ], access: [
     'http_access deny hermit_ip_literal',
     'http_access deny !hermit_listed',
     'http_access deny hermit_never',
     ...allows,
-    'http_access deny all',
+  ] };
+}
+
+/** What every proxy's squid.conf ends with: names, no cache, the logs hermit reads. */
+const SQUID_COMMON = (profile: Profile) => [
     '# A plain HTTP request whose Host header names another host than its URL is refused.',
     'host_verify_strict on',
     '',
@@ -113,19 +134,19 @@ export function squidConf(profile: Profile): string {
     'max_filedescriptors 4096',
     'shutdown_lifetime 1 seconds',
     '',
-  ].join('\n');
-}
+];
 
 export interface ProxyRun {
   /** `docker create ...` on hermit's bridge; then `connect`, then `docker start`. */
   create: string[];
-  /** `docker network connect --ip ... <internal> <proxy>`: the agent's side. */
-  connect: string[];
+  /** `docker network connect --ip ... <internal> <proxy>`: the agent's side (allowlist mode; in the
+   * default mode the proxy sits on the agent's own bridge). */
+  connect?: string[];
   configHash: string;
 }
 
-export function proxyRun(profile: Profile, dirs: { config: string; log: string }): ProxyRun {
-  const proxy = profile.proxy!;
+export function proxyRun(profile: Profile, dirs: { config: string; log: string; secret?: string }): ProxyRun {
+  const proxy = proxyContainerOf(profile)!;
   const opts = [
     '--network', profile.network.name, '--ip', proxy.bridgeAddress,
     ...profile.dns.flatMap((d) => ['--dns', d]),
@@ -134,39 +155,44 @@ export function proxyRun(profile: Profile, dirs: { config: string; log: string }
     '--read-only', '--tmpfs', '/tmp',
     ...(profile.container.restart !== 'no' ? ['--restart', profile.container.restart] : []),
     '--volume', `${dirs.config}:${PROXY_CONF_DIR}:ro`, '--volume', `${dirs.log}:${PROXY_LOG_DIR}`,
+    ...(dirs.secret ? ['--volume', `${dirs.secret}:${SECRET_DIR_IN_PROXY}:ro`] : []),
     '--entrypoint', SQUID,
   ];
   const tail = [proxy.image, '-N', '-d', '1', '-f', CONF];
   const configHash = hashOf({ opts, tail, internal: proxy.network, address: proxy.address });
   return {
     create: ['create', '--name', proxy.container, ...labelArgs({ [LABEL_PROFILE]: profile.name, [LABEL_ROLE]: 'proxy', [LABEL_CONFIG]: configHash }), ...opts, ...tail],
-    connect: ['network', 'connect', '--ip', proxy.address, proxy.network.name, proxy.container],
+    ...(proxy.network ? { connect: ['network', 'connect', '--ip', proxy.address, proxy.network.name, proxy.container] } : {}),
     configHash,
   };
 }
 
 /** Squid's logs on the host, and what rotates them. */
-export const proxyLogs = (proxy: ProxySettings, logDir: string) =>
+export const proxyLogs = (proxy: ProxyContainer, logDir: string) =>
   ({ files: [join(logDir, 'access.log'), join(logDir, 'cache.log')], rotate: rotateArgs(proxy) });
 
 /** What `squid -k rotate` does, SIGUSR1: access.log and cache.log move to .0, new ones start. */
-export const rotateArgs = (proxy: ProxySettings) => ['kill', '--signal', 'USR1', proxy.container];
+export const rotateArgs = (proxy: ProxyContainer) => ['kill', '--signal', 'USR1', proxy.container];
 
 /** What `squid -k reconfigure` does, SIGHUP, sent by Docker (Squid runs as PID 1, which `squid -k`
  * refuses to signal): the new list without recreating anything. */
-export const reconfigureArgs = (proxy: ProxySettings) => ['kill', '--signal', 'HUP', proxy.container];
+export const reconfigureArgs = (proxy: ProxyContainer) => ['kill', '--signal', 'HUP', proxy.container];
 
-/** The proxy beside the agent, and the agent's internal network it is the way out of. */
+/** The proxy beside the agent, and (allowlist mode) the agent's internal network it is the way out of. */
 export interface ProxyPlan extends SidecarPlan {
-  network: NetworkAction;
+  /** Allowlist mode: the agent's internal network (the default mode's proxy sits on the agent's bridge). */
+  network?: NetworkAction;
   /** squid.conf as hermit writes it; `changed` when the file on the host differs. */
   config: { file: string; text: string; changed: boolean };
+  /** Its other files (credentials' keys, the CA), written before squid.conf, which includes them. */
+  files: ConfigFile[];
 }
 
 /** The proxy as a container beside the agent: created on hermit's bridge, connected to the
- * agent's internal network, started; squid.conf written first; reloaded when only that changed. */
-export function proxySidecar(profile: Profile, dirs: { config: string; log: string }, config: { file: string; text: string; changed: boolean }): Sidecar {
-  const proxy = profile.proxy!;
+ * agent's internal network (allowlist mode), started; its files written first; reloaded when only
+ * they changed. */
+export function proxySidecar(profile: Profile, dirs: { config: string; log: string; secret?: string }, files: ConfigFile[]): Sidecar {
+  const proxy = proxyContainerOf(profile)!;
   const run = proxyRun(profile, dirs);
   const cacheLog = join(dirs.log, 'cache.log');
   return {
@@ -176,17 +202,38 @@ export function proxySidecar(profile: Profile, dirs: { config: string; log: stri
     profile: profile.name,
     configHash: run.configHash,
     create: { args: run.create },
-    joins: [run.connect],
-    dirs: [{ path: dirs.config, mode: 0o755 }, { path: dirs.log, mode: 0o750, owner: PROXY_USER }],
-    files: [{ path: config.file, text: config.text, mode: 0o644, changed: config.changed }],
-    reload: { args: reconfigureArgs(proxy), reason: `egress.domains changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` },
+    joins: run.connect ? [run.connect] : [],
+    dirs: [
+      { path: dirs.config, mode: 0o755 }, { path: dirs.log, mode: 0o750, owner: PROXY_USER },
+      // The keys' folder: only the proxy's user enters it.
+      ...(dirs.secret ? [{ path: dirs.secret, mode: 0o700, owner: PROXY_USER }] : []),
+    ],
+    files,
+    reload: { args: reconfigureArgs(proxy), reason: `its configuration changed: reload proxy ${proxy.container} (SIGHUP: squid reconfigures)` },
     logs: proxyLogs(proxy, dirs.log),
-    ready: { log: cacheLog, ready: /Accepting HTTP Socket connections/, fatal: /FATAL|ERROR: .*(configuration|parse)/i, tcp: { host: proxy.address, port: proxy.port }, timeoutMs: 30_000 },
+    // The default mode's proxy has only reverse-proxy ports: ready when the first credential's listens.
+    ready: { log: cacheLog, ready: /Accepting (reverse-proxy )?HTTP Socket connections/, fatal: /FATAL|ERROR: .*(configuration|parse)/i,
+      tcp: { host: proxy.address, port: proxy.network ? proxy.port : credentialPort(proxy, 0) }, timeoutMs: 30_000 },
   };
 }
 
+/** credentials.conf (the values, the proxy's user alone reads it) and the CA file, when the profile has credentials. */
+function credentialFiles(proxy: ProxyContainer, pf: ProxyFacts, confDir: string): ConfigFile[] {
+  const creds = proxy.credentials ?? [];
+  if (creds.length === 0) return [];
+  if (!pf.secretDir) throw new Error('planProxy: facts.proxy.secretDir missing (credentialFacts was not read)');
+  const file = (path: string, text: string, mode: number, more: Partial<ConfigFile> = {}): ConfigFile =>
+    ({ path, text, mode, changed: pf.files?.[path] !== text, ...more });
+  const ca = pf.ca;
+  if (ca && 'problem' in ca) throw new HermitError('usage', `egress.caFile ${proxy.caFile}: ${ca.problem}`, 'Give a PEM file of CA certificates that only root can change', ['egress', 'caFile']);
+  return [
+    file(join(pf.secretDir, CREDENTIALS_FILE), credentialsFileText(proxy, checkedValues(creds, pf.credentialValues)), 0o400, { owner: PROXY_USER, secret: true }),
+    ...(ca ? [file(join(confDir, CA_FILE), ca.text, 0o644)] : []),
+  ];
+}
+
 function proxyImage(profile: Profile, imageId: string | undefined): ImageAction {
-  const proxy = profile.proxy!;
+  const proxy = proxyContainerOf(profile)!;
   if (imageId) return { kind: 'present', id: imageId };
   const call = proxy.build && buildCall({ ...profile, image: proxy.image, build: proxy.build }, false);
   if (call) return { kind: 'build', reason: `build proxy image ${proxy.image} (not on this host)`, ...call };
@@ -194,7 +241,7 @@ function proxyImage(profile: Profile, imageId: string | undefined): ImageAction 
 }
 
 export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: boolean }): ProxyPlan | undefined {
-  const proxy = profile.proxy;
+  const proxy = proxyContainerOf(profile);
   if (!proxy) return undefined;
   const pf = facts.proxy;
   if (!pf) throw new Error('planProxy: facts.proxy missing (gatherFacts was not asked about the proxy)');
@@ -202,16 +249,20 @@ export function planProxy(profile: Profile, facts: HostFacts, opts: { replace: b
   if (image.kind === 'pull') {
     throw new HermitError('usage', image.reason, `Load or pull it (docker pull ${proxy.image}), or leave out egress.proxyImage to build hermit's own`, ['egress', 'proxyImage']);
   }
-  const dirs = { config: join(pf.dir, 'conf'), log: join(pf.dir, 'log') };
+  const dirs = { config: join(pf.dir, 'conf'), log: join(pf.dir, 'log'), ...(proxy.credentials && pf.secretDir ? { secret: pf.secretDir } : {}) };
   const text = squidConf(profile);
   const config = { file: join(dirs.config, 'squid.conf'), text, changed: pf.config !== text };
-  const sidecar = proxySidecar(profile, dirs, config);
-  const internal: Profile = { ...profile, network: { ...proxy.network, ipv6: false } };
+  const files = credentialFiles(proxy, pf, dirs.config);
+  // Squid reads the others through squid.conf: they are written first.
+  const sidecar = proxySidecar(profile, dirs, [...files, { path: config.file, text, mode: 0o644, changed: config.changed }]);
+  // The default mode's proxy sits on the agent's bridge, which the plan's own network step makes.
+  const network = proxy.network && planNetwork({ ...profile, network: { ...proxy.network, ipv6: false } }, facts, { internal: true });
   return {
     sidecar,
     image,
-    network: planNetwork(internal, facts, { internal: true }),
+    ...(network ? { network } : {}),
     config,
+    files,
     container: planSidecar(sidecar, pf.container, opts),
   };
 }

@@ -5,6 +5,7 @@
 import type { Family } from '../net/cidr.js';
 import { canonicalCidr, inRange, nthAddress, parseCidr } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
+import { credentialPort } from './credentials.js';
 
 export interface Rule {
   /** Destination (canonical CIDR); none: any. */
@@ -84,7 +85,7 @@ function familyOf(address: string): Family | undefined {
   return parseCidr(address)?.family;
 }
 
-function allowRules(to: Pick<Rule, 'dst' | 'inIface'>, protocol: 'tcp' | 'udp' | 'any', ports: number[], comment: string): Rule[] {
+function allowRules(to: Pick<Rule, 'dst' | 'inIface' | 'outIface'>, protocol: 'tcp' | 'udp' | 'any', ports: number[], comment: string): Rule[] {
   if (protocol === 'any' && ports.length === 0) return [{ ...to, comment, verdict: 'pass' }];
   const protocols: ('tcp' | 'udp')[] = protocol === 'any' ? ['tcp', 'udp'] : [protocol];
   if (ports.length === 0) return protocols.map((p) => ({ ...to, protocol: p, comment, verdict: 'pass' }));
@@ -138,6 +139,14 @@ export function buildRuleset(profile: Profile, family: Family, hostAddresses: st
   // Allowlist mode: the agent and the proxy talk across the internal bridge (seen here when the
   // bridge passes its frames to iptables); anything else from it is rejected below.
   if (internal) forward.push({ outIface: internal, comment: c('agent to proxy'), verdict: 'pass' });
+  // The default mode's credential proxy sits on the agent's own bridge, at an address inside a
+  // blocked range: the agent reaches its ports there (seen here when the bridge passes its frames
+  // to iptables), nothing else of it.
+  const credProxy = profile.credentialProxy;
+  if (credProxy && family === 4) {
+    const ports = (credProxy.credentials ?? []).map((_, i) => credentialPort(credProxy, i));
+    forward.push(...allowRules({ dst: dst(credProxy.address), outIface: bridge }, 'tcp', ports, c('agent to credential proxy')));
+  }
   for (const ex of profile.egress.allow.filter((e) => ofFamily(e.to))) {
     forward.push(...allowRules({ dst: dst(ex.to) }, ex.protocol, ex.ports, c(`allow${ex.comment ? ` ${ex.comment}` : ''}`)));
   }

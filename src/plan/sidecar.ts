@@ -15,6 +15,8 @@ export interface ConfigFile {
   owner?: string;
   /** The file on the host differs from `text`. */
   changed: boolean;
+  /** It holds a secret: never shown, not even by --dry-run. */
+  secret?: boolean;
 }
 
 /** A host folder made before the files (and chowned to `owner`, when given). */

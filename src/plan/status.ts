@@ -1,5 +1,6 @@
 // `hermit status` as a pure function of the inventory: the container's state, whether hermit's
 // rules are present and exactly what the profile wants, and the last probe's verdict.
+import { proxyContainerOf } from './egress.js';
 import { type Judgement, judge } from '../probe/verdict.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
@@ -30,8 +31,9 @@ export interface ProfileStatus {
   network: { name?: string; present: boolean };
   /** The firewall hermit uses on this host (absent when it can use none). */
   firewall?: FirewallBackend;
-  /** Allowlist mode: the proxy container and the agent's internal network. */
-  proxy?: { name: string; state: string; running: boolean; network: { name: string; present: boolean } };
+  /** The proxy container, and in allowlist mode the agent's internal network (the default mode's
+   * proxy, for credentials alone, sits on the agent's bridge). */
+  proxy?: { name: string; state: string; running: boolean; network?: { name: string; present: boolean } };
   rules: FamilyRules[];
   lastProbe?: { at: string; ok: boolean; verdict: Judgement['kind']; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
   /** When the guarantee was last verified, and by what (the guard, or the probe of a run). */
@@ -86,11 +88,12 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
   // Without a usable backend, iptables' reading: what it holds, or missing.
   const rules = firewallFor(inv.backend ?? 'iptables').rulesStatus(name, input.profile, input.hostAddresses, inv);
 
-  const px = p?.proxy;
+  const px = p && proxyContainerOf(p);
   const pc = px && inv.containers.find((x) => x.name === px.container && x.labels[LABEL_PROFILE] === name);
+  const internal = px?.network;
   const proxy = px && {
     name: px.container, state: pc?.status ?? 'missing', running: !!pc?.running,
-    network: { name: px.network.name, present: inv.networks.some((n) => n.name === px.network.name && n.labels[LABEL_PROFILE] === name) },
+    ...(internal ? { network: { name: internal.name, present: inv.networks.some((n) => n.name === internal.name && n.labels[LABEL_PROFILE] === name) } } : {}),
   };
   const pr = input.probe;
   const lastProbe = pr

@@ -7,6 +7,7 @@ import type { ExpectedDns, ExpectedTcp, ProbePlan } from '../probe/types.js';
 import { planAttribution } from './attribution.js';
 import type { HostFacts } from './facts.js';
 import { blockedRangeOf } from './ruleset.js';
+import { credentialTargets } from './credentials.js';
 
 /** Docker's embedded resolver, which the container's resolv.conf points at. */
 export const EMBEDDED_DNS = '127.0.0.11';
@@ -83,6 +84,9 @@ export function planProbe(profile: Profile, facts: HostFacts): ProbePlan {
   }
   for (const t of profile.probe.mustReach) {
     add({ host: t.host, port: t.port, resolver: EMBEDDED_DNS, expect: 'reachable', target: `${t.host}:${t.port}`, reason: t.comment ?? 'profile: must be reachable' });
+  }
+  for (const t of credentialTargets(profile.credentialProxy)) {
+    add({ host: t.host, port: t.port, expect: 'reachable', target: t.target, reason: t.reason });
   }
 
   const dnsName = profile.probe.dnsName;
@@ -189,6 +193,7 @@ function planAllowlistProbe(profile: Profile, facts: HostFacts): ProbePlan {
     add({ expect: 'reachable', target: `${t.host}:${t.port} via proxy (${method === 'http' ? 'HTTP' : 'CONNECT'})`, reason: t.comment ?? 'listed in egress.domains' },
       t.host, t.port, { proxy: via, method });
   }
+  for (const t of credentialTargets(proxy)) add({ expect: 'reachable', target: t.target, reason: t.reason }, t.host, t.port);
 
   const name = profile.probe.dnsName;
   const dns: ExpectedDns[] = [

@@ -37,7 +37,9 @@ export interface ApprovalCheck {
  * Whoever can write one of them counts as someone who can change the profile. */
 export function approvedFiles(loaded: LoadedProfile): string[] {
   const envFile = loaded.profile.container.envFile;
-  return [...(loaded.chain ?? [loaded.file]), ...(envFile === undefined ? [] : [envFile])];
+  // The CA file too: whoever can write it can make the proxy trust a server that is not the credential's host.
+  const caFile = (loaded.profile.proxy ?? loaded.profile.credentialProxy)?.caFile;
+  return [...(loaded.chain ?? [loaded.file]), ...(envFile === undefined ? [] : [envFile]), ...(caFile === undefined ? [] : [caFile])];
 }
 
 /**

@@ -92,6 +92,8 @@ const secretSafe = (at: KeyPath) => at.length === 3 && at[0] === 'container' && 
  * line, where `ps` shows it.
  */
 export function interpolateTree(data: unknown, env: Env, problems: Problem[], at: KeyPath = []): unknown {
+  // A credential's value is expanded only when the proxy's secret file is written (credentials.ts).
+  if (at.length === 3 && at[0] === 'credentials' && at[2] === 'value') return data;
   if (typeof data === 'string') {
     const r = interpolate(data, env);
     const secret = secretSafe(at) ? undefined : r.names.find(looksSecret);

@@ -15,8 +15,9 @@ import { formatPublish, splitPublish, splitVolume } from '../docker/args.js';
 import { profileProblems } from './checks.js';
 import type { SensitivePlaces } from './isolation.js';
 import { type KeyPath, type Problem, fileLineCol, formatProblems, SCHEMA_HINT } from './problems.js';
-import { proxySettings } from './allowlist.js';
+import { domainAllows, proxySettings } from './allowlist.js';
 import { engineSettings } from './engine.js';
+import { type RawCredential, credentialProxySettings, credentialSettings } from './credentials.js';
 import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
 import { stateDir } from '../state/store.js';
 import { interpolateTree } from './interpolate.js';
@@ -43,7 +44,9 @@ interface RawProfile {
     allow?: { to: string; ports?: number[]; protocol?: Protocol | 'any'; comment?: string }[];
     domains?: string[];
     proxyImage?: string;
+    caFile?: string;
   };
+  credentials?: RawCredential[];
   hostPorts?: { port: number; protocol?: Protocol; comment?: string }[];
   container?: {
     name?: string;
@@ -444,12 +447,35 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
       profile.network.subnet = mode.bridgeSubnet;
       profile.proxy = mode.proxy;
     }
-  } else if (e.proxyImage !== undefined) {
+  } else if (e.proxyImage !== undefined && (raw.credentials ?? []).length === 0) {
     problems.push({ path: ['egress', 'proxyImage'], at: 'key', message: 'has no effect without egress.domains (allowlist mode); add domains, or remove it' });
   }
   const engine = engineSettings(raw.docker, profile.name, profile.container.name);
   if (engine) profile.docker = engine;
+  withCredentials(profile, raw, hostPath, env, problems);
   return { profile };
+}
+
+/** credentials: and egress.caFile, given to the proxy; a credential's host counts as listed. */
+function withCredentials(profile: Profile, raw: RawProfile, hostPath: (t: string, at: KeyPath) => string, env: Env, problems: Problem[]): void {
+  const caFile = raw.egress?.caFile;
+  const creds = credentialSettings(raw.credentials ?? [], hostPath, profile.container, env, problems);
+  if (creds.length === 0) {
+    if (caFile !== undefined) problems.push({ path: ['egress', 'caFile'], at: 'key', message: 'is used only for the TLS of credentials: add credentials, or remove it' });
+    return;
+  }
+  const ca = caFile === undefined ? undefined : hostPath(caFile, ['egress', 'caFile']);
+  const proxy = profile.proxy;
+  if (!proxy) {
+    const own = credentialProxySettings(creds, ca, raw.egress?.proxyImage, profile.network, profile.container.name, problems);
+    if (own) profile.credentialProxy = own;
+    return;
+  }
+  proxy.credentials = creds;
+  if (ca !== undefined) proxy.caFile = ca;
+  for (const c of creds) {
+    if (!domainAllows(proxy.domains, c.host, c.port)) proxy.domains.push({ name: c.host, subdomains: false, ports: c.port === 443 ? [] : [c.port] });
+  }
 }
 
 /** Context and Dockerfile made absolute; both must exist, or the first run could not build. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { looksSecret } from './secrets.js';
 import { formatDomain } from './allowlist.js';
-import type { AllowedDomain, Profile } from './types.js';
+import type { AllowedDomain, Credential, Profile } from './types.js';
 
 /**
  * The profile as approved and compared: the resolved profile (extends merged, variables expanded,
@@ -56,11 +56,11 @@ export interface Change {
 // Lists and maps whose entries each grant the agent something: an added entry widens.
 const GRANTS = new Set([
   'egress.allow', 'proxy.domains', 'hostPorts', 'dns', 'container.mounts', 'container.sensitiveMounts', 'container.capAdd',
-  'container.publish', 'container.passEnv', 'container.sysctls', 'container.tmpfs',
+  'container.publish', 'container.passEnv', 'container.sysctls', 'container.tmpfs', 'proxy.credentials', 'credentialProxy.credentials',
 ]);
 // Of those, the ones where a removed entry only takes a grant away. A removed mount or tmpfs can
 // unmask a workspace path it covered (a read-only .git), so removing one is a change to ask about.
-const NARROW_WHEN_REMOVED = new Set(['egress.allow', 'proxy.domains', 'hostPorts', 'dns', 'container.capAdd', 'container.publish']);
+const NARROW_WHEN_REMOVED = new Set(['egress.allow', 'proxy.domains', 'hostPorts', 'dns', 'container.capAdd', 'container.publish', 'proxy.credentials', 'credentialProxy.credentials']);
 // Lists where an added entry takes something away (and a removed one gives it back).
 const MORE_IS_NARROWER = new Set(['egress.block', 'egress.block6', 'probe.mustBlock']);
 // Lists whose meaning depends on order and pairing (`--memory 4g --cpus 2` re-paired): compared whole.
@@ -155,6 +155,7 @@ export function grants(p: Profile): [string, string[]][] {
     ['command', [p.command.length > 0 ? p.command.join(' ') : "(the image's)"]],
     ['runs as user', [c.user + (ROOT_USERS.test(c.user) ? '   ← root inside the container' : '')]],
     ...(p.proxy ? [['the internet, only through the proxy, to (egress.domains)', p.proxy.domains.map(formatDomain)] as [string, string[]]] : []),
+    ...((p.proxy ?? p.credentialProxy)?.credentials ? [['keys the proxy adds', (p.proxy ?? p.credentialProxy)!.credentials!.map(credentialText)] as [string, string[]]] : []),
     ['LAN exceptions (egress.allow)', none(p.egress.allow.map(itemText))],
     ['host ports (hostPorts)', none(p.hostPorts.map((h) => `${h.port}/${h.protocol}${h.comment ? ` (${h.comment})` : ''}`))],
     ['DNS resolvers', p.dns],
@@ -175,3 +176,7 @@ export function grants(p: Profile): [string, string[]][] {
       ...(p.probe.mustReach.length > 0 ? [`must reach: ${p.probe.mustReach.map((t) => `${t.host}:${t.port}`).join(', ')}`] : [])]],
   ];
 }
+
+/** A credential as the approval summary shows it: where the key goes and where it comes from, never the key. */
+const credentialText = (c: Credential) =>
+  `${c.header} to ${c.host}${c.port === 443 ? '' : `:${c.port}`} from ${c.value ?? c.valueFile ?? ''} (agent: ${c.baseUrlEnv})`;

@@ -126,6 +126,30 @@ export interface ProxySettings {
   address: string;
   bridgeAddress: string;
   port: number;
+  /** Keys the proxy adds to the agent's requests (profile key credentials:); absent when none. */
+  credentials?: Credential[];
+  /** Absolute path of extra CA certificates (PEM) for the proxy's TLS to a credential's host (egress.caFile). */
+  caFile?: string;
+}
+
+/** The proxy container in either mode: allowlist mode's (ProxySettings), or the default mode's for
+ * credentials alone, on the agent's own bridge (no internal network, no list; address = bridgeAddress). */
+export type ProxyContainer = Omit<ProxySettings, 'network' | 'domains'> & Partial<Pick<ProxySettings, 'network' | 'domains'>>;
+
+/** One key hermit's proxy adds on the way out: the agent talks plain HTTP to the proxy at its base
+ * URL, the proxy sets `header` and forwards over verified TLS to host:port. */
+export interface Credential {
+  /** Lower case. */
+  host: string;
+  /** The host's TLS port (443 unless written host:port). */
+  port: number;
+  header: string;
+  /** As written, naming variables of hermit's environment as ${NAME}: read at run time, never stored. */
+  value?: string;
+  /** Absolute path of a root-only file holding the whole value. */
+  valueFile?: string;
+  /** The variable the agent gets holding http://<proxy>:<port>. */
+  baseUrlEnv: string;
 }
 
 export interface Profile {
@@ -142,6 +166,8 @@ export interface Profile {
   hostPorts: HostPort[];
   /** Present in allowlist mode (egress.domains). */
   proxy?: ProxySettings;
+  /** The default mode with credentials: the proxy that adds them, beside the agent on its bridge. */
+  credentialProxy?: ProxyContainer;
   container: ContainerSettings;
   probe: ProbeSettings;
   /** Present when the profile gives the agent a Docker engine of its own (`docker:`). */

@@ -50,8 +50,8 @@ export function renderStatus(s: ProfileStatus): string {
   }
   out.push(`  network     ${s.network.name ?? '-'}: ${s.network.present ? 'present' : 'missing'}`);
   if (s.proxy) {
-    out.push(`  proxy       ${s.proxy.name}: ${s.proxy.state} (allowlist mode)`);
-    out.push(`  internal    ${s.proxy.network.name}: ${s.proxy.network.present ? 'present' : 'missing'}`);
+    out.push(`  proxy       ${s.proxy.name}: ${s.proxy.state} (${s.proxy.network ? 'allowlist mode' : 'credentials'})`);
+    if (s.proxy.network) out.push(`  internal    ${s.proxy.network.name}: ${s.proxy.network.present ? 'present' : 'missing'}`);
   }
   const where = s.firewall && firewallFor(s.firewall).where(s.profile);
   if (where) out.push(`  firewall    ${s.firewall}: ${where}`);

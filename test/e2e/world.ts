@@ -132,10 +132,11 @@ export function inNs(ns: string, cmd: string, args: string[], opts: RunOptions =
   return enter(nsPath(ns), mnt, cmd, args, opts);
 }
 
-/** Runs as if on the world's host: its network and mount namespace, DOCKER_HOST, HERMIT_RESOLV_CONF and
- * HERMIT_STATE_DIR (probe records stay in the world, not in the machine's /var/lib/hermit) set. */
+/** Runs as if on the world's host: its network and mount namespace, DOCKER_HOST, HERMIT_RESOLV_CONF,
+ * HERMIT_STATE_DIR (probe records stay in the world, not in the machine's /var/lib/hermit) and
+ * HERMIT_RUN_DIR (a proxy's keys stay in the world, not in the machine's /run/hermit) set. */
 export function inHost(info: WorldInfo, cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const env = { DOCKER_HOST: info.dockerHost, HERMIT_RESOLV_CONF: info.resolvConf, HERMIT_STATE_DIR: p('state'), ...opts.env };
+  const env = { DOCKER_HOST: info.dockerHost, HERMIT_RESOLV_CONF: info.resolvConf, HERMIT_STATE_DIR: p('state'), HERMIT_RUN_DIR: p('run-hermit'), ...opts.env };
   return enter(info.netnsPath, info.mntnsPath, cmd, args, { ...opts, env });
 }
 
@@ -256,7 +257,7 @@ export async function connectEnd(info: WorldInfo, pid: number, profile: string, 
  * stop() ends it (SIGTERM, then SIGKILL) and waits for it. */
 export async function hermitDaemon(info: WorldInfo, args: string[], log: string): Promise<{ pid: number; stop: () => Promise<void> }> {
   const fd = openSync(log, 'a');
-  const env = { ...process.env, DOCKER_HOST: info.dockerHost, HERMIT_RESOLV_CONF: info.resolvConf, HERMIT_STATE_DIR: p('state') };
+  const env = { ...process.env, DOCKER_HOST: info.dockerHost, HERMIT_RESOLV_CONF: info.resolvConf, HERMIT_STATE_DIR: p('state'), HERMIT_RUN_DIR: p('run-hermit') };
   // nsenter execs hermit (no --fork): the pid is hermit's own.
   const child = spawn('nsenter', [`--net=${info.netnsPath}`, `--mount=${info.mntnsPath}`, `--wd=${REPO}`, '--', process.execPath, join(REPO, 'bin', 'hermit'), ...args],
     { stdio: ['ignore', fd, fd], env });

@@ -39,7 +39,7 @@ describe('hermit init', () => {
     expect(profile.network.subnet).toBe(subnetFor('my-app'));
     // The workspace is the project folder, not wherever hermit runs; volumes are the project's own.
     expect(profile.container.mounts).toEqual([`${project}:/workspace`, 'hermit-my-app-home:/home/node', '/etc/gitconfig:/etc/gitconfig:ro']);
-    expect(profile.container.passEnv).toEqual(['ANTHROPIC_API_KEY']);
+    expect(profile.credentialProxy?.credentials?.map((c) => c.baseUrlEnv)).toEqual(['ANTHROPIC_BASE_URL']);
   });
 
   it('points the workspace one folder up from .hermit/', () => {

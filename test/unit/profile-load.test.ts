@@ -42,8 +42,8 @@ describe('the shipped profile', () => {
       container: {
         name: 'hermit-claude-agent',
         user: '1000:1000',
-        env: { NODE_OPTIONS: '--dns-result-order=ipv4first' },
-        passEnv: ['ANTHROPIC_API_KEY'],
+        env: { NODE_OPTIONS: '--dns-result-order=ipv4first', ANTHROPIC_API_KEY: 'hermit-placeholder' },
+        passEnv: [],
         mounts: ['/home/u/src/project:/workspace', 'hermit-claude-agent-home:/home/node'],
         sensitiveMounts: [],
         workdir: '/workspace',
@@ -61,6 +61,13 @@ describe('the shipped profile', () => {
           startPeriod: '20s',
           retries: 3,
         },
+      },
+      // The API key is added by hermit's proxy, beside the agent on its bridge.
+      credentialProxy: {
+        image: 'localhost/hermit/squid:latest',
+        build: { context: path.join(root, 'profiles/squid'), dockerfile: path.join(root, 'profiles/squid/Dockerfile') },
+        container: 'hermit-claude-agent-proxy', address: '172.30.0.254', bridgeAddress: '172.30.0.254', port: 3128,
+        credentials: [{ host: 'api.anthropic.com', port: 443, header: 'x-api-key', value: '${ANTHROPIC_API_KEY}', baseUrlEnv: 'ANTHROPIC_BASE_URL' }],
       },
       probe: {
         mustReach: [{ host: 'api.anthropic.com', port: 443, comment: 'Claude API' }],

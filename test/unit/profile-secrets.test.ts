@@ -34,10 +34,15 @@ describe('redactProfile', () => {
 describe('secrets never reach docker argv', () => {
   it('passes env and passEnv by name only, the values in docker\'s own environment', () => {
     const { profile } = loadProfile(path.join(root, 'profiles/claude-agent.yaml'), undefined, { PWD: '/p' });
-    const run = dockerRun(profile, { dockerArgs: [], command: [] }, { ANTHROPIC_API_KEY: KEY });
-    expect(run.env.ANTHROPIC_API_KEY).toBe(KEY);
+    profile.container.passEnv = ['GITHUB_TOKEN'];
+    const run = dockerRun(profile, { dockerArgs: [], command: [] }, { ANTHROPIC_API_KEY: KEY, GITHUB_TOKEN: KEY });
+    expect(run.env.GITHUB_TOKEN).toBe(KEY);
+    // The shipped profile's API key is added by the proxy: the agent holds a placeholder.
+    expect(run.env.ANTHROPIC_API_KEY).toBe('hermit-placeholder');
+    expect(run.env.ANTHROPIC_BASE_URL).toBe('http://172.30.0.254:3129');
     const argv = describeCommand({ file: 'docker', args: run.args });
     expect(argv).not.toContain(KEY);
+    expect(argv).toContain('--env GITHUB_TOKEN ');
     expect(argv).toContain('--env ANTHROPIC_API_KEY ');
     expect(argv).toContain('--env NODE_OPTIONS ');
   });
