@@ -75,9 +75,10 @@ export interface ApplyOptions {
   whileStarting?: () => void;
   /** The agent image's build context, a tar of the approved build inputs (required to run a plan that builds it). */
   buildContext?: Buffer;
-  /** After the agent's image was built: what to do with the container now that the image is
-   * known (hermit update recreates it when the image changed). */
-  afterBuild?: () => Promise<ContainerAction>;
+  /** After the agent's image was built: the plan made again now that the image is known (hermit
+   * update recreates the container when the image changed, and the sidecars in its network
+   * namespace with it). */
+  afterBuild?: () => Promise<Pick<Plan, 'container' | 'sidecars'>>;
   /** What runs the commands (default: the host; a recording fake in unit tests). */
   runner?: Runner;
   /** The Engine API socket the container is created, started and inspected through (default: the
@@ -110,7 +111,7 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
   steps.push(networkStep(plan.network, 'network', ctx));
   if (plan.proxy) steps.push(networkStep(plan.proxy.network, 'internal network', ctx));
   steps.push(...plan.firewall.map((fw) => firewallStep(fw, ctx)));
-  const beside = (netns: boolean) => plan.sidecars.filter((sp) => !!sp.sidecar.netns === netns).map((sp) => sidecarStep(sp.sidecar, sp.container, ctx));
+  const beside = (netns: boolean, sidecars = plan.sidecars) => sidecars.filter((sp) => !!sp.sidecar.netns === netns).map((sp) => sidecarStep(sp.sidecar, sp.container, ctx));
   steps.push(...beside(false), ...bindSteps(plan.binds, ctx));
 
   const image = plan.image;
@@ -141,15 +142,22 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
     },
   });
   const container = agent(plan.container);
+  const inNetns = beside(true);
   if (image.kind === 'build') {
     const build = imageStep(image, { ...dockerCall(image), ...(buildContext ? { inputBytes: buildContext } : {}) }, ctx,
       `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`, !afterBuild);
     // A rebuild (hermit update) changed something only if the image did: afterBuild says so, and
     // the container step becomes what follows from the image built.
-    if (afterBuild) build.after = async () => { Object.assign(container, agent(await afterBuild())); };
+    if (afterBuild) {
+      build.after = async () => {
+        const now = await afterBuild();
+        Object.assign(container, agent(now.container));
+        beside(true, now.sidecars).forEach((step, i) => Object.assign(inNetns[i]!, step));
+      };
+    }
     steps.push(build);
   }
-  steps.push(container, ...beside(true));
+  steps.push(container, ...inNetns);
   return steps;
 }
 

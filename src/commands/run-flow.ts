@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { type Applied, type CreatedAhead, applySteps, createAhead, dockerCall, planCommands, removeCreated, wantsCreated } from '../apply/apply.js';
 import { localEngineSocket } from '../apply/engine.js';
 import { describe as describeCommand, execOk } from '../apply/exec.js';
-import { container, gatherFacts } from '../apply/facts.js';
+import { besideOf, container, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import { BUILD_ENV, refreshImage } from '../plan/image.js';
 import { type EngineCreate, dockerRun } from '../plan/container.js';
@@ -60,7 +60,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update, ...rebuild };
   const pins = pinnedMounts(profile, stateDir());
   const look = async (existing?: Promise<ExistingContainer | undefined>) => {
-    const facts = await gatherFacts(profile.container.name, profile.image, profile.proxy && { settings: profile.proxy, profile: profile.name }, existing);
+    const facts = await gatherFacts(profile.container.name, profile.image, besideOf(profile), existing);
     facts.binds = bindFacts(pins, profile.name);
     mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
@@ -122,7 +122,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     const afterBuild = opts.update ? async () => {
       const now = await look();
       if (now.facts.imageId !== facts.imageId) applied.changes.push(`image ${profile.image} updated${facts.imageId ? ` (${short(facts.imageId)} → ${short(now.facts.imageId)})` : ''}`);
-      return now.plan.container;
+      return now.plan;
     } : undefined;
     const buildContext = plan.image.kind === 'build' && inputs ? contextTar(inputs) : undefined;
     const { steps, rollback } = applySteps(plan, applied, { ahead: created, whileStarting: warmForVerdict, ...(buildContext ? { buildContext } : {}), ...(afterBuild ? { afterBuild } : {}) });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
 import { type Runner, hostRunner } from '../apply/exec.js';
 import { stopFailClosed } from '../apply/stop.js';
-import { type SharedFacts, container as inspectContainer, profileFacts, sharedFacts } from '../apply/facts.js';
+import { type SharedFacts, besideOf, container as inspectContainer, profileFacts, sharedFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
 import { planProbe } from '../plan/targets.js';
@@ -96,7 +96,7 @@ const firstLine = (e: unknown) => (e as Error).message.split('\n')[0]!;
 
 /** What a pass verifies: the host's facts, read once for all profiles, and the profile's own (its container, proxy, pinned binds). */
 async function guardFacts(profile: Profile, shared: SharedFacts): Promise<HostFacts> {
-  const facts = await profileFacts(shared, profile.container.name, undefined, profile.proxy && { settings: profile.proxy, profile: profile.name });
+  const facts = await profileFacts(shared, profile.container.name, undefined, besideOf(profile));
   return { ...facts, binds: bindFacts(pinnedMounts(profile, stateDir())) };
 }
 

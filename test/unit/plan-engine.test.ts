@@ -2,11 +2,13 @@
 // what the agent's container gets. Isolation itself is proven in test/e2e/engine.test.ts.
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { ENGINE_SECCOMP, engineRun } from '../../src/plan/engine.js';
+import { type ContainerAction, dockerRun } from '../../src/plan/container.js';
+import { ENGINE_SECCOMP, engineRun, planEngine } from '../../src/plan/engine.js';
+import type { EngineFacts, ExistingContainer } from '../../src/plan/facts.js';
 import { DEFAULT_ENGINE_IMAGE, ENGINE_RECIPE_DIR } from '../../src/profile/engine.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { VERSION } from '../../src/version.js';
-import { sampleProfile } from './fixtures.js';
+import { sampleFacts, sampleProfile } from './fixtures.js';
 
 const TEXT = `name: dev
 image: example/agent:1
@@ -88,5 +90,62 @@ describe('engineRun', () => {
 
   it('refuses a profile without an engine', () => {
     expect(() => engineRun(sampleProfile(), {}, '/var/lib/hermit')).toThrow(/no docker/);
+  });
+});
+
+describe('planEngine (hermit run with docker:)', () => {
+  const engine = { image: 'localhost/hermit/engine:test', container: 'hermit-agent-docker', dataVolume: 'hermit-agent-docker', socketVolume: 'hermit-agent-docker-sock' };
+  const profile = sampleProfile({ docker: engine });
+  const running = (name: string, labels: Record<string, string>): ExistingContainer => ({
+    id: `id-${name}`, name, running: true, status: 'running', pid: 42, image: 'sha256:e', startedAt: '', labels, networks: [], restartPolicy: 'no',
+  });
+  const fresh: EngineFacts = { volumes: [], hostTun: false, tunNode: false, imageId: 'sha256:e' };
+  const run: ContainerAction = { kind: 'keep', id: 'a', run: dockerRun(profile, { dockerArgs: [], command: [] }, { API_KEY: 'k' }), reason: '' };
+  const plan = (ef: EngineFacts, agent: ContainerAction = run) => planEngine(profile, sampleFacts({ engine: ef }), { replace: false, stateDir: '/var/lib/hermit', agent })!;
+
+  it('creates its labelled volumes and, the host\'s tun being closed to uid 1000, a tun node of its own', () => {
+    const p = plan(fresh);
+    expect(p.container.kind).toBe('run');
+    expect(p.sidecar.netns).toBe('hermit-agent');
+    expect(p.sidecar.needs!.map((n) => [n.cmd.file, ...n.cmd.args].join(' '))).toEqual([
+      'docker volume create --label hermit.profile=agent --label hermit.role=docker hermit-agent-docker',
+      'docker volume create --label hermit.profile=agent --label hermit.role=docker hermit-agent-docker-sock',
+      'mknod --mode=600 /var/lib/hermit/agent/engine/tun c 10 200',
+      'chown 1000:1000 /var/lib/hermit/agent/engine/tun',
+    ]);
+    expect(p.sidecar.dirs).toEqual([{ path: '/var/lib/hermit/agent/engine', mode: 0o700 }]);
+    expect(p.sidecar.create.args).toEqual(expect.arrayContaining(['--volume', '/var/lib/hermit/agent/engine/tun:/dev/net/tun']));
+    expect(p.sidecar.ready).toMatchObject({ command: { file: 'docker', args: ['exec', 'hermit-agent-docker', 'docker', '-H', 'unix:///run/hermit-docker/docker.sock', 'version', '--format', '{{.Server.Version}}'] } });
+  });
+
+  it('uses the host\'s tun when it is open to all, and makes only what is missing', () => {
+    const p = plan({ ...fresh, hostTun: true, volumes: ['hermit-agent-docker', 'hermit-agent-docker-sock'] });
+    expect(p.sidecar.needs).toEqual([]);
+    expect(p.sidecar.create.args).toEqual(expect.arrayContaining(['--device', '/dev/net/tun']));
+  });
+
+  it('is kept while it runs in the agent\'s namespace, and recreated when the agent is recreated, started or restarted', () => {
+    const sc = plan(fresh).sidecar;
+    const existing = running(engine.container, { 'hermit.profile': 'agent', 'hermit.role': 'docker', 'hermit.config': sc.configHash });
+    const ef = { ...fresh, tunNode: true, volumes: [engine.dataVolume, engine.socketVolume], container: existing };
+    expect(plan(ef).container.kind).toBe('keep');
+    expect(plan(ef, { kind: 'run', run: run.run, reason: 'x' }).container).toMatchObject({ kind: 'run', remove: existing.id, reason: expect.stringMatching(/shares its network/) });
+    expect(plan(ef, { kind: 'start', id: 'a', reason: 'x' }).container).toMatchObject({ kind: 'run', reason: expect.stringMatching(/new network namespace/) });
+    expect(plan({ ...ef, netnsStale: true }).container).toMatchObject({ kind: 'run', reason: expect.stringMatching(/old network namespace/) });
+  });
+
+  it('refuses an engine image that is neither here nor buildable', () => {
+    expect(() => plan({ ...fresh, imageId: undefined } as EngineFacts)).toThrow(/not on this host/);
+  });
+
+  it('gives the agent the socket volume and DOCKER_HOST on the docker command line (the CLI reads DOCKER_HOST itself)', () => {
+    const r = dockerRun(profile, { dockerArgs: [], command: [] }, { API_KEY: 'k' });
+    expect(r.args).toEqual(expect.arrayContaining(['--env', 'DOCKER_HOST=unix:///run/hermit-docker/docker.sock', '--volume', 'hermit-agent-docker-sock:/run/hermit-docker']));
+    expect(r.env.DOCKER_HOST).toBeUndefined();
+    expect(r.configHash).not.toBe(dockerRun(sampleProfile(), { dockerArgs: [], command: [] }, { API_KEY: 'k' }).configHash);
+  });
+
+  it('refuses an agent whose uid cannot use the socket', () => {
+    expect(() => parseProfile('/p/dev.yaml', `${TEXT.replace('container:\n', 'container:\n  user: "0:0"\n')}docker: true\n`, { HOME: '/root' })).toThrow(/container\.user.*uid 1000/s);
   });
 });
