@@ -15,7 +15,7 @@ import { engineGet, enginePost, localEngineSocket } from './engine.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { container as inspectContainer } from './facts.js';
 import { bindSteps } from './binds.js';
-import { sidecarStep } from './sidecar.js';
+import { needsStep, sidecarStep } from './sidecar.js';
 import { type Step, type StepContext, type Task, capital, commandsOf, docker, rollbackAll, tasksOf, undoBy } from './steps.js';
 import { mark } from '../timing.js';
 
@@ -101,7 +101,8 @@ export function applySteps(plan: Plan, result: Applied, opts: ApplyOptions = {})
  * The steps, in order: sidecar images, networks, rules, the sidecars the agent goes through (the
  * proxy: behind the rules, before the agent and its build, whose only way out it is), binds
  * (Docker mounts the container's host paths from them), the agent's image (its build runs on the
- * agent's network, behind its rules), the agent, then the sidecars that share its network.
+ * agent's network, behind its rules), the agent, then the sidecars that share its network. What
+ * sidecars need on the host (named volumes, a device node) is made before the agent's container.
  */
 function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOptions = {}): Step[] {
   const { runner } = ctx;
@@ -113,6 +114,7 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
   steps.push(...plan.firewall.map((fw) => firewallStep(fw, ctx)));
   const beside = (netns: boolean, sidecars = plan.sidecars) => sidecars.filter((sp) => !!sp.sidecar.netns === netns).map((sp) => sidecarStep(sp.sidecar, sp.container, ctx));
   steps.push(...beside(false), ...bindSteps(plan.binds, ctx));
+  steps.push(...plan.sidecars.flatMap((sp) => needsStep(sp.sidecar, sp.container, ctx) ?? []));
 
   const image = plan.image;
   const { ahead, whileStarting, buildContext, afterBuild } = opts;

@@ -341,6 +341,17 @@ export async function existingVolumes(names: string[]): Promise<string[]> {
   return out.stdout.split('\n').map((l) => l.trim()).filter((n) => names.includes(n));
 }
 
+/** The named volumes labelled with the profile (for `down`). */
+export async function profileVolumes(profile: string): Promise<NonNullable<Inventory['volumes']>> {
+  const out = await execOk(docker('volume', 'ls', '--filter', `label=${LABEL_PROFILE}=${profile}`, '--format', '{{json .Labels}}\t{{.Name}}'), 'host');
+  return out.split('\n').filter(Boolean).map((line) => {
+    const [labels, name] = line.split('\t') as [string, string];
+    // docker prints the labels as "a=b,c=d" (a JSON string).
+    const text = JSON.parse(labels) as string;
+    return { name, labels: Object.fromEntries(text.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
+  });
+}
+
 /** The network namespace of a process (its /proc link), or undefined when it is gone. */
 export const netnsOf = (pid: number): Promise<string | undefined> => (pid > 0 ? readlink(`/proc/${pid}/ns/net`).catch(() => undefined) : Promise.resolve(undefined));
 

@@ -38,11 +38,6 @@ export function sidecarStep(sc: Sidecar, c: SidecarAction, ctx: StepContext, hoo
   } });
   const reload = c.kind === 'keep' && c.reload ? sc.reload : undefined;
   const actions: Action[] = [];
-  if (c.kind !== 'keep') {
-    for (const n of sc.needs ?? []) {
-      actions.push({ cmd: n.cmd, ...(n.undo ? { undo: () => undoBy(ctx, `undo ${describe(n.cmd)}`, n.undo!) } : {}), ...(n.change ? { changes: [n.change] } : {}) });
-    }
-  }
   if (c.kind === 'keep') {
     if (reload) actions.push(docker(reload.args, { changes: [c.reason] }));
   } else if (c.kind === 'start') {
@@ -84,6 +79,17 @@ export function sidecarStep(sc: Sidecar, c: SidecarAction, ctx: StepContext, hoo
       if (waits) await ('log' in waits ? waitReady(sc, waits, offset) : waitAnswers(sc, waits, runner));
       await hooks.after?.(id);
     },
+  };
+}
+
+/** What it needs on the host before it is created or started (none when it is kept): a step of
+ * its own, run before the agent's container, which could otherwise make them first (Docker
+ * creates a named volume it mounts, unlabelled). */
+export function needsStep(sc: Sidecar, c: SidecarAction, ctx: StepContext): Step | undefined {
+  if (c.kind === 'keep' || !sc.needs?.length) return undefined;
+  return {
+    title: `Prepare ${sc.noun} ${sc.name}: ${sc.needs.flatMap((n) => n.change ?? []).join(', ') || 'host'}`,
+    actions: sc.needs.map((n) => ({ cmd: n.cmd, ...(n.undo ? { undo: () => undoBy(ctx, `undo ${describe(n.cmd)}`, n.undo!) } : {}), ...(n.change ? { changes: [n.change] } : {}) })),
   };
 }
 

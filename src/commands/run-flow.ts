@@ -109,7 +109,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   // Concurrent runs (and the guard) plan from an iptables-save dump: one at a time, host-wide,
   // from a dump read under the lock, so no payload deletes or duplicates another's lines.
   preloadProgress(); // loads while the facts are read
-  const createRequest = opts.update || profile.proxy ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
+  // Not ahead of a sidecar's needs: Docker would make the engine's socket volume, unlabelled.
+  const createRequest = opts.update || profile.proxy || profile.docker ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
   const applyLocked = () => withHostLock(async (): Promise<Plan | undefined> => {
     const { facts, plan, created } = await lookAndCreate(look, profile.container.name, createRequest);
     // Asked (or refused) outside the lock, then planned again.

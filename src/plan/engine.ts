@@ -29,6 +29,8 @@ const RUNTIME_DIR = '/run/user/1000';
 /** Docker's default allowlist plus namespaces, mounts, pivot_root, chroot and sethostname; keyctl ENOSYS. */
 export const ENGINE_SECCOMP = join(ENGINE_RECIPE_DIR, 'seccomp.json');
 export const ENGINE_ROLE = 'docker';
+/** The role label of the socket's volume (`down` removes it; the data volume only with --volumes). */
+export const ENGINE_SOCKET_ROLE = 'docker-socket';
 
 /**
  * The bounding set: the only holders of these are the setuid newuidmap/newgidmap (the image's only
@@ -122,15 +124,17 @@ export function engineSidecar(profile: Profile, facts: EngineFacts, stateDir: st
   const engine = profile.docker!;
   const tunNode = facts.hostTun ? undefined : tunNodePath(stateDir, profile.name);
   const run = engineRun(profile, tunNode ? { tunNode } : {}, stateDir);
-  const volumeLabels = labelArgs({ [LABEL_PROFILE]: profile.name, [LABEL_ROLE]: ENGINE_ROLE });
+  const roles = { [engine.dataVolume]: ENGINE_ROLE, [engine.socketVolume]: ENGINE_SOCKET_ROLE };
   const volumes = [engine.dataVolume, engine.socketVolume].filter((v) => !facts.volumes.includes(v)).map((v): Prerequisite => ({
-    cmd: { file: 'docker', args: ['volume', 'create', ...volumeLabels, v] },
+    cmd: { file: 'docker', args: ['volume', 'create', ...labelArgs({ [LABEL_PROFILE]: profile.name, [LABEL_ROLE]: roles[v]! }), v] },
     // Only the socket's: the data volume holds nothing yet, but removing it could race a user's
     // first pull; a rollback leaves an empty, labelled volume that `down --volumes` removes.
     ...(v === engine.socketVolume ? { undo: { file: 'docker', args: ['volume', 'rm', '--force', v] } } : {}),
     change: `created volume ${v}`,
   }));
   const node: Prerequisite[] = tunNode && !facts.tunNode ? [
+    // Root-only: nobody else may open a tun node of uid 1000's.
+    { cmd: { file: 'mkdir', args: ['-p', '-m', '700', tunNodeDir(stateDir, profile.name)] } },
     { cmd: { file: 'mknod', args: ['--mode=600', tunNode, 'c', '10', '200'] }, undo: { file: 'rm', args: ['-f', tunNode] }, change: `made ${tunNode} (the engine's tun device)` },
     { cmd: { file: 'chown', args: [ENGINE_USER, tunNode] } },
   ] : [];
@@ -143,7 +147,7 @@ export function engineSidecar(profile: Profile, facts: EngineFacts, stateDir: st
     create: { args: run.create },
     joins: [],
     netns: profile.container.name,
-    dirs: tunNode ? [{ path: tunNodeDir(stateDir, profile.name), mode: 0o700 }] : [],
+    dirs: [],
     needs: [...volumes, ...node],
     files: [],
     restart: profile.container.restart,

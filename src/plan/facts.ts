@@ -135,4 +135,6 @@ export interface Inventory {
   backend?: FirewallBackend;
   /** `down`: the profile's pinned bind targets present on this host (apply/binds.ts). */
   binds?: string[];
+  /** `down`: the named volumes labelled with the profile (the engine's). */
+  volumes?: { name: string; labels: Record<string, string> }[];
 }

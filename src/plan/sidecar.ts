@@ -66,7 +66,8 @@ export interface Sidecar {
    * after that one, and is recreated whenever that one is. */
   netns?: string;
   dirs: HostDir[];
-  /** Made (after `dirs`) before it is created or started; none when it is kept. */
+  /** Made before it is created or started (before the agent's container, which may mount them);
+   * none when it is kept. */
   needs?: Prerequisite[];
   /** Written before it starts or reloads (each replaced atomically, put back on rollback). */
   files: ConfigFile[];

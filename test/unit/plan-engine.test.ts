@@ -109,11 +109,11 @@ describe('planEngine (hermit run with docker:)', () => {
     expect(p.sidecar.netns).toBe('hermit-agent');
     expect(p.sidecar.needs!.map((n) => [n.cmd.file, ...n.cmd.args].join(' '))).toEqual([
       'docker volume create --label hermit.profile=agent --label hermit.role=docker hermit-agent-docker',
-      'docker volume create --label hermit.profile=agent --label hermit.role=docker hermit-agent-docker-sock',
+      'docker volume create --label hermit.profile=agent --label hermit.role=docker-socket hermit-agent-docker-sock',
+      'mkdir -p -m 700 /var/lib/hermit/agent/engine',
       'mknod --mode=600 /var/lib/hermit/agent/engine/tun c 10 200',
       'chown 1000:1000 /var/lib/hermit/agent/engine/tun',
     ]);
-    expect(p.sidecar.dirs).toEqual([{ path: '/var/lib/hermit/agent/engine', mode: 0o700 }]);
     expect(p.sidecar.create.args).toEqual(expect.arrayContaining(['--volume', '/var/lib/hermit/agent/engine/tun:/dev/net/tun']));
     expect(p.sidecar.ready).toMatchObject({ command: { file: 'docker', args: ['exec', 'hermit-agent-docker', 'docker', '-H', 'unix:///run/hermit-docker/docker.sock', 'version', '--format', '{{.Server.Version}}'] } });
   });
