@@ -191,7 +191,7 @@ probe:
     const volumes = async () => (await docker(world, ['volume', 'ls', '--quiet', '--filter', `label=hermit.profile=${NAME}`])).stdout.trim().split('\n').filter(Boolean).sort();
     expect(await volumes()).toEqual([DATA_VOLUME, SOCKET_VOLUME]);
     expect((await hermit(world, ['down', file])).exitCode).toBe(0);
-    expect((await docker(world, ['inspect', engine])).exitCode).not.toBe(0);
+    expect((await docker(world, ['container', 'inspect', engine])).exitCode).not.toBe(0);
     expect(await volumes()).toEqual([DATA_VOLUME]);
     const d = await hermit(world, ['down', '--volumes', file]);
     expect(d.exitCode, d.stderr).toBe(0);
