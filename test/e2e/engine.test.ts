@@ -177,6 +177,19 @@ probe:
     expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`)).out).toContain('internet-page');
   });
 
+  it('follows the agent\'s restart with the guard too', async () => {
+    expect((await docker(world, ['restart', '--time', '1', AGENT])).exitCode).toBe(0);
+    const g = await hermit(world, ['guard', '--once', file], { timeout: 120_000 });
+    expect(g.exitCode, g.stdout + g.stderr).toBe(0);
+    expect(g.stdout + g.stderr).toMatch(/restarted docker engine/);
+    agentPid = await pidOf(world, AGENT);
+    const page = await waitUntil('a nested container to reach the internet again', 60_000, async () => {
+      const r = await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`);
+      return r.out.includes('internet-page') ? r.out : undefined;
+    });
+    expect(page).toContain('internet-page');
+  });
+
   it('is shown by ps and status, and stopped by stop', async () => {
     const ps = await hermit(world, ['ps', '--json']);
     expect((JSON.parse(ps.stdout) as { container: string; role: string }[]).filter((c) => c.container === engine).map((c) => c.role)).toEqual(['docker']);
