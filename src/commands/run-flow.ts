@@ -26,7 +26,7 @@ import { checkApproval, ensureApproved } from './approval.js';
 import { approvedBuildInputs, checkBuildInputs } from './build-approval.js';
 import { type BuildInputs, contextTar } from '../profile/build-inputs.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
-import { enforce, proveIsolation, renderProof } from './prove.js';
+import { enforce, proveIsolation, proveNested, renderProof } from './prove.js';
 import { preloadProgress, runSteps } from './progress.js';
 import { mark } from '../timing.js';
 
@@ -154,7 +154,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     if (!plan) throw new Error('run: the plan still builds without build inputs');
   }
 
-  const proof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json });
+  const agentProof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json });
+  const proof = await proveNested(agentProof, plan.probe, profile, { quiet: opts.json });
   mark('probed');
   const report = proof.report;
   if (!report) return enforce(proof, profile.probe, applied.containerId, profile.container.name);

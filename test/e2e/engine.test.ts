@@ -162,9 +162,14 @@ probe:
     expect(r.out).not.toContain('RAN');
   });
 
-  it("hermit's probe of the agent still passes with the engine beside it", async () => {
-    const r = await hermit(world, ['probe', file]);
+  it("hermit's probe passes for the agent and, from the engine's own namespace, for the nested path", async () => {
+    const r = await hermit(world, ['probe', file, '--json']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const rows = (JSON.parse(r.stdout) as { rows: { id: string; target: string; expected: string; ok: boolean }[] }).rows;
+    const nestedRows = rows.filter((x) => x.id.startsWith('nested:'));
+    expect(nestedRows.length).toBeGreaterThan(3);
+    expect(nestedRows.filter((x) => x.expected === 'blocked').length).toBeGreaterThan(2);
+    expect(nestedRows.every((x) => x.ok), JSON.stringify(nestedRows, null, 1)).toBe(true);
   });
 
   it('follows the agent into its new network namespace when the agent restarts (hermit run)', async () => {

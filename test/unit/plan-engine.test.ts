@@ -9,6 +9,8 @@ import { DEFAULT_ENGINE_IMAGE, ENGINE_RECIPE_DIR } from '../../src/profile/engin
 import { parseProfile } from '../../src/profile/load.js';
 import { VERSION } from '../../src/version.js';
 import { sampleFacts, sampleProfile } from './fixtures.js';
+import { planProbe } from '../../src/plan/targets.js';
+import { nestedProbePlan, withNested } from '../../src/probe/nested.js';
 
 const TEXT = `name: dev
 image: example/agent:1
@@ -147,5 +149,29 @@ describe('planEngine (hermit run with docker:)', () => {
 
   it('refuses an agent whose uid cannot use the socket', () => {
     expect(() => parseProfile('/p/dev.yaml', `${TEXT.replace('container:\n', 'container:\n  user: "0:0"\n')}docker: true\n`, { HOME: '/root' })).toThrow(/container\.user.*uid 1000/s);
+  });
+});
+
+describe('the nested path\'s probe', () => {
+  const profile = sampleProfile({ probe: { ...sampleProfile().probe, mustReach: [{ host: 'example.org', port: 443 }] } });
+  const plan = planProbe(profile, sampleFacts());
+
+  it('resolves through the declared resolver (no embedded DNS there), probes the declared ones, leaves IPv6 to the agent\'s rows', () => {
+    const nested = nestedProbePlan(plan, profile);
+    expect(nested.tcp.find((t) => t.probe.host === 'example.org')!.probe.resolver).toBe(profile.dns[0]);
+    expect(nested.dns.map((d) => d.probe.server)).toEqual(profile.dns);
+    expect(nested.request.dns).toEqual(nested.dns.map((d) => d.probe));
+    expect(nested.ipv6Off).toBe(false);
+    const blocked = (p: typeof plan) => p.tcp.filter((t) => t.expect === 'blocked').map((t) => `${t.probe.host}:${t.probe.port}`);
+    expect(blocked(nested)).toEqual(blocked(plan));
+  });
+
+  it('joins the agent\'s report: a breach there fails the whole', () => {
+    const row = { id: 't1', kind: 'tcp' as const, target: '192.168.1.1:80', reason: 'r', expected: 'blocked' as const, observed: 'rejected', ok: true };
+    const agent = { container: 'a', profile: 'agent', ok: true, rows: [row] };
+    const merged = withNested(agent, { ...agent, ok: false, rows: [{ ...row, ok: false, failure: 'breach' as const }] });
+    expect(merged.ok).toBe(false);
+    expect(merged.rows.map((r) => r.id)).toEqual(['t1', 'nested:t1']);
+    expect(merged.rows[1]!.target).toBe('192.168.1.1:80 [from the docker engine]');
   });
 });
