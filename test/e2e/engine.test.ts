@@ -195,11 +195,14 @@ probe:
     expect(page).toContain('internet-page');
   });
 
-  it('is shown by ps and status, and stopped by stop', async () => {
+  it('is shown by ps, status and logs --docker, and stopped by stop', async () => {
     const ps = await hermit(world, ['ps', '--json']);
     expect((JSON.parse(ps.stdout) as { container: string; role: string }[]).filter((c) => c.container === engine).map((c) => c.role)).toEqual(['docker']);
     const st = await hermit(world, ['status', file]);
     expect(st.stdout).toContain(engine);
+    const logs = await hermit(world, ['logs', file, '--docker', '-n', '50']);
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    expect(logs.stdout + logs.stderr).toMatch(/dockerd|rootlesskit|API listen/i);
     expect((await hermit(world, ['stop', file])).exitCode).toBe(0);
     const running = await docker(world, ['inspect', '--format', '{{.State.Running}}', engine, AGENT]);
     expect(running.stdout.trim().split('\n')).toEqual(['false', 'false']);
