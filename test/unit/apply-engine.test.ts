@@ -1,8 +1,12 @@
 // A plan with the docker: engine against the recording fake runner: its volumes and tun node are
 // made before the agent's container (which would make the socket volume itself), the engine starts
 // after the agent and is waited for until it answers, and a failure undoes it all in reverse.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Applied, applySteps, planCommands } from '../../src/apply/apply.js';
+import type { ExistingContainer } from '../../src/plan/facts.js';
 import { type Plan, makePlan } from '../../src/plan/plan.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { FakeRunner, runAll, shown } from './fakes/runner.js';
@@ -66,5 +70,39 @@ describe('apply with the docker engine', () => {
     expect(await rollback()).toEqual([]);
     const undone = fake.lines().slice(before).map(head);
     expect(undone.slice(0, 4)).toEqual(['docker rm --force', 'docker rm --force', 'rm -f /var/lib/hermit-test/dev/engine/tun', 'docker volume rm']);
+  });
+});
+
+describe('hermit update with the docker engine', () => {
+  it('when the rebuilt image replaces the agent, the engine kept in the first plan is recreated beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hermit-engine-'));
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+      const text = PROFILE.replace('image: example/agent:1', `image: localhost/agent:1\nbuild: { context: ${dir} }`);
+      const profile = parseProfile('/p/dev.yaml', text, { HOME: '/root' }).profile;
+      const planOpts = { extras: { dockerArgs: [], command: [] }, environment: ENV, replace: false, followImage: true };
+      const running = (name: string, image: string, labels: Record<string, string>): ExistingContainer => ({
+        id: `id-${name}`, name, running: true, status: 'running', pid: 7, image, startedAt: '', labels, networks: [], restartPolicy: 'no',
+      });
+      const probe = makePlan(profile, sampleFacts({ engine: { imageId: 'sha256:e', volumes: [], hostTun: true, tunNode: false } }), planOpts);
+      const agent = running('hermit-dev', 'sha256:old', { 'hermit.profile': 'dev', 'hermit.config': probe.agent.configHash });
+      const engine = running('hermit-dev-docker', 'sha256:e', { 'hermit.profile': 'dev', 'hermit.role': 'docker', 'hermit.config': probe.sidecars[0]!.sidecar.configHash });
+      const facts = (imageId?: string) => sampleFacts({
+        container: agent, ...(imageId ? { imageId } : {}),
+        engine: { container: engine, imageId: 'sha256:e', volumes: ['hermit-dev-docker', 'hermit-dev-docker-sock'], hostTun: true, tunNode: false },
+      });
+      const before = makePlan(profile, facts(), { ...planOpts, rebuild: { pull: false } });
+      expect([before.image.kind, before.container.kind, before.sidecars[0]!.container.kind]).toEqual(['build', 'keep', 'keep']);
+      const after = makePlan(profile, facts('sha256:new'), planOpts);
+      const fake = host().on('docker', ['build'], {});
+      const err = await runAll(applySteps(before, applied(), { ...opts(fake), buildContext: Buffer.from(''), afterBuild: async () => after }).steps);
+      expect(err).toBeUndefined();
+      expect(fake.lines().map(head).filter((l) => !l.startsWith('ip'))).toEqual([
+        'docker network create', 'docker build --network', 'docker rm --force', 'docker run --detach', 'docker container inspect',
+        'docker rm --force', 'docker create --name', 'docker start hermit-dev-docker', 'docker exec hermit-dev-docker',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
