@@ -5,6 +5,7 @@
 // host ones, and build steps) are refused the LAN, the router and the host and reach the internet;
 // a published port answers at the agent's 127.0.0.1; -v / shows the engine's files; --privileged
 // fails; the engine follows the agent's restart; stop, ps, status and down know it.
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -209,11 +210,16 @@ probe:
   });
 
   it('down removes the engine and its socket volume, and its data only with --volumes', async () => {
+    // This host's /dev/net/tun is 0600 (or not): the engine got hermit's own node, or the host's.
+    const mounts = JSON.parse((await docker(world, ['container', 'inspect', '--format', '{{json .Mounts}}', engine])).stdout) as { Source: string; Destination: string }[];
+    const tun = mounts.find((m) => m.Destination === '/dev/net/tun')?.Source;
+    expect(tun === undefined).toBe((statSync('/dev/net/tun').mode & 0o006) === 0o006);
     const volumes = async () => (await docker(world, ['volume', 'ls', '--quiet', '--filter', `label=hermit.profile=${NAME}`])).stdout.trim().split('\n').filter(Boolean).sort();
     expect(await volumes()).toEqual([DATA_VOLUME, SOCKET_VOLUME]);
     expect((await hermit(world, ['down', file])).exitCode).toBe(0);
     expect((await docker(world, ['container', 'inspect', engine])).exitCode).not.toBe(0);
     expect(await volumes()).toEqual([DATA_VOLUME]);
+    if (tun) expect(existsSync(tun), tun).toBe(false);
     const d = await hermit(world, ['down', '--volumes', file]);
     expect(d.exitCode, d.stderr).toBe(0);
     expect(await volumes()).toEqual([]);
