@@ -102,9 +102,9 @@ export function engineRun(profile: Profile, host: EngineHost, stateDir: string):
   ];
   // Published ports of nested containers listen on the agent's 127.0.0.1, never wider.
   const tail = [engine.image, '-H', `unix://${ENGINE_SOCKET}`, '--ip', '127.0.0.1'];
-  // The seccomp profile ships with hermit: a new version may change it.
-  // Where hermit is installed does not change the engine (nor the golden test's hash).
-  const configHash = hashOf({ opts: opts.map((o) => o.replace(ENGINE_SECCOMP, 'seccomp.json')), tail, hermit: VERSION });
+  // The seccomp profile ships with hermit: a new version may change it. Where hermit is installed
+  // is not part of the engine's settings (a reinstall elsewhere recreates nothing).
+  const configHash = hashOf({ opts: opts.map((o) => (o === `seccomp=${ENGINE_SECCOMP}` ? 'seccomp=<hermit>' : o)), tail, hermit: VERSION });
   const labels = { [LABEL_PROFILE]: profile.name, [LABEL_ROLE]: ENGINE_ROLE, [LABEL_CONFIG]: configHash };
   return {
     create: ['create', '--name', engine.container, ...labelArgs(labels), ...opts, ...tail],
