@@ -55,14 +55,16 @@ export async function proveIsolation(
 
 /**
  * `docker:`: the nested path proven too, from the engine's own network namespace, with the same
- * expectations; its rows join the agent's report, so a breach there is a breach of the run. An
- * engine whose namespace cannot be found proves nothing: unproven.
+ * expectations; its rows join the agent's report, so a breach there is a breach of the run. A
+ * running engine whose dockerd's namespace cannot be found proves nothing: unproven.
  */
 export async function proveNested(agent: Proof, plan: ProbePlan, profile: Profile, opts: { quiet?: boolean } = {}): Promise<Proof> {
   if (!profile.docker || !agent.report) return agent;
   const engine = await inspectContainer(profile.docker.container).catch(() => undefined);
-  const pid = engine?.running ? await nestedNetnsPid(engine.pid) : undefined;
-  if (!pid) return { ...agent, judgement: couldNotRun(`the network namespace of docker engine ${profile.docker.container} was not found (is it running?)`) };
+  // No engine running: no nested path to prove (hermit run starts it, and proves it then).
+  if (!engine?.running) return agent;
+  const pid = await nestedNetnsPid(engine.pid);
+  if (!pid) return { ...agent, judgement: couldNotRun(`the network namespace of docker engine ${engine.name}'s dockerd was not found`) };
   const nested = await proveIsolation(nestedProbePlan(plan, profile), pid, { container: `${profile.docker.container} (nested)`, profile: profile.name }, profile.probe, opts);
   if (!nested.report) return { ...agent, judgement: nested.judgement };
   const report = withNested(agent.report, nested.report);
