@@ -15,7 +15,7 @@ import { engineGet, enginePost, localEngineSocket } from './engine.js';
 import type { ExistingContainer } from '../plan/facts.js';
 import { container as inspectContainer } from './facts.js';
 import { bindSteps } from './binds.js';
-import { sidecarStep } from './sidecar.js';
+import { needsStep, sidecarStep } from './sidecar.js';
 import { type Step, type StepContext, type Task, capital, commandsOf, docker, rollbackAll, tasksOf, undoBy } from './steps.js';
 import { mark } from '../timing.js';
 
@@ -75,9 +75,10 @@ export interface ApplyOptions {
   whileStarting?: () => void;
   /** The agent image's build context, a tar of the approved build inputs (required to run a plan that builds it). */
   buildContext?: Buffer;
-  /** After the agent's image was built: what to do with the container now that the image is
-   * known (hermit update recreates it when the image changed). */
-  afterBuild?: () => Promise<ContainerAction>;
+  /** After the agent's image was built: the plan made again now that the image is known (hermit
+   * update recreates the container when the image changed, and the sidecars in its network
+   * namespace with it). */
+  afterBuild?: () => Promise<Pick<Plan, 'container' | 'sidecars'>>;
   /** What runs the commands (default: the host; a recording fake in unit tests). */
   runner?: Runner;
   /** The Engine API socket the container is created, started and inspected through (default: the
@@ -100,7 +101,8 @@ export function applySteps(plan: Plan, result: Applied, opts: ApplyOptions = {})
  * The steps, in order: sidecar images, networks, rules, the sidecars the agent goes through (the
  * proxy: behind the rules, before the agent and its build, whose only way out it is), binds
  * (Docker mounts the container's host paths from them), the agent's image (its build runs on the
- * agent's network, behind its rules), the agent, then the sidecars that share its network.
+ * agent's network, behind its rules), the agent, then the sidecars that share its network. What
+ * sidecars need on the host (named volumes, a device node) is made before the agent's container.
  */
 function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOptions = {}): Step[] {
   const { runner } = ctx;
@@ -110,8 +112,9 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
   steps.push(networkStep(plan.network, 'network', ctx));
   if (plan.proxy?.network) steps.push(networkStep(plan.proxy.network, 'internal network', ctx));
   steps.push(...plan.firewall.map((fw) => firewallStep(fw, ctx)));
-  const beside = (netns: boolean) => plan.sidecars.filter((sp) => !!sp.sidecar.netns === netns).map((sp) => sidecarStep(sp.sidecar, sp.container, ctx));
+  const beside = (netns: boolean, sidecars = plan.sidecars) => sidecars.filter((sp) => !!sp.sidecar.netns === netns).map((sp) => sidecarStep(sp.sidecar, sp.container, ctx));
   steps.push(...beside(false), ...bindSteps(plan.binds, ctx));
+  steps.push(...plan.sidecars.flatMap((sp) => needsStep(sp.sidecar, sp.container, ctx) ?? []));
 
   const image = plan.image;
   const { ahead, whileStarting, buildContext, afterBuild } = opts;
@@ -141,15 +144,22 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
     },
   });
   const container = agent(plan.container);
+  const inNetns = beside(true);
   if (image.kind === 'build') {
     const build = imageStep(image, { ...dockerCall(image), ...(buildContext ? { inputBytes: buildContext } : {}) }, ctx,
       `${BUILD_HINT}. Its RUN steps reach only what the agent may reach, and resolve names through the resolvers Docker gives builds (the host's, or "dns" in daemon.json): the profile's rules must allow those`, !afterBuild);
     // A rebuild (hermit update) changed something only if the image did: afterBuild says so, and
     // the container step becomes what follows from the image built.
-    if (afterBuild) build.after = async () => { Object.assign(container, agent(await afterBuild())); };
+    if (afterBuild) {
+      build.after = async () => {
+        const now = await afterBuild();
+        Object.assign(container, agent(now.container));
+        beside(true, now.sidecars).forEach((step, i) => Object.assign(inNetns[i]!, step));
+      };
+    }
     steps.push(build);
   }
-  steps.push(container, ...beside(true));
+  steps.push(container, ...inNetns);
   return steps;
 }
 

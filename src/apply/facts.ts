@@ -1,14 +1,16 @@
 // Gathers HostFacts: every read-only look at the host, run concurrently, once per command.
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
 import { credentialFacts } from './credentials.js';
-import type { ProxyContainer } from '../profile/types.js';
+import type { EngineSettings, Profile, ProxyContainer } from '../profile/types.js';
+import { tunNodePath } from '../plan/engine.js';
+import { proxyContainerOf } from '../plan/egress.js';
 import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
 import { chooseBackend, mightChooseNftables } from '../firewall/choose.js';
 import { firewallFor } from '../firewall/index.js';
-import type { DockerNetwork, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant, ProxyFacts } from '../plan/facts.js';
+import type { DockerNetwork, EngineFacts, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant, ProxyFacts } from '../plan/facts.js';
 import { LABEL_PROFILE } from '../plan/labels.js';
 import { NFT_FAMILY, NFT_TABLE_PREFIX, hermitTables } from '../firewall/nftables.js';
 import { engineGet, engineGetOk, localEngineSocket } from './engine.js';
@@ -306,29 +308,81 @@ export async function sharedFacts(): Promise<SharedFacts> {
   return { addresses: readHostAddresses(), routes, resolvers: parseResolvConf(resolv), dockerVersion: engine.version, networks: nets, firewall: fw };
 }
 
-/** One profile's own facts (its container, image, proxy), added to the shared ones. */
-export async function profileFacts(shared: SharedFacts, containerName: string, image?: string, proxy?: { settings: ProxyContainer; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
-  const [existing, localImage, proxyState] = await Promise.all([
+/** The containers beside the agent to look at too: the proxy (allowlist mode, credentials), the engine (`docker:`). */
+export interface Beside { profile: string; proxy?: ProxyContainer | undefined; engine?: EngineSettings | undefined }
+
+/** The profile's sidecars to look at, from the profile. */
+export const besideOf = (p: Profile): Beside => ({ profile: p.name, proxy: proxyContainerOf(p), engine: p.docker });
+
+/** One profile's own facts (its container, image, proxy, engine), added to the shared ones. */
+export async function profileFacts(shared: SharedFacts, containerName: string, image?: string, beside?: Beside, containerRead = container(containerName)): Promise<HostFacts> {
+  const [existing, localImage, proxyState, engineState] = await Promise.all([
     containerRead,
     image ? imageId(image) : Promise.resolve(undefined),
-    proxy ? proxyFacts(proxy.settings, proxy.profile) : Promise.resolve(undefined),
+    beside?.proxy ? proxyFacts(beside.proxy, beside.profile) : Promise.resolve(undefined),
+    beside?.engine ? engineFacts(beside.engine, beside.profile, containerRead) : Promise.resolve(undefined),
   ]);
   return {
     ...shared,
     ...(existing ? { container: existing } : {}),
     ...(localImage ? { imageId: localImage } : {}),
     ...(proxyState ? { proxy: proxyState } : {}),
+    ...(engineState ? { engine: engineState } : {}),
   };
+}
+
+/** The named volumes of these that exist. */
+export async function existingVolumes(names: string[]): Promise<string[]> {
+  if (socket) {
+    const s = socket;
+    const found = await Promise.all(names.map(async (n) => ((await engineGet(s, `/volumes/${encodeURIComponent(n)}`)).status === 200 ? [n] : [])));
+    return found.flat();
+  }
+  // Prints the ones that exist (and exits 1 when one does not).
+  const out = await exec(docker('volume', 'inspect', '--format', '{{.Name}}', ...names));
+  return out.stdout.split('\n').map((l) => l.trim()).filter((n) => names.includes(n));
+}
+
+/** The named volumes labelled with the profile (for `down`). */
+export async function profileVolumes(profile: string): Promise<NonNullable<Inventory['volumes']>> {
+  const out = await execOk(docker('volume', 'ls', '--filter', `label=${LABEL_PROFILE}=${profile}`, '--format', '{{json .Labels}}\t{{.Name}}'), 'host');
+  return out.split('\n').filter(Boolean).map((line) => {
+    const [labels, name] = line.split('\t') as [string, string];
+    // docker prints the labels as "a=b,c=d" (a JSON string).
+    const text = JSON.parse(labels) as string;
+    return { name, labels: Object.fromEntries(text.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
+  });
+}
+
+/** The network namespace of a process (its /proc link), or undefined when it is gone. */
+export const netnsOf = (pid: number): Promise<string | undefined> => (pid > 0 ? readlink(`/proc/${pid}/ns/net`).catch(() => undefined) : Promise.resolve(undefined));
+
+/** Whether both run and the engine is not in the agent's network namespace. */
+export async function netnsStale(agent: ExistingContainer | undefined, engine: ExistingContainer | undefined): Promise<boolean> {
+  if (!agent?.running || !engine?.running) return false;
+  const [a, e] = await Promise.all([netnsOf(agent.pid), netnsOf(engine.pid)]);
+  return !!a && !!e && a !== e;
+}
+
+/** `docker:`: the engine's container, image and volumes, and which tun device it can use. */
+async function engineFacts(engine: EngineSettings, profile: string, agentRead: Promise<ExistingContainer | undefined>): Promise<EngineFacts> {
+  const hostTun = stat('/dev/net/tun').then((st) => st.isCharacterDevice() && (st.mode & 0o006) === 0o006, () => false);
+  const ownTun = stat(tunNodePath(stateDir(), profile)).then((st) => st.isCharacterDevice(), () => false);
+  const [c, id, volumes, usable, node, agent] = await Promise.all([
+    container(engine.container), imageId(engine.image), existingVolumes([engine.dataVolume, engine.socketVolume]), hostTun, ownTun, agentRead.catch(() => undefined),
+  ]);
+  const stale = await netnsStale(agent, c);
+  return { ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), volumes, hostTun: usable, tunNode: node, ...(stale ? { netnsStale: true } : {}) };
 }
 
 /**
  * @param image the profile's image, to learn whether it is here (omit when it does not matter).
- * @param proxy allowlist mode: also look at the profile's proxy.
+ * @param beside also look at the profile's proxy (allowlist mode) and engine (`docker:`).
  * @param containerRead the named container's read, when the caller has begun it (container()).
  */
-export async function gatherFacts(containerName: string, image?: string, proxy?: { settings: ProxyContainer; profile: string }, containerRead = container(containerName)): Promise<HostFacts> {
+export async function gatherFacts(containerName: string, image?: string, beside?: Beside, containerRead = container(containerName)): Promise<HostFacts> {
   // Begun together; the shared read's failure (no Docker engine) is reported first.
-  const own = profileFacts({} as SharedFacts, containerName, image, proxy, containerRead);
+  const own = profileFacts({} as SharedFacts, containerName, image, beside, containerRead);
   own.catch(() => undefined);
   const shared = await sharedFacts();
   return { ...shared, ...(await own) };

@@ -6,8 +6,8 @@ import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HermitError } from '../errors.js';
-import type { Readiness, Sidecar, SidecarAction } from '../plan/sidecar.js';
-import { type Command, type Runner, runOk } from './exec.js';
+import type { CommandReadiness, LogReadiness, Sidecar, SidecarAction } from '../plan/sidecar.js';
+import { type Command, type Runner, describe, runOk } from './exec.js';
 import { type Action, type Step, type StepContext, capital, docker, undoBy } from './steps.js';
 
 export interface SidecarHooks {
@@ -73,12 +73,23 @@ export function sidecarStep(sc: Sidecar, c: SidecarAction, ctx: StepContext, hoo
       await writeFiles(sc, ctx);
       // Before measuring its log: a rotation starts a new one.
       if (c.kind === 'keep' && sc.logs && await rotateLogs(sc.logs, runner)) changes.push(`rotated the logs of ${sc.noun} ${sc.name}`);
-      if (waits) offset = await size(waits.log);
+      if (waits && 'log' in waits) offset = await size(waits.log);
     },
     async after() {
-      if (waits) await waitReady(sc, waits, offset);
+      if (waits) await ('log' in waits ? waitReady(sc, waits, offset) : waitAnswers(sc, waits, runner));
       await hooks.after?.(id);
     },
+  };
+}
+
+/** What it needs on the host before it is created or started (none when it is kept): a step of
+ * its own, run before the agent's container, which could otherwise make them first (Docker
+ * creates a named volume it mounts, unlabelled). */
+export function needsStep(sc: Sidecar, c: SidecarAction, ctx: StepContext): Step | undefined {
+  if (c.kind === 'keep' || !sc.needs?.length) return undefined;
+  return {
+    title: `Prepare ${sc.noun} ${sc.name}: ${sc.needs.flatMap((n) => n.change ?? []).join(', ') || 'host'}`,
+    actions: sc.needs.map((n) => ({ cmd: n.cmd, ...(n.undo ? { undo: () => undoBy(ctx, `undo ${describe(n.cmd)}`, n.undo!) } : {}), ...(n.change ? { changes: [n.change] } : {}) })),
   };
 }
 
@@ -120,8 +131,23 @@ export async function rotateLogs(logs: { files: string[]; rotate: string[] }, ru
   return true;
 }
 
+/** Polls its readiness command until it succeeds; fails at once when its output says it never will. */
+async function waitAnswers(sc: Sidecar, r: CommandReadiness, runner: Runner): Promise<void> {
+  const end = Date.now() + r.timeoutMs;
+  for (;;) {
+    const out = await runner.run({ ...r.command, timeoutMs: 15_000 }).catch((e: unknown) => ({ exitCode: -1, stdout: '', stderr: (e as Error).message }));
+    if (out.exitCode === 0) return;
+    const said = `${out.stderr}${out.stdout}`.trim();
+    if (r.fatal.test(said) || Date.now() > end) {
+      throw new HermitError('apply', `the ${sc.noun} ${sc.name} did not answer${Date.now() > end ? ` within ${r.timeoutMs / 1000} s` : ''}: ${said.split('\n').slice(-4).join('\n    ')}`,
+        `See why: docker logs ${sc.name}`);
+    }
+    await sleep(250);
+  }
+}
+
 /** Waits until its log (after `offset`) says it is ready and it accepts a connection. */
-async function waitReady(sc: Sidecar, r: Readiness, offset: number): Promise<void> {
+async function waitReady(sc: Sidecar, r: LogReadiness, offset: number): Promise<void> {
   const end = Date.now() + r.timeoutMs;
   for (;;) {
     const all = await readFile(r.log, 'utf8').catch(() => '');

@@ -33,6 +33,7 @@ function steps(td: Teardown, stopSeconds: number, ctx: StepContext): Step[] {
       // A target with nothing mounted is only removed: its umount does not run.
       actions: td.binds.map((b) => ({ cmd: unbindCommand(b), exec: () => unbind(b, ctx.runner).then(() => ''), changes: [`bind ${b}`] })),
     }] : []),
+    ...td.volumes.map((v) => ({ title: `Remove volume ${v}`, actions: [docker(['volume', 'rm', v], { changes: [`volume ${v}`] })] })),
     ...td.firewall.map((fw) => ({ title: `Remove ${fw.what}: ${fw.changes.join(', ')}`, actions: [{
       cmd: firewallCommand(fw, fw.payload!),
       undo: () => undoBy(ctx, `put back ${fw.what}`, firewallCommand(fw, fw.revert!)),

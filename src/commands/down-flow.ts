@@ -1,6 +1,6 @@
 // The down flow: name → inventory → teardown plan → remove (container, rules, network) → forget.
 import { describe as describeCommand } from '../apply/exec.js';
-import { gatherInventory } from '../apply/facts.js';
+import { gatherInventory, profileVolumes } from '../apply/facts.js';
 import { boundTargets } from '../apply/binds.js';
 import { teardownCommands, teardownSteps } from '../apply/teardown.js';
 import { HermitError } from '../errors.js';
@@ -17,10 +17,11 @@ async function target(arg: string): Promise<{ name: string; names: { container?:
   return { name: t.name, names: t.profile ? { container: t.profile.container.name, network: t.profile.network.name } : {} };
 }
 
-export async function down(arg: string, opts: { time: number; dryRun: boolean; json: boolean }): Promise<void> {
+export async function down(arg: string, opts: { time: number; dryRun: boolean; json: boolean; volumes?: boolean }): Promise<void> {
   const { name, names } = await target(arg);
   requireRoot('down', 'it removes firewall rules');
-  const td = planTeardown(name, { ...await gatherInventory(), binds: boundTargets(name) }, names);
+  const [inv, volumes] = await Promise.all([gatherInventory(), profileVolumes(name)]);
+  const td = planTeardown(name, { ...inv, binds: boundTargets(name), volumes }, names, { volumes: !!opts.volumes });
 
   if (opts.dryRun) {
     const cmds = teardownCommands(td, opts.time);

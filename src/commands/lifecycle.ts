@@ -2,7 +2,8 @@
 import { containers, container as inspectContainer } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer } from '../plan/facts.js';
-import { LABEL_PROFILE } from '../plan/labels.js';
+import { LABEL_PROFILE, LABEL_ROLE } from '../plan/labels.js';
+import { ENGINE_ROLE } from '../plan/engine.js';
 import { NAME_RULES } from '../profile/names.js';
 import type { LoadedProfile, Profile } from '../profile/types.js';
 import { loadChecked } from './common.js';
@@ -52,8 +53,20 @@ export function readTarget(arg: string): Target {
 /** The target's container: by the profile's container name, or without the profile by its label. */
 export async function targetContainer(t: Target): Promise<ExistingContainer | undefined> {
   if (t.profile) return profileContainer(t.profile);
-  const labelled = (await containers()).filter((c) => c.labels[LABEL_PROFILE] === t.name);
+  // The agent's: not the proxy or the engine beside it (they carry a role).
+  const labelled = (await containers()).filter((c) => c.labels[LABEL_PROFILE] === t.name && !c.labels[LABEL_ROLE]);
   return labelled.find((c) => c.running) ?? labelled[0];
+}
+
+/** The target's docker engine (`docker:`), by its name, or without the profile by its labels. */
+export async function targetEngine(t: Target): Promise<ExistingContainer | undefined> {
+  const mine = (c: ExistingContainer | undefined) => c?.labels[LABEL_PROFILE] === t.name && c.labels[LABEL_ROLE] === ENGINE_ROLE;
+  if (t.profile) {
+    if (!t.profile.docker) return undefined;
+    const c = await inspectContainer(t.profile.docker.container);
+    return mine(c) ? c : undefined;
+  }
+  return (await containers()).find(mine);
 }
 
 /** The profile's container, if any; one with its name that hermit did not start is refused. */

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
-interface LogsArgs { profile: string; follow: boolean; tail?: string; since?: string; blocked: boolean; json: boolean }
+interface LogsArgs { profile: string; follow: boolean; tail?: string; since?: string; blocked: boolean; docker: boolean; json: boolean }
 
 export const logsCommand: CommandModule<object, LogsArgs> = {
   command: 'logs <profile>',
@@ -15,9 +15,10 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
       .option('tail', { alias: 'n', type: 'string', describe: 'Only the last N lines' })
       .option('since', { type: 'string', describe: 'Only output since this time (2025-01-02T15:04:05, or 10m)' })
       .option('blocked', { type: 'boolean', default: false, describe: 'Connections the rules rejected (time, destination, port, protocol), from the kernel log' })
+      .option('docker', { type: 'boolean', default: false, describe: "The output of the agent's docker engine (docker:) instead of the agent's" })
       .option('json', { type: 'boolean', default: false, describe: 'With --blocked: print them as JSON' }) as Argv<LogsArgs>,
   handler: async (argv: ArgumentsCamelCase<LogsArgs>) => {
-    const [{ lifecycleTarget, targetContainer }, { execAttached }, { HermitError }] = await Promise.all([
+    const [{ lifecycleTarget, targetContainer, targetEngine }, { execAttached }, { HermitError }] = await Promise.all([
       import('./lifecycle.js'), import('../apply/attach.js'), import('../errors.js'),
     ]);
     const target = await lifecycleTarget(argv.profile);
@@ -47,8 +48,11 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
       process.stdout.write(argv.json ? `${JSON.stringify(entries, null, 2)}\n` : `${renderBlocked(entries, target.name)}\n`);
       return;
     }
-    const c = await targetContainer(target);
-    if (!c) throw new HermitError('usage', `profile '${target.name}' has no container${target.profile ? ` ${target.profile.container.name}` : ''}`, `Start it with: hermit run ${argv.profile}`);
+    const c = argv.docker ? await targetEngine(target) : await targetContainer(target);
+    if (!c) {
+      const what = argv.docker ? `docker engine${target.profile?.docker ? ` ${target.profile.docker.container}` : ''}` : `container${target.profile ? ` ${target.profile.container.name}` : ''}`;
+      throw new HermitError('usage', `profile '${target.name}' has no ${what}`, argv.docker && target.profile && !target.profile.docker ? 'Add docker: true to the profile, then hermit run it' : `Start it with: hermit run ${argv.profile}`);
+    }
     const args = ['logs', ...(argv.follow ? ['--follow'] : []), ...(argv.tail ? ['--tail', argv.tail] : []), ...(argv.since ? ['--since', argv.since] : []), c.id];
     process.exitCode = await execAttached({ file: 'docker', args });
   },

@@ -11,7 +11,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .positional('profile', { type: 'string', describe: "Profile name or path; default: the project's hermit.yaml" })
       .option('json', { type: 'boolean', default: false, describe: 'Print the probe table as JSON on stdout' }) as Argv<ProbeArgs>,
   handler: async (argv: ArgumentsCamelCase<ProbeArgs>) => {
-    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { enforce, proveIsolation, renderProof }, { remember }, { HermitError }, { ensureApproved }] =
+    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { enforce, proveIsolation, proveNested, renderProof }, { remember }, { HermitError }, { ensureApproved }] =
       await Promise.all([import('./common.js'), import('../apply/facts.js'), import('../plan/targets.js'), import('./prove.js'), import('./run-flow.js'), import('../errors.js'), import('./approval.js')]);
     const loaded = loadChecked(argv.profile);
     const { profile, file } = loaded;
@@ -23,7 +23,8 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     if (!c || !c.running) {
       throw new HermitError('usage', `container ${profile.container.name} of profile '${profile.name}' is not running`, `Start it with: hermit run ${argv.profile ?? ''}`.trimEnd());
     }
-    const proof = await proveIsolation(planProbe(profile, facts), c.pid, { container: c.name, profile: profile.name }, profile.probe, { quiet: argv.json });
+    const plan = planProbe(profile, facts);
+    const proof = await proveNested(await proveIsolation(plan, c.pid, { container: c.name, profile: profile.name }, profile.probe, { quiet: argv.json }), plan, profile, { quiet: argv.json });
     if (proof.report) {
       await remember(file, c.id, proof.report);
       process.stdout.write(argv.json ? `${JSON.stringify(proof.report, null, 2)}\n` : `${renderProof(proof.report, useColor())}\n`);

@@ -7,7 +7,9 @@ import { retryOutage } from '../probe/retry.js';
 import { probeContainer } from '../probe/run.js';
 import type { ProbePlan, ProbeReport } from '../probe/types.js';
 import { type Judgement, consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
-import type { ProbeSettings } from '../profile/types.js';
+import type { ProbeSettings, Profile } from '../profile/types.js';
+import { container as inspectContainer } from '../apply/facts.js';
+import { nestedNetnsPid, nestedProbePlan, withNested } from '../probe/nested.js';
 import { renderProbeTable } from '../report/probe-table.js';
 import { runSteps } from './progress.js';
 
@@ -49,6 +51,24 @@ export async function proveIsolation(
     opts,
   );
   return proof!;
+}
+
+/**
+ * `docker:`: the nested path proven too, from the engine's own network namespace, with the same
+ * expectations; its rows join the agent's report, so a breach there is a breach of the run. A
+ * running engine whose dockerd's namespace cannot be found proves nothing: unproven.
+ */
+export async function proveNested(agent: Proof, plan: ProbePlan, profile: Profile, opts: { quiet?: boolean } = {}): Promise<Proof> {
+  if (!profile.docker || !agent.report) return agent;
+  const engine = await inspectContainer(profile.docker.container).catch(() => undefined);
+  // No engine running: no nested path to prove (hermit run starts it, and proves it then).
+  if (!engine?.running) return agent;
+  const pid = await nestedNetnsPid(engine.pid);
+  if (!pid) return { ...agent, judgement: couldNotRun(`the network namespace of docker engine ${engine.name}'s dockerd was not found`) };
+  const nested = await proveIsolation(nestedProbePlan(plan, profile), pid, { container: `${profile.docker.container} (nested)`, profile: profile.name }, profile.probe, opts);
+  if (!nested.report) return { ...agent, judgement: nested.judgement };
+  const report = withNested(agent.report, nested.report);
+  return { report, judgement: judge(report), attempts: Math.max(agent.attempts, nested.attempts), ms: agent.ms + nested.ms };
 }
 
 export const renderProof = (report: ProbeReport, color: boolean) => renderProbeTable(report, { color });

@@ -15,7 +15,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
     const rows = await Promise.all(out.split('\n').filter(Boolean).map(async (line) => {
       const c = JSON.parse(line) as { ID: string; Names: string; Image: string; State: string; Status: string; Labels: string };
       const profile = /(?:^|,)hermit\.profile=([^,]*)/.exec(c.Labels)?.[1] ?? '?';
-      const role = /(?:^|,)hermit\.role=proxy(?:,|$)/.test(c.Labels) ? 'proxy' as const : 'agent' as const;
+      const role = /(?:^|,)hermit\.role=(proxy|docker)(?:,|$)/.exec(c.Labels)?.[1] as 'proxy' | 'docker' | undefined ?? 'agent' as const;
       const probe = await readProbe(profile);
       const lastProbe = probe && probe.containerId === c.ID ? { at: probe.at, ok: probe.ok } : null;
       return { profile, container: c.Names, role, id: c.ID, image: c.Image, state: c.State, status: c.Status, lastProbe };

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { type Applied, type CreatedAhead, applySteps, createAhead, dockerCall, planCommands, removeCreated, wantsCreated } from '../apply/apply.js';
 import { localEngineSocket } from '../apply/engine.js';
 import { describe as describeCommand, execOk } from '../apply/exec.js';
-import { container, gatherFacts } from '../apply/facts.js';
+import { besideOf, container, gatherFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import { BUILD_ENV, refreshImage } from '../plan/image.js';
 import { type EngineCreate, dockerRun } from '../plan/container.js';
@@ -27,7 +27,7 @@ import { checkApproval, ensureApproved } from './approval.js';
 import { approvedBuildInputs, checkBuildInputs } from './build-approval.js';
 import { type BuildInputs, contextTar } from '../profile/build-inputs.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
-import { enforce, proveIsolation, renderProof } from './prove.js';
+import { enforce, proveIsolation, proveNested, renderProof } from './prove.js';
 import { preloadProgress, runSteps } from './progress.js';
 import { mark } from '../timing.js';
 
@@ -61,8 +61,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update, ...rebuild };
   const pins = pinnedMounts(profile, stateDir());
   const look = async (existing?: Promise<ExistingContainer | undefined>) => {
-    const proxy = proxyContainerOf(profile);
-    const facts = await gatherFacts(profile.container.name, profile.image, proxy && { settings: proxy, profile: profile.name }, existing);
+    const facts = await gatherFacts(profile.container.name, profile.image, besideOf(profile), existing);
     facts.binds = bindFacts(pins, profile.name);
     mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
@@ -113,7 +112,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   // Concurrent runs (and the guard) plan from an iptables-save dump: one at a time, host-wide,
   // from a dump read under the lock, so no payload deletes or duplicates another's lines.
   preloadProgress(); // loads while the facts are read
-  const createRequest = opts.update || proxyContainerOf(profile) ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
+  // Not ahead of a sidecar's needs: Docker would make the engine's socket volume, unlabelled.
+  const createRequest = opts.update || proxyContainerOf(profile) || profile.docker ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
   const applyLocked = () => withHostLock(async (): Promise<Plan | undefined> => {
     const { facts, plan, created } = await lookAndCreate(look, profile.container.name, createRequest);
     // Asked (or refused) outside the lock, then planned again.
@@ -126,7 +126,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     const afterBuild = opts.update ? async () => {
       const now = await look();
       if (now.facts.imageId !== facts.imageId) applied.changes.push(`image ${profile.image} updated${facts.imageId ? ` (${short(facts.imageId)} → ${short(now.facts.imageId)})` : ''}`);
-      return now.plan.container;
+      return now.plan;
     } : undefined;
     const buildContext = plan.image.kind === 'build' && inputs ? contextTar(inputs) : undefined;
     const { steps, rollback } = applySteps(plan, applied, { ahead: created, whileStarting: warmForVerdict, ...(buildContext ? { buildContext } : {}), ...(afterBuild ? { afterBuild } : {}) });
@@ -157,7 +157,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     if (!plan) throw new Error('run: the plan still builds without build inputs');
   }
 
-  const proof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json });
+  const agentProof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json });
+  const proof = await proveNested(agentProof, plan.probe, profile, { quiet: opts.json });
   mark('probed');
   const report = proof.report;
   if (!report) return enforce(proof, profile.probe, applied.containerId, profile.container.name);

@@ -11,7 +11,7 @@ import { proxyDir } from '../plan/proxy.js';
 import { proxyContainerOf } from '../plan/egress.js';
 import { type Runner, hostRunner } from '../apply/exec.js';
 import { stopFailClosed } from '../apply/stop.js';
-import { type SharedFacts, container as inspectContainer, profileFacts, sharedFacts } from '../apply/facts.js';
+import { type SharedFacts, besideOf, container as inspectContainer, profileFacts, sharedFacts } from '../apply/facts.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/facts.js';
 import { planProbe } from '../plan/targets.js';
@@ -97,8 +97,7 @@ const firstLine = (e: unknown) => (e as Error).message.split('\n')[0]!;
 
 /** What a pass verifies: the host's facts, read once for all profiles, and the profile's own (its container, proxy, pinned binds). */
 async function guardFacts(profile: Profile, shared: SharedFacts): Promise<HostFacts> {
-  const proxy = proxyContainerOf(profile);
-  const facts = await profileFacts(shared, profile.container.name, undefined, proxy && { settings: proxy, profile: profile.name });
+  const facts = await profileFacts(shared, profile.container.name, undefined, besideOf(profile));
   return { ...facts, binds: bindFacts(pinnedMounts(profile, stateDir())) };
 }
 
@@ -303,11 +302,24 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo
     }
   }
   if (ok && actions.length > 0) note(`${profile.name}: guarantee restored${proven ? ' and proven' : ''}, ${ms(t0)} after the pass began`);
+  if (ok && c?.running) await followAgent(g, io.runner);
   // Allowlist mode: an always-on proxy's logs stay bounded.
   const proxy = proxyContainerOf(profile);
   if (proxy && ok) await rotateProxyLogs(proxy, join(proxyDir(stateDir(), profile.name), 'log'), io.runner).catch((e: unknown) => log(`${profile.name}: could not rotate the proxy's logs: ${(e as Error).message}`));
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
   return { profile: profile.name, ok, stopped, ...(outage && !stopped ? { outage } : {}) };
+}
+
+/** `docker:`: an agent that restarted (its restart policy, `docker restart`) left the engine in its
+ * old network namespace, where nested containers have no way out: restart the engine, which
+ * joins the agent's current one. */
+async function followAgent(g: ReadItem, runner: Runner): Promise<void> {
+  const engine = g.read.facts.engine?.container;
+  if (!engine || !g.read.facts.engine?.netnsStale) return;
+  const r = await runner.run({ file: 'docker', args: ['restart', '--time', '5', engine.id] }).catch((e: unknown) => ({ exitCode: 1, stderr: (e as Error).message }));
+  g.note(r.exitCode === 0
+    ? `${nameOf(g)}: restarted docker engine ${engine.name}: the agent restarted and had left it in its old network namespace`
+    : `${nameOf(g)}: could not restart docker engine ${engine.name} after the agent's restart: ${r.stderr.trim()}`);
 }
 
 /** What probing the container's current process came to. */

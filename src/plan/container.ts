@@ -9,6 +9,7 @@ import { agentNetwork, agentProxyEnv } from './egress.js';
 import { readByDockerClient } from '../profile/env-file.js';
 import { looksSecret } from '../profile/secrets.js';
 import { dockerMounts } from './binds.js';
+import { engineAgent } from './engine.js';
 import { stateDir } from '../state/store.js';
 
 export interface RunExtras {
@@ -57,7 +58,9 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   // The env file's entries were read by hermit (withEnvFile); container.env overrides them, as
   // docker's -e overrides --env-file.
   if (c.envFile !== undefined && c.envFileValues === undefined) throw new Error(`container.envFile ${c.envFile} was not read before planning (withEnvFile)`);
-  const env: Record<string, string> = { ...c.envFileValues, ...c.env, ...agentProxyEnv(profile) };
+  // `docker:`: the engine's socket and where to find it (DOCKER_HOST: on the command line below).
+  const engine = profile.docker ? engineAgent(profile.docker) : undefined;
+  const env: Record<string, string> = { ...c.envFileValues, ...c.env, ...agentProxyEnv(profile), ...engine?.env };
   const missing = c.passEnv.filter((name) => environment[name] === undefined);
   if (missing.length > 0) {
     throw new HermitError(
@@ -71,7 +74,8 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   // would pick the docker hermit runs as root, LD_PRELOAD what it loads): those go on its command
   // line, where they are seen and harmless. The env file may not hold them (parseEnvFile).
   const onCommandLine = Object.keys(c.env).filter(readByDockerClient);
-  for (const name of onCommandLine) {
+  onCommandLine.push(...Object.keys(engine?.env ?? {}).filter((name) => readByDockerClient(name) && !onCommandLine.includes(name)));
+  for (const name of onCommandLine.filter((n) => n in c.env)) {
     if (looksSecret(name)) {
       throw new HermitError('usage', `${name} is read by the docker command hermit runs, so its value would go on that command line, and the name looks secret`,
         'Set it inside the image, or give it another name', ['container', 'env', name]);
@@ -90,7 +94,8 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   if (c.workdir) opts.push('--workdir', c.workdir);
   for (const name of Object.keys(env).sort()) opts.push('--env', name in cliEnv ? name : `${name}=${env[name]}`);
   // Host paths as hermit's pinned binds (binds.ts): Docker never looks up a path the agent can change.
-  const mounts = dockerMounts(profile, stateDir(environment));
+  const pinned = dockerMounts(profile, stateDir(environment));
+  const mounts = [...pinned, ...engine?.mounts ?? []];
   for (const m of mounts) opts.push('--volume', m);
   for (const p of c.publish) opts.push('--publish', p);
   const h = c.healthcheck;
@@ -106,7 +111,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   const tail = [profile.image, ...command];
 
   // The pinned sources too: the folders Docker gets are the same whatever they pin.
-  const configHash = hashOf({ opts, tail, env: Object.entries(env).sort(), ...(mounts.some((m, i) => m !== c.mounts[i]) ? { sources: c.mounts } : {}) });
+  const configHash = hashOf({ opts, tail, env: Object.entries(env).sort(), ...(pinned.some((m, i) => m !== c.mounts[i]) ? { sources: c.mounts } : {}) });
   const labels = { [LABEL_PROFILE]: profile.name, [LABEL_CONFIG]: configHash };
   const args = ['run', '--detach', '--name', c.name, ...labelArgs(labels), ...opts, ...tail];
   const create = engineCreate(profile, extras, env, command, mounts, labels);

@@ -6,7 +6,12 @@
 // behind each flag.
 import { join } from 'node:path';
 import { ENGINE_RECIPE_DIR } from '../profile/engine.js';
-import type { Profile } from '../profile/types.js';
+import { HermitError } from '../errors.js';
+import type { EngineSettings, Profile } from '../profile/types.js';
+import type { ContainerAction } from './container.js';
+import type { EngineFacts, HostFacts } from './facts.js';
+import { BUILD_ENV, type ImageAction } from './image.js';
+import { type HostCommand, type Prerequisite, type Sidecar, type SidecarPlan, planSidecar } from './sidecar.js';
 import { VERSION } from '../version.js';
 import { dockerMounts } from './binds.js';
 import { proxyEnv } from './egress.js';
@@ -24,6 +29,8 @@ const RUNTIME_DIR = '/run/user/1000';
 /** Docker's default allowlist plus namespaces, mounts, pivot_root, chroot and sethostname; keyctl ENOSYS. */
 export const ENGINE_SECCOMP = join(ENGINE_RECIPE_DIR, 'seccomp.json');
 export const ENGINE_ROLE = 'docker';
+/** The role label of the socket's volume (`down` removes it; the data volume only with --volumes). */
+export const ENGINE_SOCKET_ROLE = 'docker-socket';
 
 /**
  * The bounding set: the only holders of these are the setuid newuidmap/newgidmap (the image's only
@@ -49,6 +56,19 @@ export interface EngineRun {
   /** What the agent's container gets: the socket volume and the environment that points at it. */
   agent: { env: Record<string, string>; mounts: string[] };
 }
+
+/** What the agent's container gets to use the engine (part of the agent's configuration hash). */
+export function engineAgent(engine: EngineSettings): EngineRun['agent'] {
+  return {
+    // testcontainers would look for the bridge gateway; the engine publishes on the agent's localhost.
+    env: { DOCKER_HOST: `unix://${ENGINE_SOCKET}`, TESTCONTAINERS_HOST_OVERRIDE: 'localhost' },
+    mounts: [`${engine.socketVolume}:${ENGINE_SOCKET_DIR}`],
+  };
+}
+
+/** hermit's own tun node for the profile's engine, in a root-only folder of its state dir. */
+export const tunNodeDir = (stateDir: string, profile: string) => join(stateDir, profile, 'engine');
+export const tunNodePath = (stateDir: string, profile: string) => join(tunNodeDir(stateDir, profile), 'tun');
 
 export function engineRun(profile: Profile, host: EngineHost, stateDir: string): EngineRun {
   const engine = profile.docker;
@@ -89,10 +109,86 @@ export function engineRun(profile: Profile, host: EngineHost, stateDir: string):
   return {
     create: ['create', '--name', engine.container, ...labelArgs(labels), ...opts, ...tail],
     configHash,
-    agent: {
-      // testcontainers would look for the bridge gateway; the engine publishes on the agent's localhost.
-      env: { DOCKER_HOST: `unix://${ENGINE_SOCKET}`, TESTCONTAINERS_HOST_OVERRIDE: 'localhost' },
-      mounts: [`${engine.socketVolume}:${ENGINE_SOCKET_DIR}`],
-    },
+    agent: engineAgent(engine),
+  };
+}
+
+/** The engine answers on its socket (asked from inside its container): ready for the agent. */
+export const engineAnswers = (engine: EngineSettings): HostCommand =>
+  ({ file: 'docker', args: ['exec', engine.container, 'docker', '-H', `unix://${ENGINE_SOCKET}`, 'version', '--format', '{{.Server.Version}}'] });
+
+/** The engine as a sidecar: after the agent, in its network namespace; its volumes (labelled with
+ * the profile, so `down` finds them) and, when the host's /dev/net/tun is closed to its uid,
+ * hermit's own tun node are made before it is created or started. */
+export function engineSidecar(profile: Profile, facts: EngineFacts, stateDir: string): Sidecar {
+  const engine = profile.docker!;
+  const tunNode = facts.hostTun ? undefined : tunNodePath(stateDir, profile.name);
+  const run = engineRun(profile, tunNode ? { tunNode } : {}, stateDir);
+  const roles = { [engine.dataVolume]: ENGINE_ROLE, [engine.socketVolume]: ENGINE_SOCKET_ROLE };
+  const volumes = [engine.dataVolume, engine.socketVolume].filter((v) => !facts.volumes.includes(v)).map((v): Prerequisite => ({
+    cmd: { file: 'docker', args: ['volume', 'create', ...labelArgs({ [LABEL_PROFILE]: profile.name, [LABEL_ROLE]: roles[v]! }), v] },
+    // Only the socket's: the data volume holds nothing yet, but removing it could race a user's
+    // first pull; a rollback leaves an empty, labelled volume that `down --volumes` removes.
+    ...(v === engine.socketVolume ? { undo: { file: 'docker', args: ['volume', 'rm', '--force', v] } } : {}),
+    change: `created volume ${v}`,
+  }));
+  const node: Prerequisite[] = tunNode && !facts.tunNode ? [
+    // Root-only: nobody else may open a tun node of uid 1000's.
+    { cmd: { file: 'mkdir', args: ['-p', '-m', '700', tunNodeDir(stateDir, profile.name)] } },
+    { cmd: { file: 'mknod', args: ['--mode=600', tunNode, 'c', '10', '200'] }, undo: { file: 'rm', args: ['-f', tunNode] }, change: `made ${tunNode} (the engine's tun device)` },
+    { cmd: { file: 'chown', args: [ENGINE_USER, tunNode] } },
+  ] : [];
+  return {
+    role: ENGINE_ROLE,
+    noun: 'docker engine',
+    name: engine.container,
+    profile: profile.name,
+    configHash: run.configHash,
+    create: { args: run.create },
+    joins: [],
+    netns: profile.container.name,
+    dirs: [],
+    needs: [...volumes, ...node],
+    files: [],
+    restart: profile.container.restart,
+    ready: { command: engineAnswers(engine), fatal: /is not running|No such container/i, timeoutMs: 120_000 },
+  };
+}
+
+function engineImage(engine: EngineSettings, imageId: string | undefined): ImageAction {
+  if (imageId) return { kind: 'present', id: imageId };
+  if (!engine.build) {
+    throw new HermitError('usage', `the docker: engine's image ${engine.image} is not on this host`,
+      `Load or pull it (docker pull ${engine.image}), or leave out docker.image to build hermit's own`, ['docker', 'image']);
+  }
+  const args = ['build', '--tag', engine.image, '--file', engine.build.dockerfile ?? join(engine.build.context, 'Dockerfile'), engine.build.context];
+  return { kind: 'build', reason: `build docker engine image ${engine.image} (not on this host)`, args, env: { ...BUILD_ENV } };
+}
+
+export interface EngineOptions {
+  replace: boolean;
+  stateDir: string;
+  /** What the plan does with the agent: the engine follows it into a new network namespace. */
+  agent: ContainerAction;
+}
+
+/** The engine's image and what to do with its container; undefined without `docker:`. */
+export function planEngine(profile: Profile, facts: HostFacts, opts: EngineOptions): SidecarPlan | undefined {
+  if (!profile.docker) return undefined;
+  const ef = facts.engine;
+  if (!ef) throw new Error('planEngine: facts.engine missing (gatherFacts was not asked about the engine)');
+  const sidecar = engineSidecar(profile, ef, opts.stateDir);
+  const agent = profile.container.name;
+  return {
+    sidecar,
+    image: engineImage(profile.docker, ef.imageId),
+    container: planSidecar(sidecar, ef.container, {
+      replace: opts.replace,
+      recreated: opts.agent.kind === 'run' ? [agent] : [],
+      recreate: [
+        opts.agent.kind === 'start' ? `${agent} starts in a new network namespace: recreate docker engine beside it` : undefined,
+        ef.netnsStale ? `${agent} restarted since the docker engine started, which is left in its old network namespace: recreate docker engine` : undefined,
+      ],
+    }),
   };
 }

@@ -54,6 +54,21 @@ export interface ProxyFacts {
   ca?: { text: string } | { problem: string };
 }
 
+/** Facts about the agent's Docker engine (`docker:`), gathered beside the agent's. */
+export interface EngineFacts {
+  container?: ExistingContainer;
+  imageId?: string;
+  /** Its named volumes (data, socket) that exist. */
+  volumes: string[];
+  /** The host's /dev/net/tun can be opened by any uid (mode o+rw): the engine uses it. */
+  hostTun: boolean;
+  /** hermit's own tun node for the profile exists (apply/facts.ts tunNodePath). */
+  tunNode: boolean;
+  /** Agent and engine both run, in different network namespaces: the agent restarted since the
+   * engine started, and the engine's containers have no way out. */
+  netnsStale?: boolean;
+}
+
 export interface ExistingContainer {
   id: string;
   name: string;
@@ -110,6 +125,8 @@ export interface HostFacts {
   imageId?: string;
   /** Allowlist mode: the proxy's container, image and configuration. */
   proxy?: ProxyFacts;
+  /** `docker:`: the engine's container, image, volumes and tun device. */
+  engine?: EngineFacts;
   /** The profile's pinned binds as found (apply/binds.ts); read by run and the guard. */
   binds?: BindFact[];
 }
@@ -127,4 +144,6 @@ export interface Inventory {
   backend?: FirewallBackend;
   /** `down`: the profile's pinned bind targets present on this host (apply/binds.ts). */
   binds?: string[];
+  /** `down`: the named volumes labelled with the profile (the engine's). */
+  volumes?: { name: string; labels: Record<string, string> }[];
 }

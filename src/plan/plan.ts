@@ -12,6 +12,7 @@ import type { Sidecar, SidecarPlan } from './sidecar.js';
 import { refuseHeldKeys } from './credentials.js';
 import { proxyContainerOf } from './egress.js';
 import { planProbe } from './targets.js';
+import { planEngine } from './engine.js';
 import { type BindAction, pinnedMounts, planBinds, rebindReason } from './binds.js';
 import { stateDir } from '../state/store.js';
 
@@ -25,8 +26,8 @@ export interface Plan {
   /** The agent's container as described to the sidecar step, and what to do with it. */
   agent: Sidecar;
   container: ContainerAction;
-  /** The containers beside the agent, in the order they start: the proxy (allowlist mode). One
-   * that shares the agent's network namespace starts after it. */
+  /** The containers beside the agent, in the order they start: the proxy (allowlist mode), the
+   * docker engine (`docker:`). One that shares the agent's network namespace starts after it. */
   sidecars: SidecarPlan[];
   /** Allowlist mode: the proxy, its configuration and the agent's internal network. */
   proxy?: ProxyPlan;
@@ -85,6 +86,8 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
   const proxy = planProxy(profile, facts, { replace: opts.replace });
   const binds = planBinds(pinnedMounts(profile, stateDir(opts.environment)), facts.binds ?? []);
   const rebind = rebindReason(binds);
+  const container = planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false, ...(rebind ? { rebind } : {}) });
+  const engine = planEngine(profile, facts, { replace: opts.replace, stateDir: stateDir(opts.environment), agent: container });
   return {
     profile: profile.name,
     image: planImage(profile, facts, opts.rebuild),
@@ -92,8 +95,8 @@ export function makePlan(profile: Profile, facts: HostFacts, opts: PlanOptions):
     firewall,
     binds,
     agent: agentSidecar(profile, run),
-    container: planContainer(profile, run, facts, { replace: opts.replace, followImage: opts.followImage ?? false, ...(rebind ? { rebind } : {}) }),
-    sidecars: proxy ? [proxy] : [],
+    container,
+    sidecars: [...(proxy ? [proxy] : []), ...(engine ? [engine] : [])],
     ...(proxy ? { proxy } : {}),
     probe: planProbe(profile, facts),
   };

@@ -23,8 +23,10 @@ export interface ConfigFile {
 export interface HostDir { path: string; mode: number; owner?: string }
 
 /** What apply waits for after a start or reload: a line in a log it writes on the host (after
- * what was there before), then a TCP connection. */
-export interface Readiness {
+ * what was there before), then a TCP connection; or a command that succeeds. */
+export type Readiness = LogReadiness | CommandReadiness;
+
+export interface LogReadiness {
   log: string;
   ready: RegExp;
   /** Lines that mean it will never get ready. */
@@ -32,6 +34,20 @@ export interface Readiness {
   tcp: { host: string; port: number };
   timeoutMs: number;
 }
+
+/** Polled until it exits 0; output matching `fatal` means it will never get ready. */
+export interface CommandReadiness {
+  command: HostCommand;
+  fatal: RegExp;
+  timeoutMs: number;
+}
+
+/** A command on the host, as an argument array. */
+export interface HostCommand { file: string; args: string[] }
+
+/** Something on the host it needs before it is created or started (a labelled named volume, a
+ * device node), made by a command, taken away by `undo` on rollback. */
+export interface Prerequisite { cmd: HostCommand; undo?: HostCommand; change?: string }
 
 export interface Sidecar {
   /** The hermit.role label; none for the agent's own container. */
@@ -52,6 +68,9 @@ export interface Sidecar {
    * after that one, and is recreated whenever that one is. */
   netns?: string;
   dirs: HostDir[];
+  /** Made before it is created or started (before the agent's container, which may mount them);
+   * none when it is kept. */
+  needs?: Prerequisite[];
   /** Written before it starts or reloads (each replaced atomically, put back on rollback). */
   files: ConfigFile[];
   /** The restart policy a start puts back (a failed probe sets "no"). */

@@ -7,7 +7,8 @@ import type { ProbeRecord, VerifyRecord } from '../state/store.js';
 import type { FirewallBackend, Inventory } from './facts.js';
 import type { FamilyRules } from '../firewall/backend.js';
 import { allFirewalls, firewallFor } from '../firewall/index.js';
-import { LABEL_PROFILE } from './labels.js';
+import { LABEL_PROFILE, LABEL_ROLE } from './labels.js';
+import { ENGINE_ROLE } from './engine.js';
 
 export type { RulesState } from '../firewall/backend.js';
 
@@ -34,6 +35,8 @@ export interface ProfileStatus {
   /** The proxy container, and in allowlist mode the agent's internal network (the default mode's
    * proxy, for credentials alone, sits on the agent's bridge). */
   proxy?: { name: string; state: string; running: boolean; network?: { name: string; present: boolean } };
+  /** `docker:`: the agent's engine (not part of `ok`: the isolation holds without it). */
+  engine?: { name: string; state: string; running: boolean };
   rules: FamilyRules[];
   lastProbe?: { at: string; ok: boolean; verdict: Judgement['kind']; checks: number; failed: string[]; containerId: string; ofThisContainer: boolean };
   /** When the guarantee was last verified, and by what (the guard, or the probe of a run). */
@@ -69,7 +72,8 @@ export function knownProfiles(inv: Inventory, recorded: readonly string[] = []):
 
 export function profileStatus(name: string, inv: Inventory, input: StatusInput): ProfileStatus {
   const p = input.profile;
-  const labelled = inv.containers.filter((c) => c.labels[LABEL_PROFILE] === name);
+  // The agent's: not the proxy or the engine beside it (they carry a role).
+  const labelled = inv.containers.filter((c) => c.labels[LABEL_PROFILE] === name && !c.labels[LABEL_ROLE]);
   // With the profile, its container is the one with its name; without, any it labelled.
   const byName = p ? inv.containers.find((c) => c.name === p.container.name) : undefined;
   const c = byName ?? labelled.find((x) => x.running) ?? labelled[0];
@@ -95,6 +99,9 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
     name: px.container, state: pc?.status ?? 'missing', running: !!pc?.running,
     ...(internal ? { network: { name: internal.name, present: inv.networks.some((n) => n.name === internal.name && n.labels[LABEL_PROFILE] === name) } } : {}),
   };
+  const ec = inv.containers.find((x) => x.labels[LABEL_PROFILE] === name && x.labels[LABEL_ROLE] === ENGINE_ROLE);
+  const engineName = p?.docker?.container ?? ec?.name;
+  const engine = engineName && { name: engineName, state: ec?.status ?? 'missing', running: !!ec?.running };
   const pr = input.probe;
   const lastProbe = pr
     ? { at: pr.at, ok: pr.ok, verdict: judge(pr.report).kind, checks: pr.report.rows.length, failed: pr.report.rows.filter((r) => !r.ok).map((r) => r.target), containerId: pr.containerId, ofThisContainer: !!c && pr.containerId === c.id }
@@ -104,5 +111,5 @@ export function profileStatus(name: string, inv: Inventory, input: StatusInput):
     ? { at: v.at, by: v.by, ok: v.ok, actions: v.actions }
     : pr ? { at: pr.at, by: 'a probe (hermit run or hermit probe)', ok: pr.ok, actions: [] } : undefined;
   const ok = container.running && !foreign && (!proxy || proxy.running) && rules.every((r) => r.state === 'intact' || r.state === 'unavailable') && !!lastProbe?.ok && lastProbe.ofThisContainer;
-  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(proxy ? { proxy } : {}), ...(inv.backend ? { firewall: inv.backend } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ...(input.unapproved ? { unapproved: input.unapproved } : {}), ok };
+  return { profile: name, ...(input.file ? { file: input.file } : {}), container, network, ...(proxy ? { proxy } : {}), ...(engine ? { engine } : {}), ...(inv.backend ? { firewall: inv.backend } : {}), rules, ...(lastProbe ? { lastProbe } : {}), ...(lastVerified ? { lastVerified } : {}), ...(input.unapproved ? { unapproved: input.unapproved } : {}), ok };
 }

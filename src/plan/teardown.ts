@@ -2,7 +2,8 @@
 // what to remove — only what carries the profile's label or chain name — in the order container,
 // rules, network, with a payload that puts the rules back if removing the network fails.
 import { HermitError } from '../errors.js';
-import { LABEL_PROFILE } from './labels.js';
+import { LABEL_PROFILE, LABEL_ROLE } from './labels.js';
+import { ENGINE_ROLE } from './engine.js';
 import type { DockerNetwork, ExistingContainer, Inventory } from './facts.js';
 import { type FirewallChange, allFirewalls } from '../firewall/index.js';
 
@@ -14,6 +15,9 @@ export interface Teardown {
   networks: Pick<DockerNetwork, 'id' | 'name'>[];
   /** Pinned bind targets to unmount and remove, once the container is gone. */
   binds: string[];
+  /** Named volumes to remove, once the containers are gone: the engine's socket; its data only
+   * when asked (`down --volumes`). */
+  volumes: string[];
   /** Things named like the profile's that hermit did not make: left alone, reported. */
   leftAlone: string[];
 }
@@ -22,7 +26,7 @@ export interface Teardown {
  * @param names the profile's container and network names, when the profile could be read: a
  * same-named container or network without hermit's label is reported as left alone.
  */
-export function planTeardown(profile: string, inv: Inventory, names: { container?: string; network?: string } = {}): Teardown {
+export function planTeardown(profile: string, inv: Inventory, names: { container?: string; network?: string } = {}, opts: { volumes?: boolean } = {}): Teardown {
   const mine = (labels: Record<string, string>) => labels[LABEL_PROFILE] === profile;
   const containers = inv.containers.filter((c) => mine(c.labels));
   const networks = inv.networks.filter((n) => mine(n.labels));
@@ -57,6 +61,8 @@ export function planTeardown(profile: string, inv: Inventory, names: { container
     firewall: firewall.filter((f) => f.payload !== null),
     networks: networks.map(({ id, name }) => ({ id, name })),
     binds: inv.binds ?? [],
+    // Only the engine makes volumes: the data (images, containers) outlives down unless asked.
+    volumes: (inv.volumes ?? []).filter((v) => mine(v.labels) && (opts.volumes || v.labels[LABEL_ROLE] !== ENGINE_ROLE)).map((v) => v.name),
     leftAlone,
   };
 }

@@ -5,6 +5,9 @@ import { BUILTIN_PROFILES_DIR } from '../paths.js';
 import { VERSION } from '../version.js';
 import type { EngineSettings } from './types.js';
 
+/** The engine's uid (profiles/engine/prepare.sh): its socket is this uid's, mode 0660. */
+export const ENGINE_UID = '1000';
+
 /** Tagged with hermit's version: a new hermit (another prepare.sh or seccomp profile) builds its own. */
 export const DEFAULT_ENGINE_IMAGE = `localhost/hermit/engine:${VERSION}`;
 export const ENGINE_RECIPE_DIR = join(BUILTIN_PROFILES_DIR, 'engine');

@@ -16,7 +16,7 @@ import { profileProblems } from './checks.js';
 import type { SensitivePlaces } from './isolation.js';
 import { type KeyPath, type Problem, fileLineCol, formatProblems, SCHEMA_HINT } from './problems.js';
 import { domainAllows, proxySettings } from './allowlist.js';
-import { engineSettings } from './engine.js';
+import { ENGINE_UID, engineSettings } from './engine.js';
 import { type RawCredential, credentialProxySettings, credentialSettings } from './credentials.js';
 import { type Env, passwdHome, profileEnv, sudoUserHome } from './host-env.js';
 import { stateDir } from '../state/store.js';
@@ -453,6 +453,10 @@ function normalize(raw: RawProfile, dirOf: (p: KeyPath) => string, env: Env, pro
   const engine = engineSettings(raw.docker, profile.name, profile.container.name);
   if (engine) profile.docker = engine;
   withCredentials(profile, raw, hostPath, env, problems);
+  // The engine's socket is its uid's (1000), mode 0660: only an agent of that uid can use it.
+  if (engine && profile.container.user.split(':')[0] !== ENGINE_UID) {
+    problems.push({ path: c.user === undefined ? ['docker'] : ['container', 'user'], message: `is ${profile.container.user}, but the docker: engine's socket can be used only by uid ${ENGINE_UID}; set container.user to "${ENGINE_UID}:${ENGINE_UID}" (a numeric uid), or remove docker:` });
+  }
   return { profile };
 }
 

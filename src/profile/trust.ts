@@ -68,15 +68,19 @@ const SEQUENCES = new Set(['command', 'container.dockerArgs']);
 
 const ROOT_USERS = /^(0|root)(:.*)?$/;
 
-/** Which way a changed single value moves the cage: only a read-only root and stopping on a
- * failed probe narrow; anything else is a change to ask about. */
+/** Which way a changed single value moves the cage: only a read-only root, stopping on a failed
+ * probe and removing the docker engine narrow; anything else is a change to ask about. */
 function scalarDirection(key: string, from: unknown, to: unknown): Direction {
   switch (key) {
     case 'probe.onFailure': return to === 'stop' ? 'narrows' : 'widens';
     case 'container.readOnly': return to === true ? 'narrows' : 'widens';
     case 'network.ipv6': return to === true ? 'widens' : 'changes';
     case 'container.user': return ROOT_USERS.test(String(to)) ? 'widens' : 'changes';
-    default: return 'changes';
+    default:
+      // `docker:` gives the agent an engine (and its image decides what runs beside it): added or
+      // another image widens; taken away (every docker.* key unset) narrows.
+      if (key.startsWith('docker.')) return to === undefined ? 'narrows' : 'widens';
+      return 'changes';
   }
 }
 
@@ -160,6 +164,7 @@ export function grants(p: Profile): [string, string[]][] {
     ['host ports (hostPorts)', none(p.hostPorts.map((h) => `${h.port}/${h.protocol}${h.comment ? ` (${h.comment})` : ''}`))],
     ['DNS resolvers', p.dns],
     ['IPv6', [p.network.ipv6 ? `on (${p.network.subnet6 ?? ''})` : 'off']],
+    ...(p.docker ? [['a docker engine of its own (docker:)', [`${p.docker.image}${p.docker.build ? ` (built from ${p.docker.build.context})` : ''}: rootless, in its network namespace; images kept in volume ${p.docker.dataVolume}`]] as [string, string[]]] : []),
     ['mounts', none(c.mounts.map(mount))],
     ['sensitive mounts allowed', none(c.sensitiveMounts)],
     ['capabilities added', none(c.capAdd)],

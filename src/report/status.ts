@@ -13,8 +13,8 @@ export interface PsRow {
   status: string;
   /** The last probe of this very container; null if it has none. */
   lastProbe: { at: string; ok: boolean } | null;
-  /** 'agent', or 'proxy' for the proxy of a profile in allowlist mode. */
-  role?: 'agent' | 'proxy';
+  /** 'agent', 'proxy' for the proxy of a profile in allowlist mode, 'docker' for the agent's engine. */
+  role?: 'agent' | 'proxy' | 'docker';
 }
 
 /** Columns padded to the widest cell; the last column is not padded. */
@@ -28,7 +28,7 @@ export function renderPs(rows: PsRow[]): string {
   if (rows.length === 0) return 'No hermit containers.';
   return table(['PROFILE', 'CONTAINER', 'STATE', 'STATUS', 'IMAGE', 'LAST PROBE'],
     rows.map((r) => [r.profile, r.container, r.state, r.status, r.image,
-      r.role === 'proxy' ? 'proxy: proven through the agent' : r.lastProbe ? `${r.lastProbe.ok ? 'ok' : 'FAILED'} ${r.lastProbe.at}` : 'none']));
+      r.role === 'proxy' || r.role === 'docker' ? `${r.role}: proven through the agent` : r.lastProbe ? `${r.lastProbe.ok ? 'ok' : 'FAILED'} ${r.lastProbe.at}` : 'none']));
 }
 
 const RULES: Record<string, string> = {
@@ -53,6 +53,7 @@ export function renderStatus(s: ProfileStatus): string {
     out.push(`  proxy       ${s.proxy.name}: ${s.proxy.state} (${s.proxy.network ? 'allowlist mode' : 'credentials'})`);
     if (s.proxy.network) out.push(`  internal    ${s.proxy.network.name}: ${s.proxy.network.present ? 'present' : 'missing'}`);
   }
+  if (s.engine) out.push(`  docker      ${s.engine.name}: ${s.engine.state} (the agent's engine, in its network namespace)`);
   const where = s.firewall && firewallFor(s.firewall).where(s.profile);
   if (where) out.push(`  firewall    ${s.firewall}: ${where}`);
   for (const r of s.rules) out.push(`  IPv${r.family} rules  ${RULES[r.state] ?? r.state}${r.detail ? ` — ${r.detail}` : ''}`);

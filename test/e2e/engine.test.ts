@@ -1,17 +1,15 @@
-// The agent's own Docker engine (issue 19, phase 1): a hermit-run agent, and beside it, started
-// here with plain docker commands exactly as src/plan/engine.ts plans it, the rootless engine in
-// the agent's network namespace. The agent's image is the engine image itself (it has the docker
-// CLI), so every nested command below goes through the socket the agent mounts, as an agent's would.
-// What is proven: the engine is rootless; nested containers (and --network host ones, and build
-// steps) are refused the LAN, the router and the host and reach the internet; a published port
-// answers at the agent's 127.0.0.1; -v / shows the engine's files; --privileged fails.
-import { statSync } from 'node:fs';
+// The agent's own Docker engine (issue 19): `hermit run` of a profile with `docker:` starts the
+// rootless engine in the agent's network namespace. The agent's image is the engine image itself
+// (it has the docker CLI), so every nested command below goes through the socket the agent mounts,
+// as an agent's would. What is proven: the engine is rootless; nested containers (and --network
+// host ones, and build steps) are refused the LAN, the router and the host and reach the internet;
+// a published port answers at the agent's 127.0.0.1; -v / shows the engine's files; --privileged
+// fails; the engine follows the agent's restart; stop, ps, status and down know it.
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { engineRun } from '../../src/plan/engine.js';
-import { parseProfile } from '../../src/profile/load.js';
 import {
-  AGENT_UID, type WorldInfo, agentProject, connectFrom, docker, engineImage, hermit, inHost, pidOf, waitUntil, writeProfile,
+  type WorldInfo, agentProject, connectFrom, docker, engineImage, hermit, inHost, pidOf, waitUntil, writeProfile,
 } from './world.js';
 
 const world = inject('world') as WorldInfo;
@@ -19,9 +17,10 @@ const NAME = 'engine';
 const AGENT = `hermit-${NAME}`;
 const AGENT_IMAGE = 'hermit-e2e/engine-agent:latest';
 const SOCKET_VOLUME = `hermit-${NAME}-docker-sock`;
+const DATA_VOLUME = `hermit-${NAME}-docker`;
 
 describe.skipIf(!!world.skip)('a rootless engine beside the agent (end to end)', () => {
-  let engine: string;
+  const engine = `${AGENT}-docker`;
   let agentPid: number;
   let file: string;
   const nestedImage = world.image;
@@ -62,49 +61,19 @@ probe:
     - { host: internet.test, port: ${world.ports.internet} }
 `;
     file = writeProfile(world, NAME, yaml);
-    const profile = parseProfile(file, yaml, { HOME: '/root' }).profile;
-    // Phase 2 wires these into hermit run; until then the agent gets them from its profile.
-    const plan = engineRun(profile, await tunFor(), join(world.root, 'state'));
-    const agentEnv = Object.entries(plan.agent.env).map(([k, v]) => `    ${k}: ${v}`).join('\n');
-    const wired = yaml.replace('container:\n', `container:\n  env:\n${agentEnv}\n`).replace('/workspace]', `/workspace, ${plan.agent.mounts[0]}]`);
-    writeProfile(world, NAME, wired);
-    const r = await hermit(world, ['run', file, '--json']);
+    // hermit run starts the engine after the agent, in its network namespace, and waits until it answers.
+    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { changes: string[] }).changes.join('\n')).toMatch(/docker engine/);
     agentPid = await pidOf(world, AGENT);
-
-    engine = profile.docker!.container;
-    await docker(world, ['rm', '-f', engine]);
-    await docker(world, ['volume', 'rm', '-f', profile.docker!.dataVolume]);
-    const c = await docker(world, plan.create);
-    expect(c.exitCode, c.stderr).toBe(0);
-    const s = await docker(world, ['start', engine]);
-    expect(s.exitCode, s.stderr).toBe(0);
-    await waitUntil('the nested engine to answer', 90_000, async () => {
-      if ((await agentDocker(['version'], 10_000)).exitCode === 0) return true;
-      const state = await docker(world, ['inspect', '--format', '{{.State.Running}}', engine]);
-      if (state.stdout.trim() !== 'true') throw new Error(`engine exited: ${(await docker(world, ['logs', '--tail', '15', engine])).stderr}`);
-      return undefined;
-    });
     // No registry: the world's busybox goes in as an agent would bring a tarball.
     const load = await inHost(world, 'sh', ['-c', `docker save ${nestedImage} | docker exec -i ${AGENT} docker load`], { timeout: 120_000 });
     expect(load.exitCode, load.stderr).toBe(0);
   }, 900_000);
 
   afterAll(async () => {
-    await docker(world, ['rm', '-f', engine]);
-    await hermit(world, ['down', file]);
-    await docker(world, ['volume', 'rm', '-f', `hermit-${NAME}-docker`, SOCKET_VOLUME]);
+    await hermit(world, ['down', '--volumes', file]);
   });
-
-  /** The host's /dev/net/tun when the engine's uid may open it, else a node of the test's own (like
-   * the one hermit would make in its state folder), owned by that uid, in a root-only folder. */
-  async function tunFor(): Promise<{ tunNode?: string }> {
-    if ((statSync('/dev/net/tun').mode & 0o006) === 0o006) return {};
-    const dir = join(world.root, 'engine-dev');
-    const node = join(dir, 'tun');
-    expect((await inHost(world, 'sh', ['-c', `mkdir -p -m 700 ${dir} && rm -f ${node} && mknod -m 600 ${node} c 10 200 && chown ${AGENT_UID}:${AGENT_UID} ${node}`])).exitCode).toBe(0);
-    return { tunNode: node };
-  }
 
   it('is rootless, and its processes hold no capability', async () => {
     const info = await agentDocker(['info', '--format', '{{json .SecurityOptions}} {{.Driver}}']);
@@ -194,8 +163,65 @@ probe:
     expect(r.out).not.toContain('RAN');
   });
 
-  it("hermit's probe of the agent still passes with the engine beside it", async () => {
-    const r = await hermit(world, ['probe', file]);
+  it("hermit's probe passes for the agent and, from the engine's own namespace, for the nested path", async () => {
+    const r = await hermit(world, ['probe', file, '--json']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const rows = (JSON.parse(r.stdout) as { rows: { id: string; target: string; expected: string; ok: boolean }[] }).rows;
+    const nestedRows = rows.filter((x) => x.id.startsWith('nested:'));
+    expect(nestedRows.length).toBeGreaterThan(3);
+    expect(nestedRows.filter((x) => x.expected === 'blocked').length).toBeGreaterThan(2);
+    expect(nestedRows.every((x) => x.ok), JSON.stringify(nestedRows, null, 1)).toBe(true);
+  });
+
+  it('follows the agent into its new network namespace when the agent restarts (hermit run)', async () => {
+    expect((await docker(world, ['restart', '--time', '1', AGENT])).exitCode).toBe(0);
+    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { changes: string[] }).changes.join('\n')).toMatch(/old network namespace/);
+    agentPid = await pidOf(world, AGENT);
+    // Images stay in the data volume.
+    expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`)).out).toContain('internet-page');
+  });
+
+  it('follows the agent\'s restart with the guard too', async () => {
+    expect((await docker(world, ['restart', '--time', '1', AGENT])).exitCode).toBe(0);
+    const g = await hermit(world, ['guard', '--once', file], { timeout: 120_000 });
+    expect(g.exitCode, g.stdout + g.stderr).toBe(0);
+    expect(g.stdout + g.stderr).toMatch(/restarted docker engine/);
+    agentPid = await pidOf(world, AGENT);
+    const page = await waitUntil('a nested container to reach the internet again', 60_000, async () => {
+      const r = await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`);
+      return r.out.includes('internet-page') ? r.out : undefined;
+    });
+    expect(page).toContain('internet-page');
+  });
+
+  it('is shown by ps, status and logs --docker, and stopped by stop', async () => {
+    const ps = await hermit(world, ['ps', '--json']);
+    expect((JSON.parse(ps.stdout) as { container: string; role: string }[]).filter((c) => c.container === engine).map((c) => c.role)).toEqual(['docker']);
+    const st = await hermit(world, ['status', file]);
+    expect(st.stdout).toContain(engine);
+    const logs = await hermit(world, ['logs', file, '--docker', '-n', '50']);
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    expect(logs.stdout + logs.stderr).toMatch(/dockerd|rootlesskit|API listen/i);
+    expect((await hermit(world, ['stop', file])).exitCode).toBe(0);
+    const running = await docker(world, ['inspect', '--format', '{{.State.Running}}', engine, AGENT]);
+    expect(running.stdout.trim().split('\n')).toEqual(['false', 'false']);
+  });
+
+  it('down removes the engine and its socket volume, and its data only with --volumes', async () => {
+    // This host's /dev/net/tun is 0600 (or not): the engine got hermit's own node, or the host's.
+    const mounts = JSON.parse((await docker(world, ['container', 'inspect', '--format', '{{json .Mounts}}', engine])).stdout) as { Source: string; Destination: string }[];
+    const tun = mounts.find((m) => m.Destination === '/dev/net/tun')?.Source;
+    expect(tun === undefined).toBe((statSync('/dev/net/tun').mode & 0o006) === 0o006);
+    const volumes = async () => (await docker(world, ['volume', 'ls', '--quiet', '--filter', `label=hermit.profile=${NAME}`])).stdout.trim().split('\n').filter(Boolean).sort();
+    expect(await volumes()).toEqual([DATA_VOLUME, SOCKET_VOLUME]);
+    expect((await hermit(world, ['down', file])).exitCode).toBe(0);
+    expect((await docker(world, ['container', 'inspect', engine])).exitCode).not.toBe(0);
+    expect(await volumes()).toEqual([DATA_VOLUME]);
+    if (tun) expect(existsSync(tun), tun).toBe(false);
+    const d = await hermit(world, ['down', '--volumes', file]);
+    expect(d.exitCode, d.stderr).toBe(0);
+    expect(await volumes()).toEqual([]);
   });
 });

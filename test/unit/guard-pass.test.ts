@@ -86,6 +86,17 @@ describe('a guard pass, through the runner', () => {
     expect(w.lines.at(-1)).toMatch(/^agent: guarantee restored and proven/);
   });
 
+  it('docker: an engine the agent\'s restart left in its old network namespace is restarted, once the agent is proven', async () => {
+    const w = world();
+    const engine: ExistingContainer = { ...container, id: 'e1', name: 'hermit-agent-docker', labels: { 'hermit.profile': 'agent', 'hermit.role': 'docker' } };
+    const own = w.io.own;
+    w.io.own = async (p, shared) => ({ ...await own(p, shared), engine: { container: engine, volumes: [], hostTun: true, tunNode: false, netnsStale: true } });
+    const [r] = await guardPass([loaded], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: true, stopped: false });
+    expect(commandLines(w.runner)).toEqual(['nft -f -', 'docker restart --time 5 e1']);
+    expect(w.lines.some((l) => /restarted docker engine hermit-agent-docker/.test(l))).toBe(true);
+  });
+
   it('the probe after the restore finds a breach: the container is stopped, restart policy first (fail closed)', async () => {
     const w = world({ probe: async (plan) => {
       const planned = asPlanned(plan);

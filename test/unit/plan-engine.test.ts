@@ -2,11 +2,15 @@
 // what the agent's container gets. Isolation itself is proven in test/e2e/engine.test.ts.
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { ENGINE_SECCOMP, engineRun } from '../../src/plan/engine.js';
+import { type ContainerAction, dockerRun } from '../../src/plan/container.js';
+import { ENGINE_SECCOMP, engineRun, planEngine } from '../../src/plan/engine.js';
+import type { EngineFacts, ExistingContainer } from '../../src/plan/facts.js';
 import { DEFAULT_ENGINE_IMAGE, ENGINE_RECIPE_DIR } from '../../src/profile/engine.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { VERSION } from '../../src/version.js';
-import { sampleProfile } from './fixtures.js';
+import { sampleFacts, sampleProfile } from './fixtures.js';
+import { planProbe } from '../../src/plan/targets.js';
+import { nestedProbePlan, withNested } from '../../src/probe/nested.js';
 
 const TEXT = `name: dev
 image: example/agent:1
@@ -88,5 +92,86 @@ describe('engineRun', () => {
 
   it('refuses a profile without an engine', () => {
     expect(() => engineRun(sampleProfile(), {}, '/var/lib/hermit')).toThrow(/no docker/);
+  });
+});
+
+describe('planEngine (hermit run with docker:)', () => {
+  const engine = { image: 'localhost/hermit/engine:test', container: 'hermit-agent-docker', dataVolume: 'hermit-agent-docker', socketVolume: 'hermit-agent-docker-sock' };
+  const profile = sampleProfile({ docker: engine });
+  const running = (name: string, labels: Record<string, string>): ExistingContainer => ({
+    id: `id-${name}`, name, running: true, status: 'running', pid: 42, image: 'sha256:e', startedAt: '', labels, networks: [], restartPolicy: 'no',
+  });
+  const fresh: EngineFacts = { volumes: [], hostTun: false, tunNode: false, imageId: 'sha256:e' };
+  const run: ContainerAction = { kind: 'keep', id: 'a', run: dockerRun(profile, { dockerArgs: [], command: [] }, { API_KEY: 'k' }), reason: '' };
+  const plan = (ef: EngineFacts, agent: ContainerAction = run) => planEngine(profile, sampleFacts({ engine: ef }), { replace: false, stateDir: '/var/lib/hermit', agent })!;
+
+  it('creates its labelled volumes and, the host\'s tun being closed to uid 1000, a tun node of its own', () => {
+    const p = plan(fresh);
+    expect(p.container.kind).toBe('run');
+    expect(p.sidecar.netns).toBe('hermit-agent');
+    expect(p.sidecar.needs!.map((n) => [n.cmd.file, ...n.cmd.args].join(' '))).toEqual([
+      'docker volume create --label hermit.profile=agent --label hermit.role=docker hermit-agent-docker',
+      'docker volume create --label hermit.profile=agent --label hermit.role=docker-socket hermit-agent-docker-sock',
+      'mkdir -p -m 700 /var/lib/hermit/agent/engine',
+      'mknod --mode=600 /var/lib/hermit/agent/engine/tun c 10 200',
+      'chown 1000:1000 /var/lib/hermit/agent/engine/tun',
+    ]);
+    expect(p.sidecar.create.args).toEqual(expect.arrayContaining(['--volume', '/var/lib/hermit/agent/engine/tun:/dev/net/tun']));
+    expect(p.sidecar.ready).toMatchObject({ command: { file: 'docker', args: ['exec', 'hermit-agent-docker', 'docker', '-H', 'unix:///run/hermit-docker/docker.sock', 'version', '--format', '{{.Server.Version}}'] } });
+  });
+
+  it('uses the host\'s tun when it is open to all, and makes only what is missing', () => {
+    const p = plan({ ...fresh, hostTun: true, volumes: ['hermit-agent-docker', 'hermit-agent-docker-sock'] });
+    expect(p.sidecar.needs).toEqual([]);
+    expect(p.sidecar.create.args).toEqual(expect.arrayContaining(['--device', '/dev/net/tun']));
+  });
+
+  it('is kept while it runs in the agent\'s namespace, and recreated when the agent is recreated, started or restarted', () => {
+    const sc = plan(fresh).sidecar;
+    const existing = running(engine.container, { 'hermit.profile': 'agent', 'hermit.role': 'docker', 'hermit.config': sc.configHash });
+    const ef = { ...fresh, tunNode: true, volumes: [engine.dataVolume, engine.socketVolume], container: existing };
+    expect(plan(ef).container.kind).toBe('keep');
+    expect(plan(ef, { kind: 'run', run: run.run, reason: 'x' }).container).toMatchObject({ kind: 'run', remove: existing.id, reason: expect.stringMatching(/shares its network/) });
+    expect(plan(ef, { kind: 'start', id: 'a', reason: 'x' }).container).toMatchObject({ kind: 'run', reason: expect.stringMatching(/new network namespace/) });
+    expect(plan({ ...ef, netnsStale: true }).container).toMatchObject({ kind: 'run', reason: expect.stringMatching(/old network namespace/) });
+  });
+
+  it('refuses an engine image that is neither here nor buildable', () => {
+    expect(() => plan({ ...fresh, imageId: undefined } as EngineFacts)).toThrow(/not on this host/);
+  });
+
+  it('gives the agent the socket volume and DOCKER_HOST on the docker command line (the CLI reads DOCKER_HOST itself)', () => {
+    const r = dockerRun(profile, { dockerArgs: [], command: [] }, { API_KEY: 'k' });
+    expect(r.args).toEqual(expect.arrayContaining(['--env', 'DOCKER_HOST=unix:///run/hermit-docker/docker.sock', '--volume', 'hermit-agent-docker-sock:/run/hermit-docker']));
+    expect(r.env.DOCKER_HOST).toBeUndefined();
+    expect(r.configHash).not.toBe(dockerRun(sampleProfile(), { dockerArgs: [], command: [] }, { API_KEY: 'k' }).configHash);
+  });
+
+  it('refuses an agent whose uid cannot use the socket', () => {
+    expect(() => parseProfile('/p/dev.yaml', `${TEXT.replace('container:\n', 'container:\n  user: "0:0"\n')}docker: true\n`, { HOME: '/root' })).toThrow(/container\.user.*uid 1000/s);
+  });
+});
+
+describe('the nested path\'s probe', () => {
+  const profile = sampleProfile({ probe: { ...sampleProfile().probe, mustReach: [{ host: 'example.org', port: 443 }] } });
+  const plan = planProbe(profile, sampleFacts());
+
+  it('resolves through the declared resolver (no embedded DNS there), probes the declared ones, leaves IPv6 to the agent\'s rows', () => {
+    const nested = nestedProbePlan(plan, profile);
+    expect(nested.tcp.find((t) => t.probe.host === 'example.org')!.probe.resolver).toBe(profile.dns[0]);
+    expect(nested.dns.map((d) => d.probe.server)).toEqual(profile.dns);
+    expect(nested.request.dns).toEqual(nested.dns.map((d) => d.probe));
+    expect(nested.ipv6Off).toBe(false);
+    const blocked = (p: typeof plan) => p.tcp.filter((t) => t.expect === 'blocked').map((t) => `${t.probe.host}:${t.probe.port}`);
+    expect(blocked(nested)).toEqual(blocked(plan));
+  });
+
+  it('joins the agent\'s report: a breach there fails the whole', () => {
+    const row = { id: 't1', kind: 'tcp' as const, target: '192.168.1.1:80', reason: 'r', expected: 'blocked' as const, observed: 'rejected', ok: true };
+    const agent = { container: 'a', profile: 'agent', ok: true, rows: [row] };
+    const merged = withNested(agent, { ...agent, ok: false, rows: [{ ...row, ok: false, failure: 'breach' as const }] });
+    expect(merged.ok).toBe(false);
+    expect(merged.rows.map((r) => r.id)).toEqual(['t1', 'nested:t1']);
+    expect(merged.rows[1]!.target).toBe('192.168.1.1:80 [from the docker engine]');
   });
 });

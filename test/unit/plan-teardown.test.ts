@@ -112,3 +112,16 @@ describe('teardown plan', () => {
     expect(() => planTeardown('agent', stopped)).toThrow(/still used by container parked.*nothing was changed/);
   });
 });
+
+describe('teardown of the docker: engine\'s volumes', () => {
+  const volumes = [
+    { name: 'hermit-agent-docker', labels: { 'hermit.profile': 'agent', 'hermit.role': 'docker' } },
+    { name: 'hermit-agent-docker-sock', labels: { 'hermit.profile': 'agent', 'hermit.role': 'docker-socket' } },
+    { name: 'hermit-other-docker-sock', labels: { 'hermit.profile': 'other', 'hermit.role': 'docker-socket' } },
+    { name: 'hermit-agent-docker-copy', labels: {} },
+  ];
+  it('removes the socket volume; the data volume only with --volumes; nothing of another profile or unlabelled', () => {
+    expect(planTeardown('agent', inventory({ volumes })).volumes).toEqual(['hermit-agent-docker-sock']);
+    expect(planTeardown('agent', inventory({ volumes }), {}, { volumes: true }).volumes).toEqual(['hermit-agent-docker', 'hermit-agent-docker-sock']);
+  });
+});

@@ -113,6 +113,23 @@ describe('compareProfiles', () => {
   });
 });
 
+describe('compareProfiles: docker:', () => {
+  const base = sampleProfile();
+  const engine = { image: 'localhost/hermit/engine:1', build: { context: '/h/profiles/engine' }, container: 'hermit-agent-docker', dataVolume: 'hermit-agent-docker', socketVolume: 'hermit-agent-docker-sock' };
+  it('adding the engine or changing its image widens; taking it away narrows', () => {
+    const added = compareProfiles(base, { ...base, docker: engine });
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((c) => c.direction === 'widens')).toBe(true);
+    const other = compareProfiles({ ...base, docker: engine }, { ...base, docker: { ...engine, image: 'example.org/engine:2' } });
+    expect(other.map((c) => `${c.key} ${c.direction}`)).toEqual(['docker.image widens']);
+    expect(onlyNarrows(compareProfiles({ ...base, docker: engine }, base))).toBe(true);
+  });
+  it('is listed among the grants', () => {
+    const rows = Object.fromEntries(grants({ ...base, docker: engine }));
+    expect(rows['a docker engine of its own (docker:)']![0]).toMatch(/^localhost\/hermit\/engine:1 \(built from/);
+  });
+});
+
 describe('grants', () => {
   it('lists what the agent gets, root marked', () => {
     const rows = Object.fromEntries(grants(withContainer(sampleProfile(), { user: 'root' })));

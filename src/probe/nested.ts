@@ -1,0 +1,54 @@
+// The docker: engine's nested path, probed like the agent: hermit's probe worker in the network
+// namespace of the engine's dockerd (rootlesskit's, whose only way out is slirp4netns opening
+// sockets in the agent's namespace), where every nested container's traffic starts too.
+import { readFile, readdir, readlink } from 'node:fs/promises';
+import { EMBEDDED_DNS } from '../plan/targets.js';
+import type { Profile } from '../profile/types.js';
+import type { ProbePlan, ProbeReport } from './types.js';
+
+/**
+ * The agent's plan, as seen from the engine's namespace: there is no Docker embedded DNS there
+ * (the engine resolves through the profile's declared resolvers, which are probed as they are),
+ * so names are resolved through the first of those. IPv6 is not checked: the namespace's only
+ * way out is slirp4netns's IPv4 sockets in the agent's namespace, whose IPv6 the agent's rows prove off.
+ */
+export function nestedProbePlan(plan: ProbePlan, profile: Profile): ProbePlan {
+  // Allowlist mode: names are the proxy's business, as for the agent (nothing answers there either).
+  const resolver = profile.proxy ? undefined : profile.dns[0];
+  if (!resolver) return { ...plan, ipv6Off: false };
+  const tcp = plan.tcp.map((e) => (e.probe.resolver === EMBEDDED_DNS ? { ...e, probe: { ...e.probe, resolver } } : e));
+  const dns = plan.dns.filter((d) => d.probe.server !== EMBEDDED_DNS);
+  return { ...plan, tcp, dns, ipv6Off: false, request: { ...plan.request, tcp: tcp.map((t) => t.probe), dns: dns.map((d) => d.probe) } };
+}
+
+/** The agent's rows, then the nested path's, named as such: one report, one verdict. */
+export function withNested(agent: ProbeReport, nested: ProbeReport): ProbeReport {
+  const rows = [...agent.rows, ...nested.rows.map((r) => ({ ...r, id: `nested:${r.id}`, target: `${r.target} [from the docker engine]` }))];
+  return { ...agent, ok: agent.ok && nested.ok, rows };
+}
+
+const netns = (pid: number) => readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
+
+/**
+ * The host pid of the engine container's first process (breadth first from its init) that lives
+ * in another network namespace than the container's: rootlesskit's child, which runs dockerd.
+ */
+export async function nestedNetnsPid(enginePid: number): Promise<number | undefined> {
+  const own = await netns(enginePid);
+  if (!own) return undefined;
+  const children = new Map<number, number[]>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, the last ')' ends it.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid > 0) children.set(ppid, [...children.get(ppid) ?? [], Number(name)]);
+  }
+  const queue = [...children.get(enginePid) ?? []];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    const ns = await netns(pid);
+    if (ns && ns !== own) return pid;
+    queue.push(...children.get(pid) ?? []);
+  }
+  return undefined;
+}
