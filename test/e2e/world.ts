@@ -437,22 +437,36 @@ function cgroupDirs(): string[] {
 
 // ---- building the world -------------------------------------------------------------------------
 
-/** One world per world id (fixed names and addresses): wait for another live run to finish. */
-async function claim(waitMs = 15 * 60_000) {
+/** One world per world id (fixed names and addresses): wait for another live run to finish. Also a
+ * lock for what worlds share (`file`: the Squid root filesystem while it is made). */
+async function claim(file = p('owner'), waitMs = 15 * 60_000) {
   const me = `${process.pid} ${startTime(process.pid)}`; // start time: a reused pid is not the owner
   const end = Date.now() + waitMs;
   for (let warned = false; ; await sleep(1000)) {
-    mkdirSync(ROOT, { recursive: true });
-    try { writeFileSync(p('owner'), me, { flag: 'wx' }); return; } catch { /* exists */ }
+    mkdirSync(dirname(file), { recursive: true });
+    try { writeFileSync(file, me, { flag: 'wx' }); return; } catch { /* exists */ }
     let owner = '';
-    try { owner = readFileSync(p('owner'), 'utf8'); } catch { continue; } // just released
-    const [pid, start] = owner.split(' ').map(Number);
+    try { owner = readFileSync(file, 'utf8'); } catch { continue; } // just released
+    const [pid] = owner.split(' ').map(Number);
     if (owner === me) return;
-    if (!alive(pid!) || startTime(pid!) !== start) { rmSync(p('owner'), { force: true }); continue; } // crashed run
-    if (Date.now() > end) throw new Error(`another e2e run (pid ${pid}) still holds ${ROOT}`);
-    if (!warned) console.warn(`[e2e] another e2e run (pid ${pid}) is using ${ROOT}; waiting for it to finish`);
+    if (!heldBy(owner)) { rmSync(file, { force: true }); continue; } // crashed run
+    if (Date.now() > end) throw new Error(`another e2e run (pid ${pid}) still holds ${file}`);
+    if (!warned) console.warn(`[e2e] another e2e run (pid ${pid}) holds ${file}; waiting for it to finish`);
     warned = true;
   }
+}
+
+/** Is the process that wrote this owner text ("pid start-time") still running? */
+function heldBy(owner: string): boolean {
+  const [pid, start] = owner.split(' ').map(Number);
+  return !!pid && alive(pid) && startTime(pid) === start;
+}
+
+/** Another world of this machine is up (any world id, e.g. CI's parallel lanes). */
+function otherWorldLive(): boolean {
+  return readdirSync('/tmp').filter((e) => /^hermit-e2e(-[a-z0-9]{1,4})?$/.test(e) && join('/tmp', e) !== ROOT).some((e) => {
+    try { return heldBy(readFileSync(join('/tmp', e, 'owner'), 'utf8')); } catch { return false; }
+  });
 }
 
 function startTime(pid: number): number {
@@ -530,6 +544,8 @@ async function startServices() {
 // system containerd if its socket is there, and shims put sockets there), /run/docker (plugins dir).
 const BINDS: [string, string][] = [['resolv.conf', '/etc/resolv.conf'], ['etc-docker', '/etc/docker'],
   ['run-containerd', '/run/containerd'], ['run-docker', '/run/docker']];
+/** The mount points a world had to create on the machine, for every world (they share them). */
+const MADE_DIRS = '/tmp/hermit-e2e.made-dirs';
 
 async function startDocker(info: WorldInfo) {
   if (ENGINE !== 20) await must(join(REPO, '.ci', 'fetch-engine'), [String(ENGINE)], { timeout: 300_000 }); // a no-op once cached
@@ -543,7 +559,7 @@ async function startDocker(info: WorldInfo) {
   await must('unshare', [`--mount=${info.mntnsPath}`, '--propagation', 'slave', 'true']);
   for (const [src, target] of BINDS) {
     // A missing mount point is created (and noted, for cleanup to remove) on the machine itself.
-    if (!existsSync(target)) { mkdirSync(target); writeFileSync(p('made-dirs'), `${target}\n`, { flag: 'a' }); }
+    if (!existsSync(target)) { mkdirSync(target); writeFileSync(MADE_DIRS, `${target}\n`, { flag: 'a' }); }
     await must('nsenter', [`--mount=${info.mntnsPath}`, '--', 'mount', '--bind', p(src), target]);
   }
   await spawnDockerd(info);
@@ -583,20 +599,28 @@ const SQUID_ROOTFS = process.env.HERMIT_E2E_SQUID_ROOTFS ?? '/var/cache/hermit-e
 export async function squidImage(info: WorldInfo): Promise<string> {
   if ((await docker(info, ['image', 'inspect', SQUID_IMAGE])).exitCode === 0) return SQUID_IMAGE;
   if (!existsSync(SQUID_ROOTFS)) {
-    const root = p('squid-root');
-    rmSync(root, { recursive: true, force: true });
-    const r = await run('debootstrap', ['--variant=minbase', '--include=squid-openssl', 'bookworm', root], { timeout: 600_000 });
-    if (r.exitCode !== 0) throw new Error(`debootstrap of squid failed (it needs a Debian mirror): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
-    // Documentation and the package cache are not needed to run squid: a smaller import.
-    for (const d of ['usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists']) rmSync(join(root, d), { recursive: true, force: true });
-    mkdirSync(dirname(SQUID_ROOTFS), { recursive: true });
-    await must('tar', ['-C', root, '-cf', `${SQUID_ROOTFS}.tmp`, '.']);
-    await must('mv', [`${SQUID_ROOTFS}.tmp`, SQUID_ROOTFS]);
-    rmSync(root, { recursive: true, force: true });
+    const lock = `${SQUID_ROOTFS}.lock`;
+    await claim(lock); // worlds side by side (CI's lanes): one debootstrap, the others wait for it
+    try {
+      if (!existsSync(SQUID_ROOTFS)) await makeSquidRootfs();
+    } finally { rmSync(lock, { force: true }); }
   }
   const r = await docker(info, ['import', SQUID_ROOTFS, SQUID_IMAGE], { timeout: 300_000 });
   if (r.exitCode !== 0) throw new Error(`docker import of ${SQUID_ROOTFS} failed: ${r.stderr.trim()}`);
   return SQUID_IMAGE;
+}
+
+async function makeSquidRootfs() {
+  const root = p('squid-root');
+  rmSync(root, { recursive: true, force: true });
+  const r = await run('debootstrap', ['--variant=minbase', '--include=squid-openssl', 'bookworm', root], { timeout: 600_000 });
+  if (r.exitCode !== 0) throw new Error(`debootstrap of squid failed (it needs a Debian mirror): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
+  // Documentation and the package cache are not needed to run squid: a smaller import.
+  for (const d of ['usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists']) rmSync(join(root, d), { recursive: true, force: true });
+  mkdirSync(dirname(SQUID_ROOTFS), { recursive: true });
+  await must('tar', ['-C', root, '-cf', `${SQUID_ROOTFS}.tmp`, '.']);
+  await must('mv', [`${SQUID_ROOTFS}.tmp`, SQUID_ROOTFS]);
+  rmSync(root, { recursive: true, force: true });
 }
 
 // ---- tearing down -------------------------------------------------------------------------------
@@ -647,7 +671,12 @@ async function cleanup(keep: string[]) {
   const mounts = mountPoints().filter((m) => m === ROOT || m.startsWith(`${ROOT}/`)).sort((a, b) => b.length - a.length);
   for (const m of mounts) await run('umount', ['-l', m]);
   for (const d of cgroupDirs().reverse()) { try { rmdirSync(d); } catch { /* busy or gone */ } }
-  try { for (const d of readFileSync(p('made-dirs'), 'utf8').split('\n')) if (d) rmdirSync(d); } catch { /* none, or in use */ }
+  // Not while another world is up: removing a folder also detaches the binds on it in that world's
+  // mount namespace (its dockerd would lose /run/containerd).
+  if (!otherWorldLive()) {
+    try { for (const d of readFileSync(MADE_DIRS, 'utf8').split('\n')) if (d) rmdirSync(d); } catch { /* none, or in use */ }
+    rmSync(MADE_DIRS, { force: true });
+  }
   if (!existsSync(ROOT)) return;
   for (const e of readdirSync(ROOT)) if (!keep.includes(e)) rmSync(p(e), { recursive: true, force: true });
 }
