@@ -1,6 +1,7 @@
 // Summarises `strace -f -tt -s 160 -e trace=execve,openat,connect,write,writev -o FILE` of one hermit
 // command: every process it started (what, when, how long), every file it opened (and which twice),
-// and every Engine API request (method and path, from the first bytes written to the socket).
+// and every Engine API request hermit made (method and path, from the first bytes written to the
+// socket; a docker CLI it started makes its own).
 // Times are ms since the first traced line (hermit's own execve). strace slows every system call:
 // read the counts and the order from here, the milliseconds from HERMIT_TIMING without strace.
 
@@ -59,15 +60,16 @@ export function summarise(text: string): Summary {
     }
   }
   const main = [...procs.values()][0];
+  // hermit's own: its process and its threads (libuv's pool), not the programs it started.
+  const own = (pid: number) => pid === main?.pid || !procs.has(pid);
   const spawns = [...procs.values()].slice(1).map((p) => ({ at: p.start, ms: p.end === undefined ? undefined : +(p.end - p.start).toFixed(1), exit: p.exit, argv: p.argv.join(' ') }));
   const byPath = new Map<string, number>();
-  for (const f of files) byPath.set(f.path, (byPath.get(f.path) ?? 0) + 1);
+  for (const f of files) if (own(f.pid)) byPath.set(f.path, (byPath.get(f.path) ?? 0) + 1);
   return {
     totalMs: main?.end,
     spawns,
-    // hermit's own: its process and its threads (libuv's pool), not the programs it started.
-    files: files.map((f) => ({ ...f, byHermit: f.pid === main?.pid || !procs.has(f.pid) })),
+    files: files.map((f) => ({ ...f, byHermit: own(f.pid) })),
     openedMoreThanOnce: [...byPath].filter(([, n]) => n > 1).map(([path, n]) => ({ path, n })),
-    requests: requests.filter((r) => r.request).map((r) => ({ at: r.at, request: r.request! })),
+    requests: requests.filter((r) => r.request && own(r.pid)).map((r) => ({ at: r.at, request: r.request! })),
   };
 }
