@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject, it } from 'vitest';
-import { type WorldInfo, docker, hermit, inHost, writeProfile } from '../test/e2e/world.js';
+import { type WorldInfo, docker, hermit, inHost, sleeperYaml, writeProfile } from '../test/e2e/world.js';
 import { SPACED_MS, median, sleep, timingMarks } from './measure.js';
 import { type Summary, summarise } from './strace-summary.js';
 
@@ -21,19 +21,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const NAME = 'trace';
 
 it.skipIf(!!world.skip)('a launch, traced', async () => {
-  const file = writeProfile(world, NAME, `name: ${NAME}
-image: ${world.image}
-command: [sleep, "86400"]
-network:
-  subnet: 172.30.24.0/24
-dns: [${world.addr.router}]
-egress:
-  allow:
-    - { to: ${world.addr.nas}, ports: [${world.ports.nasAllowed}], comment: NAS }
-probe:
-  dnsName: internet.test
-  mustReach: [{ host: internet.test, port: ${world.ports.internet} }]
-`, join(world.root, 'bench'));
+  // The world's plainest caged agent (the launch bench's profile less its one exception).
+  const file = writeProfile(world, NAME, sleeperYaml(world, NAME, '172.30.24.0/24'), join(world.root, 'bench'));
   const down = async () => { await hermit(world, ['down', NAME, '--time', '0']); };
   const rmContainer = async () => { await docker(world, ['rm', '--force', `hermit-${NAME}`]); };
   const cases = { first: down, launch: rmContainer, unchanged: async () => {} } as const;
