@@ -30,7 +30,8 @@ ${extra}`;
 
 const writeProfile = (name: string, text: string) => writeProfileIn(world, name, text);
 
-const OUT = '/tmp/hermit-doctor-e2e';
+// One per world (worlds run side by side, e.g. CI's lanes): /tmp/hermit-e2e[-id]-doctor.
+const OUT = `${world.root}-doctor`;
 const logFile = (what: string) => join(OUT, `${what}.json`);
 
 async function doctor(file: string, what: string): Promise<{ r: RunResult; report: DoctorReport; check: (id: string) => Check }> {

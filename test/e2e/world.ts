@@ -438,22 +438,36 @@ function cgroupDirs(): string[] {
 
 // ---- building the world -------------------------------------------------------------------------
 
-/** One world per world id (fixed names and addresses): wait for another live run to finish. */
-async function claim(waitMs = 15 * 60_000) {
+/** One world per world id (fixed names and addresses): wait for another live run to finish. Also a
+ * lock for what worlds share (`file`: the Squid root filesystem while it is made). */
+async function claim(file = p('owner'), waitMs = 15 * 60_000) {
   const me = `${process.pid} ${startTime(process.pid)}`; // start time: a reused pid is not the owner
   const end = Date.now() + waitMs;
   for (let warned = false; ; await sleep(1000)) {
-    mkdirSync(ROOT, { recursive: true });
-    try { writeFileSync(p('owner'), me, { flag: 'wx' }); return; } catch { /* exists */ }
+    mkdirSync(dirname(file), { recursive: true });
+    try { writeFileSync(file, me, { flag: 'wx' }); return; } catch { /* exists */ }
     let owner = '';
-    try { owner = readFileSync(p('owner'), 'utf8'); } catch { continue; } // just released
-    const [pid, start] = owner.split(' ').map(Number);
+    try { owner = readFileSync(file, 'utf8'); } catch { continue; } // just released
+    const [pid] = owner.split(' ').map(Number);
     if (owner === me) return;
-    if (!alive(pid!) || startTime(pid!) !== start) { rmSync(p('owner'), { force: true }); continue; } // crashed run
-    if (Date.now() > end) throw new Error(`another e2e run (pid ${pid}) still holds ${ROOT}`);
-    if (!warned) console.warn(`[e2e] another e2e run (pid ${pid}) is using ${ROOT}; waiting for it to finish`);
+    if (!heldBy(owner)) { rmSync(file, { force: true }); continue; } // crashed run
+    if (Date.now() > end) throw new Error(`another e2e run (pid ${pid}) still holds ${file}`);
+    if (!warned) console.warn(`[e2e] another e2e run (pid ${pid}) holds ${file}; waiting for it to finish`);
     warned = true;
   }
+}
+
+/** Is the process that wrote this owner text ("pid start-time") still running? */
+function heldBy(owner: string): boolean {
+  const [pid, start] = owner.split(' ').map(Number);
+  return !!pid && alive(pid) && startTime(pid) === start;
+}
+
+/** Another world of this machine is up (any world id, e.g. CI's parallel lanes). */
+function otherWorldLive(): boolean {
+  return readdirSync('/tmp').filter((e) => /^hermit-e2e(-[a-z0-9]{1,4})?$/.test(e) && join('/tmp', e) !== ROOT).some((e) => {
+    try { return heldBy(readFileSync(join('/tmp', e, 'owner'), 'utf8')); } catch { return false; }
+  });
 }
 
 function startTime(pid: number): number {
@@ -531,6 +545,8 @@ async function startServices() {
 // system containerd if its socket is there, and shims put sockets there), /run/docker (plugins dir).
 const BINDS: [string, string][] = [['resolv.conf', '/etc/resolv.conf'], ['etc-docker', '/etc/docker'],
   ['run-containerd', '/run/containerd'], ['run-docker', '/run/docker']];
+/** The mount points a world had to create on the machine, for every world (they share them). */
+const MADE_DIRS = '/tmp/hermit-e2e.made-dirs';
 
 async function startDocker(info: WorldInfo) {
   if (ENGINE !== 20) await must(join(REPO, '.ci', 'fetch-engine'), [String(ENGINE)], { timeout: 300_000 }); // a no-op once cached
@@ -544,7 +560,7 @@ async function startDocker(info: WorldInfo) {
   await must('unshare', [`--mount=${info.mntnsPath}`, '--propagation', 'slave', 'true']);
   for (const [src, target] of BINDS) {
     // A missing mount point is created (and noted, for cleanup to remove) on the machine itself.
-    if (!existsSync(target)) { mkdirSync(target); writeFileSync(p('made-dirs'), `${target}\n`, { flag: 'a' }); }
+    if (!existsSync(target)) { mkdirSync(target); writeFileSync(MADE_DIRS, `${target}\n`, { flag: 'a' }); }
     await must('nsenter', [`--mount=${info.mntnsPath}`, '--', 'mount', '--bind', p(src), target]);
   }
   await spawnDockerd(info);
@@ -616,26 +632,35 @@ interface DebootstrapImage {
 async function debootstrapImage(info: WorldInfo, spec: DebootstrapImage): Promise<string> {
   if ((await docker(info, ['image', 'inspect', spec.image])).exitCode === 0) return spec.image;
   if (!existsSync(spec.rootfs)) {
-    const root = p(`${spec.image.replace(/\W+/g, '-')}-root`);
-    rmSync(root, { recursive: true, force: true });
-    const r = await run('debootstrap', ['--variant=minbase', `--include=${spec.include.join(',')}`, 'bookworm', root], { timeout: 600_000 });
-    if (r.exitCode !== 0) throw new Error(`debootstrap of ${spec.image} failed (it needs a Debian mirror): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
-    if (spec.prepare) {
-      copyFileSync(spec.prepare, join(root, 'tmp', 'prepare.sh'));
-      await must('chroot', [root, 'sh', '/tmp/prepare.sh']);
-      rmSync(join(root, 'tmp', 'prepare.sh'));
-    }
-    // Documentation and the package cache are not needed to run it: a smaller import.
-    for (const d of ['usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists']) rmSync(join(root, d), { recursive: true, force: true });
-    mkdirSync(dirname(spec.rootfs), { recursive: true });
-    await must('tar', ['-C', root, '-cf', `${spec.rootfs}.tmp`, '.']);
-    await must('mv', [`${spec.rootfs}.tmp`, spec.rootfs]);
-    rmSync(root, { recursive: true, force: true });
+    const lock = `${spec.rootfs}.lock`;
+    await claim(lock); // worlds side by side (CI's lanes): one debootstrap, the others wait for it
+    try {
+      if (!existsSync(spec.rootfs)) await makeRootfs(spec);
+    } finally { rmSync(lock, { force: true }); }
   }
   const changes = (spec.changes ?? []).flatMap((c) => ['--change', c]);
   const r = await docker(info, ['import', ...changes, spec.rootfs, spec.image], { timeout: 300_000 });
   if (r.exitCode !== 0) throw new Error(`docker import of ${spec.rootfs} failed: ${r.stderr.trim()}`);
   return spec.image;
+}
+
+/** The tree made once (debootstrap, prepare.sh), kept as a tar for every later world. */
+async function makeRootfs(spec: DebootstrapImage): Promise<void> {
+  const root = p(`${spec.image.replace(/\W+/g, '-')}-root`);
+  rmSync(root, { recursive: true, force: true });
+  const r = await run('debootstrap', ['--variant=minbase', `--include=${spec.include.join(',')}`, 'bookworm', root], { timeout: 600_000 });
+  if (r.exitCode !== 0) throw new Error(`debootstrap of ${spec.image} failed (it needs a Debian mirror): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
+  if (spec.prepare) {
+    copyFileSync(spec.prepare, join(root, 'tmp', 'prepare.sh'));
+    await must('chroot', [root, 'sh', '/tmp/prepare.sh']);
+    rmSync(join(root, 'tmp', 'prepare.sh'));
+  }
+  // Documentation and the package cache are not needed to run it: a smaller import.
+  for (const d of ['usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/cache/apt', 'var/lib/apt/lists']) rmSync(join(root, d), { recursive: true, force: true });
+  mkdirSync(dirname(spec.rootfs), { recursive: true });
+  await must('tar', ['-C', root, '-cf', `${spec.rootfs}.tmp`, '.']);
+  await must('mv', [`${spec.rootfs}.tmp`, spec.rootfs]);
+  rmSync(root, { recursive: true, force: true });
 }
 
 // ---- tearing down -------------------------------------------------------------------------------
@@ -686,7 +711,12 @@ async function cleanup(keep: string[]) {
   const mounts = mountPoints().filter((m) => m === ROOT || m.startsWith(`${ROOT}/`)).sort((a, b) => b.length - a.length);
   for (const m of mounts) await run('umount', ['-l', m]);
   for (const d of cgroupDirs().reverse()) { try { rmdirSync(d); } catch { /* busy or gone */ } }
-  try { for (const d of readFileSync(p('made-dirs'), 'utf8').split('\n')) if (d) rmdirSync(d); } catch { /* none, or in use */ }
+  // Not while another world is up: removing a folder also detaches the binds on it in that world's
+  // mount namespace (its dockerd would lose /run/containerd).
+  if (!otherWorldLive()) {
+    try { for (const d of readFileSync(MADE_DIRS, 'utf8').split('\n')) if (d) rmdirSync(d); } catch { /* none, or in use */ }
+    rmSync(MADE_DIRS, { force: true });
+  }
   if (!existsSync(ROOT)) return;
   for (const e of readdirSync(ROOT)) if (!keep.includes(e)) rmSync(p(e), { recursive: true, force: true });
 }
