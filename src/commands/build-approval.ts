@@ -10,7 +10,7 @@ import { insideWritableMounts } from '../profile/writers.js';
 import { renderBuildApproval, renderBuildTrust } from '../report/build-inputs.js';
 import { printableLine } from '../report/printable.js';
 import { type BuildApprovalRecord, buildApprovalOf, recordBuildApproval } from '../state/store.js';
-import { type Asker, checkApproval, terminalAsker } from './approval.js';
+import { type Asker, checkApproval, terminalAsker } from './ask-approval.js';
 
 const record = (loaded: LoadedProfile, inputs: BuildInputs, by: string) => recordBuildApproval({
   profile: loaded.profile.name, file: loaded.file, by, digest: inputs.digest, dockerfile: { file: inputs.dockerfile.file, text: inputs.dockerfile.text, digest: inputs.dockerfile.digest },

@@ -1,6 +1,6 @@
 // The down flow: name → inventory → teardown plan → remove (container, rules, network) → forget.
 import { describe as describeCommand } from '../apply/exec.js';
-import { gatherInventory, profileVolumes } from '../apply/facts.js';
+import { gatherInventory, profileVolumes } from '../host/read.js';
 import { boundTargets } from '../apply/binds.js';
 import { teardownCommands, teardownSteps } from '../apply/teardown.js';
 import { HermitError } from '../errors.js';

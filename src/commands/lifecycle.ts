@@ -1,7 +1,7 @@
 // Pieces the lifecycle commands (stop, down, status, ps, logs, shell) share.
-import { containers, container as inspectContainer } from '../apply/facts.js';
+import { containers, container as inspectContainer } from '../host/read.js';
 import { HermitError } from '../errors.js';
-import type { ExistingContainer } from '../plan/facts.js';
+import type { ExistingContainer } from '../plan/host-facts.js';
 import { LABEL_PROFILE, LABEL_ROLE } from '../plan/labels.js';
 import { ENGINE_ROLE } from '../plan/engine.js';
 import { NAME_RULES } from '../profile/names.js';

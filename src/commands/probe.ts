@@ -12,7 +12,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the probe table as JSON on stdout' }) as Argv<ProbeArgs>,
   handler: async (argv: ArgumentsCamelCase<ProbeArgs>) => {
     const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { enforce, proveIsolation, proveNested, renderProof }, { remember }, { HermitError }, { ensureApproved }] =
-      await Promise.all([import('./common.js'), import('../apply/facts.js'), import('../plan/targets.js'), import('./prove.js'), import('./run-flow.js'), import('../errors.js'), import('./approval.js')]);
+      await Promise.all([import('./common.js'), import('../host/read.js'), import('../plan/targets.js'), import('./prove.js'), import('./run-flow.js'), import('../errors.js'), import('./ask-approval.js')]);
     const loaded = loadChecked(argv.profile);
     const { profile, file } = loaded;
     requireRoot('probe', "it enters the container's network namespace");

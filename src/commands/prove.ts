@@ -1,14 +1,14 @@
 // Probe from inside the container's network namespace, classify against the expected table, judge
-// it (verdict.ts), and act on the judgement: shared by hermit run, update and probe.
+// it (judgement.ts), and act on the judgement: shared by hermit run, update and probe.
 import { stopFailClosed } from '../apply/stop.js';
 import { HermitError } from '../errors.js';
 import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
 import { probeContainer } from '../probe/run.js';
 import type { ProbePlan, ProbeReport } from '../probe/types.js';
-import { type Judgement, consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
+import { type Judgement, consequence, couldNotRun, describeJudgement, judge } from '../probe/judgement.js';
 import type { ProbeSettings, Profile } from '../profile/types.js';
-import { container as inspectContainer } from '../apply/facts.js';
+import { container as inspectContainer } from '../host/read.js';
 import { nestedNetnsPid, nestedProbePlan, withNested } from '../probe/nested.js';
 import { renderProbeTable } from '../report/probe-table.js';
 import { runSteps } from './progress.js';
@@ -81,7 +81,7 @@ const HINTS: Record<Judgement['kind'], string> = {
 };
 
 /**
- * Acts on the judgement (consequence() in verdict.ts decides): stops the container, failing
+ * Acts on the judgement (consequence() in judgement.ts decides): stops the container, failing
  * closed, and throws the exit 5 error; or warns and sets the exit code (5, or 6 for an outage).
  */
 export async function enforce(proof: Pick<Proof, 'judgement' | 'attempts' | 'ms'>, settings: Pick<ProbeSettings, 'onFailure' | 'onOutage'>, containerId: string, name: string): Promise<void> {

@@ -9,7 +9,7 @@ export const psCommand: CommandModule<object, PsArgs> = {
   builder: (y: Argv) => y.option('json', { type: 'boolean', default: false, describe: 'Print the list as JSON on stdout' }) as Argv<PsArgs>,
   handler: async (argv: ArgumentsCamelCase<PsArgs>) => {
     const [{ execOk }, { LABEL_PROFILE }, { lastProbe: readProbe }, { renderPs }, { printJson }] = await Promise.all([
-      import('../apply/exec.js'), import('../plan/labels.js'), import('../state/store.js'), import('../report/status.js'), import('./lifecycle.js'),
+      import('../apply/exec.js'), import('../plan/labels.js'), import('../state/store.js'), import('../report/status-text.js'), import('./lifecycle.js'),
     ]);
     const out = await execOk({ file: 'docker', args: ['container', 'ls', '--all', '--no-trunc', '--filter', `label=${LABEL_PROFILE}`, '--format', '{{json .}}'] }, 'host');
     const rows = await Promise.all(out.split('\n').filter(Boolean).map(async (line) => {

@@ -1,9 +1,9 @@
 // The status flow: inventory + host addresses + recorded probes → ProfileStatus per profile.
-import { gatherInventory, hostAddresses, imageId } from '../apply/facts.js';
+import { gatherInventory, hostAddresses, imageId } from '../host/read.js';
 import { HermitError } from '../errors.js';
-import { type ProfileStatus, knownProfiles, profileStatus } from '../plan/status.js';
+import { type ProfileStatus, knownProfiles, profileStatus } from '../plan/profile-status.js';
 import type { LoadedProfile } from '../profile/types.js';
-import { renderStatus } from '../report/status.js';
+import { renderStatus } from '../report/status-text.js';
 import { lastProbe, lastVerified, recordedProfiles } from '../state/store.js';
 import { enforcedVersion } from '../profile/approval.js';
 import { loadChecked, requireRoot } from './common.js';

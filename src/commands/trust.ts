@@ -21,7 +21,7 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
       .example('sudo $0 trust ./hermit.yaml --fingerprint sha256:…', 'Approve the exact version a refusal showed (scripts)') as Argv<TrustArgs>,
   handler: async (argv: ArgumentsCamelCase<TrustArgs>) => {
     const [{ loadChecked, requireRoot }, { approve, checkApproval }, report, { terminalAsker }, { HermitError }] = await Promise.all([
-      import('./common.js'), import('../profile/approval.js'), import('../report/approval.js'), import('./approval.js'), import('../errors.js'),
+      import('./common.js'), import('../profile/approval.js'), import('../report/approval-summary.js'), import('./ask-approval.js'), import('../errors.js'),
     ]);
     if (argv.show && (argv.yes || argv.fingerprint !== undefined)) throw new HermitError('usage', '--show approves nothing; it does not go with --yes or --fingerprint');
     const loaded = loadChecked(argv.profile);

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, describe, exec } from '../apply/exec.js';
-import { resolvConfPath } from '../apply/facts.js';
+import { resolvConfPath } from '../host/read.js';
 import { proxyDir } from '../plan/proxy.js';
 import type { Profile } from '../profile/types.js';
 import { stateDir } from '../state/store.js';

@@ -15,7 +15,7 @@ import { SRC } from './gather.js';
 import { parseProbeResponse, runProbeWorker } from '../probe/run.js';
 import type { ProbeRequest, ProbeResponse } from '../probe/types.js';
 import type { Profile } from '../profile/types.js';
-import { Facts } from './facts.js';
+import { Facts } from './snapshot-views.js';
 import type { NetnsRequest, NetnsResponse } from './netns-worker.js';
 import type { Snapshot, Vantage, VantageId } from './types.js';
 

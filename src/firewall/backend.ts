@@ -5,7 +5,7 @@
 // and src/apply runs them (apply/firewall.ts).
 import type { Command } from '../apply/exec.js';
 import type { Family } from '../net/cidr.js';
-import type { FirewallBackend, FirewallFacts } from '../plan/facts.js';
+import type { FirewallBackend, FirewallFacts } from '../plan/host-facts.js';
 import type { Rule, Ruleset } from '../plan/ruleset.js';
 import type { Profile } from '../profile/types.js';
 import type { Attribution } from '../probe/types.js';

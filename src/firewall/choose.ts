@@ -2,7 +2,7 @@
 // host has: HERMIT_FIREWALL=auto|iptables|nftables. Auto picks nftables when Docker's own backend
 // is nftables (it has no DOCKER-USER chain) or the host has no iptables, and iptables otherwise.
 import { HermitError } from '../errors.js';
-import type { FirewallBackend } from '../plan/facts.js';
+import type { FirewallBackend } from '../plan/host-facts.js';
 
 export interface BackendChoice {
   backend: FirewallBackend;

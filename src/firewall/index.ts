@@ -1,6 +1,6 @@
 // The firewall backends by name. A command chooses one (choose.ts) and asks it; the other is asked
 // only for what a run with it left behind.
-import type { FirewallBackend } from '../plan/facts.js';
+import type { FirewallBackend } from '../plan/host-facts.js';
 import type { Firewall, FirewallChange } from './backend.js';
 import { iptables } from './iptables.js';
 import { nftables } from './nftables.js';

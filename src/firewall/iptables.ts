@@ -39,7 +39,7 @@ export function parseSave(save: string): Map<string, string[]> {
  * hermit's IPv6 forward jump goes into DOCKER-USER, like the IPv4 one, so nothing of Docker's sees the
  * bridge's IPv6 first. (Docker 20.10 has no IPv6 DOCKER-USER; the jump stays in FORWARD.)
  */
-export function onHost(rs: Ruleset, save: string): Ruleset {
+export function asThisHostHoldsIt(rs: Ruleset, save: string): Ruleset {
   if (rs.family !== 6 || !parseSave(save).has('DOCKER-USER')) return rs;
   return { ...rs, jumps: rs.jumps.map((j) => (j.from === 'FORWARD' ? { ...j, from: 'DOCKER-USER' } : j)) };
 }
@@ -371,9 +371,9 @@ export const iptables: Firewall = {
     }
   },
 
-  // IPv6 where ip6tables exists, its forward jump where this host's Docker wants it (onHost).
+  // IPv6 where ip6tables exists, its forward jump where this host's Docker wants it (asThisHostHoldsIt).
   wanted: (profile, hostAddresses, host) =>
-    ([4, 6] as const).filter((f) => f === 4 || host.save6 !== '').map((f) => onHost(buildRuleset(profile, f, hostAddresses), saveOf(host, f))),
+    ([4, 6] as const).filter((f) => f === 4 || host.save6 !== '').map((f) => asThisHostHoldsIt(buildRuleset(profile, f, hostAddresses), saveOf(host, f))),
 
   plan(profile, wanted, host) {
     const noIp6 = ipv6Unavailable(profile, host);

@@ -11,13 +11,13 @@ import { proxyDir } from '../plan/proxy.js';
 import { proxyContainerOf } from '../plan/egress.js';
 import { type Runner, hostRunner } from '../apply/exec.js';
 import { stopFailClosed } from '../apply/stop.js';
-import { type SharedFacts, besideOf, container as inspectContainer, profileFacts, sharedFacts } from '../apply/facts.js';
+import { type SharedFacts, besideOf, container as inspectContainer, profileFacts, sharedFacts } from '../host/read.js';
 import { HermitError } from '../errors.js';
-import type { ExistingContainer, HostFacts } from '../plan/facts.js';
+import type { ExistingContainer, HostFacts } from '../plan/host-facts.js';
 import { planProbe } from '../plan/targets.js';
 import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
-import { consequence, couldNotRun, describeJudgement, judge } from '../probe/verdict.js';
+import { consequence, couldNotRun, describeJudgement, judge } from '../probe/judgement.js';
 import { probeContainer } from '../probe/run.js';
 import type { ProbePlan, ProbeReport, ProbeResponse } from '../probe/types.js';
 import { approve, enforcedVersion } from '../profile/approval.js';
@@ -27,7 +27,7 @@ import { bindFacts, bootBind } from '../apply/binds.js';
 import { pinnedMounts } from '../plan/binds.js';
 import { withHostLock } from '../state/lock.js';
 import { lastProbe, recordProbe, recordRules, recordVerified, recordedProfiles, savedBinds, savedRules, stateDir } from '../state/store.js';
-import { type Drift, type Verdict, describeDrift, verify, wantedRulesets } from './verify.js';
+import { type Drift, type Findings, describeDrift, verify, wantedRulesets } from './verify.js';
 
 export type Log = (line: string) => void;
 export const stdoutLog: Log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -84,13 +84,13 @@ const fixable = (d: Drift) => d.kind === 'rules' || d.kind === 'extra-network';
 /** One profile in a pass: what was read and found, and the lines the pass wrote about it. */
 interface Item {
   loaded: LoadedProfile;
-  read?: { facts: HostFacts; verdict: Verdict };
+  read?: { facts: HostFacts; findings: Findings };
   /** Why it could not be verified (a read failed): retried on the next trigger. */
   failed?: string;
   actions: string[];
   note: Log;
 }
-type ReadItem = Item & { read: { facts: HostFacts; verdict: Verdict } };
+type ReadItem = Item & { read: { facts: HostFacts; findings: Findings } };
 
 const nameOf = (g: Item) => g.loaded.profile.name;
 const firstLine = (e: unknown) => (e as Error).message.split('\n')[0]!;
@@ -107,7 +107,7 @@ async function readAndVerify(items: Item[], io: GuardIo): Promise<void> {
   await Promise.all(items.map(async (g) => {
     try {
       const facts = await io.own(g.loaded.profile, shared);
-      g.read = { facts, verdict: verify(g.loaded.profile, facts, await lastProbe(nameOf(g))) };
+      g.read = { facts, findings: verify(g.loaded.profile, facts, await lastProbe(nameOf(g))) };
       delete g.failed;
     } catch (e) {
       g.failed = firstLine(e);
@@ -117,12 +117,12 @@ async function readAndVerify(items: Item[], io: GuardIo): Promise<void> {
 
 /** Items that were read and are hermit's to guard (not absent, not a foreign container). */
 const guarded = (items: Item[]): ReadItem[] =>
-  items.filter((g): g is ReadItem => !g.failed && !!g.read && !g.read.verdict.foreign && !g.read.verdict.absent);
+  items.filter((g): g is ReadItem => !g.failed && !!g.read && !g.read.findings.foreign && !g.read.findings.absent);
 
 /** The rule changes each item needs, by its drifts (only those of the named kinds, when given). */
 const rulesFixes = (items: ReadItem[], only?: Map<Item, Set<string>>): Map<Item, FirewallChange[]> =>
   new Map(items
-    .map((g) => [g, g.read.verdict.drifts.filter(isRules).map((d) => d.fix).filter((f) => only?.get(g)?.has(f.what) ?? true)] as const)
+    .map((g) => [g, g.read.findings.drifts.filter(isRules).map((d) => d.fix).filter((f) => only?.get(g)?.has(f.what) ?? true)] as const)
     .filter(([, fixes]) => fixes.length > 0));
 
 /**
@@ -166,8 +166,8 @@ async function restoreRules(items: ReadItem[], log: Log, io: GuardIo): Promise<v
 
 /** The container's other networks, disconnected: paths around the bridge's rules. */
 async function disconnectExtra(g: ReadItem, runner: Runner): Promise<void> {
-  const c = g.read.verdict.container;
-  for (const d of g.read.verdict.drifts) {
+  const c = g.read.findings.container;
+  for (const d of g.read.findings.drifts) {
     if (d.kind !== 'extra-network' || !c) continue;
     for (const net of d.networks) {
       const r = await runner.run({ file: 'docker', args: ['network', 'disconnect', '--force', net, c.id] });
@@ -183,25 +183,25 @@ async function disconnectExtra(g: ReadItem, runner: Runner): Promise<void> {
 async function verifyAndRestore(items: Item[], log: Log, io: GuardIo): Promise<void> {
   await withHostLock(async () => {
     await readAndVerify(items, io);
-    const drifted = guarded(items).filter((g) => g.read.verdict.drifts.some((x) => x.kind !== 'unproven'));
+    const drifted = guarded(items).filter((g) => g.read.findings.drifts.some((x) => x.kind !== 'unproven'));
     if (drifted.length > 1) log(`${drifted.length} profiles drifted, found in one read of the host: ${drifted.map(nameOf).join(', ')}`);
-    for (const g of drifted) for (const d of g.read.verdict.drifts.filter((x) => x.kind !== 'unproven')) g.note(`${nameOf(g)}: DRIFT ${describeDrift(d)}`);
+    for (const g of drifted) for (const d of g.read.findings.drifts.filter((x) => x.kind !== 'unproven')) g.note(`${nameOf(g)}: DRIFT ${describeDrift(d)}`);
     // What changed while restoring (a network connected, dockerd moving its own jump) gets a second
     // round instead of being taken as beyond repair.
     for (let round = 0; round < 2; round++) {
-      const todo = guarded(items).filter((g) => g.read.verdict.drifts.some(fixable));
+      const todo = guarded(items).filter((g) => g.read.findings.drifts.some(fixable));
       if (todo.length === 0) break;
-      if (round > 0) for (const g of todo) for (const d of g.read.verdict.drifts.filter(fixable)) g.note(`${nameOf(g)}: DRIFT ${describeDrift(d)}`);
+      if (round > 0) for (const g of todo) for (const d of g.read.findings.drifts.filter(fixable)) g.note(`${nameOf(g)}: DRIFT ${describeDrift(d)}`);
       await restoreRules(todo, log, io);
       for (const g of todo) await disconnectExtra(g, io.runner);
       await readAndVerify(todo, io);
       // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
-      for (const g of guarded(todo)) if (g.read.verdict.drifts.some(isRules)) g.note(`${nameOf(g)}: rules still differ right after restoring them (another firewall manager rewriting them?)`);
+      for (const g of guarded(todo)) if (g.read.findings.drifts.some(isRules)) g.note(`${nameOf(g)}: rules still differ right after restoring them (another firewall manager rewriting them?)`);
     }
     // Keep what boot restores in step with what is applied.
     for (const g of guarded(items)) {
-      const { facts, verdict } = g.read;
-      if (!verdict.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
+      const { facts, findings } = g.read;
+      if (!findings.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
         await recordRules(nameOf(g), g.loaded.file, facts.firewall.backend, wantedRulesets(g.loaded.profile, facts)).catch(() => undefined);
       }
     }
@@ -251,16 +251,16 @@ async function inTurn<T, R>(xs: T[], n: number, f: (x: T) => Promise<R>): Promis
 /** After the restore: prove the profile's isolation, or stop its container when it does not hold. */
 async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo): Promise<PassResult> {
   const { profile, file } = g.loaded;
-  const { facts, verdict } = g.read;
+  const { facts, findings } = g.read;
   const { actions, note } = g;
-  if (verdict.absent) return { profile: profile.name, ok: true, stopped: false };
-  if (verdict.foreign) {
+  if (findings.absent) return { profile: profile.name, ok: true, stopped: false };
+  if (findings.foreign) {
     log(`${profile.name}: container ${profile.container.name} was not started by hermit for this profile; left alone`);
     return { profile: profile.name, ok: false, stopped: false };
   }
 
-  const c = verdict.container;
-  const remaining = verdict.drifts.filter((d) => d.kind !== 'unproven');
+  const c = findings.container;
+  const remaining = findings.drifts.filter((d) => d.kind !== 'unproven');
   const running = !!c && (c.running || c.status === 'restarting');
   let ok = remaining.length === 0;
   let stopped = false;
@@ -270,8 +270,8 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo
     stopped = await stopContainer(c.id, c.name, remaining.map(describeDrift).join('; '), note, io.runner);
   } else if (!ok) {
     note(`${profile.name}: cannot restore the guarantee: ${remaining.map(describeDrift).join('; ')}`);
-  } else if (c?.running && (actions.length > 0 || verdict.drifts.some((d) => d.kind === 'unproven'))) {
-    const why = actions.length > 0 ? 'after restoring' : verdict.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
+  } else if (c?.running && (actions.length > 0 || findings.drifts.some((d) => d.kind === 'unproven'))) {
+    const why = actions.length > 0 ? 'after restoring' : findings.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
     const tp = Date.now();
     const plan = planProbe(profile, facts);
     const probeOnce = (pid: number) => io.probe(pid, plan).then((res) => classify(plan, res, { container: c.name, profile: profile.name }));

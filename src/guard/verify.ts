@@ -1,6 +1,6 @@
 // The guard's verification as a pure function: a profile and what was observed on the host → the
 // ways the guarantee drifted, each with what would restore it. Effects live in guard.ts.
-import type { ExistingContainer, HostFacts } from '../plan/facts.js';
+import type { ExistingContainer, HostFacts } from '../plan/host-facts.js';
 import type { FirewallChange } from '../firewall/iptables.js';
 import { LABEL_PROFILE } from '../plan/labels.js';
 import { planNetwork } from '../plan/network.js';
@@ -20,7 +20,7 @@ export type Drift =
   /** Something hermit cannot put right by itself: the container must not keep running. */
   | { kind: 'fatal'; reason: string };
 
-export interface Verdict {
+export interface Findings {
   profile: string;
   container?: ExistingContainer;
   /** A same-named container hermit did not start: left alone. */
@@ -71,13 +71,13 @@ function bindDrifts(profile: Profile, facts: HostFacts, c: ExistingContainer): D
   return out;
 }
 
-export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord): Verdict {
+export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord): Findings {
   const c = facts.container;
   const foreign = !!c && c.labels[LABEL_PROFILE] !== profile.name;
   const absent = !c && !facts.networks.some((n) => n.name === profile.network.name);
-  const verdict: Verdict = { profile: profile.name, ...(c && !foreign ? { container: c } : {}), foreign, absent, drifts: [] };
-  if (foreign || absent) return verdict;
-  const drifts = verdict.drifts;
+  const findings: Findings = { profile: profile.name, ...(c && !foreign ? { container: c } : {}), foreign, absent, drifts: [] };
+  if (foreign || absent) return findings;
+  const drifts = findings.drifts;
   const running = !!c && (c.running || c.status === 'restarting');
 
   try {
@@ -86,7 +86,7 @@ export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord):
     drifts.push({ kind: 'fatal', reason: `the host cannot hold hermit's rules: ${(e as Error).message}` });
   }
 
-  if (!running) return verdict;
+  if (!running) return findings;
   try {
     if (planNetwork(profile, facts).kind === 'create') drifts.push({ kind: 'fatal', reason: `network ${profile.network.name} is gone` });
   } catch (e) {
@@ -103,5 +103,5 @@ export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord):
   if (!probe || probe.containerId !== c.id) drifts.push({ kind: 'unproven', reason: 'no probe of this container yet' });
   else if (!probe.ok) drifts.push({ kind: 'unproven', reason: 'its last probe failed' });
   else if (Date.parse(c.startedAt) > Date.parse(probe.at)) drifts.push({ kind: 'unproven', reason: `container started at ${c.startedAt}, after its last probe` });
-  return verdict;
+  return findings;
 }

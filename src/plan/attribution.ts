@@ -4,7 +4,7 @@
 import { type Family, inRange, isIp, nthAddress, parseCidr } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
 import type { Attribution, ResetRule } from '../probe/types.js';
-import type { HostFacts } from './facts.js';
+import type { HostFacts } from './host-facts.js';
 import { firewallFor } from '../firewall/index.js';
 import { buildRuleset, inputChain } from './ruleset.js';
 

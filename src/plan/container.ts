@@ -1,7 +1,7 @@
 // The `docker run` argument vector, and what to do with a container that already exists.
 import { HermitError } from '../errors.js';
 import type { Profile } from '../profile/types.js';
-import type { ExistingContainer, HostFacts } from './facts.js';
+import type { ExistingContainer, HostFacts } from './host-facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, configHash as hashOf, labelArgs } from './labels.js';
 import { type Sidecar, planSidecar } from './sidecar.js';
 import { splitPublish, splitVolume } from '../docker/args.js';

@@ -9,7 +9,7 @@ import { ENGINE_RECIPE_DIR } from '../profile/engine.js';
 import { HermitError } from '../errors.js';
 import type { EngineSettings, Profile } from '../profile/types.js';
 import type { ContainerAction } from './container.js';
-import type { EngineFacts, HostFacts } from './facts.js';
+import type { EngineFacts, HostFacts } from './host-facts.js';
 import { BUILD_ENV, type ImageAction } from './image.js';
 import { type HostCommand, type Prerequisite, type Sidecar, type SidecarPlan, planSidecar } from './sidecar.js';
 import { VERSION } from '../version.js';

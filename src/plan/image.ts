@@ -6,7 +6,7 @@
 import { dockerfileName } from '../profile/build-inputs.js';
 import type { Profile } from '../profile/types.js';
 import { agentNetwork, proxyEnv } from './egress.js';
-import type { HostFacts } from './facts.js';
+import type { HostFacts } from './host-facts.js';
 
 /** A docker CLI invocation as data; env holds extra variables for the CLI process. */
 export interface DockerCall {

@@ -3,7 +3,7 @@
 import { HermitError } from '../errors.js';
 import { cidrsOverlap, parseCidr } from '../net/cidr.js';
 import type { Profile } from '../profile/types.js';
-import type { DockerNetwork, HostFacts } from './facts.js';
+import type { DockerNetwork, HostFacts } from './host-facts.js';
 import { LABEL_PROFILE, labelArgs } from './labels.js';
 
 

@@ -3,7 +3,7 @@ import type { Profile } from '../profile/types.js';
 import type { ProbePlan } from '../probe/types.js';
 import { type ContainerAction, type RunExtras, agentSidecar, dockerRun, planContainer } from './container.js';
 import { type ImageAction, planImage } from './image.js';
-import type { FirewallFacts, HostFacts } from './facts.js';
+import type { FirewallFacts, HostFacts } from './host-facts.js';
 import { type FirewallChange, allFirewalls, firewallFor } from '../firewall/index.js';
 import { type NetworkAction, planNetwork } from './network.js';
 import type { Ruleset } from './ruleset.js';

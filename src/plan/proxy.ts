@@ -7,7 +7,7 @@ import { domainPorts } from '../profile/allowlist.js';
 import type { AllowedDomain, Profile, ProxyContainer, ProxySettings } from '../profile/types.js';
 import { proxyContainerOf } from './egress.js';
 import { type ImageAction, buildCall } from './image.js';
-import type { HostFacts, ProxyFacts } from './facts.js';
+import type { HostFacts, ProxyFacts } from './host-facts.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
 import { type ConfigFile, type Sidecar, type SidecarPlan, planSidecar } from './sidecar.js';
 import { type NetworkAction, planNetwork } from './network.js';

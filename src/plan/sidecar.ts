@@ -2,7 +2,7 @@
 // (the proxy in allowlist mode; later others). One planner decides keep, start, reload or
 // recreate for all of them, and one apply step (apply/sidecar.ts) carries that out.
 import { HermitError } from '../errors.js';
-import type { ExistingContainer } from './facts.js';
+import type { ExistingContainer } from './host-facts.js';
 import type { ImageAction } from './image.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE } from './labels.js';
 

@@ -5,7 +5,7 @@ import { domainAllows } from '../profile/allowlist.js';
 import type { Profile } from '../profile/types.js';
 import type { ExpectedDns, ExpectedTcp, ProbePlan } from '../probe/types.js';
 import { planAttribution } from './attribution.js';
-import type { HostFacts } from './facts.js';
+import type { HostFacts } from './host-facts.js';
 import { blockedRangeOf } from './ruleset.js';
 import { credentialTargets } from './credentials.js';
 

@@ -4,7 +4,7 @@
 import { HermitError } from '../errors.js';
 import { LABEL_PROFILE, LABEL_ROLE } from './labels.js';
 import { ENGINE_ROLE } from './engine.js';
-import type { DockerNetwork, ExistingContainer, Inventory } from './facts.js';
+import type { DockerNetwork, ExistingContainer, Inventory } from './host-facts.js';
 import { type FirewallChange, allFirewalls } from '../firewall/index.js';
 
 export interface Teardown {

@@ -1,7 +1,7 @@
-// Probing again while the result is an outage, with the bounded backoff of verdict.ts. A breach or
+// Probing again while the result is an outage, with the bounded backoff of judgement.ts. A breach or
 // a proof ends it at once: a breach is never retried away.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Judgement, outageDelayMs } from './verdict.js';
+import { type Judgement, outageDelayMs } from './judgement.js';
 
 export interface Settled<T> { value: T; judgement?: Judgement; attempts: number }
 

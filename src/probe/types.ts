@@ -1,6 +1,6 @@
 // The probe contract: the parent builds a request, the worker (src/probe/worker.ts) runs it
 // inside the container's network namespace and answers with raw outcomes; the parent classifies.
-import type { FirewallBackend } from '../plan/facts.js';
+import type { FirewallBackend } from '../plan/host-facts.js';
 
 /** 'denied': the proxy answered and refused (Squid's ERR_ACCESS_DENIED). */
 export type TcpOutcome = 'connected' | 'refused' | 'unreachable' | 'timeout' | 'error' | 'denied';
@@ -103,7 +103,7 @@ export interface ProbeRow {
   observed: string;
   ok: boolean;
   /** On a failed row: 'breach' when what must be blocked (or off) was not, 'outage' when what must
-   * connect or resolve did not (see verdict.ts). */
+   * connect or resolve did not (see judgement.ts). */
   failure?: 'breach' | 'outage';
   ms?: number;
 }

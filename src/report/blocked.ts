@@ -1,7 +1,7 @@
 // Blocked connections from the kernel log: the lines hermit's LOG rules wrote (prefix
 // "hermit:<profile>: "), parsed into time, destination, port and protocol. Pure.
 import { logPrefix } from '../plan/ruleset.js';
-import { table } from './status.js';
+import { table } from './status-text.js';
 
 export interface BlockedEntry {
   /** As the log source printed it (ISO from dmesg --time-format iso and journalctl -o short-iso). */

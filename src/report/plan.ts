@@ -1,6 +1,6 @@
 // Human renderings of planned state, for --dry-run.
 import { firewallFor } from '../firewall/index.js';
-import type { HostFacts } from '../plan/facts.js';
+import type { HostFacts } from '../plan/host-facts.js';
 import { wantedRulesets } from '../plan/plan.js';
 import type { Profile } from '../profile/types.js';
 

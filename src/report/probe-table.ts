@@ -1,6 +1,6 @@
 // Expected vs observed, one row per check, so a mismatch stands out. Pure.
 import type { ProbeReport, ProbeRow } from '../probe/types.js';
-import { judge } from '../probe/verdict.js';
+import { judge } from '../probe/judgement.js';
 
 const ANSI = { red: '\x1b[31m', green: '\x1b[32m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
 

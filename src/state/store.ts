@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { FirewallBackend } from '../plan/facts.js';
+import type { FirewallBackend } from '../plan/host-facts.js';
 import type { Ruleset } from '../plan/ruleset.js';
 import type { Profile } from '../profile/types.js';
 import type { PinnedMount } from '../plan/binds.js';

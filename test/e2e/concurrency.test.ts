@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { ProfileStatus } from '../../src/plan/status.js';
+import type { ProfileStatus } from '../../src/plan/profile-status.js';
 import { FIREWALL, type WorldInfo, docker, hermit, inHost, nftTableOf, sleeperYaml } from './world.js';
 
 const world = inject('world') as WorldInfo;

@@ -2,7 +2,7 @@
 // hour here), and only one guard per profile runs at a time.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ProfileStatus } from '../../src/plan/status.js';
+import type { ProfileStatus } from '../../src/plan/profile-status.js';
 import { FIREWALL, connectEnd, type WorldInfo, hermit, hermitDaemon, inHost, pidOf, tail, waitUntil, writeProfile } from './world.js';
 import { readFileSync } from 'node:fs';
 

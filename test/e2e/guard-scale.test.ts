@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ProfileStatus } from '../../src/plan/status.js';
+import type { ProfileStatus } from '../../src/plan/profile-status.js';
 import { FIREWALL, type WorldInfo, connectEnd, connectFrom, hermit, inHost, pidOf, sleeperYaml } from './world.js';
 
 const world = inject('world') as WorldInfo;

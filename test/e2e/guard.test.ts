@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ProfileStatus } from '../../src/plan/status.js';
+import type { ProfileStatus } from '../../src/plan/profile-status.js';
 import { FIREWALL, connectEnd, NS, type WorldInfo, connectFrom, docker, firewallDump, hermit, inHost, inNs, nftTableOf, pidOf as pidOfIn, restartDockerd } from './world.js';
 
 const world = inject('world') as WorldInfo;

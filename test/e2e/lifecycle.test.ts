@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ProfileStatus } from '../../src/plan/status.js';
+import type { ProfileStatus } from '../../src/plan/profile-status.js';
 import type { ProbeReport } from '../../src/probe/types.js';
-import type { PsRow } from '../../src/report/status.js';
+import type { PsRow } from '../../src/report/status-text.js';
 import { FIREWALL, type WorldInfo, docker, firewallDump, hermit, inHost, nftTableOf, worldNs, writeProfile as writeProfileIn } from './world.js';
 
 const world = inject('world') as WorldInfo;

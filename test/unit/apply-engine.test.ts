@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Applied, applySteps, planCommands } from '../../src/apply/apply.js';
-import type { ExistingContainer } from '../../src/plan/facts.js';
+import type { ExistingContainer } from '../../src/plan/host-facts.js';
 import { type Plan, makePlan } from '../../src/plan/plan.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { FakeRunner, runAll, shown } from './fakes/runner.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Applied, applySteps, planCommands } from '../../src/apply/apply.js';
-import type { ExistingContainer } from '../../src/plan/facts.js';
+import type { ExistingContainer } from '../../src/plan/host-facts.js';
 import { type Plan, makePlan } from '../../src/plan/plan.js';
 import { squidConf } from '../../src/plan/proxy.js';
 import { parseProfile } from '../../src/profile/load.js';

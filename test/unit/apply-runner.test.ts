@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Applied, applySteps, planCommands } from '../../src/apply/apply.js';
 import { teardownCommands, teardownSteps } from '../../src/apply/teardown.js';
 import type { Command } from '../../src/apply/exec.js';
-import type { Inventory } from '../../src/plan/facts.js';
+import type { Inventory } from '../../src/plan/host-facts.js';
 import { dockerRun } from '../../src/plan/container.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { planTeardown } from '../../src/plan/teardown.js';

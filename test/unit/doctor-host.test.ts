@@ -1,7 +1,7 @@
 // Host checks fed with recorded outputs: the e2e world healthy and broken on purpose, this machine
 // (no Docker engine; and as an unprivileged user), and variants crafted by editing those outputs.
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../../src/doctor/facts.js';
+import { Facts } from '../../src/doctor/snapshot-views.js';
 import { firewallFor } from '../../src/firewall/index.js';
 import { checks, docProfile, edit, evidence, variant } from './doctor-fixtures.js';
 

@@ -1,5 +1,5 @@
 // Hand-built profiles and host facts for pure planning tests.
-import type { HostFacts } from '../../src/plan/facts.js';
+import type { HostFacts } from '../../src/plan/host-facts.js';
 import { DEFAULT_BLOCKED_V4, DEFAULT_BLOCKED_V6, type Profile } from '../../src/profile/types.js';
 
 export function sampleProfile(overrides: Partial<Profile> = {}): Profile {

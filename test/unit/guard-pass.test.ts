@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GuardIo, bootRestore, guardPass } from '../../src/guard/guard.js';
 import { nftTable, nftables, renderTable, wantedTable } from '../../src/firewall/nftables.js';
-import type { ExistingContainer, HostFacts } from '../../src/plan/facts.js';
+import type { ExistingContainer, HostFacts } from '../../src/plan/host-facts.js';
 import type { ProbePlan, ProbeResponse } from '../../src/probe/types.js';
 import type { LoadedProfile } from '../../src/profile/types.js';
 import { recordRules } from '../../src/state/store.js';

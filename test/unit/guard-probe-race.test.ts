@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { probeCurrentProcess } from '../../src/guard/guard.js';
-import type { ExistingContainer } from '../../src/plan/facts.js';
+import type { ExistingContainer } from '../../src/plan/host-facts.js';
 import type { ProbeReport } from '../../src/probe/types.js';
 
 // A pid no process has (above the kernel's pid_max ceiling of 2^22).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeDrift, verify, wantedRulesets } from '../../src/guard/verify.js';
-import type { ExistingContainer, HostFacts } from '../../src/plan/facts.js';
-import { onHost, parseSave, planFirewall } from '../../src/firewall/iptables.js';
+import type { ExistingContainer, HostFacts } from '../../src/plan/host-facts.js';
+import { asThisHostHoldsIt, parseSave, planFirewall } from '../../src/firewall/iptables.js';
 import { type Ruleset, buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import type { ProbeRecord } from '../../src/state/store.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures.js';
@@ -10,7 +10,7 @@ import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures
 /** The dump after hermit's rules were applied to `save`. */
 function applied(save: string, wanted: Ruleset): string {
   const chains = parseSave(save);
-  const rs = onHost(wanted, save);
+  const rs = asThisHostHoldsIt(wanted, save);
   for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? []).filter((l) => !l.endsWith(`-j ${j.to}`))]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');

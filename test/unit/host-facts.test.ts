@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engineGet, engineSocket } from '../../src/apply/engine.js';
-import { parseProcIpv6Route, parseProcRoute } from '../../src/apply/host.js';
+import { parseProcIpv6Route, parseProcRoute } from '../../src/host/addresses.js';
 
 // Recorded from the test world's host namespace (uplink 192.168.50.10/24, docker0, one hermit bridge).
 const PROC_ROUTE = `Iface	Destination	Gateway 	Flags	RefCnt	Use	Metric	Mask		MTU	Window	IRTT

@@ -4,17 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { parseDomain } from '../../src/profile/allowlist.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { dockerRun } from '../../src/plan/container.js';
-import { onHost, planFirewall } from '../../src/firewall/iptables.js';
+import { asThisHostHoldsIt, planFirewall } from '../../src/firewall/iptables.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { proxyEnv } from '../../src/plan/egress.js';
 import { planProxy, squidConf } from '../../src/plan/proxy.js';
 import { buildRuleset } from '../../src/plan/ruleset.js';
 import { planProbe } from '../../src/plan/targets.js';
-import type { ExistingContainer } from '../../src/plan/facts.js';
+import type { ExistingContainer } from '../../src/plan/host-facts.js';
 import { proxyAnswer } from '../../src/probe/worker.js';
 import { verify } from '../../src/guard/verify.js';
-import { profileStatus } from '../../src/plan/status.js';
-import { renderStatus } from '../../src/report/status.js';
+import { profileStatus } from '../../src/plan/profile-status.js';
+import { renderStatus } from '../../src/report/status-text.js';
 import { parseProxyLog } from '../../src/report/blocked.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts } from './fixtures.js';
 
@@ -201,7 +201,7 @@ describe('guard and status in allowlist mode', () => {
   const p = load();
   const addrs = sampleFacts().addresses.map((a) => a.address);
   // As hermit plans it on that host (IPv6 into ip6tables' DOCKER-USER where there is one).
-  const save = (family: 4 | 6, base: string) => applyPayload(base, planFirewall(onHost(buildRuleset(p, family, addrs), base), base).payload!);
+  const save = (family: 4 | 6, base: string) => applyPayload(base, planFirewall(asThisHostHoldsIt(buildRuleset(p, family, addrs), base), base).payload!);
   const agent: ExistingContainer = { id: 'a1', name: 'hermit-strict', running: true, status: 'running', pid: 5, image: 'i', startedAt: '2026-01-01T10:00:00.000Z',
     labels: { 'hermit.profile': 'strict' }, networks: ['hermit-strict-internal'], restartPolicy: 'no' };
   const proxy: ExistingContainer = { ...agent, id: 'p1', name: 'hermit-strict-proxy', labels: { 'hermit.profile': 'strict', 'hermit.role': 'proxy' }, networks: ['hermit-strict', 'hermit-strict-internal'] };

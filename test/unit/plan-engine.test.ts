@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { type ContainerAction, dockerRun } from '../../src/plan/container.js';
 import { ENGINE_SECCOMP, engineRun, planEngine } from '../../src/plan/engine.js';
-import type { EngineFacts, ExistingContainer } from '../../src/plan/facts.js';
+import type { EngineFacts, ExistingContainer } from '../../src/plan/host-facts.js';
 import { DEFAULT_ENGINE_IMAGE, ENGINE_RECIPE_DIR } from '../../src/profile/engine.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { VERSION } from '../../src/version.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HermitError } from '../../src/errors.js';
-import { onHost, parseSave, planFirewall } from '../../src/firewall/iptables.js';
+import { asThisHostHoldsIt, parseSave, planFirewall } from '../../src/firewall/iptables.js';
 import { checkFirewallBackend } from '../../src/plan/plan.js';
 import { type Ruleset, buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleFacts, sampleProfile } from './fixtures.js';
@@ -30,10 +30,10 @@ describe('firewall plan', () => {
 
   it("jumps from ip6tables' DOCKER-USER where Docker keeps one (27+), from FORWARD where it does not (20.10)", () => {
     const rs = buildRuleset(sampleProfile(), 6, HOST);
-    expect(onHost(rs, FRESH_SAVE6).jumps.map((j) => j.from)).toEqual(['DOCKER-USER', 'INPUT']);
-    expect(onHost(rs, '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n').jumps.map((j) => j.from)).toEqual(['FORWARD', 'INPUT']);
-    expect(onHost(buildRuleset(sampleProfile(), 4, HOST), FRESH_SAVE4)).toEqual(buildRuleset(sampleProfile(), 4, HOST));
-    expect(planFirewall(onHost(rs, FRESH_SAVE6), FRESH_SAVE6).changes).toContain('add jump DOCKER-USER -i hm-agent → HERMIT-agent');
+    expect(asThisHostHoldsIt(rs, FRESH_SAVE6).jumps.map((j) => j.from)).toEqual(['DOCKER-USER', 'INPUT']);
+    expect(asThisHostHoldsIt(rs, '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n').jumps.map((j) => j.from)).toEqual(['FORWARD', 'INPUT']);
+    expect(asThisHostHoldsIt(buildRuleset(sampleProfile(), 4, HOST), FRESH_SAVE4)).toEqual(buildRuleset(sampleProfile(), 4, HOST));
+    expect(planFirewall(asThisHostHoldsIt(rs, FRESH_SAVE6), FRESH_SAVE6).changes).toContain('add jump DOCKER-USER -i hm-agent → HERMIT-agent');
   });
 
   it('drops all IPv6 from the bridge when IPv6 is off', async () => {

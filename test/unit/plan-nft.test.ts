@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { firewallBackendOf } from '../../src/apply/facts.js';
+import { firewallBackendOf } from '../../src/host/read.js';
 import { HermitError } from '../../src/errors.js';
 import { chooseBackend } from '../../src/firewall/choose.js';
-import type { HostFacts } from '../../src/plan/facts.js';
+import type { HostFacts } from '../../src/plan/host-facts.js';
 import { canonicalNftRule, hermitTables, planNft, renderTable, teardownNft, wantedTable } from '../../src/firewall/nftables.js';
 import { firewallChanges, makePlan } from '../../src/plan/plan.js';
 import { buildRuleset } from '../../src/plan/ruleset.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { planCommands } from '../../src/apply/apply.js';
 import { describe as describeCommand } from '../../src/apply/exec.js';
-import type { ExistingContainer } from '../../src/plan/facts.js';
+import type { ExistingContainer } from '../../src/plan/host-facts.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { type Sidecar, planSidecar } from '../../src/plan/sidecar.js';
 import { sampleFacts, sampleProfile } from './fixtures.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ExistingContainer, Inventory } from '../../src/plan/facts.js';
-import { onHost, parseSave } from '../../src/firewall/iptables.js';
+import type { ExistingContainer, Inventory } from '../../src/plan/host-facts.js';
+import { asThisHostHoldsIt, parseSave } from '../../src/firewall/iptables.js';
 import { buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
-import { knownProfiles, profileStatus } from '../../src/plan/status.js';
+import { knownProfiles, profileStatus } from '../../src/plan/profile-status.js';
 import type { ProbeRecord } from '../../src/state/store.js';
-import { renderStatus } from '../../src/report/status.js';
+import { renderStatus } from '../../src/report/status-text.js';
 import { FRESH_SAVE4, FRESH_SAVE6, sampleProfile } from './fixtures.js';
 
 const HOST = ['127.0.0.1', '192.168.50.10'];
@@ -12,7 +12,7 @@ const profile = sampleProfile();
 
 function applied(save: string, family: 4 | 6): string {
   const chains = parseSave(save);
-  const rs = onHost(buildRuleset(profile, family, HOST), save);
+  const rs = asThisHostHoldsIt(buildRuleset(profile, family, HOST), save);
   for (const c of rs.chains) chains.set(c.name, c.rules.map((r) => renderRule(c.name, r, rs.family)));
   for (const j of rs.jumps) chains.set(j.from, [renderJump(j), ...(chains.get(j.from) ?? [])]);
   return ['*filter', ...[...chains.keys()].map((n) => `:${n} - [0:0]`), ...[...chains.values()].flat(), 'COMMIT', ''].join('\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExistingContainer, Inventory } from '../../src/plan/facts.js';
+import type { ExistingContainer, Inventory } from '../../src/plan/host-facts.js';
 import { parseSave } from '../../src/firewall/iptables.js';
 import { type Ruleset, buildRuleset, renderJump, renderRule } from '../../src/plan/ruleset.js';
 import { planTeardown } from '../../src/plan/teardown.js';

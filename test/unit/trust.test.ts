@@ -7,7 +7,7 @@ import { approvalForm, compareProfiles, fingerprint, grants, onlyNarrows } from 
 import type { Profile } from '../../src/profile/types.js';
 import { insideWritableMounts, otherWriters } from '../../src/profile/writers.js';
 import { printable, printableLine } from '../../src/report/printable.js';
-import { renderGrants } from '../../src/report/approval.js';
+import { renderGrants } from '../../src/report/approval-summary.js';
 import { sampleProfile } from './fixtures.js';
 
 const withContainer = (p: Profile, c: Partial<Profile['container']>): Profile => ({ ...p, container: { ...p.container, ...c } });

@@ -3,7 +3,7 @@
 // does not → Docker's forwarding; both work but the profile's network does not → hermit's network.
 import { EMBEDDED_DNS } from '../../plan/targets.js';
 import type { DnsResult, TcpResult } from '../../probe/types.js';
-import type { Facts } from '../facts.js';
+import type { Facts } from '../snapshot-views.js';
 import type { MtuResult } from '../netns-worker.js';
 import type { Vantage, VantageId } from '../types.js';
 import { type Body, type CheckDef, type Ctx, fail, hermitRun, ok, plural, skip, warn } from './util.js';

@@ -1,8 +1,8 @@
 // Host checks: system, Docker engine, firewall backend and variant, ip_forward, firewall managers,
 // the order of FORWARD, and hermit's own chains and jumps.
-import { firewallBackendOf } from '../../apply/facts.js';
+import { firewallBackendOf } from '../../host/read.js';
 import { HermitError } from '../../errors.js';
-import type { FirewallBackend } from '../../plan/facts.js';
+import type { FirewallBackend } from '../../plan/host-facts.js';
 import { firewallFor } from '../../firewall/index.js';
 import { parseSave } from '../../firewall/iptables.js';
 import { SRC } from '../gather.js';

@@ -1,6 +1,6 @@
 // Every check, in report order within its area. Pure: a Snapshot (and the profile) in, Checks out.
 import type { Profile } from '../../profile/types.js';
-import { Facts } from '../facts.js';
+import { Facts } from '../snapshot-views.js';
 import type { Check, Snapshot } from '../types.js';
 import { changesChecks } from './changes.js';
 import { connectivityChecks } from './connectivity.js';

@@ -2,9 +2,9 @@
 // subnets against host routes, and IPv6 on the bridge and in the container.
 import { cidrsOverlap, parseCidr } from '../../net/cidr.js';
 import { LABEL_PROFILE } from '../../plan/labels.js';
-import type { DockerNetwork } from '../../plan/facts.js';
+import type { DockerNetwork } from '../../plan/host-facts.js';
 import { SRC } from '../gather.js';
-import { bridgeOf, type Facts } from '../facts.js';
+import { bridgeOf, type Facts } from '../snapshot-views.js';
 import { type CheckDef, type Ctx, fail, hermitRun, NO_PROFILE, ok, skip, warn } from './util.js';
 
 /** Docker cannot change a network in place: remove its containers and it, then let hermit recreate both. */

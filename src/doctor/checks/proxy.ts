@@ -3,10 +3,10 @@
 // starts) and the profile's; whether they agree, and whether the container can reach its proxy.
 import { inRange, isIp } from '../../net/cidr.js';
 import { blockedRangeOf } from '../../plan/ruleset.js';
-import type { Facts } from '../facts.js';
+import type { Facts } from '../snapshot-views.js';
 import { SRC, redact } from '../gather.js';
 import { type CheckDef, type Ctx, fail, hermitRun, NO_PROFILE, ok, skip, warn } from './util.js';
-import { parseContainer } from '../../apply/facts.js';
+import { parseContainer } from '../../host/read.js';
 import { parseProxyLog } from '../../report/blocked.js';
 import type { ProbeResponse } from '../../probe/types.js';
 

@@ -1,6 +1,6 @@
 // What every check is made of. A check is a pure function of the gathered facts (and the profile).
 import type { Profile } from '../../profile/types.js';
-import type { Facts } from '../facts.js';
+import type { Facts } from '../snapshot-views.js';
 import type { Area, Check } from '../types.js';
 
 export interface Ctx {

@@ -10,12 +10,12 @@ import { stateDir } from '../state/store.js';
 import { HermitError } from '../errors.js';
 import { chooseBackend, mightChooseNftables } from '../firewall/choose.js';
 import { firewallFor } from '../firewall/index.js';
-import type { DockerNetwork, EngineFacts, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant, ProxyFacts } from '../plan/facts.js';
+import type { DockerNetwork, EngineFacts, ExistingContainer, FirewallBackend, FirewallFacts, HostAddress, HostFacts, HostRoute, Inventory, IptablesVariant, ProxyFacts } from '../plan/host-facts.js';
 import { LABEL_PROFILE } from '../plan/labels.js';
 import { NFT_FAMILY, NFT_TABLE_PREFIX, hermitTables } from '../firewall/nftables.js';
-import { engineGet, engineGetOk, localEngineSocket } from './engine.js';
-import { type Command, type Output, type Runner, exec, execOk, hostRunner } from './exec.js';
-import { hostAddresses as readHostAddresses, hostRoutes } from './host.js';
+import { engineGet, engineGetOk, localEngineSocket } from '../apply/engine.js';
+import { type Command, type Output, type Runner, exec, execOk, hostRunner } from '../apply/exec.js';
+import { hostAddresses as readHostAddresses, hostRoutes } from './addresses.js';
 
 const docker = (...args: string[]) => ({ file: 'docker', args });
 

@@ -1,10 +1,10 @@
 // `hermit status` as a pure function of the inventory: the container's state, whether hermit's
 // rules are present and exactly what the profile wants, and the last probe's verdict.
 import { proxyContainerOf } from './egress.js';
-import { type Judgement, judge } from '../probe/verdict.js';
+import { type Judgement, judge } from '../probe/judgement.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbeRecord, VerifyRecord } from '../state/store.js';
-import type { FirewallBackend, Inventory } from './facts.js';
+import type { FirewallBackend, Inventory } from './host-facts.js';
 import type { FamilyRules } from '../firewall/backend.js';
 import { allFirewalls, firewallFor } from '../firewall/index.js';
 import { LABEL_PROFILE, LABEL_ROLE } from './labels.js';

@@ -1,6 +1,6 @@
 // Human renderings of `hermit status` and `hermit ps`. Pure.
 import { firewallFor } from '../firewall/index.js';
-import type { ProfileStatus } from '../plan/status.js';
+import type { ProfileStatus } from '../plan/profile-status.js';
 import { printable } from './printable.js';
 
 export interface PsRow {

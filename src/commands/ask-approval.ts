@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { HermitError } from '../errors.js';
 import { approve, checkApproval } from '../profile/approval.js';
 import type { LoadedProfile } from '../profile/types.js';
-import { printableLine, renderApproval } from '../report/approval.js';
+import { printableLine, renderApproval } from '../report/approval-summary.js';
 
 export { checkApproval } from '../profile/approval.js';
 

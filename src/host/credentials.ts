@@ -4,7 +4,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CA_FILE, CREDENTIALS_FILE, type CredentialValue, secretDir } from '../plan/credentials.js';
-import type { ProxyFacts } from '../plan/facts.js';
+import type { ProxyFacts } from '../plan/host-facts.js';
 import { expandValue } from '../profile/credentials.js';
 import type { Credential, ProxyContainer } from '../profile/types.js';
 import { otherWriters } from '../profile/writers.js';

@@ -1,11 +1,11 @@
 // Reading a Snapshot: typed views of the gathered outputs, each tolerant of a missing or broken
 // source (that is what recordings from odd hosts contain). Pure.
-import { firewallBackendOf, parseAddresses, parseContainer, parseNetworks, parseResolvConf, parseRoutes } from '../apply/facts.js';
+import { firewallBackendOf, parseAddresses, parseContainer, parseNetworks, parseResolvConf, parseRoutes } from '../host/read.js';
 import { HermitError } from '../errors.js';
 import type { FirewallState } from '../firewall/backend.js';
 import { type BackendChoice, chooseBackend } from '../firewall/choose.js';
 import { hermitTables } from '../firewall/nftables.js';
-import type { DockerNetwork, ExistingContainer, HostAddress, HostRoute } from '../plan/facts.js';
+import type { DockerNetwork, ExistingContainer, HostAddress, HostRoute } from '../plan/host-facts.js';
 import type { Profile } from '../profile/types.js';
 import { SRC } from './gather.js';
 import type { Snapshot, Source } from './types.js';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { endianness, networkInterfaces } from 'node:os';
 import { formatIp } from '../net/cidr.js';
-import type { HostAddress, HostRoute } from '../plan/facts.js';
+import type { HostAddress, HostRoute } from '../plan/host-facts.js';
 
 export function hostAddresses(): HostAddress[] {
   return Object.entries(networkInterfaces()).flatMap(([ifname, addrs]) =>

@@ -1,4 +1,4 @@
-// What hermit observed on the host before planning. Gathered once (src/apply/facts.ts) and
+// What hermit observed on the host before planning. Gathered once (src/host/read.ts) and
 // passed to pure planning functions, so tests can build it by hand.
 import type { Family } from '../net/cidr.js';
 import type { CredentialValue } from './credentials.js';
@@ -62,7 +62,7 @@ export interface EngineFacts {
   volumes: string[];
   /** The host's /dev/net/tun can be opened by any uid (mode o+rw): the engine uses it. */
   hostTun: boolean;
-  /** hermit's own tun node for the profile exists (apply/facts.ts tunNodePath). */
+  /** hermit's own tun node for the profile exists (host/read.ts tunNodePath). */
   tunNode: boolean;
   /** Agent and engine both run, in different network namespaces: the agent restarted since the
    * engine started, and the engine's containers have no way out. */

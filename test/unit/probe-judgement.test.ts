@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { retryOutage } from '../../src/probe/retry.js';
 import type { ProbeReport, ProbeRow } from '../../src/probe/types.js';
-import { type Judgement, consequence, judge, outageDelayMs } from '../../src/probe/verdict.js';
+import { type Judgement, consequence, judge, outageDelayMs } from '../../src/probe/judgement.js';
 
 const row = (target: string, expected: ProbeRow['expected'], ok: boolean, failure?: ProbeRow['failure']): ProbeRow =>
   ({ id: target, kind: expected === 'resolves' ? 'dns' : 'tcp', target, reason: '', expected, observed: ok ? 'as expected' : 'not', ok, ...(failure ? { failure } : {}) });
