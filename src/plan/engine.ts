@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { ENGINE_RECIPE_DIR } from '../profile/engine.js';
 import { HermitError } from '../errors.js';
 import type { EngineSettings, Profile } from '../profile/types.js';
-import type { ContainerAction } from './container.js';
 import type { EngineFacts, HostFacts } from './host-facts.js';
 import { BUILD_ENV, type ImageAction } from './image.js';
-import { type HostCommand, type Prerequisite, type Sidecar, type SidecarPlan, planSidecar } from './sidecar.js';
+import { type HostCommand, type Prerequisite, type Sidecar, type SidecarAction, type SidecarPlan, planSidecar } from './sidecar.js';
 import { VERSION } from '../version.js';
 import { dockerMounts } from './binds.js';
 import { proxyEnv } from './egress.js';
@@ -169,7 +168,7 @@ export interface EngineOptions {
   replace: boolean;
   stateDir: string;
   /** What the plan does with the agent: the engine follows it into a new network namespace. */
-  agent: ContainerAction;
+  agent: Pick<SidecarAction, 'kind'>;
 }
 
 /** The engine's image and what to do with its container; undefined without `docker:`. */
