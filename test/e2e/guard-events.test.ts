@@ -33,6 +33,8 @@ describe.skipIf(!!world.skip)('guard: drift closed on rule-change events', () =>
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
     guard = await hermitDaemon(world, ['guard', file, '--interval', '3600'], LOG);
     await waitUntil('the guard to watch rule changes', 30_000, async () => (logText().includes('watching rule changes') ? true : undefined));
+    // Its first pass done: a change made during that pass is closed by it, not by the event.
+    await waitUntil(`the guard's first pass (log:\n${tail(LOG)})`, 60_000, async () => (logText().includes('first pass done') ? true : undefined));
   });
   afterAll(async () => {
     await guard?.stop();
