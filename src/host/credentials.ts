@@ -27,6 +27,19 @@ async function readValueFile(file: string): Promise<CredentialValue> {
 const readValue = (c: Credential, env: NodeJS.ProcessEnv): Promise<CredentialValue> =>
   c.value !== undefined ? Promise.resolve(expandValue(c.value, env)) : readValueFile(c.valueFile!);
 
+/** Each credential's value, read as `hermit run` reads it. */
+export const readCredentialValues = (creds: readonly Credential[], env: NodeJS.ProcessEnv = process.env): Promise<CredentialValue[]> =>
+  Promise.all(creds.map((c) => readValue(c, env)));
+
+/** A process's environment as it was exec'd (/proc/<pid>/environ, NUL-separated NAME=value). */
+export async function processEnvironment(pid: number): Promise<Record<string, string>> {
+  const text = await readFile(`/proc/${pid}/environ`, 'latin1');
+  return Object.fromEntries(text.split('\0').filter((e) => e !== '').map((e) => {
+    const eq = e.indexOf('=');
+    return eq < 0 ? [e, ''] : [e.slice(0, eq), e.slice(eq + 1)];
+  }));
+}
+
 async function readCa(file: string): Promise<{ text: string } | { problem: string }> {
   const writers = otherWriters(file);
   if (writers.length > 0) return { problem: `others could change which servers the proxy trusts: ${writers[0]}` };
@@ -45,7 +58,7 @@ export async function credentialFacts(proxy: ProxyContainer, profile: string, co
   const secrets = secretDir(profile, env);
   const existing = async (file: string) => [file, await readFile(file, 'utf8').catch(() => undefined)] as const;
   const [values, ca, files] = await Promise.all([
-    Promise.all(creds.map((c) => readValue(c, env))),
+    readCredentialValues(creds, env),
     proxy.caFile === undefined ? Promise.resolve(undefined) : readCa(proxy.caFile),
     Promise.all([join(secrets, CREDENTIALS_FILE), join(confDir, CA_FILE)].map(existing)),
   ]);
