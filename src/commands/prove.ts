@@ -11,7 +11,7 @@ import type { ProbeSettings, Profile } from '../profile/types.js';
 import { container as inspectContainer } from '../host/read.js';
 import { nestedNetnsPid, nestedProbePlan, withNested } from '../probe/nested.js';
 import { heldKeysRow } from '../probe/held-keys.js';
-import { processEnvironment, readCredentialValues } from '../host/credentials.js';
+import { processEnvironment, proxyHeldValues } from '../host/credentials.js';
 import { proxyContainerOf } from '../plan/egress.js';
 import { renderProbeTable } from '../report/probe-table.js';
 import { runSteps } from './progress.js';
@@ -83,7 +83,7 @@ export async function proveNoHeldKeys(proof: Proof, pid: number, profile: Profil
   if (creds.length === 0 || !proof.report) return proof;
   const [env, values] = await Promise.all([
     processEnvironment(pid).then((vars) => ({ vars }), (err: NodeJS.ErrnoException) => ({ problem: `/proc/${pid}/environ: ${err.code ?? err.message}` })),
-    readCredentialValues(creds),
+    proxyHeldValues(creds, profile.name),
   ]);
   const row = heldKeysRow(env, values, creds);
   const report = { ...proof.report, ok: proof.report.ok && row.ok, rows: [...proof.report.rows, row] };

@@ -3,7 +3,7 @@
 // memory: the plan puts them only into the proxy's root-only credentials.conf.
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CA_FILE, CREDENTIALS_FILE, type CredentialValue, secretDir } from '../plan/credentials.js';
+import { CA_FILE, CREDENTIALS_FILE, type CredentialValue, secretDir, valuesOfCredentialsFile } from '../plan/credentials.js';
 import type { ProxyFacts } from '../plan/host-facts.js';
 import { expandValue } from '../profile/credentials.js';
 import type { Credential, ProxyContainer } from '../profile/types.js';
@@ -30,6 +30,16 @@ const readValue = (c: Credential, env: NodeJS.ProcessEnv): Promise<CredentialVal
 /** Each credential's value, read as `hermit run` reads it. */
 export const readCredentialValues = (creds: readonly Credential[], env: NodeJS.ProcessEnv = process.env): Promise<CredentialValue[]> =>
   Promise.all(creds.map((c) => readValue(c, env)));
+
+/**
+ * The values the probe checks the agent for: what the proxy adds now (its credentials.conf, so
+ * `hermit probe` needs no access to hermit's environment), else what `hermit run` would read.
+ */
+export async function proxyHeldValues(creds: readonly Credential[], profile: string, env: NodeJS.ProcessEnv = process.env): Promise<CredentialValue[]> {
+  const [read, text] = await Promise.all([readCredentialValues(creds, env), readFile(join(secretDir(profile, env), CREDENTIALS_FILE), 'utf8').catch(() => '')]);
+  const held = valuesOfCredentialsFile(text);
+  return read.map((r, i) => { const v = held.get(i); return v === undefined ? r : { value: v }; });
+}
 
 /** A process's environment as it was exec'd (/proc/<pid>/environ, NUL-separated NAME=value). */
 export async function processEnvironment(pid: number): Promise<Record<string, string>> {

@@ -83,6 +83,12 @@ export function credentialsFileText(proxy: ProxyContainer, values: readonly stri
   ].join('\n');
 }
 
+/** credentialsFileText read back: credential index → the value the proxy adds now. */
+export function valuesOfCredentialsFile(text: string): Map<number, string> {
+  const lines = text.matchAll(/^request_header_add \S+ "([^"]*)" hermit_cred_(\d+)$/gm);
+  return new Map([...lines].map((m) => [Number(m[2]), m[1]!.replaceAll('%%', '%')]));
+}
+
 export type CredentialValue = { value: string } | { problem: string };
 
 /** The values read where hermit runs, checked; a usage error naming the credential otherwise. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { heldKeysRow } from '../../src/probe/held-keys.js';
 import { judge } from '../../src/probe/judgement.js';
-import type { Credential } from '../../src/profile/types.js';
+import { credentialsFileText, valuesOfCredentialsFile } from '../../src/plan/credentials.js';
+import type { Credential, ProxyContainer } from '../../src/profile/types.js';
 
 const creds = [
   { host: 'api.example.org', header: 'x-api-key', value: '${API_KEY}', baseUrlEnv: 'API_BASE_URL' },
@@ -35,5 +36,14 @@ describe('heldKeysRow', () => {
     expect(heldKeysRow({ problem: '/proc/42/environ: ENOENT' }, values, creds)).toMatchObject({ ok: false, failure: 'breach', observed: 'not checked: the environment could not be read (/proc/42/environ: ENOENT)' });
     const row = heldKeysRow({ vars: { PATH: '/bin' } }, [{ value: KEY }, { problem: '${GIT_TOKEN} is not set' }], creds);
     expect(row).toMatchObject({ ok: false, failure: 'breach', observed: 'not checked: a value could not be read here (credentials[1] (git.example.org): ${GIT_TOKEN} is not set)' });
+  });
+});
+
+describe('valuesOfCredentialsFile', () => {
+  it("reads back credentialsFileText's values by index ('%' undoubled), what the proxy adds now", () => {
+    const proxy = { credentials: creds, address: '172.30.12.130', port: 3128 } as unknown as ProxyContainer;
+    const text = credentialsFileText(proxy, ['k%ey-0123456789', `Bearer ${TOKEN}`]);
+    expect([...valuesOfCredentialsFile(text)]).toEqual([[0, 'k%ey-0123456789'], [1, `Bearer ${TOKEN}`]]);
+    expect(valuesOfCredentialsFile('')).toEqual(new Map());
   });
 });
