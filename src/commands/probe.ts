@@ -11,7 +11,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .positional('profile', { type: 'string', describe: "Profile name or path; default: the project's hermit.yaml" })
       .option('json', { type: 'boolean', default: false, describe: 'Print the probe table as JSON on stdout' }) as Argv<ProbeArgs>,
   handler: async (argv: ArgumentsCamelCase<ProbeArgs>) => {
-    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { enforce, proveIsolation, proveNested, renderProof }, { remember }, { HermitError }, { ensureApproved }] =
+    const [{ loadChecked, requireRoot, useColor }, { gatherFacts }, { planProbe }, { enforce, proveIsolation, proveNested, proveNoHeldKeys, renderProof }, { remember }, { HermitError }, { ensureApproved }] =
       await Promise.all([import('./common.js'), import('../host/read.js'), import('../plan/targets.js'), import('./prove.js'), import('./run-flow.js'), import('../errors.js'), import('./ask-approval.js')]);
     const loaded = loadChecked(argv.profile);
     const { profile, file } = loaded;
@@ -24,7 +24,8 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       throw new HermitError('usage', `container ${profile.container.name} of profile '${profile.name}' is not running`, `Start it with: hermit run ${argv.profile ?? ''}`.trimEnd());
     }
     const plan = planProbe(profile, facts);
-    const proof = await proveNested(await proveIsolation(plan, c.pid, { container: c.name, profile: profile.name }, profile.probe, { quiet: argv.json }), plan, profile, { quiet: argv.json });
+    const agent = await proveIsolation(plan, c.pid, { container: c.name, profile: profile.name }, profile.probe, { quiet: argv.json });
+    const proof = await proveNoHeldKeys(await proveNested(agent, plan, profile, { quiet: argv.json }), c.pid, profile);
     if (proof.report) {
       await remember(file, c.id, proof.report);
       process.stdout.write(argv.json ? `${JSON.stringify(proof.report, null, 2)}\n` : `${renderProof(proof.report, useColor())}\n`);

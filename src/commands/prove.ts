@@ -10,6 +10,9 @@ import { type Judgement, consequence, couldNotRun, describeJudgement, judge } fr
 import type { ProbeSettings, Profile } from '../profile/types.js';
 import { container as inspectContainer } from '../host/read.js';
 import { nestedNetnsPid, nestedProbePlan, withNested } from '../probe/nested.js';
+import { heldKeysRow } from '../probe/held-keys.js';
+import { processEnvironment, proxyHeldValues } from '../host/credentials.js';
+import { proxyContainerOf } from '../plan/egress.js';
 import { renderProbeTable } from '../report/probe-table.js';
 import { runSteps } from './progress.js';
 
@@ -69,6 +72,23 @@ export async function proveNested(agent: Proof, plan: ProbePlan, profile: Profil
   if (!nested.report) return { ...agent, judgement: nested.judgement };
   const report = withNested(agent.report, nested.report);
   return { report, judgement: judge(report), attempts: Math.max(agent.attempts, nested.attempts), ms: agent.ms + nested.ms };
+}
+
+/**
+ * credentials: the agent's main process (pid, on the host) holds no credential's value in its
+ * environment; the row joins the report, so a key found there is a breach of the run.
+ */
+export async function proveNoHeldKeys(proof: Proof, pid: number, profile: Profile): Promise<Proof> {
+  const creds = proxyContainerOf(profile)?.credentials ?? [];
+  if (creds.length === 0 || !proof.report) return proof;
+  const [env, values] = await Promise.all([
+    processEnvironment(pid).then((vars) => ({ vars }), (err: NodeJS.ErrnoException) => ({ problem: `/proc/${pid}/environ: ${err.code ?? err.message}` })),
+    proxyHeldValues(creds, profile.name),
+  ]);
+  const row = heldKeysRow(env, values, creds);
+  const report = { ...proof.report, ok: proof.report.ok && row.ok, rows: [...proof.report.rows, row] };
+  // An earlier "unproven" (the nested path not found) stands: this row cannot prove that.
+  return { ...proof, report, judgement: proof.judgement.kind === 'unproven' ? proof.judgement : judge(report) };
 }
 
 export const renderProof = (report: ProbeReport, color: boolean) => renderProbeTable(report, { color });

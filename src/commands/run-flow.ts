@@ -27,7 +27,7 @@ import { checkApproval, ensureApproved } from './ask-approval.js';
 import { approvedBuildInputs, checkBuildInputs } from './build-approval.js';
 import { type BuildInputs, contextTar } from '../profile/build-inputs.js';
 import { checkPassThrough, loadChecked, locatingProfileErrors, requireRoot, splitPassThrough, useColor } from './common.js';
-import { enforce, proveIsolation, proveNested, renderProof } from './prove.js';
+import { enforce, proveIsolation, proveNested, proveNoHeldKeys, renderProof } from './prove.js';
 import { preloadProgress, runSteps } from './progress.js';
 import { mark } from '../timing.js';
 
@@ -158,7 +158,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   }
 
   const agentProof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json });
-  const proof = await proveNested(agentProof, plan.probe, profile, { quiet: opts.json });
+  const proof = await proveNoHeldKeys(await proveNested(agentProof, plan.probe, profile, { quiet: opts.json }), applied.pid, profile);
   mark('probed');
   const report = proof.report;
   if (!report) return enforce(proof, profile.probe, applied.containerId, profile.container.name);

@@ -3,7 +3,7 @@
 // memory: the plan puts them only into the proxy's root-only credentials.conf.
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CA_FILE, CREDENTIALS_FILE, type CredentialValue, secretDir } from '../plan/credentials.js';
+import { CA_FILE, CREDENTIALS_FILE, type CredentialValue, secretDir, valuesOfCredentialsFile } from '../plan/credentials.js';
 import type { ProxyFacts } from '../plan/host-facts.js';
 import { expandValue } from '../profile/credentials.js';
 import type { Credential, ProxyContainer } from '../profile/types.js';
@@ -27,6 +27,29 @@ async function readValueFile(file: string): Promise<CredentialValue> {
 const readValue = (c: Credential, env: NodeJS.ProcessEnv): Promise<CredentialValue> =>
   c.value !== undefined ? Promise.resolve(expandValue(c.value, env)) : readValueFile(c.valueFile!);
 
+/** Each credential's value, read as `hermit run` reads it. */
+export const readCredentialValues = (creds: readonly Credential[], env: NodeJS.ProcessEnv = process.env): Promise<CredentialValue[]> =>
+  Promise.all(creds.map((c) => readValue(c, env)));
+
+/**
+ * The values the probe checks the agent for: what the proxy adds now (its credentials.conf, so
+ * `hermit probe` needs no access to hermit's environment), else what `hermit run` would read.
+ */
+export async function proxyHeldValues(creds: readonly Credential[], profile: string, env: NodeJS.ProcessEnv = process.env): Promise<CredentialValue[]> {
+  const [read, text] = await Promise.all([readCredentialValues(creds, env), readFile(join(secretDir(profile, env), CREDENTIALS_FILE), 'utf8').catch(() => '')]);
+  const held = valuesOfCredentialsFile(text);
+  return read.map((r, i) => { const v = held.get(i); return v === undefined ? r : { value: v }; });
+}
+
+/** A process's environment as it was exec'd (/proc/<pid>/environ, NUL-separated NAME=value). */
+export async function processEnvironment(pid: number): Promise<Record<string, string>> {
+  const text = await readFile(`/proc/${pid}/environ`, 'latin1');
+  return Object.fromEntries(text.split('\0').filter((e) => e !== '').map((e) => {
+    const eq = e.indexOf('=');
+    return eq < 0 ? [e, ''] : [e.slice(0, eq), e.slice(eq + 1)];
+  }));
+}
+
 async function readCa(file: string): Promise<{ text: string } | { problem: string }> {
   const writers = otherWriters(file);
   if (writers.length > 0) return { problem: `others could change which servers the proxy trusts: ${writers[0]}` };
@@ -45,7 +68,7 @@ export async function credentialFacts(proxy: ProxyContainer, profile: string, co
   const secrets = secretDir(profile, env);
   const existing = async (file: string) => [file, await readFile(file, 'utf8').catch(() => undefined)] as const;
   const [values, ca, files] = await Promise.all([
-    Promise.all(creds.map((c) => readValue(c, env))),
+    readCredentialValues(creds, env),
     proxy.caFile === undefined ? Promise.resolve(undefined) : readCa(proxy.caFile),
     Promise.all([join(secrets, CREDENTIALS_FILE), join(confDir, CA_FILE)].map(existing)),
   ]);

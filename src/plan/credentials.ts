@@ -83,6 +83,12 @@ export function credentialsFileText(proxy: ProxyContainer, values: readonly stri
   ].join('\n');
 }
 
+/** credentialsFileText read back: credential index → the value the proxy adds now. */
+export function valuesOfCredentialsFile(text: string): Map<number, string> {
+  const lines = text.matchAll(/^request_header_add \S+ "([^"]*)" hermit_cred_(\d+)$/gm);
+  return new Map([...lines].map((m) => [Number(m[2]), m[1]!.replaceAll('%%', '%')]));
+}
+
 export type CredentialValue = { value: string } | { problem: string };
 
 /** The values read where hermit runs, checked; a usage error naming the credential otherwise. */
@@ -100,6 +106,13 @@ export function checkedValues(creds: readonly Credential[], read: readonly Crede
   });
 }
 
+/** The first variable of env holding a word of value (a word of 8 characters or more: "Bearer"
+ * alone is no key, the token after it is), or undefined. Shared by the plan's refusal and the probe. */
+export function keyHolder(env: Record<string, string>, value: string): string | undefined {
+  const words = value.split(/\s+/).filter((w) => w.length >= 8);
+  return Object.keys(env).find((k) => words.some((w) => env[k]!.includes(w)));
+}
+
 /**
  * Refuses an agent environment that would hold a credential's value after all (an env file or a
  * container.env value carrying the key): the check the loader cannot make, since only the plan
@@ -108,8 +121,7 @@ export function checkedValues(creds: readonly Credential[], read: readonly Crede
 export function refuseHeldKeys(agentEnv: Record<string, string>, read: readonly CredentialValue[] | undefined, creds: readonly Credential[]): void {
   (read ?? []).forEach((r, i) => {
     if (!('value' in r)) return;
-    const words = r.value.split(/\s+/).filter((w) => w.length >= 8);
-    const name = Object.keys(agentEnv).find((k) => words.some((w) => agentEnv[k]!.includes(w)));
+    const name = keyHolder(agentEnv, r.value);
     if (name === undefined) return;
     const c = creds[i]!;
     throw new HermitError('usage', `the agent's environment would hold the key of credentials[${i}] (${c.host}): ${name} carries it`,

@@ -94,12 +94,13 @@ export interface Attribution {
 /** One row of the expected-vs-observed table. */
 export interface ProbeRow {
   id: string;
-  kind: 'tcp' | 'dns' | 'ipv6';
+  /** 'env': the agent's environment holds no credential's value (held-keys.ts). */
+  kind: 'tcp' | 'dns' | 'ipv6' | 'env';
   /** What the row checks, e.g. "LAN gateway 192.168.1.1:80". */
   target: string;
   /** Why it is in the table, e.g. "blocked range 192.168.0.0/16". */
   reason: string;
-  expected: 'blocked' | 'reachable' | 'resolves' | 'off' | 'refused by proxy' | 'no answer';
+  expected: 'blocked' | 'reachable' | 'resolves' | 'off' | 'refused by proxy' | 'no answer' | 'no key';
   observed: string;
   ok: boolean;
   /** On a failed row: 'breach' when what must be blocked (or off) was not, 'outage' when what must

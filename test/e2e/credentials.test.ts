@@ -154,6 +154,15 @@ describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, allow
     expect(agentEnv).not.toContain(SECRET);
   });
 
+  // Without the key in hermit's environment: the probe checks for what the proxy adds now.
+  it('the probe shows the agent\'s environment holds no key', async () => {
+    const r = await hermit(world, ['probe', file, '--json']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const row = (JSON.parse(r.stdout) as { rows: { id: string; ok: boolean; observed: string }[] }).rows.find((x) => x.id === 'held-keys');
+    expect(row).toMatchObject({ ok: true, observed: expect.stringMatching(/^none of 2 values in \d+ variables$/) });
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
   it('the far side receives the real key; the agent\'s own value never arrives', async () => {
     const answer = await fromAgent(3129, 'x-api-key');
     expect(answer).toMatch(/^200\n/);
@@ -256,5 +265,17 @@ describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, defau
     expect(filesHolding(join(world.root, 'state'))).toEqual([]);
     expect((await inHost(world, 'ps', ['-eo', 'args'])).stdout).not.toContain(SECRET);
     expect(filesHolding(runDir)).toEqual([join(runDir, name, 'proxy', 'credentials.conf')]);
+  });
+
+  // container.env, envFile and passEnv are refused at plan time, and so is `-e NAME=value` after --;
+  // `-e NAME` after -- is not (docker copies the value from hermit's environment, which the plan
+  // never reads): the probe finds the key in the agent and fails closed.
+  it('a key handed to the agent by name after -- is a breach: the container is stopped', async () => {
+    const r = await hermit(world, ['run', file, '--', '-e', 'HERMIT_TEST_KEY'], { env });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(5);
+    expect(r.stdout).toMatch(/FAIL .*no key +key held: credentials\[0\] \(internet\.test[^)]*\) in HERMIT_TEST_KEY/);
+    expect(r.stderr).toContain('BREACH');
+    const running = (await docker(world, ['inspect', '--format', '{{.State.Running}}', agent])).stdout.trim();
+    expect(running).toBe('false');
   });
 });
