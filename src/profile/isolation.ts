@@ -179,7 +179,7 @@ const SET_IN_PROFILE: Record<string, string> = { name: 'container.name', user: '
 /** Problems with docker run options, each with the index of the argument it starts at. */
 export function dockerArgProblems(args: readonly string[], opts: CheckOptions = {}): { index: number; message: string }[] {
   const { options, problems } = parseDockerArgs(args);
-  const refuse = (o: ParsedOption, message: string) => problems.push({ index: o.index, message: `${o.text}: ${message}` });
+  const refuse = (o: ParsedOption, message: string, shown = o.text) => problems.push({ index: o.index, message: `${shown}: ${message}` });
   for (const o of options) {
     const v = o.value ?? '';
     switch (o.name) {
@@ -280,7 +280,10 @@ export function dockerArgProblems(args: readonly string[], opts: CheckOptions = 
       case 'env': {
         const [name = '', ...value] = v.split('=');
         if (value.length > 0 && looksSecret(name)) {
-          refuse(o, `puts the value of ${name} on docker's command line, where ps shows it; pass it by name with container.passEnv: [${name}], or as a container.env value`);
+          // The message must not repeat the secret it refuses: the value is left out.
+          const secret = value.join('=');
+          const shown = o.text.endsWith(secret) ? `${o.text.slice(0, o.text.length - secret.length)}…` : `--env ${name}=…`;
+          refuse(o, `puts the value of ${name} on docker's command line, where ps shows it; pass it by name with container.passEnv: [${name}], or as a container.env value`, shown);
         }
         break;
       }
