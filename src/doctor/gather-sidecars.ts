@@ -63,7 +63,7 @@ async function engineSources(profile: Profile, run: Run, read: Read): Promise<En
 export interface TlsResult { host: string; port: number; authorized: boolean; error?: string; cas: string }
 
 /** A TLS handshake with the upstream, verifying its certificate for its name as the proxy does. */
-function verifyUpstream(host: string, port: number, ca: string[], cas: string): Promise<TlsResult> {
+export function verifyUpstream(host: string, port: number, ca: string[], cas: string): Promise<TlsResult> {
   return new Promise((resolve) => {
     const done = (r: Omit<TlsResult, 'host' | 'port' | 'cas'>) => { socket.destroy(); resolve({ host, port, cas, ...r }); };
     const socket = connect({ host, port, servername: host, ca, rejectUnauthorized: true, timeout: 8000 }, () => done({ authorized: socket.authorized }));

@@ -86,6 +86,8 @@ describe('credentials', () => {
     expect(checks(at({}), profile)['proxy.credentials-file']!.status).toBe('ok');
     expect(checks(at({ mode: '0644' }), profile)['proxy.credentials-file']).toMatchObject({ status: 'fail', fix: expect.stringContaining('chmod 0400') });
     expect(checks(at({ uid: 0 }), profile)['proxy.credentials-file']!.status).toBe('fail');
+    const unreadable = variant(up, { 'credentials-file': { stdout: '', error: 'EACCES: permission denied' } });
+    expect(checks(unreadable, profile)['proxy.credentials-file']).toMatchObject({ status: 'skipped', summary: expect.stringContaining('EACCES') });
   });
 
   it('the proxy image without the system CAs: remove it so the next run builds it', () => {

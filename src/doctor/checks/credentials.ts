@@ -45,6 +45,8 @@ export const credentialChecks: CheckDef[] = [
       if (!running) return skip(`the proxy ${proxy.container} is not running: hermit run writes credentials.conf when it starts it`);
       const st = statOf(f, SIDECAR_SRC.credentialsFile);
       const file = f.source(SIDECAR_SRC.credentialsFile)?.what.replace(/^stat /, '') ?? 'credentials.conf';
+      const why = f.source(SIDECAR_SRC.credentialsFile)?.error;
+      if (!st && why !== 'no such file') return skip(`could not look at it: ${f.why(SIDECAR_SRC.credentialsFile)}`);
       if (!st) return fail(`${file} is missing while the proxy runs (a reboot empties /run): the proxy adds no key`, [f.why(SIDECAR_SRC.credentialsFile)], `${hermitRun(ctx)} writes it again`);
       const evidence = [`${file}: owner ${st.uid}:${st.gid}, mode ${st.mode}${st.file ? '' : ', not a regular file'}`];
       if (st.file && st.uid === PROXY_UID && st.mode === '0400') return ok(`${file} is owned by the proxy's user (uid ${PROXY_UID}) with mode 0400`, evidence);
