@@ -9,19 +9,17 @@ import { proxyContainerOf } from '../../plan/egress.js';
 import { PROXY_USER } from '../../plan/proxy.js';
 import type { ProxyContainer } from '../../profile/types.js';
 import { statOf } from './engine.js';
-import { type Body, type CheckDef, type Ctx, fail, hermitRun, NO_PROFILE, ok, plural, skip } from './util.js';
+import { type Body, type CheckDef, type Ctx, fail, hermitRun, ok, plural, skip } from './util.js';
 
 const PROXY_UID = Number(PROXY_USER.split(':')[0]);
 
-const withCredentials = (body: (ctx: Ctx, proxy: ProxyContainer) => Body) => (ctx: Ctx): Body => {
-  if (!ctx.profile) return skip(NO_PROFILE);
-  const proxy = proxyContainerOf(ctx.profile);
-  return proxy?.credentials?.length ? body(ctx, proxy) : skip('the profile has no credentials');
-};
+/** Only a profile with credentials has them checked; `body` gets the proxy that adds them. */
+const applies = (ctx: Ctx) => !!(ctx.profile && proxyContainerOf(ctx.profile)?.credentials?.length);
+const withCredentials = (body: (ctx: Ctx, proxy: ProxyContainer) => Body) => (ctx: Ctx): Body => body(ctx, proxyContainerOf(ctx.profile!)!);
 
 export const credentialChecks: CheckDef[] = [
   {
-    id: 'proxy.credential-tls', area: 'proxy', title: 'credentials: each upstream\'s certificate verifies',
+    id: 'proxy.credential-tls', area: 'proxy', title: 'credentials: each upstream\'s certificate verifies', applies,
     run: withCredentials(({ f }, proxy) => {
       let results: TlsResult[];
       try { results = JSON.parse(f.out(SIDECAR_SRC.credentialTls) ?? '') as TlsResult[]; } catch { return skip(`could not check: ${f.why(SIDECAR_SRC.credentialTls)}`); }
@@ -37,7 +35,7 @@ export const credentialChecks: CheckDef[] = [
     }),
   },
   {
-    id: 'proxy.credentials-file', area: 'proxy', title: 'credentials: the proxy\'s credentials.conf is its user\'s alone',
+    id: 'proxy.credentials-file', area: 'proxy', title: 'credentials: the proxy\'s credentials.conf is its user\'s alone', applies,
     run: withCredentials((ctx, proxy) => {
       const { f } = ctx;
       let running = false;
@@ -55,7 +53,7 @@ export const credentialChecks: CheckDef[] = [
     }),
   },
   {
-    id: 'proxy.ca-bundle', area: 'proxy', title: 'credentials: the proxy\'s image has the system CAs',
+    id: 'proxy.ca-bundle', area: 'proxy', title: 'credentials: the proxy\'s image has the system CAs', applies,
     run: withCredentials(({ f }, proxy) => {
       const src = f.source(SIDECAR_SRC.proxyCaBundle);
       if (!src || src.error) return skip(src?.error ?? 'not gathered');

@@ -4,7 +4,7 @@
 import { SIDECAR_SRC } from '../gather-sidecars.js';
 import { usernsProblem, type UsernsFacts } from '../../plan/userns.js';
 import type { Facts } from '../snapshot-views.js';
-import { type Body, type CheckDef, type Ctx, fail, hermitRun, NO_PROFILE, ok, skip, warn } from './util.js';
+import { type CheckDef, type Ctx, fail, hermitRun, ok, skip, warn } from './util.js';
 
 export interface StatInfo { char: boolean; file: boolean; major: number; minor: number; mode: string; uid: number; gid: number }
 
@@ -12,25 +12,24 @@ export function statOf(f: Facts, key: string): StatInfo | undefined {
   try { return f.out(key) ? (JSON.parse(f.out(key)!) as StatInfo) : undefined; } catch { return undefined; }
 }
 
-/** Runs `body` only for a profile with `docker:`; the others have nothing to check. */
-const withEngine = (body: (ctx: Ctx) => Body) => (ctx: Ctx): Body =>
-  (!ctx.profile ? skip(NO_PROFILE) : !ctx.profile.docker ? skip('the profile has no docker: engine') : body(ctx));
+/** Only a profile with `docker:` has an engine to check. */
+const applies = (ctx: Ctx) => !!ctx.profile?.docker;
 
 export const engineChecks: CheckDef[] = [
   {
-    id: 'host.engine-userns', area: 'host', title: 'docker: unprivileged user namespaces (the engine runs rootless)',
-    run: withEngine(({ f }) => {
+    id: 'host.engine-userns', area: 'host', title: 'docker: unprivileged user namespaces (the engine runs rootless)', applies,
+    run({ f }) {
       let facts: UsernsFacts;
       try { facts = JSON.parse(f.out(SIDECAR_SRC.userns) ?? '') as UsernsFacts; } catch { return skip(`could not read the sysctls: ${f.why(SIDECAR_SRC.userns)}`); }
       const evidence = Object.entries(facts).map(([k, v]) => `${k}: ${String(v).trim()}`);
       const p = usernsProblem(facts);
       if (p) return fail(`${p.sysctl} = ${p.value}: ${p.why}; hermit run refuses the profile (exit 3)`, evidence, p.fix);
       return ok('unprivileged user namespaces are allowed', evidence);
-    }),
+    },
   },
   {
-    id: 'host.engine-tun', area: 'host', title: 'docker: /dev/net/tun (slirp4netns, the engine\'s way out)',
-    run: withEngine((ctx) => {
+    id: 'host.engine-tun', area: 'host', title: 'docker: /dev/net/tun (slirp4netns, the engine\'s way out)', applies,
+    run(ctx) {
       const { f } = ctx;
       const tun = statOf(f, SIDECAR_SRC.tun);
       if (!tun) {
@@ -50,21 +49,21 @@ export const engineChecks: CheckDef[] = [
           `Move hermit's state dir to a mount without nodev (HERMIT_STATE_DIR=...), or make the host's node usable: chmod 0666 /dev/net/tun; then ${hermitRun(ctx)}`);
       }
       return ok(`/dev/net/tun is ${tun.mode} (uid 1000 cannot open it): hermit makes a node of its own for the engine in its state dir${mount ? '' : ' (which must not be on a nodev mount: findmnt could not tell)'}`, evidence);
-    }),
+    },
   },
   {
-    id: 'host.engine-apparmor', area: 'host', title: 'docker: AppArmor',
-    run: withEngine(({ f }) => {
+    id: 'host.engine-apparmor', area: 'host', title: 'docker: AppArmor', applies,
+    run({ f }) {
       const enabled = f.out(SIDECAR_SRC.apparmor)?.trim();
       const evidence = [`/sys/module/apparmor/parameters/enabled: ${enabled ?? f.why(SIDECAR_SRC.apparmor)}`];
       if (enabled !== 'Y') return ok('AppArmor is not enabled: nothing restricts the engine beyond its seccomp profile', evidence);
       return warn('AppArmor is enabled: hermit\'s engine has not been tested under it (Docker\'s docker-default profile denies mount, which rootlesskit needs)', evidence,
         'If the engine does not answer, read hermit logs --docker <profile> and the kernel log (journalctl -k | grep apparmor="DENIED"), and report what was denied; see docs/engine.md');
-    }),
+    },
   },
   {
-    id: 'host.engine-image', area: 'host', title: 'docker: the engine\'s image',
-    run: withEngine(({ f, profile }) => {
+    id: 'host.engine-image', area: 'host', title: 'docker: the engine\'s image', applies,
+    run({ f, profile }) {
       const engine = profile!.docker!;
       const id = f.out(SIDECAR_SRC.engineImage)?.trim();
       if (id) return ok(`${engine.image} is on this host`, [`image id ${id}`]);
@@ -73,6 +72,6 @@ export const engineChecks: CheckDef[] = [
       if (engine.build) return ok(`${engine.image} is not here yet: hermit run builds it from ${engine.build.context} (Debian packages)`, [f.why(SIDECAR_SRC.engineImage)]);
       return fail(`the engine image ${engine.image} is not on this host, and hermit does not build it`, [f.why(SIDECAR_SRC.engineImage)],
         `Load or pull it (docker pull ${engine.image}), or leave out docker.image to use hermit's own`);
-    }),
+    },
   },
 ];

@@ -16,7 +16,7 @@ export const CHECKS: CheckDef[] = [...hostChecks, ...engineChecks, ...profileFil
 
 export function runChecks(snap: Snapshot, opts: { profile?: Profile; profileArg?: string; since: Date }): Check[] {
   const ctx = { f: new Facts(snap), ...opts };
-  return CHECKS.map((def) => {
+  return CHECKS.filter((def) => def.applies?.(ctx) ?? true).map((def) => {
     try {
       return { id: def.id, area: def.area, title: def.title, ...def.run(ctx) };
     } catch (err) {
