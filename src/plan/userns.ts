@@ -10,6 +10,8 @@ export const USERNS_FILES = {
   unprivilegedClone: '/proc/sys/kernel/unprivileged_userns_clone',
   /** Ubuntu 23.10+: 1 lets only AppArmor-profiled programs make a user namespace. */
   apparmorRestrict: '/proc/sys/kernel/apparmor_restrict_unprivileged_userns',
+  /** Y or N: the restriction above is AppArmor's, and holds only while AppArmor is enabled. */
+  apparmorEnabled: '/sys/module/apparmor/parameters/enabled',
 } as const;
 
 export type UsernsFacts = { [K in keyof typeof USERNS_FILES]?: string };
@@ -40,7 +42,7 @@ export function usernsProblem(f: UsernsFacts): UsernsProblem | undefined {
     return { sysctl, value: clone, why: 'only root may make a user namespace', fix: fixFor(sysctl, '1') };
   }
   const restrict = f.apparmorRestrict?.trim();
-  if (restrict === '1') {
+  if (restrict === '1' && f.apparmorEnabled?.trim() !== 'N') {
     const sysctl = sysctlOf(USERNS_FILES.apparmorRestrict);
     return { sysctl, value: restrict, why: 'AppArmor lets only programs with a profile allowing "userns" make a user namespace, and the engine\'s rootlesskit has none', fix: fixFor(sysctl, '0') };
   }

@@ -27,7 +27,7 @@ describe('engine prerequisites (docker:)', () => {
 
   it('recorded: user namespaces on, tun 0600 (hermit makes its own node, not on a nodev mount), no AppArmor', () => {
     const c = checks(recorded, profile);
-    expect(c['host.engine-userns']).toMatchObject({ status: 'ok', evidence: ['maxUserNamespaces: 96362'] });
+    expect(c['host.engine-userns']).toMatchObject({ status: 'ok', evidence: ['/proc/sys/user/max_user_namespaces: 96362'] });
     expect(c['host.engine-tun']).toMatchObject({ status: 'ok', summary: expect.stringContaining('hermit makes a node of its own') });
     expect(c['host.engine-apparmor']!.status).toBe('ok');
     // No engine answered: whether the image is there is unknown.

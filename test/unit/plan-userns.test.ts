@@ -18,6 +18,9 @@ describe('usernsProblem', () => {
     expect(usernsProblem({ maxUserNamespaces: '0\n', unprivilegedClone: '0' })).toMatchObject({ sysctl: 'user.max_user_namespaces', value: '0' });
     expect(usernsProblem({ maxUserNamespaces: '100', unprivilegedClone: '0\n' })).toMatchObject({ sysctl: 'kernel.unprivileged_userns_clone', value: '0', fix: expect.stringContaining('sysctl -w kernel.unprivileged_userns_clone=1') });
     expect(usernsProblem({ maxUserNamespaces: '100', apparmorRestrict: '1\n' })).toMatchObject({ sysctl: 'kernel.apparmor_restrict_unprivileged_userns', fix: expect.stringContaining('=0') });
+    // AppArmor's restriction holds only while AppArmor is enabled (booted with apparmor=0: N).
+    expect(usernsProblem({ maxUserNamespaces: '100', apparmorRestrict: '1\n', apparmorEnabled: 'N\n' })).toBeUndefined();
+    expect(usernsProblem({ maxUserNamespaces: '100', apparmorRestrict: '1\n', apparmorEnabled: 'Y\n' })).toBeDefined();
   });
 });
 

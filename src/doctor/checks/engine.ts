@@ -2,7 +2,7 @@
 // user namespaces, a tun device uid 1000 can open (the host's, or hermit's own node), AppArmor
 // (untested), and its image. Checked only for a profile with `docker:`.
 import { SIDECAR_SRC } from '../gather-sidecars.js';
-import { usernsProblem, type UsernsFacts } from '../../plan/userns.js';
+import { USERNS_FILES, usernsProblem, type UsernsFacts } from '../../plan/userns.js';
 import type { Facts } from '../snapshot-views.js';
 import { type CheckDef, type Ctx, fail, hermitRun, ok, skip, warn } from './util.js';
 
@@ -21,7 +21,7 @@ export const engineChecks: CheckDef[] = [
     run({ f }) {
       let facts: UsernsFacts;
       try { facts = JSON.parse(f.out(SIDECAR_SRC.userns) ?? '') as UsernsFacts; } catch { return skip(`could not read the sysctls: ${f.why(SIDECAR_SRC.userns)}`); }
-      const evidence = Object.entries(facts).map(([k, v]) => `${k}: ${String(v).trim()}`);
+      const evidence = Object.entries(facts).map(([k, v]) => `${USERNS_FILES[k as keyof UsernsFacts] ?? k}: ${String(v).trim()}`);
       const p = usernsProblem(facts);
       if (p) return fail(`${p.sysctl} = ${p.value}: ${p.why}; hermit run refuses the profile (exit 3)`, evidence, p.fix);
       return ok('unprivileged user namespaces are allowed', evidence);
