@@ -4,7 +4,9 @@
 // (its owner and mode, never its content) and whether the proxy's image has the system CAs.
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { connect, rootCertificates } from 'node:tls';
+import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { checkServerIdentity, connect, rootCertificates } from 'node:tls';
 import { dirname, join } from 'node:path';
 import { readUserns } from '../host/userns.js';
 import { CREDENTIALS_FILE, secretDir } from '../plan/credentials.js';
@@ -60,13 +62,28 @@ async function engineSources(profile: Profile, run: Run, read: Read): Promise<En
   ]);
 }
 
-export interface TlsResult { host: string; port: number; authorized: boolean; error?: string; cas: string }
+export interface TlsResult { host: string; port: number; address?: string; authorized: boolean; error?: string; cas: string }
+
+/** The upstream's address through the profile's resolvers, as the proxy finds it (dns_nameservers). */
+async function resolveAs(host: string, dns: string[]): Promise<string> {
+  if (isIP(host)) return host;
+  const r = new Resolver({ timeout: 3000, tries: 2 });
+  r.setServers(dns);
+  const v4 = await r.resolve4(host).catch(() => [] as string[]);
+  return v4[0] ?? (await r.resolve6(host))[0]!;
+}
 
 /** A TLS handshake with the upstream, verifying its certificate for its name as the proxy does. */
-export function verifyUpstream(host: string, port: number, ca: string[], cas: string): Promise<TlsResult> {
+export async function verifyUpstream(host: string, port: number, ca: string[], cas: string, dns?: string[]): Promise<TlsResult> {
+  let address: string;
+  try { address = dns ? await resolveAs(host, dns) : host; } catch (e) {
+    return { host, port, cas, authorized: false, error: `does not resolve through ${dns!.join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  }
   return new Promise((resolve) => {
-    const done = (r: Omit<TlsResult, 'host' | 'port' | 'cas'>) => { socket.destroy(); resolve({ host, port, cas, ...r }); };
-    const socket = connect({ host, port, servername: host, ca, rejectUnauthorized: true, timeout: 8000 }, () => done({ authorized: socket.authorized }));
+    const done = (r: Omit<TlsResult, 'host' | 'port' | 'cas'>) => { socket.destroy(); resolve({ host, port, cas, ...(address !== host ? { address } : {}), ...r }); };
+    const socket = connect({ host: address, port, servername: isIP(host) ? undefined : host, ca, rejectUnauthorized: true, timeout: 8000,
+      // The name to verify is the credential's host, whatever address it resolved to.
+      checkServerIdentity: (_name, cert) => checkServerIdentity(host, cert) }, () => done({ authorized: socket.authorized }));
     socket.on('error', (e: NodeJS.ErrnoException) => done({ authorized: false, error: e.code ? `${e.code}: ${e.message}` : e.message }));
     socket.on('timeout', () => done({ authorized: false, error: 'no TLS answer within 8 s' }));
   });
@@ -79,8 +96,8 @@ async function credentialSources(profile: Profile, run: Run): Promise<Entry[]> {
   const system = bundle ? [await readFile(bundle, 'utf8').catch(() => '')] : [...rootCertificates];
   const extra = proxy.caFile ? await readFile(proxy.caFile, 'utf8').catch(() => undefined) : undefined;
   const cas = `${bundle ?? "Node's built-in CA list"}${proxy.caFile ? ` + egress.caFile ${proxy.caFile}${extra === undefined ? ' (unreadable)' : ''}` : ''}`;
-  const tls = Promise.all(creds.map((c) => verifyUpstream(c.host, c.port, [...system, ...(extra ? [extra] : [])], cas)))
-    .then((rs): Entry => [SIDECAR_SRC.credentialTls, { what: `TLS handshake from the host (hermit doctor's network namespace) to each credential's host, verified against ${cas}`, stdout: JSON.stringify(rs) }]);
+  const tls = Promise.all(creds.map((c) => verifyUpstream(c.host, c.port, [...system, ...(extra ? [extra] : [])], cas, profile.dns)))
+    .then((rs): Entry => [SIDECAR_SRC.credentialTls, { what: `TLS handshake from the host (hermit doctor's network namespace) to each credential's host, resolved through the profile's dns (as the proxy does), verified against ${cas}`, stdout: JSON.stringify(rs) }]);
   // `test -f` in a throwaway container of the proxy's image (no network): only when the image is here.
   const image = await run('image', 'docker', ['image', 'inspect', '--format', '{{.Id}}', proxy.image]);
   const bundleInImage: Promise<Entry> = image[1].exitCode === 0

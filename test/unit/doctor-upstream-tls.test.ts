@@ -45,6 +45,11 @@ describe('verifyUpstream', () => {
     expect(r.error).toMatch(/ALTNAME|does not match|IP/i);
   });
 
+  it("resolves through the profile's resolvers, as the proxy does: none answering is said so", async () => {
+    const r = await verifyUpstream('api.example.org', 443, [cert], 'caFile', ['127.0.0.1']);
+    expect(r).toMatchObject({ authorized: false, error: expect.stringContaining('does not resolve through 127.0.0.1') });
+  });
+
   it('nothing listening: an error, not a hang', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -23,8 +23,8 @@ export const credentialChecks: CheckDef[] = [
     run: withCredentials(({ f }, proxy) => {
       let results: TlsResult[];
       try { results = JSON.parse(f.out(SIDECAR_SRC.credentialTls) ?? '') as TlsResult[]; } catch { return skip(`could not check: ${f.why(SIDECAR_SRC.credentialTls)}`); }
-      const from = `checked from the host, against ${results[0]?.cas ?? 'its CAs'}`;
-      const evidence = [from, ...results.map((r) => `${r.host}:${r.port}: ${r.authorized ? 'verified' : `not verified: ${r.error ?? 'unauthorized'}`}`)];
+      const from = `checked from the host, resolved through the profile's dns, against ${results[0]?.cas ?? 'its CAs'}`;
+      const evidence = [from, ...results.map((r) => `${r.host}:${r.port}${r.address ? ` (${r.address})` : ''}: ${r.authorized ? 'verified' : `not verified: ${r.error ?? 'unauthorized'}`}`)];
       const bad = results.filter((r) => !r.authorized);
       if (bad.length === 0) return ok(`${plural(results.length, 'upstream')} present${results.length === 1 ? 's' : ''} a certificate that verifies for its name (${from})`, evidence);
       const tlsFailure = bad.some((r) => /CERT|SELF_SIGNED|UNABLE_TO|Hostname|altnames/i.test(r.error ?? ''));
