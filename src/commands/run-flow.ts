@@ -4,6 +4,8 @@ import { type Applied, type CreatedAhead, applySteps, createAhead, dockerCall, p
 import { localEngineSocket } from '../apply/engine.js';
 import { describe as describeCommand, execOk } from '../apply/exec.js';
 import { besideOf, container, gatherFacts } from '../host/read.js';
+import { readUserns } from '../host/userns.js';
+import { refuseWithoutUserns } from '../plan/userns.js';
 import { HermitError } from '../errors.js';
 import { BUILD_ENV, refreshImage } from '../plan/image.js';
 import { type EngineCreate, dockerRun } from '../plan/container.js';
@@ -54,6 +56,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const profile = loaded.profile;
   mark('profile loaded');
   refuseExposingInputs(loaded, extras.dockerArgs);
+  // Before asking or changing anything: the engine cannot start without user namespaces.
+  if (profile.docker) refuseWithoutUserns(await readUserns());
   // Only a version the user approved (or one only root could write) is applied; a dry run changes nothing.
   if (!opts.dryRun) await ensureApproved(loaded, command);
 

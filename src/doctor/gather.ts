@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { type Command, describe, exec } from '../apply/exec.js';
 import { resolvConfPath } from '../host/read.js';
 import { proxyDir } from '../plan/proxy.js';
+import { proxyContainerOf } from '../plan/egress.js';
+import { gatherSidecars } from './gather-sidecars.js';
 import type { Profile } from '../profile/types.js';
 import { stateDir } from '../state/store.js';
 import type { Source } from './types.js';
@@ -204,14 +206,17 @@ export async function gatherHost(opts: GatherOptions): Promise<Record<string, So
       run(SRC.container, docker('container', 'inspect', '--format', CONTAINER_FORMAT, profile.container.name)),
       run(SRC.image, docker('image', 'inspect', '--format', '{{.Id}}', profile.image)),
     );
+    const sidecarProxy = proxyContainerOf(profile);
+    if (sidecarProxy) tasks.push(run(SRC.proxyContainer, docker('container', 'inspect', '--format', CONTAINER_FORMAT, sidecarProxy.container)));
     if (profile.proxy) {
       tasks.push(
-        run(SRC.proxyContainer, docker('container', 'inspect', '--format', CONTAINER_FORMAT, profile.proxy.container)),
         read(SRC.proxyLog, join(proxyDir(stateDir(), profile.name), 'log', 'access.log'), (t) => t.trimEnd().split('\n').slice(-200).join('\n')),
       );
     }
   }
+  if (profile) tasks.push(gatherSidecars(profile, (key, file, args, timeoutMs) => run(key, { file, args }, timeoutMs), read));
   if (profile && opts.profileFiles) tasks.push(Promise.resolve(profileWriters(profile, opts.profileFiles)));
-  const entries = (await Promise.all(tasks)).flatMap((e) => (Array.isArray(e[0]) ? (e as Entry[]) : [e as Entry]));
+  // An Entry starts with its key; a list of them (possibly empty) does not.
+  const entries = (await Promise.all(tasks)).flatMap((e) => (typeof e[0] === 'string' ? [e as Entry] : (e as Entry[])));
   return Object.fromEntries([...entries, environment()]);
 }

@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync } f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DoctorReport } from '../../src/doctor/types.js';
 import { type WorldInfo, NS, docker, hermit, inHost, pidOf, squidImage, waitUntil, writeProfile } from './world.js';
 
 const world = inject('world') as WorldInfo;
@@ -161,6 +162,22 @@ describe.skipIf(!!world.skip)('credentials added by the proxy (end to end, allow
     const row = (JSON.parse(r.stdout) as { rows: { id: string; ok: boolean; observed: string }[] }).rows.find((x) => x.id === 'held-keys');
     expect(row).toMatchObject({ ok: true, observed: expect.stringMatching(/^none of 2 values in \d+ variables$/) });
     expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it('doctor verifies each upstream\'s certificate, the proxy\'s credentials.conf and its image\'s CAs, and prints no key', async () => {
+    const r = await hermit(world, ['doctor', file, '--json'], { env, timeout: 120_000 });
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    const checks = (JSON.parse(r.stdout) as DoctorReport).checks;
+    const check = (id: string) => checks.find((c) => c.id === id)!;
+    const tls = check('proxy.credential-tls');
+    // The good service verifies against egress.caFile; the other's CA is not trusted.
+    expect(tls).toMatchObject({ status: 'fail', summary: expect.stringContaining(`www.internet.test:${BAD_PORT}`), fix: expect.stringContaining('egress.caFile') });
+    expect(tls.summary).toContain('checked from the host');
+    expect(tls.evidence.find((e) => e.startsWith(`internet.test:${GOOD_PORT} `))).toMatch(/: verified$/);
+    expect(check('proxy.credentials-file')).toMatchObject({ status: 'ok', summary: expect.stringContaining('mode 0400') });
+    // The world's proxy image is made offline (debootstrap): doctor says what test -f says inside it.
+    const hasBundle = (await docker(world, ['run', '--rm', '--network', 'none', '--entrypoint', 'test', await squidImage(world), '-f', '/etc/ssl/certs/ca-certificates.crt'])).exitCode === 0;
+    expect(check('proxy.ca-bundle').status).toBe(hasBundle ? 'ok' : 'fail');
   });
 
   it('the far side receives the real key; the agent\'s own value never arrives', async () => {

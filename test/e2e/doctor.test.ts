@@ -228,6 +228,22 @@ describe.skipIf(!!world.skip)('hermit doctor (end to end)', () => {
     }
   });
 
+  it('with docker:, checks what the agent\'s engine needs of the host (and leaves those checks out without it)', async () => {
+    const file = writeProfile('doc-engine', profileYaml('doc-engine', '172.30.23.0/24', world.addr.router, 'container:\n  user: "1000:1000"\ndocker: true\n'));
+    const { report, check } = await doctor(file, 'engine');
+    // This machine (and CI's) allows unprivileged user namespaces: engine.test.ts runs the engine here.
+    expect(check('host.engine-userns')).toMatchObject({ status: 'ok' });
+    const tun = check('host.engine-tun');
+    expect(tun.status, tun.summary).toBe('ok');
+    expect(tun.evidence[0]).toMatch(/^\/dev\/net\/tun: character device 10:200, mode \d{4}/);
+    expect(check('host.engine-apparmor').status).toMatch(/^(ok|warn)$/);
+    // hermit's own engine image: here (engine.test.ts built it) or buildable.
+    expect(check('host.engine-image')).toMatchObject({ status: 'ok' });
+    expect(report.checks.filter((c) => c.id.startsWith('host.engine-')).length).toBe(4);
+    const plain = JSON.parse(readFileSync(logFile('report-healthy'), 'utf8')) as DoctorReport;
+    expect(plain.checks.filter((c) => c.id.startsWith('host.engine-') || c.id.startsWith('proxy.credential'))).toEqual([]);
+  });
+
   it('without root, runs what it can and says why it skipped the rest', async () => {
     // From copies that user can read: the checkout may be under a 0700 directory.
     const r = await hermitAsNobody(world, ['doctor', await readableByNobody(okFile), '--json'], { env: { HOME: '/nonexistent' } });

@@ -19,6 +19,8 @@ export interface CheckDef {
   area: Area;
   title: string;
   run(ctx: Ctx): Body;
+  /** Checks of something only some profiles have (`docker:`, credentials): left out of the report, not skipped, for the others. */
+  applies?(ctx: Ctx): boolean;
 }
 
 export const ok = (summary: string, evidence: string[] = []): Body => ({ status: 'ok', summary, evidence });
