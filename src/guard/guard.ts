@@ -97,7 +97,7 @@ const firstLine = (e: unknown) => (e as Error).message.split('\n')[0]!;
 
 /** What a pass verifies: the host's facts, read once for all profiles, and the profile's own (its container, proxy, pinned binds). */
 async function guardFacts(profile: Profile, shared: SharedFacts): Promise<HostFacts> {
-  const facts = await profileFacts(shared, profile.container.name, undefined, besideOf(profile));
+  const facts = await profileFacts(shared, profile.container.name, undefined, { ...besideOf(profile), keys: false });
   return { ...facts, binds: bindFacts(pinnedMounts(profile, stateDir())) };
 }
 

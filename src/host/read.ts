@@ -277,12 +277,12 @@ export async function gatherInventory(): Promise<Inventory> {
 }
 
 /** Allowlist mode: the proxy's container, its image, and the squid.conf hermit last wrote. */
-async function proxyFacts(proxy: ProxyContainer, profile: string): Promise<ProxyFacts> {
+async function proxyFacts(proxy: ProxyContainer, profile: string, keys = true): Promise<ProxyFacts> {
   const dir = proxyDir(stateDir(), profile);
   const [c, id, config] = await Promise.all([
     container(proxy.container), imageId(proxy.image), readFile(join(dir, 'conf', 'squid.conf'), 'utf8').catch(() => undefined),
   ]);
-  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}), ...(await credentialFacts(proxy, profile, join(dir, 'conf'))) };
+  return { dir, ...(c ? { container: c } : {}), ...(id ? { imageId: id } : {}), ...(config !== undefined ? { config } : {}), ...(keys ? await credentialFacts(proxy, profile, join(dir, 'conf')) : {}) };
 }
 
 /** What every profile on this host is verified against: the engine, networks, firewall dumps,
@@ -309,7 +309,11 @@ export async function sharedFacts(): Promise<SharedFacts> {
 }
 
 /** The containers beside the agent to look at too: the proxy (allowlist mode, credentials), the engine (`docker:`). */
-export interface Beside { profile: string; proxy?: ProxyContainer | undefined; engine?: EngineSettings | undefined }
+export interface Beside {
+  profile: string; proxy?: ProxyContainer | undefined; engine?: EngineSettings | undefined;
+  /** Read the credentials' values (only a plan that writes the proxy's key file needs them; the guard does not). */
+  keys?: boolean;
+}
 
 /** The profile's sidecars to look at, from the profile. */
 export const besideOf = (p: Profile): Beside => ({ profile: p.name, proxy: proxyContainerOf(p), engine: p.docker });
@@ -319,7 +323,7 @@ export async function profileFacts(shared: SharedFacts, containerName: string, i
   const [existing, localImage, proxyState, engineState] = await Promise.all([
     containerRead,
     image ? imageId(image) : Promise.resolve(undefined),
-    beside?.proxy ? proxyFacts(beside.proxy, beside.profile) : Promise.resolve(undefined),
+    beside?.proxy ? proxyFacts(beside.proxy, beside.profile, beside.keys ?? true) : Promise.resolve(undefined),
     beside?.engine ? engineFacts(beside.engine, beside.profile, containerRead) : Promise.resolve(undefined),
   ]);
   return {
