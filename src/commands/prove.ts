@@ -1,6 +1,6 @@
 // Probe from inside the container's network namespace, classify against the expected table, judge
 // it (judgement.ts), and act on the judgement: shared by hermit run, update and probe.
-import { stopFailClosed } from '../apply/stop.js';
+import { stopFailClosed, stoppedWhat } from '../apply/stop.js';
 import { HermitError } from '../errors.js';
 import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
@@ -9,7 +9,7 @@ import type { ProbePlan, ProbeReport } from '../probe/types.js';
 import { type Judgement, consequence, couldNotRun, describeJudgement, judge } from '../probe/judgement.js';
 import type { ProbeSettings, Profile } from '../profile/types.js';
 import { container as inspectContainer } from '../host/read.js';
-import { nestedNetnsPid, nestedProbePlan, withNested } from '../probe/nested.js';
+import { nestedPath, withNested } from '../probe/nested.js';
 import { heldKeysRow } from '../probe/held-keys.js';
 import { processEnvironment, proxyHeldValues } from '../host/credentials.js';
 import { proxyContainerOf } from '../plan/egress.js';
@@ -62,13 +62,12 @@ export async function proveIsolation(
  * running engine whose dockerd's namespace cannot be found proves nothing: unproven.
  */
 export async function proveNested(agent: Proof, plan: ProbePlan, profile: Profile, opts: { quiet?: boolean } = {}): Promise<Proof> {
-  if (!profile.docker || !agent.report) return agent;
-  const engine = await inspectContainer(profile.docker.container).catch(() => undefined);
+  if (!agent.report) return agent;
+  const path = await nestedPath(profile, plan, { inspect: inspectContainer });
   // No engine running: no nested path to prove (hermit run starts it, and proves it then).
-  if (!engine?.running) return agent;
-  const pid = await nestedNetnsPid(engine.pid);
-  if (!pid) return { ...agent, judgement: couldNotRun(`the network namespace of docker engine ${engine.name}'s dockerd was not found`) };
-  const nested = await proveIsolation(nestedProbePlan(plan, profile), pid, { container: `${profile.docker.container} (nested)`, profile: profile.name }, profile.probe, opts);
+  if (path.kind === 'none') return agent;
+  if (path.kind === 'missing') return { ...agent, judgement: couldNotRun(path.why) };
+  const nested = await proveIsolation(path.plan, path.pid, { container: path.container, profile: profile.name }, profile.probe, opts);
   if (!nested.report) return { ...agent, judgement: nested.judgement };
   const report = withNested(agent.report, nested.report);
   return { report, judgement: judge(report), attempts: Math.max(agent.attempts, nested.attempts), ms: agent.ms + nested.ms };
@@ -115,9 +114,10 @@ export async function enforce(proof: Pick<Proof, 'judgement' | 'attempts' | 'ms'
     process.exitCode = c.exitCode;
     return;
   }
-  const failed = await stopFailClosed(containerId);
-  if (failed) {
-    throw new HermitError('probe', `${what}; stopping container ${name} FAILED: ${failed}`, `Stop it yourself: docker update --restart no ${name} && docker stop ${name}`);
+  const r = await stopFailClosed(containerId);
+  const also = r.withFailed ? `; stopping ${r.with.join(', ')} (in its network namespace) FAILED: ${r.withFailed}` : '';
+  if (r.failed) {
+    throw new HermitError('probe', `${what}; stopping container ${name} FAILED: ${r.failed}${also}`, `Stop it yourself: docker update --restart no ${name} && docker stop ${name}`);
   }
-  throw new HermitError('probe', `${what}: container ${name} was stopped (its restart policy set to "no")${c.because ? ` because the profile says ${c.because}` : ''}`, HINTS[j.kind]);
+  throw new HermitError('probe', `${what}: ${stoppedWhat(name, r)} ${r.with.length > 0 ? 'were stopped (their restart policies set to "no")' : 'was stopped (its restart policy set to "no")'}${also}${c.because ? ` because the profile says ${c.because}` : ''}`, HINTS[j.kind]);
 }

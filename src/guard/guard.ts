@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { proxyDir } from '../plan/proxy.js';
 import { proxyContainerOf } from '../plan/egress.js';
 import { type Runner, hostRunner } from '../apply/exec.js';
-import { stopFailClosed } from '../apply/stop.js';
+import { stopFailClosed, stoppedWhat } from '../apply/stop.js';
 import { type SharedFacts, besideOf, container as inspectContainer, profileFacts, sharedFacts } from '../host/read.js';
 import { HermitError } from '../errors.js';
 import type { ExistingContainer, HostFacts } from '../plan/host-facts.js';
@@ -19,6 +19,7 @@ import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
 import { consequence, couldNotRun, describeJudgement, judge } from '../probe/judgement.js';
 import { probeContainer } from '../probe/run.js';
+import { NESTED_ROW, nestedNetnsPid, nestedPath, withNested } from '../probe/nested.js';
 import type { ProbePlan, ProbeReport, ProbeResponse } from '../probe/types.js';
 import { approve, enforcedVersion } from '../profile/approval.js';
 import { printableLine } from '../report/printable.js';
@@ -57,6 +58,8 @@ export interface GuardIo {
   own(profile: Profile, shared: SharedFacts): Promise<HostFacts>;
   probe(pid: number, plan: ProbePlan): Promise<ProbeResponse>;
   inspect(id: string): Promise<ExistingContainer | undefined>;
+  /** `docker:`: the host pid of the engine's dockerd namespace (probe/nested.ts nestedNetnsPid). */
+  nestedPid(enginePid: number): Promise<number | undefined>;
 }
 
 export const hostIo: GuardIo = {
@@ -65,12 +68,14 @@ export const hostIo: GuardIo = {
   own: guardFacts,
   probe: (pid, plan) => probeContainer(pid, plan),
   inspect: (id) => inspectContainer(id),
+  nestedPid: nestedNetnsPid,
 };
 
 async function stopContainer(id: string, name: string, why: string, log: Log, runner: Runner): Promise<boolean> {
-  const failed = await stopFailClosed(id, runner);
-  log(failed ? `FAILED to stop container ${name}: ${failed} (was stopping because: ${why})` : `STOPPED container ${name} (restart policy set to "no"): ${why}`);
-  return !failed;
+  const r = await stopFailClosed(id, runner);
+  if (r.withFailed) log(`FAILED to stop ${r.with.join(', ')} (in the network namespace of ${name}): ${r.withFailed}`);
+  log(r.failed ? `FAILED to stop container ${name}: ${r.failed} (was stopping because: ${why})` : `STOPPED ${stoppedWhat(name, r)} (${r.with.length > 0 ? 'restart policies' : 'restart policy'} set to "no"): ${why}`);
+  return !r.failed;
 }
 
 const RESTORE_ATTEMPTS = 3;
@@ -274,7 +279,8 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo
     const why = actions.length > 0 ? 'after restoring' : findings.drifts.find((d): d is Extract<Drift, { kind: 'unproven' }> => d.kind === 'unproven')!.reason;
     const tp = Date.now();
     const plan = planProbe(profile, facts);
-    const probeOnce = (pid: number) => io.probe(pid, plan).then((res) => classify(plan, res, { container: c.name, profile: profile.name }));
+    const nested = nestedProber(g, plan, io);
+    const probeOnce = (pid: number) => io.probe(pid, plan).then((res) => nested(classify(plan, res, { container: c.name, profile: profile.name })));
     // An outage is probed again (bounded backoff) before it counts; a breach is final at once.
     let pid = c.pid;
     const settled = await retryOutage(
@@ -290,7 +296,9 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo
       const report = 'report' in probed ? probed.report : undefined;
       if (report) await recordProbe(file, c.id, report).catch(() => undefined);
       const tries = settled.attempts > 1 ? ` after ${settled.attempts} attempts` : '';
-      note(`${profile.name}: probe (${why}) ${j.kind === 'proven' ? `ok, ${report!.rows.length} checks` : describeJudgement(j)}${tries} in ${ms(tp)}`);
+      const fromEngine = report?.rows.filter((r) => r.id.startsWith(NESTED_ROW)).length ?? 0;
+      const checks = `${report?.rows.length} checks${fromEngine > 0 ? ` (${fromEngine} of them on the docker engine's nested path)` : ''}`;
+      note(`${profile.name}: probe (${why}) ${j.kind === 'proven' ? `ok, ${checks}` : describeJudgement(j)}${tries} in ${ms(tp)}`);
       proven = j.kind === 'proven';
       if (!proven) {
         ok = false;
@@ -308,6 +316,42 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo
   if (proxy && ok) await rotateProxyLogs(proxy, join(proxyDir(stateDir(), profile.name), 'log'), io.runner).catch((e: unknown) => log(`${profile.name}: could not rotate the proxy's logs: ${(e as Error).message}`));
   await recordVerified({ profile: profile.name, by, ok, actions }).catch(() => undefined);
   return { profile: profile.name, ok, stopped, ...(outage && !stopped ? { outage } : {}) };
+}
+
+/** How long after its start a pass waits for the engine to make its dockerd's namespace. */
+const ENGINE_STARTUP_MS = 60_000;
+
+/**
+ * `docker:`: the agent's report with the nested path's rows joined (probe/nested.ts says where and
+ * what, as for run and probe), so a breach there is a breach of the pass. An engine the agent's
+ * restart left in its old namespace is not probed: followAgent restarts it after the agent is
+ * proven, and its start triggers a pass that proves it (verify: started after the last probe).
+ * A running engine whose namespace is not found throws: the probe could not run, nothing is proven.
+ */
+function nestedProber(g: ReadItem, plan: ProbePlan, io: GuardIo): (agent: ProbeReport) => Promise<ProbeReport> {
+  const { profile } = g.loaded;
+  let told = false;
+  return async (agent) => {
+    if (!profile.docker) return agent;
+    if (g.read.facts.engine?.netnsStale) {
+      if (!told) g.note(`${profile.name}: the nested path is not probed while docker engine ${profile.docker.container} is in the agent's old network namespace (it is restarted, and proven when it starts)`);
+      told = true;
+      return agent;
+    }
+    const lookup = { inspect: io.inspect, findPid: (pid: number) => io.nestedPid(pid), startupMs: ENGINE_STARTUP_MS };
+    for (let attempt = 1; ; attempt++) {
+      const path = await nestedPath(profile, plan, lookup);
+      if (path.kind === 'none') return agent;
+      if (path.kind === 'missing') throw new Error(path.why);
+      try {
+        const res = await io.probe(path.pid, path.plan);
+        return withNested(agent, classify(path.plan, res, { container: path.container, profile: profile.name }));
+      } catch (e) {
+        // The engine restarted meanwhile (its namespace's process is gone): look it up once more.
+        if (attempt > 1 || processAlive(path.pid)) throw e;
+      }
+    }
+  };
 }
 
 /** `docker:`: an agent that restarted (its restart policy, `docker restart`) left the engine in its

@@ -100,8 +100,13 @@ export function verify(profile: Profile, facts: HostFacts, probe?: ProbeRecord):
   const proxy = proxyContainerOf(profile);
   if (proxy) drifts.push(...proxyDrifts(profile, proxy, facts));
   drifts.push(...bindDrifts(profile, facts, c));
+  const engine = facts.engine?.container;
   if (!probe || probe.containerId !== c.id) drifts.push({ kind: 'unproven', reason: 'no probe of this container yet' });
   else if (!probe.ok) drifts.push({ kind: 'unproven', reason: 'its last probe failed' });
   else if (Date.parse(c.startedAt) > Date.parse(probe.at)) drifts.push({ kind: 'unproven', reason: `container started at ${c.startedAt}, after its last probe` });
+  // docker: an engine that (re)started has a new nested namespace: its path is proven again.
+  else if (profile.docker && engine?.running && Date.parse(engine.startedAt) > Date.parse(probe.at)) {
+    drifts.push({ kind: 'unproven', reason: `docker engine ${engine.name} started at ${engine.startedAt}, after the last probe` });
+  }
   return findings;
 }

@@ -2,6 +2,8 @@
 // namespace of the engine's dockerd (rootlesskit's, whose only way out is slirp4netns opening
 // sockets in the agent's namespace), where every nested container's traffic starts too.
 import { readFile, readdir, readlink } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ExistingContainer } from '../plan/host-facts.js';
 import { EMBEDDED_DNS } from '../plan/targets.js';
 import type { Profile } from '../profile/types.js';
 import type { ProbePlan, ProbeReport } from './types.js';
@@ -21,9 +23,12 @@ export function nestedProbePlan(plan: ProbePlan, profile: Profile): ProbePlan {
   return { ...plan, tcp, dns, ipv6Off: false, request: { ...plan.request, tcp: tcp.map((t) => t.probe), dns: dns.map((d) => d.probe) } };
 }
 
+/** The ids of the nested path's rows begin with this. */
+export const NESTED_ROW = 'nested:';
+
 /** The agent's rows, then the nested path's, named as such: one report, one verdict. */
 export function withNested(agent: ProbeReport, nested: ProbeReport): ProbeReport {
-  const rows = [...agent.rows, ...nested.rows.map((r) => ({ ...r, id: `nested:${r.id}`, target: `${r.target} [from the docker engine]` }))];
+  const rows = [...agent.rows, ...nested.rows.map((r) => ({ ...r, id: `${NESTED_ROW}${r.id}`, target: `${r.target} [from the docker engine]` }))];
   return { ...agent, ok: agent.ok && nested.ok, rows };
 }
 
@@ -51,4 +56,43 @@ export async function nestedNetnsPid(enginePid: number): Promise<number | undefi
     queue.push(...children.get(pid) ?? []);
   }
   return undefined;
+}
+
+/** Where the nested path is probed from, and with what plan; or why there is none to probe, or why
+ * it could not be found (which proves nothing: unproven). */
+export type NestedPath =
+  | { kind: 'none' }
+  | { kind: 'found'; pid: number; plan: ProbePlan; container: string }
+  | { kind: 'missing'; why: string };
+
+export interface NestedLookup {
+  /** The engine container as Docker reports it now (by its name). */
+  inspect: (name: string) => Promise<ExistingContainer | undefined>;
+  /** nestedNetnsPid, or a fake's. */
+  findPid?: (enginePid: number) => Promise<number | undefined>;
+  /** An engine that started less than this ago may not have made its dockerd's namespace yet
+   * (rootlesskit makes it first thing): looked for again until then. 0: looked for once. The guard
+   * may come upon an engine that has just started; run and probe find it ready. */
+  startupMs?: number;
+}
+
+/**
+ * The nested path of a profile with `docker:`, shared by run, probe and the guard: none without
+ * `docker:` or while the engine is not running (nothing of it can leave then; hermit run starts
+ * it and proves it, the guard when it starts); found: the pid of its dockerd's namespace and the
+ * agent's plan as seen from there.
+ */
+export async function nestedPath(profile: Profile, plan: ProbePlan, lookup: NestedLookup): Promise<NestedPath> {
+  if (!profile.docker) return { kind: 'none' };
+  const name = profile.docker.container;
+  const findPid = lookup.findPid ?? nestedNetnsPid;
+  for (;;) {
+    const engine = await lookup.inspect(name).catch(() => undefined);
+    if (!engine?.running) return { kind: 'none' };
+    const pid = await findPid(engine.pid);
+    if (pid) return { kind: 'found', pid, plan: nestedProbePlan(plan, profile), container: `${name} (nested)` };
+    const until = (Date.parse(engine.startedAt) || 0) + (lookup.startupMs ?? 0);
+    if (Date.now() >= until) return { kind: 'missing', why: `the network namespace of docker engine ${name}'s dockerd was not found` };
+    await sleep(500);
+  }
 }

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
-  type WorldInfo, agentProject, connectFrom, docker, engineImage, hermit, inHost, pidOf, waitUntil, writeProfile,
+  FIREWALL, type WorldInfo, agentProject, connectFrom, docker, engineImage, hermit, inHost, pidOf, waitUntil, writeProfile,
 } from './world.js';
 
 const world = inject('world') as WorldInfo;
@@ -36,7 +36,8 @@ describe.skipIf(!!world.skip)('a rootless engine beside the agent (end to end)',
 
   beforeAll(async () => {
     const engineImg = await engineImage(world);
-    // The engine image with the docker CLI, made to sleep: the agent.
+    // The engine image with the docker CLI, made to sleep: the agent (a shell as PID 1 that ends
+    // on SIGTERM, so stopping it takes no 10 s).
     const b = await docker(world, ['build', '-q', '-t', AGENT_IMAGE, '-'], {
       input: `FROM ${engineImg}\nENTRYPOINT []\n`, env: { DOCKER_BUILDKIT: '0' }, timeout: 120_000,
     });
@@ -44,7 +45,7 @@ describe.skipIf(!!world.skip)('a rootless engine beside the agent (end to end)',
     const ws = agentProject(join(world.root, 'engine-ws'), { 'hello.txt': 'from-the-workspace\n' });
     const yaml = `name: ${NAME}
 image: ${AGENT_IMAGE}
-command: [sleep, "86400"]
+command: [sh, -c, "trap 'exit 0' TERM; sleep 86400 & wait"]
 network:
   subnet: 172.30.19.0/24
 dns: [${world.addr.router}]
@@ -194,6 +195,51 @@ probe:
       return r.out.includes('internet-page') ? r.out : undefined;
     });
     expect(page).toContain('internet-page');
+  });
+
+  /** Running, and the restart policy, of the agent and the engine. */
+  const states = async () => (await docker(world, ['inspect', '--format', '{{.State.Running}} {{.HostConfig.RestartPolicy.Name}}', AGENT, engine])).stdout.trim().split('\n');
+  const NFT = FIREWALL === 'nftables';
+  const nestedChecks = (out: string) => /probe \(after restoring\) ok, \d+ checks \((\d+) of them on the docker engine's nested path\)/.exec(out);
+
+  it("the guard restores flushed rules and its proof includes the nested path", async () => {
+    const flush = NFT ? await inHost(world, 'nft', ['flush', 'table', 'inet', `hermit-${NAME}`]) : await inHost(world, 'iptables', ['-F', 'DOCKER-USER']);
+    expect(flush.exitCode, flush.stderr).toBe(0);
+    const g = await hermit(world, ['guard', '--once', file], { timeout: 180_000 });
+    const out = g.stdout + g.stderr;
+    expect(g.exitCode, out).toBe(0);
+    expect(out).toMatch(/DRIFT/);
+    const m = nestedChecks(out);
+    expect(m, out).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(3);
+    expect(out).not.toMatch(/STOPPED/);
+  });
+
+  it('a breach stops the agent and the engine in its namespace (restart policies "no"); hermit run brings both back, proven', async () => {
+    // An accept above Docker's jump in FORWARD lets the agent's bridge through (nftables: hermit's table removed).
+    const bypass = ['FORWARD', '-i', `hm-${NAME}`, '-m', 'comment', '--comment', 'e2e engine breach', '-j', 'ACCEPT'];
+    const open = NFT ? await inHost(world, 'nft', ['delete', 'table', 'inet', `hermit-${NAME}`]) : await inHost(world, 'iptables', ['-I', 'FORWARD', '1', ...bypass.slice(1)]);
+    expect(open.exitCode, open.stderr).toBe(0);
+    try {
+      const r = await hermit(world, ['probe', file, '--json'], { timeout: 180_000 });
+      expect(r.exitCode, r.stderr).toBe(5);
+      expect(r.stderr).toMatch(new RegExp(`a BREACH .*: container ${AGENT} and ${engine} \\(which shares its network namespace\\) were stopped \\(their restart policies set to "no"\\)`));
+      // The report, then (--json) the error as one result object.
+      const rows = (JSON.parse(r.stdout.slice(0, r.stdout.indexOf('\n}\n') + 2)) as { rows: { id: string; ok: boolean }[] }).rows;
+      expect(rows.some((x) => x.id.startsWith('nested:') && !x.ok), 'the nested path breached too').toBe(true);
+      expect(await states()).toEqual(['false no', 'false no']);
+    } finally {
+      if (!NFT) await inHost(world, 'iptables', ['-D', ...bypass]);
+    }
+    const run = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const again = JSON.parse(run.stdout) as { verdict: string; probe: { rows: { id: string; ok: boolean }[] } };
+    expect(again.verdict).toBe('proven');
+    expect(again.probe.rows.filter((x) => x.id.startsWith('nested:')).length).toBeGreaterThan(3);
+    expect((await states()).map((s) => s.split(' ')[0])).toEqual(['true', 'true']);
+    agentPid = await pidOf(world, AGENT);
+    // Its images stayed in the data volume: a nested container runs again at once.
+    expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`)).out).toContain('internet-page');
   });
 
   it('is shown by ps, status and logs --docker, and stopped by stop', async () => {

@@ -43,7 +43,7 @@ const asPlanned = (plan: ProbePlan): ProbeResponse => ({
 });
 
 /** A guard world: the fake runner applies a successful `nft -f` transaction to the table it holds. */
-function world(opts: { probe?: (plan: ProbePlan) => Promise<ProbeResponse>; restore?: 'fails' } = {}) {
+function world(opts: { probe?: (plan: ProbePlan, pid: number) => Promise<ProbeResponse>; restore?: 'fails'; engine?: ExistingContainer; nestedPid?: number } = {}) {
   let table: string | undefined;
   const runner = new FakeRunner();
   runner.on('nft', ['-f', '-'], opts.restore === 'fails'
@@ -54,8 +54,9 @@ function world(opts: { probe?: (plan: ProbePlan) => Promise<ProbeResponse>; rest
     runner,
     shared: async () => host(table),
     own: async (_p, shared) => ({ ...host(table), ...shared, container }),
-    probe: (pid, plan) => { probes.push(pid); return opts.probe ? opts.probe(plan) : Promise.resolve(asPlanned(plan)); },
-    inspect: async () => container,
+    probe: (pid, plan) => { probes.push(pid); return opts.probe ? opts.probe(plan, pid) : Promise.resolve(asPlanned(plan)); },
+    inspect: async (id) => (opts.engine && (id === opts.engine.id || id === opts.engine.name) ? opts.engine : container),
+    nestedPid: async (pid) => (pid === opts.engine?.pid ? opts.nestedPid : undefined),
   };
   const lines: string[] = [];
   return { runner, io, probes, lines, log: (l: string) => { lines.push(l); } };
@@ -69,7 +70,8 @@ afterEach(() => {
   if (before === undefined) delete process.env.HERMIT_STATE_DIR; else process.env.HERMIT_STATE_DIR = before;
 });
 
-const STOP = ['docker update --restart no c1', 'docker stop --time 5 c1'];
+// The stop, then the look for hermit's containers in its network namespace (none here).
+const STOP = ['docker update --restart no c1', 'docker stop --time 5 c1', 'docker ps --quiet --no-trunc --filter label=hermit.role'];
 const commandLines = (r: FakeRunner) => r.calls.map((c) => [c.file, ...c.args].join(' '));
 
 describe('a guard pass, through the runner', () => {
@@ -112,7 +114,7 @@ describe('a guard pass, through the runner', () => {
     const w = world({ probe: () => Promise.reject(new Error('nsenter: cannot open /proc/1/ns/net')) });
     const [r] = await guardPass([loaded], 'test', w.log, w.io);
     expect(r).toMatchObject({ ok: false, stopped: true });
-    expect(commandLines(w.runner).slice(-2)).toEqual(STOP);
+    expect(commandLines(w.runner).slice(-3)).toEqual(STOP);
   });
 
   it('the restore fails every attempt: no probe, the container is stopped with the drift as the reason', async () => {
@@ -121,7 +123,7 @@ describe('a guard pass, through the runner', () => {
     expect(r).toEqual({ profile: 'agent', ok: false, stopped: true });
     const nft = commandLines(w.runner).filter((l) => l === 'nft -f -');
     expect(nft.length).toBeGreaterThanOrEqual(3);
-    expect(commandLines(w.runner).slice(-2)).toEqual(STOP);
+    expect(commandLines(w.runner).slice(-3)).toEqual(STOP);
     expect(w.probes).toEqual([]);
     expect(w.lines.some((l) => l.includes('FAILED to restore nftables table'))).toBe(true);
     expect(w.lines.at(-1)).toMatch(/^STOPPED container hermit-agent .*: nftables table inet hermit-agent drifted/);
@@ -133,6 +135,84 @@ describe('a guard pass, through the runner', () => {
     const [r] = await guardPass([loaded], 'test', w.log, w.io);
     expect(r).toEqual({ profile: 'agent', ok: false, stopped: false });
     expect(w.lines.at(-1)).toMatch(/^FAILED to stop container hermit-agent: Error response from daemon: cannot stop container c1/);
+  });
+});
+
+describe('a guard pass, docker: engine beside the agent', () => {
+  const docker = { image: 'localhost/hermit/engine:1', container: 'hermit-agent-docker', dataVolume: 'hermit-agent-docker', socketVolume: 'hermit-agent-docker-sock' };
+  const withDocker: LoadedProfile = { ...loaded, profile: { ...profile, docker } };
+  // The engine's own process, and its dockerd's namespace (rootlesskit's child): distinct pids.
+  const engine: ExistingContainer = { ...container, id: 'e1', name: 'hermit-agent-docker', pid: 4242, labels: { 'hermit.profile': 'agent', 'hermit.role': 'docker' } };
+  const NESTED_PID = 4343;
+  /** Docker as the fake holds it: the engine runs in the agent's network namespace (by name). */
+  const sharing = (w: ReturnType<typeof world>) => {
+    w.runner.on('docker', ['ps', '--quiet', '--no-trunc', '--filter', 'label=hermit.role'], { stdout: 'p1\ne1\n' });
+    w.runner.on('docker', ['inspect'], { stdout: 'c1 /hermit-agent default\np1 /hermit-agent-proxy default\ne1 /hermit-agent-docker container:hermit-agent\n' });
+  };
+
+  it('the proof after restoring includes the nested path, probed from the engine\'s dockerd namespace', async () => {
+    const plans: ProbePlan[] = [];
+    const w = world({ engine, nestedPid: NESTED_PID, probe: async (plan) => { plans.push(plan); return asPlanned(plan); } });
+    const [r] = await guardPass([withDocker], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: true, stopped: false });
+    expect(w.probes).toEqual([process.pid, NESTED_PID]);
+    // Seen from the engine's namespace: no Docker embedded DNS, no IPv6 check.
+    expect(plans[1]!.ipv6Off).toBe(false);
+    expect(plans[1]!.dns.some((d) => d.probe.server === '127.0.0.11')).toBe(false);
+    const nestedChecks = plans[1]!.tcp.length + plans[1]!.dns.length;
+    expect(w.lines.find((l) => l.includes('probe (after restoring) ok'))).toMatch(new RegExp(`ok, \\d+ checks \\(${nestedChecks} of them on the docker engine's nested path\\)`));
+    expect(commandLines(w.runner)).toEqual(['nft -f -']);
+  });
+
+  it('a breach on the nested path stops the agent, then the engine in its namespace, restart policies first', async () => {
+    const w = world({ engine, nestedPid: NESTED_PID, probe: async (plan, pid) => {
+      const planned = asPlanned(plan);
+      return pid === NESTED_PID ? { ...planned, tcp: planned.tcp.map((t) => ({ ...t, outcome: 'connected' as const })) } : planned;
+    } });
+    sharing(w);
+    const [r] = await guardPass([withDocker], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: false, stopped: true });
+    expect(commandLines(w.runner)).toEqual([
+      'nft -f -', ...STOP,
+      'docker inspect --format {{.Id}} {{.Name}} {{.HostConfig.NetworkMode}} c1 p1 e1',
+      'docker update --restart no e1', 'docker stop --time 5 e1',
+    ]);
+    expect(w.lines.at(-1)).toMatch(/^STOPPED container hermit-agent and hermit-agent-docker \(which shares its network namespace\) \(restart policies set to "no"\): isolation probe FAILED, a BREACH .*\[from the docker engine\]/);
+  });
+
+  it('an engine running for long whose dockerd\'s namespace is not found proves nothing: both stopped', async () => {
+    const w = world({ engine });
+    sharing(w);
+    const [r] = await guardPass([withDocker], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: false, stopped: true });
+    expect(w.lines.at(-1)).toMatch(/^STOPPED container hermit-agent and hermit-agent-docker .*the network namespace of docker engine hermit-agent-docker's dockerd was not found/);
+  });
+
+  it('an engine that has just started gets time to make its dockerd\'s namespace', async () => {
+    const w = world({ engine: { ...engine, startedAt: new Date().toISOString() } });
+    let asked = 0;
+    w.io.nestedPid = async () => (++asked > 1 ? NESTED_PID : undefined);
+    const [r] = await guardPass([withDocker], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: true, stopped: false });
+    expect(w.probes).toEqual([process.pid, NESTED_PID]);
+  });
+
+  it('an engine that is not running has no nested path: the agent alone is probed', async () => {
+    const w = world({ engine: { ...engine, running: false, status: 'exited' }, nestedPid: NESTED_PID });
+    const [r] = await guardPass([withDocker], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: true, stopped: false });
+    expect(w.probes).toEqual([process.pid]);
+  });
+
+  it('an engine left in the agent\'s old namespace is not probed there: restarted, and proven when it starts', async () => {
+    const w = world({ engine, nestedPid: NESTED_PID });
+    const own = w.io.own;
+    w.io.own = async (p, shared) => ({ ...await own(p, shared), engine: { container: engine, volumes: [], hostTun: true, tunNode: false, netnsStale: true } });
+    const [r] = await guardPass([withDocker], 'test', w.log, w.io);
+    expect(r).toEqual({ profile: 'agent', ok: true, stopped: false });
+    expect(w.probes).toEqual([process.pid]);
+    expect(commandLines(w.runner)).toEqual(['nft -f -', 'docker restart --time 5 e1']);
+    expect(w.lines.some((l) => /nested path is not probed while docker engine hermit-agent-docker is in the agent's old network namespace/.test(l))).toBe(true);
   });
 });
 

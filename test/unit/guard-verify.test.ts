@@ -101,3 +101,18 @@ describe('guard verification', () => {
     expect(fix.changes).toEqual(expect.arrayContaining(['create chain DOCKER-USER', 'add missing jump FORWARD → DOCKER-USER']));
   });
 });
+
+describe('guard verification, docker: engine', () => {
+  const withDocker = sampleProfile({ docker: { image: 'localhost/hermit/engine:1', container: 'hermit-agent-docker', dataVolume: 'hermit-agent-docker', socketVolume: 'hermit-agent-docker-sock' } });
+  const engine = (startedAt: string, running = true) => ({ container: container({ id: 'e1', name: 'hermit-agent-docker', startedAt, running, labels: { 'hermit.profile': 'agent', 'hermit.role': 'docker' } }), volumes: [], hostTun: true, tunNode: false });
+
+  it('an engine that started after the last probe has a nested path not proven yet', () => {
+    const f = healthy({ engine: engine('2026-01-01T10:07:00.000Z') });
+    expect(verify(withDocker, f, probe()).drifts).toEqual([{ kind: 'unproven', reason: 'docker engine hermit-agent-docker started at 2026-01-01T10:07:00.000Z, after the last probe' }]);
+  });
+
+  it('an engine proven since it started, or one not running, is nothing to do', () => {
+    expect(verify(withDocker, healthy({ engine: engine('2026-01-01T10:00:01.000Z') }), probe()).drifts).toEqual([]);
+    expect(verify(withDocker, healthy({ engine: engine('2026-01-01T10:07:00.000Z', false) }), probe()).drifts).toEqual([]);
+  });
+});

@@ -88,7 +88,8 @@ describe('the shipped profile', () => {
 
   it('ships the Dockerfile it builds from', () => {
     const dockerfile = readFileSync(path.join(root, 'profiles/claude-agent/Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^FROM node:24-trixie-slim$/m);
+    expect(dockerfile).toMatch(/--no-install-recommends .*docker-cli docker-compose/);
     expect(dockerfile).toMatch(/npm install -g "@anthropic-ai\/claude-code@/);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^WORKDIR \/workspace$/m);
