@@ -7,7 +7,9 @@
 #  - no setuid or setgid program but newuidmap and newgidmap: those two are the only ones that may
 #    use the capabilities the container's bounding set keeps;
 #  - /usr/local/sbin/dockerd: what dockerd-rootless.sh runs inside rootlesskit (it execs `dockerd`
-#    from PATH), which first points the engine's resolver at the declared resolvers (HERMIT_ENGINE_DNS).
+#    from PATH), which first points the engine's resolver at the declared resolvers (HERMIT_ENGINE_DNS)
+#    or, in allowlist mode, writes the agent's docker CLI configuration naming hermit's proxy
+#    (HERMIT_DOCKER_CONFIG).
 set -eu
 
 getent group rootless >/dev/null || groupadd --gid 1000 rootless
@@ -31,6 +33,22 @@ set -eu
 if [ -n "${HERMIT_ENGINE_DNS:-}" ]; then
   rm -f /etc/resolv.conf
   for r in $HERMIT_ENGINE_DNS; do echo "nameserver $r" >> /etc/resolv.conf; done
+fi
+# Allowlist mode: the agent's docker CLI configuration (its DOCKER_CONFIG, in the socket's volume)
+# names hermit's proxy, so the CLI hands HTTP(S)_PROXY and NO_PROXY to every container it runs and
+# build it starts. Written when missing or when it names another proxy (the old file is kept as
+# config.json.old); otherwise left as it is, with whatever `docker login` added.
+if [ -n "${HERMIT_DOCKER_CONFIG:-}" ]; then
+  mkdir -p -m 0700 "$HERMIT_DOCKER_CONFIG"
+  cfg="$HERMIT_DOCKER_CONFIG/config.json"
+  if ! grep -qsF "\"httpsProxy\": \"$HTTPS_PROXY\"" "$cfg"; then
+    if [ -e "$cfg" ] || [ -L "$cfg" ]; then mv -f "$cfg" "$cfg.old"; fi
+    rm -f "$cfg.tmp"
+    printf '{\n\t"proxies": {\n\t\t"default": {\n\t\t\t"httpProxy": "%s",\n\t\t\t"httpsProxy": "%s",\n\t\t\t"noProxy": "%s"\n\t\t}\n\t}\n}\n' \
+      "$HTTP_PROXY" "$HTTPS_PROXY" "$NO_PROXY" > "$cfg.tmp"
+    chmod 0600 "$cfg.tmp"
+    mv -f "$cfg.tmp" "$cfg"
+  fi
 fi
 exec /usr/sbin/dockerd "$@"
 SH

@@ -59,7 +59,7 @@ export function dockerRun(profile: Profile, extras: RunExtras, environment: Node
   // docker's -e overrides --env-file.
   if (c.envFile !== undefined && c.envFileValues === undefined) throw new Error(`container.envFile ${c.envFile} was not read before planning (withEnvFile)`);
   // `docker:`: the engine's socket and where to find it (DOCKER_HOST: on the command line below).
-  const engine = profile.docker ? engineAgent(profile.docker) : undefined;
+  const engine = profile.docker ? engineAgent(profile) : undefined;
   const env: Record<string, string> = { ...c.envFileValues, ...c.env, ...agentProxyEnv(profile), ...engine?.env };
   const missing = c.passEnv.filter((name) => environment[name] === undefined);
   if (missing.length > 0) {

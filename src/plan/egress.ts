@@ -15,8 +15,13 @@ export const agentNetwork = (profile: Profile) => profile.proxy?.network.name ??
 
 /** What the agent gets in allowlist mode, in both spellings tools read, and each credential's base URL. */
 export function proxyEnv(proxy: ProxySettings): Record<string, string> {
+  return { ...forwardProxyEnv(proxy), ...credentialEnv(proxy) };
+}
+
+/** The forward proxy alone, in both spellings: what the agent's docker engine pulls through. */
+export function forwardProxyEnv(proxy: ProxySettings): Record<string, string> {
   const url = `http://${proxy.address}:${proxy.port}`;
   // The proxy's own name is the one name the agent resolves (Docker's resolver answers it locally).
   const noProxy = ['localhost', '127.0.0.1', '::1', proxy.address, proxy.container].join(',');
-  return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: noProxy, no_proxy: noProxy, ...credentialEnv(proxy) };
+  return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: noProxy, no_proxy: noProxy };
 }

@@ -13,7 +13,7 @@ import { BUILD_ENV, type ImageAction } from './image.js';
 import { type HostCommand, type Prerequisite, type Sidecar, type SidecarAction, type SidecarPlan, planSidecar } from './sidecar.js';
 import { VERSION } from '../version.js';
 import { dockerMounts } from './binds.js';
-import { proxyEnv } from './egress.js';
+import { forwardProxyEnv } from './egress.js';
 import { LABEL_CONFIG, LABEL_PROFILE, LABEL_ROLE, configHash as hashOf, labelArgs } from './labels.js';
 
 /** The engine's user (prepare.sh): every process of the container runs as it, with no capability. */
@@ -21,6 +21,11 @@ export const ENGINE_USER = '1000:1000';
 /** Inside both containers: the folder of the engine's socket (a volume the agent mounts). */
 export const ENGINE_SOCKET_DIR = '/run/hermit-docker';
 export const ENGINE_SOCKET = `${ENGINE_SOCKET_DIR}/docker.sock`;
+/** Allowlist mode: the agent's docker CLI configuration folder (DOCKER_CONFIG), in the socket's
+ * volume. The engine writes config.json there with `proxies.default`, which the CLI turns into
+ * HTTP(S)_PROXY and NO_PROXY for every container it runs and build it starts; `docker login`
+ * writes its credentials beside them. */
+export const ENGINE_CLI_CONFIG_DIR = `${ENGINE_SOCKET_DIR}/config`;
 /** dockerd-rootless.sh keeps images and containers under $HOME/.local/share/docker. */
 export const ENGINE_HOME = '/home/rootless';
 export const ENGINE_DATA_DIR = `${ENGINE_HOME}/.local/share/docker`;
@@ -57,12 +62,28 @@ export interface EngineRun {
 }
 
 /** What the agent's container gets to use the engine (part of the agent's configuration hash). */
-export function engineAgent(engine: EngineSettings): EngineRun['agent'] {
+export function engineAgent(profile: Profile): EngineRun['agent'] {
+  const engine = profile.docker;
+  if (!engine) throw new Error(`profile ${profile.name} has no docker: engine to plan`);
   return {
-    // testcontainers would look for the bridge gateway; the engine publishes on the agent's localhost.
-    env: { DOCKER_HOST: `unix://${ENGINE_SOCKET}`, TESTCONTAINERS_HOST_OVERRIDE: 'localhost' },
+    env: {
+      DOCKER_HOST: `unix://${ENGINE_SOCKET}`,
+      // testcontainers would look for the bridge gateway; the engine publishes on the agent's localhost.
+      TESTCONTAINERS_HOST_OVERRIDE: 'localhost',
+      // Allowlist mode: the CLI configuration the engine writes, so nested runs and builds get the proxy.
+      ...(profile.proxy ? { DOCKER_CONFIG: ENGINE_CLI_CONFIG_DIR } : {}),
+    },
     mounts: [`${engine.socketVolume}:${ENGINE_SOCKET_DIR}`],
   };
+}
+
+/** Allowlist mode: what the engine gets so that dockerd pulls through hermit's proxy and writes the
+ * agent's CLI configuration (prepare.sh's dockerd wrapper) with the same proxy for nested containers
+ * and builds. The default mode: the declared resolvers instead. */
+function engineEgressEnv(profile: Profile): Record<string, string> {
+  if (!profile.proxy) return { HERMIT_ENGINE_DNS: profile.dns.join(' ') };
+  // dockerd reads HTTP(S)_PROXY and NO_PROXY; the credentials' base URLs are the agent's business.
+  return { ...forwardProxyEnv(profile.proxy), HERMIT_DOCKER_CONFIG: ENGINE_CLI_CONFIG_DIR };
 }
 
 /** hermit's own tun node for the profile's engine, in a root-only folder of its state dir. */
@@ -75,10 +96,11 @@ export function engineRun(profile: Profile, host: EngineHost, stateDir: string):
   const env: Record<string, string> = {
     HOME: ENGINE_HOME,
     XDG_RUNTIME_DIR: RUNTIME_DIR,
-    // slirp4netns's resolver would forward to the agent's 127.0.0.11, which it may not reach
-    // (--disable-host-loopback): the engine and its containers query the declared resolvers
-    // straight (prepare.sh writes them into the engine's own /etc/resolv.conf).
-    ...(profile.proxy ? proxyEnv(profile.proxy) : { HERMIT_ENGINE_DNS: profile.dns.join(' ') }),
+    // Default mode: slirp4netns's resolver would forward to the agent's 127.0.0.11, which it may
+    // not reach (--disable-host-loopback): the engine and its containers query the declared
+    // resolvers straight (prepare.sh writes them into the engine's own /etc/resolv.conf).
+    // Allowlist mode: no resolver at all (names are the proxy's business); the proxy instead.
+    ...engineEgressEnv(profile),
   };
   const opts = [
     '--network', `container:${profile.container.name}`,
@@ -108,7 +130,7 @@ export function engineRun(profile: Profile, host: EngineHost, stateDir: string):
   return {
     create: ['create', '--name', engine.container, ...labelArgs(labels), ...opts, ...tail],
     configHash,
-    agent: engineAgent(engine),
+    agent: engineAgent(profile),
   };
 }
 

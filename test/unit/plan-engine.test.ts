@@ -83,11 +83,35 @@ describe('engineRun', () => {
     expect(run.configHash).not.toBe(engineRun(profile, {}, '/var/lib/hermit').configHash);
   });
 
-  it('in allowlist mode pulls through the proxy instead of naming resolvers', () => {
-    const proxy = { domains: [], image: 'x', container: 'hermit-agent-proxy', network: { name: 'n', subnet: '172.30.0.128/25', gateway: '172.30.0.129', bridge: 'b' }, address: '172.30.0.130', bridgeAddress: '172.30.0.2', port: 3128 };
-    const run = engineRun({ ...profile, proxy }, {}, '/var/lib/hermit');
-    expect(run.create).toContain('HTTPS_PROXY=http://172.30.0.130:3128');
+  const proxy = {
+    domains: [], image: 'x', container: 'hermit-agent-proxy', network: { name: 'n', subnet: '172.30.0.128/25', gateway: '172.30.0.129', bridge: 'b' },
+    address: '172.30.0.130', bridgeAddress: '172.30.0.2', port: 3128,
+    credentials: [{ host: 'api.example.com', port: 443, header: 'x-api-key', value: '${K}', baseUrlEnv: 'EXAMPLE_BASE_URL' }],
+  };
+  const strict = { ...profile, proxy };
+
+  it('in allowlist mode pulls through the proxy instead of naming resolvers, and writes the agent\'s CLI configuration (golden)', async () => {
+    const run = engineRun(strict, {}, '/var/lib/hermit');
+    await expect(shown(run.create)).toMatchFileSnapshot('golden/engine-create-allowlist.argv');
+    for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) expect(run.create).toContain(`${name}=http://172.30.0.130:3128`);
+    expect(run.create).toContain('NO_PROXY=localhost,127.0.0.1,::1,172.30.0.130,hermit-agent-proxy');
+    expect(run.create).toContain('HERMIT_DOCKER_CONFIG=/run/hermit-docker/config');
     expect(run.create.some((a) => a.startsWith('HERMIT_ENGINE_DNS='))).toBe(false);
+    // The credentials' base URLs are the agent's, not the engine's.
+    expect(run.create.some((a) => a.startsWith('EXAMPLE_BASE_URL='))).toBe(false);
+    expect(run.configHash).not.toBe(engineRun(profile, {}, '/var/lib/hermit').configHash);
+  });
+
+  it('in allowlist mode points the agent\'s docker CLI at that configuration (DOCKER_CONFIG, on the command line), and only then', () => {
+    expect(engineRun(strict, {}, '/var/lib/hermit').agent.env).toEqual({
+      DOCKER_HOST: 'unix:///run/hermit-docker/docker.sock', TESTCONTAINERS_HOST_OVERRIDE: 'localhost', DOCKER_CONFIG: '/run/hermit-docker/config',
+    });
+    const r = dockerRun(strict, { dockerArgs: [], command: [] }, { API_KEY: 'k' });
+    expect(r.args).toEqual(expect.arrayContaining(['--env', 'DOCKER_CONFIG=/run/hermit-docker/config']));
+    expect(r.env.DOCKER_CONFIG).toBeUndefined();
+    expect(r.create?.body).toMatchObject({ Env: expect.arrayContaining(['DOCKER_CONFIG=/run/hermit-docker/config']) });
+    expect(engineRun(profile, {}, '/var/lib/hermit').agent.env.DOCKER_CONFIG).toBeUndefined();
+    expect(engineRun(profile, {}, '/var/lib/hermit').create.join(' ')).not.toMatch(/PROXY|HERMIT_DOCKER_CONFIG/);
   });
 
   it('refuses a profile without an engine', () => {
