@@ -36,6 +36,7 @@ function tcpRow(e: ExpectedTcp, r: TcpResult | undefined, refusal: Refusal | und
   const base = { id: e.probe.id, kind: 'tcp' as const, target: e.target, reason: e.reason, expected: e.expect === 'denied' ? 'refused by proxy' as const : e.expect };
   // What cannot be shown blocked is a breach; what cannot be reached, or resolved to try it, an outage.
   const failure = e.expect === 'reachable' ? 'outage' as const : 'breach' as const;
+  if (e.shadowed && e.expect === 'blocked') return { ...base, observed: e.shadowed, ok: true };
   if (!r) return { ...base, observed: 'no result', ok: false, failure };
   const ms = fmtMs(r.ms);
   const code = r.code ? ` (${r.code})` : '';

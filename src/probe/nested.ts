@@ -13,15 +13,42 @@ import type { ProbePlan, ProbeReport } from './types.js';
  * (the engine resolves through the profile's declared resolvers, which are probed as they are),
  * so names are resolved through the first of those. IPv6 is not checked: the namespace's only
  * way out is slirp4netns's IPv4 sockets in the agent's namespace, whose IPv6 the agent's rows prove off.
+ * A blocked address that is one of the namespace's own (`own`: the engine's docker0 is 172.17.0.1
+ * like the host's) is not probed: a connect there is answered by the engine's own kernel, never
+ * leaves, and would count against nothing of hermit's; its row says so.
  */
-export function nestedProbePlan(plan: ProbePlan, profile: Profile): ProbePlan {
+export function nestedProbePlan(plan: ProbePlan, profile: Profile, own: readonly string[] = []): ProbePlan {
   // Allowlist mode: names are the proxy's business, as for the agent (nothing answers there either).
   const resolver = profile.proxy ? undefined : profile.dns[0];
-  if (!resolver) return { ...plan, ipv6Off: false };
-  const tcp = plan.tcp.map((e) => (e.probe.resolver === EMBEDDED_DNS ? { ...e, probe: { ...e.probe, resolver } } : e));
-  const dns = plan.dns.filter((d) => d.probe.server !== EMBEDDED_DNS);
-  return { ...plan, tcp, dns, ipv6Off: false, request: { ...plan.request, tcp: tcp.map((t) => t.probe), dns: dns.map((d) => d.probe) } };
+  const tcp = plan.tcp.map((e) => {
+    if (e.expect === 'blocked' && own.includes(e.probe.host)) {
+      return { ...e, shadowed: `not probed here: ${e.probe.host} is the engine's own address (its bridge), so nothing sent to it from the engine or its containers reaches the host's` };
+    }
+    return resolver && e.probe.resolver === EMBEDDED_DNS ? { ...e, probe: { ...e.probe, resolver } } : e;
+  });
+  const dns = resolver ? plan.dns.filter((d) => d.probe.server !== EMBEDDED_DNS) : plan.dns;
+  const sent = tcp.filter((t) => !t.shadowed).map((t) => t.probe);
+  return { ...plan, tcp, dns, ipv6Off: false, request: { ...plan.request, tcp: sent, dns: dns.map((d) => d.probe) } };
 }
+
+/** The IPv4 addresses a namespace holds, from its /proc/net/fib_trie: the `/32 host LOCAL`
+ * entries under an address (`|-- a.b.c.d`, followed by its prefix lines). Pure. */
+export function localAddresses(fibTrie: string): string[] {
+  const out = new Set<string>();
+  let address: string | undefined;
+  for (const raw of fibTrie.split('\n')) {
+    const line = raw.trim();
+    const m = /^\|-- (\d+\.\d+\.\d+\.\d+)$/.exec(line);
+    if (m) address = m[1];
+    else if (!line.startsWith('/')) address = undefined;
+    else if (address && /^\/32 host LOCAL/.test(line)) out.add(address);
+  }
+  return [...out];
+}
+
+/** The IPv4 addresses of a process's network namespace. */
+export const namespaceAddresses = (pid: number): Promise<string[]> =>
+  readFile(`/proc/${pid}/net/fib_trie`, 'utf8').then(localAddresses, () => []);
 
 /** The ids of the nested path's rows begin with this. */
 export const NESTED_ROW = 'nested:';
@@ -70,6 +97,8 @@ export interface NestedLookup {
   inspect: (name: string) => Promise<ExistingContainer | undefined>;
   /** nestedNetnsPid, or a fake's. */
   findPid?: (enginePid: number) => Promise<number | undefined>;
+  /** namespaceAddresses, or a fake's. */
+  addresses?: (pid: number) => Promise<string[]>;
   /** An engine that started less than this ago may not have made its dockerd's namespace yet
    * (rootlesskit makes it first thing): looked for again until then. 0: looked for once. The guard
    * may come upon an engine that has just started; run and probe find it ready. */
@@ -90,7 +119,10 @@ export async function nestedPath(profile: Profile, plan: ProbePlan, lookup: Nest
     const engine = await lookup.inspect(name).catch(() => undefined);
     if (!engine?.running) return { kind: 'none' };
     const pid = await findPid(engine.pid);
-    if (pid) return { kind: 'found', pid, plan: nestedProbePlan(plan, profile), container: `${name} (nested)` };
+    if (pid) {
+      const own = await (lookup.addresses ?? namespaceAddresses)(pid);
+      return { kind: 'found', pid, plan: nestedProbePlan(plan, profile, own), container: `${name} (nested)` };
+    }
     const until = (Date.parse(engine.startedAt) || 0) + (lookup.startupMs ?? 0);
     if (Date.now() >= until) return { kind: 'missing', why: `the network namespace of docker engine ${name}'s dockerd was not found` };
     await sleep(500);

@@ -125,6 +125,10 @@ export interface ExpectedTcp {
   target: string;
   /** Why it is in the table, e.g. "blocked range 192.168.0.0/16". */
   reason: string;
+  /** Not sent to the worker: the address is one of the probed namespace's own (the docker:
+   * engine's bridge where the host's docker0 has the same address), so a connect there never
+   * leaves it and proves nothing about the host; the row says so. */
+  shadowed?: string;
 }
 
 export interface ExpectedDns {

@@ -10,7 +10,8 @@ import { parseProfile } from '../../src/profile/load.js';
 import { VERSION } from '../../src/version.js';
 import { sampleFacts, sampleProfile } from './fixtures.js';
 import { planProbe } from '../../src/plan/targets.js';
-import { nestedProbePlan, withNested } from '../../src/probe/nested.js';
+import { localAddresses, nestedProbePlan, withNested } from '../../src/probe/nested.js';
+import { classify } from '../../src/probe/classify.js';
 
 const TEXT = `name: dev
 image: example/agent:1
@@ -188,6 +189,27 @@ describe('the nested path\'s probe', () => {
     expect(nested.ipv6Off).toBe(false);
     const blocked = (p: typeof plan) => p.tcp.filter((t) => t.expect === 'blocked').map((t) => `${t.probe.host}:${t.probe.port}`);
     expect(blocked(nested)).toEqual(blocked(plan));
+  });
+
+  it('does not probe a blocked address that is the engine namespace\'s own (its docker0 = the host\'s), and says why', () => {
+    const blocked = plan.tcp.find((t) => t.expect === 'blocked' && /^\d/.test(t.probe.host))!;
+    const nested = nestedProbePlan(plan, profile, [blocked.probe.host, '10.0.2.100']);
+    const entry = nested.tcp.find((t) => t.probe.id === blocked.probe.id)!;
+    expect(entry.shadowed).toMatch(/engine's own address/);
+    expect(nested.request.tcp.map((t) => t.id)).not.toContain(blocked.probe.id);
+    expect(nested.request.tcp).toHaveLength(plan.request.tcp.length - plan.tcp.filter((t) => t.expect === 'blocked' && t.probe.host === blocked.probe.host).length);
+    const report = classify(nested, { tcp: [], dns: [], ipv6: { disabled: true, addresses: [] } }, { container: 'c', profile: 'p' });
+    const row = report.rows.find((r) => r.id === blocked.probe.id)!;
+    expect(row).toMatchObject({ ok: true, expected: 'blocked' });
+    expect(row.failure).toBeUndefined();
+  });
+
+  it('reads a namespace\'s own IPv4 addresses from fib_trie', () => {
+    const trie = ['Main:', '  +-- 0.0.0.0/0 3 0 5', '     |-- 0.0.0.0', '        /0 universe UNICAST',
+      '     +-- 127.0.0.0/8 2 0 2', '           |-- 127.0.0.0', '              /8 host LOCAL', '           |-- 127.0.0.1', '              /32 host LOCAL',
+      '        |-- 127.255.255.255', '           /32 link BROADCAST', '     |-- 172.17.0.0', '        /16 link UNICAST', '     |-- 172.17.0.1',
+      '        /32 host LOCAL', '     |-- 10.0.2.100', '        /24 link UNICAST', '        /32 host LOCAL', 'Local:', '     |-- 172.17.0.1', '        /32 host LOCAL'].join('\n');
+    expect(localAddresses(trie).sort()).toEqual(['10.0.2.100', '127.0.0.1', '172.17.0.1']);
   });
 
   it('joins the agent\'s report: a breach there fails the whole', () => {
