@@ -113,7 +113,19 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
   const noCache = hermitWithoutCodeCache();
   const hermitNoCache = (args: string[], opts: { env?: Record<string, string> } = {}) => inHost(world, process.execPath, [noCache, ...args], { cwd: REPO, ...opts });
   const compared = COMPARE ? copyOfBuild(COMPARE, 'compared-build', { codeCache: true }) : undefined;
-  const hermitCompared = (args: string[], opts: { env?: Record<string, string> } = {}) => inHost(world, process.execPath, [compared!, ...args], { cwd: REPO, ...opts });
+  // With BENCH_COMPARE both builds' launches run under a shell that then prints `times` (a few ms
+  // more, to both): the CPU time of hermit and the processes it waited for (getrusage, in ms, where
+  // /usr/bin/time and /proc count in 10 ms ticks), which the shared machine's load moves far less
+  // than wall time.
+  const cpuFile = join(world.root, 'bench', 'cpu.txt');
+  const timedCpu = (bin: string) => (args: string[], opts: { env?: Record<string, string> } = {}) =>
+    inHost(world, 'bash', ['-c', '"$@"; rc=$?; times > "$CPU_FILE"; exit $rc', 'bash', process.execPath, bin, ...args], { cwd: REPO, ...opts, env: { CPU_FILE: cpuFile, ...opts.env } });
+  const hermitCompared = timedCpu(compared ?? '');
+  const hermitHere = timedCpu(join(REPO, 'bin', 'hermit'));
+  /** The children's line of `times`: "0m0.123s 0m0.045s" (user, system). */
+  const cpuOf = () => [...readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.matchAll(/(\d+)m([\d.]+)s/g)]
+    .reduce((ms, m) => ms + (Number(m[1]) * 60 + Number(m[2])) * 1000, 0);
+  const cpu = { here: [] as number[], compared: [] as number[] };
   // Its first whole run replaces a build's code cache (bin/cli-loader.js): not measured either.
   if (compared) await timed(() => hermitCompared(['run', base]));
   // `docker run -d` of the same argv: the baseline of several rows (measured with the launches).
@@ -133,12 +145,13 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     const phases: Record<string, number[]> = {};
     const phasesNoCache: Record<string, number[]> = {};
     const caches = new Set<string>();
-    const launch = async (run: typeof hermit, into: number[], marks: Record<string, number[]>) => {
+    const launch = async (run: typeof hermit, into: number[], marks: Record<string, number[]>, cpuInto?: number[]) => {
       await rmBench();
       let timing = '';
       into.push(await timed(async () => { const r = await run(world, ['run', base], { env: { HERMIT_TIMING: '1' } }); timing = r.stderr; return r; }));
+      if (cpuInto) cpuInto.push(cpuOf());
       for (const [k, v] of Object.entries(timingMarks(timing))) (marks[k] ??= []).push(v);
-      for (const m of timing.matchAll(/^hermit: code cache: (\w+)$/gm)) caches.add(`${run === hermit ? 'with' : 'without'}: ${m[1]}`);
+      for (const m of timing.matchAll(/^hermit: code cache: (\w+)$/gm)) caches.add(`${into === launches ? 'with' : 'without'}: ${m[1]}`);
       await sleep(SPACED_MS);
     };
     for (let i = 0; i < RUNS; i++) {
@@ -154,8 +167,9 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
       const pid = await pidOf(world, 'hermit-bench');
       floor.push(nodeStart + dockerPart + await timed(() => inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, '-e', '0'])));
       // Alternate which of the two goes first, so neither always follows the floor's processes.
+      const first: typeof hermit = (w, a, o) => (compared ? hermitHere(a, o) : hermit(w, a, o));
       const second: typeof hermit = (w, a, o) => (compared ? hermitCompared(a, o) : hermitNoCache(a, o));
-      const pair = [() => launch(hermit, launches, phases), () => launch(second, launchesNoCache, phasesNoCache)];
+      const pair = [() => launch(first, launches, phases, compared ? cpu.here : undefined), () => launch(second, launchesNoCache, phasesNoCache, compared ? cpu.compared : undefined)];
       for (const step of i % 2 ? pair.reverse() : pair) await step();
     }
     // Said in the rows rather than thrown: a later build may load differently, and the other rows still count.
@@ -171,9 +185,10 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     rows.push({ what: compared ? `the same with the build of ${COMPARE} (BENCH_COMPARE), interleaved` : 'the same without the V8 code cache (dist/cli.cjs.cache removed)',
       hermitMs: median(launchesNoCache), baselineMs: median(floor), baseline: 'the floor',
       note: !cacheAsIntended ? `NOT a comparison: the code cache was not used as intended (${[...caches].join(', ') || 'no HERMIT_TIMING line'})`
-        : compared ? `this build − that one, median of the ${launches.length} paired launches: ${Math.round(paired)} ms; that build's own share: ${Math.round(median(launchesNoCache) - median(floor))} ms`
+        : compared ? `this build − that one, median of the ${launches.length} paired launches: ${Math.round(paired)} ms; that build's own share: ${Math.round(median(launchesNoCache) - median(floor))} ms; `
+          + `CPU of hermit and its children (median): this build ${Math.round(median(cpu.here))} ms, that one ${Math.round(median(cpu.compared))} ms, paired ${Math.round(median(cpu.here.map((c, n) => c - cpu.compared[n]!)))} ms`
         : `with the cache: ${Math.round(median(launchesNoCache) - launchMs)} ms faster`,
-      detail: { launches: launchesNoCache } });
+      detail: { launches: launchesNoCache, ...(compared ? { cpu } : {}) } });
     rows.push({ what: 'docker run -d through the Engine API (create + start over the socket)', hermitMs: median(apiRun), baselineMs: dockerRun, baseline: 'docker run -d (CLI)' });
     // Where the launch's time goes: HERMIT_TIMING marks, medians, as steps between marks.
     const steps = (byMark: Record<string, number[]>, total: number) => {
