@@ -75,16 +75,24 @@ async function engineCreateStart(profileFile: string): Promise<number> {
   return performance.now() - t0;
 }
 
-/** A copy of the built hermit without its V8 code cache (dist/cli.cjs.cache): what a start costs
- * when the cache is missing or V8 refuses it (another Node). */
-function hermitWithoutCodeCache(): string {
-  const dir = join(world.root, 'bench', 'no-code-cache');
+/** A copy of a built hermit (this checkout's, or another's) in the world's bench folder, so that
+ * its runs write their code cache there and not into the original; its bin/hermit. */
+function copyOfBuild(from: string, name: string, { codeCache }: { codeCache: boolean }): string {
+  const dir = join(world.root, 'bench', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const f of ['bin', 'dist', 'package.json', 'schema', 'profiles']) cpSync(join(REPO, f), join(dir, f), { recursive: true });
-  rmSync(join(dir, 'dist', 'cli.cjs.cache'));
+  for (const f of ['bin', 'dist', 'package.json', 'schema', 'profiles']) cpSync(join(from, f), join(dir, f), { recursive: true });
+  if (!codeCache) rmSync(join(dir, 'dist', 'cli.cjs.cache'));
   return join(dir, 'bin', 'hermit');
 }
+
+/** This build without its V8 code cache (dist/cli.cjs.cache): what a start costs when the cache is
+ * missing or V8 refuses it (another Node). */
+const hermitWithoutCodeCache = () => copyOfBuild(REPO, 'no-code-cache', { codeCache: false });
+
+/** BENCH_COMPARE=<another built checkout> (main's, say): its hermit takes the place of the
+ * no-cache column of the launch section, interleaved the same way, for a before/after figure. */
+const COMPARE = process.env.BENCH_COMPARE;
 
 it.skipIf(!!world.skip)('benchmarks', async () => {
   const rows: Row[] = [];
@@ -104,6 +112,22 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
   const running = async () => { await timed(() => hermit(world, ['run', base])); };
   const noCache = hermitWithoutCodeCache();
   const hermitNoCache = (args: string[], opts: { env?: Record<string, string> } = {}) => inHost(world, process.execPath, [noCache, ...args], { cwd: REPO, ...opts });
+  const compared = COMPARE ? copyOfBuild(COMPARE, 'compared-build', { codeCache: true }) : undefined;
+  // With BENCH_COMPARE both builds' launches run under a shell that then prints `times` (a few ms
+  // more, to both): the CPU time of hermit and the processes it waited for (getrusage, in ms, where
+  // /usr/bin/time and /proc count in 10 ms ticks), which the shared machine's load moves far less
+  // than wall time.
+  const cpuFile = join(world.root, 'bench', 'cpu.txt');
+  const timedCpu = (bin: string) => (args: string[], opts: { env?: Record<string, string> } = {}) =>
+    inHost(world, 'bash', ['-c', '"$@"; rc=$?; times > "$CPU_FILE"; exit $rc', 'bash', process.execPath, bin, ...args], { cwd: REPO, ...opts, env: { CPU_FILE: cpuFile, ...opts.env } });
+  const hermitCompared = timedCpu(compared ?? '');
+  const hermitHere = timedCpu(join(REPO, 'bin', 'hermit'));
+  /** The children's line of `times`: "0m0.123s 0m0.045s" (user, system). */
+  const cpuOf = () => [...readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.matchAll(/(\d+)m([\d.]+)s/g)]
+    .reduce((ms, m) => ms + (Number(m[1]) * 60 + Number(m[2])) * 1000, 0);
+  const cpu = { here: [] as number[], compared: [] as number[] };
+  // Its first whole run replaces a build's code cache (bin/cli-loader.js): not measured either.
+  if (compared) await timed(() => hermitCompared(['run', base]));
   // `docker run -d` of the same argv: the baseline of several rows (measured with the launches).
   let dockerRun: number | undefined;
   // The set-up's run probed this container's address: let its ICMP budget refill first.
@@ -121,12 +145,13 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
     const phases: Record<string, number[]> = {};
     const phasesNoCache: Record<string, number[]> = {};
     const caches = new Set<string>();
-    const launch = async (run: typeof hermit, into: number[], marks: Record<string, number[]>) => {
+    const launch = async (run: typeof hermit, into: number[], marks: Record<string, number[]>, cpuInto?: number[]) => {
       await rmBench();
       let timing = '';
       into.push(await timed(async () => { const r = await run(world, ['run', base], { env: { HERMIT_TIMING: '1' } }); timing = r.stderr; return r; }));
+      if (cpuInto) cpuInto.push(cpuOf());
       for (const [k, v] of Object.entries(timingMarks(timing))) (marks[k] ??= []).push(v);
-      for (const m of timing.matchAll(/^hermit: code cache: (\w+)$/gm)) caches.add(`${run === hermit ? 'with' : 'without'}: ${m[1]}`);
+      for (const m of timing.matchAll(/^hermit: code cache: (\w+)$/gm)) caches.add(`${into === launches ? 'with' : 'without'}: ${m[1]}`);
       await sleep(SPACED_MS);
     };
     for (let i = 0; i < RUNS; i++) {
@@ -142,11 +167,13 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
       const pid = await pidOf(world, 'hermit-bench');
       floor.push(nodeStart + dockerPart + await timed(() => inHost(world, 'nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, '-e', '0'])));
       // Alternate which of the two goes first, so neither always follows the floor's processes.
-      const pair = [() => launch(hermit, launches, phases), () => launch((w, a, o) => hermitNoCache(a, o), launchesNoCache, phasesNoCache)];
+      const first: typeof hermit = (w, a, o) => (compared ? hermitHere(a, o) : hermit(w, a, o));
+      const second: typeof hermit = (w, a, o) => (compared ? hermitCompared(a, o) : hermitNoCache(a, o));
+      const pair = [() => launch(first, launches, phases, compared ? cpu.here : undefined), () => launch(second, launchesNoCache, phasesNoCache, compared ? cpu.compared : undefined)];
       for (const step of i % 2 ? pair.reverse() : pair) await step();
     }
     // Said in the rows rather than thrown: a later build may load differently, and the other rows still count.
-    const cacheAsIntended = caches.size === 2 && caches.has('with: used') && caches.has('without: missing');
+    const cacheAsIntended = caches.size === 2 && caches.has('with: used') && caches.has(`without: ${compared ? 'used' : 'missing'}`);
     dockerRun = median(cliRun);
     const launchMs = median(launches);
     rows.push({ what: 'hermit run, network+rules in place (new container, probe included)', hermitMs: launchMs, baselineMs: dockerRun, baseline: 'docker run -d' });
@@ -154,8 +181,14 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
       note: 'three processes back to back, no work done' });
     rows.push({ what: 'hermit run, new container (8 s apart), against the floor', hermitMs: launchMs, baselineMs: median(floor), baseline: 'the floor (row above)',
       note: `target ≤ 1.1×; hermit's own share: ${Math.round(launchMs - median(floor))} ms`, detail: { launches, floor, dockerRunCli: cliRun } });
-    rows.push({ what: 'the same without the V8 code cache (dist/cli.cjs.cache removed)', hermitMs: median(launchesNoCache), baselineMs: median(floor), baseline: 'the floor',
-      note: cacheAsIntended ? `with the cache: ${Math.round(median(launchesNoCache) - launchMs)} ms faster` : `NOT a comparison: the code cache was not used as intended (${[...caches].join(', ') || 'no HERMIT_TIMING line'})` });
+    const paired = median(launches.map((ms, n) => ms - launchesNoCache[n]!));
+    rows.push({ what: compared ? `the same with the build of ${COMPARE} (BENCH_COMPARE), interleaved` : 'the same without the V8 code cache (dist/cli.cjs.cache removed)',
+      hermitMs: median(launchesNoCache), baselineMs: median(floor), baseline: 'the floor',
+      note: !cacheAsIntended ? `NOT a comparison: the code cache was not used as intended (${[...caches].join(', ') || 'no HERMIT_TIMING line'})`
+        : compared ? `this build − that one, median of the ${launches.length} paired launches: ${Math.round(paired)} ms; that build's own share: ${Math.round(median(launchesNoCache) - median(floor))} ms; `
+          + `CPU of hermit and its children (median): this build ${Math.round(median(cpu.here))} ms, that one ${Math.round(median(cpu.compared))} ms, paired ${Math.round(median(cpu.here.map((c, n) => c - cpu.compared[n]!)))} ms`
+        : `with the cache: ${Math.round(median(launchesNoCache) - launchMs)} ms faster`,
+      detail: { launches: launchesNoCache, ...(compared ? { cpu } : {}) } });
     rows.push({ what: 'docker run -d through the Engine API (create + start over the socket)', hermitMs: median(apiRun), baselineMs: dockerRun, baseline: 'docker run -d (CLI)' });
     // Where the launch's time goes: HERMIT_TIMING marks, medians, as steps between marks.
     const steps = (byMark: Record<string, number[]>, total: number) => {
@@ -163,7 +196,7 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
       return `${marks.map(([k, at], n) => `${k} +${Math.round(at - (n > 0 ? marks[n - 1]![1] : 0))} ms`).join(', ')}; process exit +${Math.round(total - (marks.at(-1)?.[1] ?? 0))} ms`;
     };
     rows.push({ what: 'hermit run, new container: time between its HERMIT_TIMING marks', note: steps(phases, launchMs) });
-    rows.push({ what: 'the same without the code cache', note: steps(phasesNoCache, median(launchesNoCache)) });
+    rows.push({ what: compared ? 'the same, the compared build' : 'the same without the code cache', note: steps(phasesNoCache, median(launchesNoCache)) });
   } else {
     dockerRun = await sample(RUNS, rmBench, () => inHost(world, 'docker', runArgv));
   }
@@ -305,7 +338,9 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
   ].join('\n');
   const dockerVersion = (await docker(world, ['version', '--format', '{{.Server.Version}}'])).stdout.trim();
   const load = `load average (1 min) during the run ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}, median ${median(loads).toFixed(2)}`;
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}, dockerd ${dockerVersion}; median of ${RUNS} runs (start-up rows: ${RUNS * 4}); ${load}`
+  // Node loads these certificates at every start (~50 ms here): the floor's two Node starts pay it, hermit's probe worker does not.
+  const caCerts = `NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}`;
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}, dockerd ${dockerVersion}; median of ${RUNS} runs (start-up rows: ${RUNS * 4}); ${load}; ${caCerts}`
     + `${ONLY.length ? `; sections: ${ONLY.join(', ')}` : ''}`;
   console.log(`\n${machine}\n\n${table}\n`);
   writeFileSync(join(REPO, 'bench', 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, sections: ONLY.length ? ONLY : SECTIONS, rows }, null, 2)}\n`);

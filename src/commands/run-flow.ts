@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { type Applied, type CreatedAhead, applySteps, createAhead, dockerCall, planCommands, removeCreated, wantsCreated } from '../apply/apply.js';
 import { localEngineSocket } from '../apply/engine.js';
 import { describe as describeCommand, execOk } from '../apply/exec.js';
-import { besideOf, container, gatherFacts } from '../host/read.js';
+import { type FirewallReads, besideOf, container, gatherFacts } from '../host/read.js';
 import { readUserns } from '../host/userns.js';
 import { refuseWithoutUserns } from '../plan/userns.js';
 import { HermitError } from '../errors.js';
@@ -22,7 +22,7 @@ import { insideBinds } from '../profile/writers.js';
 import { formatRuleset } from '../report/plan.js';
 import { wantedRulesets } from '../guard/verify.js';
 import { withHostLock } from '../state/lock.js';
-import { recordBinds, recordProbe, recordRules, stateDir } from '../state/store.js';
+import { nftablesMayHold, recordBinds, recordProbe, recordRules, savedBinds, savedRules, stateDir } from '../state/store.js';
 import { bindFacts } from '../apply/binds.js';
 import { pinnedMounts } from '../plan/binds.js';
 import { checkApproval, ensureApproved } from './ask-approval.js';
@@ -64,8 +64,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   const rebuild = opts.update && profile.build ? { rebuild: { pull: opts.update.pull } } : {};
   const planOpts = { extras, environment: process.env, replace: opts.replace, followImage: !!opts.update, ...rebuild };
   const pins = pinnedMounts(profile, stateDir());
-  const look = async (existing?: Promise<ExistingContainer | undefined>) => {
-    const facts = await gatherFacts(profile.container.name, profile.image, besideOf(profile), existing);
+  const look = async (existing?: Promise<ExistingContainer | undefined>, reads?: FirewallReads) => {
+    const facts = await gatherFacts(profile.container.name, profile.image, besideOf(profile), existing, reads);
     facts.binds = bindFacts(pins, profile.name);
     mark('host facts gathered');
     return { facts, plan: locatingProfileErrors(loaded, () => makePlan(profile, facts, planOpts)) };
@@ -119,7 +119,12 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   // Not ahead of a sidecar's needs: Docker would make the engine's socket volume, unlabelled.
   const createRequest = opts.update || proxyContainerOf(profile) || profile.docker ? undefined : engineCreateOf(() => dockerRun(profile, extras, process.env).create);
   const applyLocked = () => withHostLock(async (): Promise<Plan | undefined> => {
-    const { facts, plan, created } = await lookAndCreate(look, profile.container.name, createRequest);
+    // The profile's records, read under the lock (nothing else writes them meanwhile): whether
+    // nftables may hold rules of the profile to remove (not after a run with iptables: one
+    // process less), and whether they need writing again.
+    const records = Promise.all([savedRules(profile.name), savedBinds(profile.name)]);
+    const reads = { nftTables: records.then(([rules]) => nftablesMayHold(rules)) };
+    const { facts, plan, created } = await lookAndCreate((existing) => look(existing, reads), profile.container.name, createRequest);
     // Asked (or refused) outside the lock, then planned again.
     if (plan.image.kind === 'build' && !inputs) {
       if (created) await removeCreated(created);
@@ -149,7 +154,9 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       throw err;
     }
     // What `hermit guard --boot` puts back before dockerd starts this container after a reboot.
-    await Promise.all([recordRules(profile.name, loaded.file, facts.firewall.backend, wantedRulesets(profile, facts)), recordBinds(profile.name, pins)]).catch((e: unknown) => {
+    // Written only when they change (an unchanged run rewrote both, ~1 ms).
+    const [rulesBefore, bindsBefore] = await records;
+    await Promise.all([recordRules(profile.name, loaded.file, facts.firewall.backend, wantedRulesets(profile, facts), rulesBefore), recordBinds(profile.name, pins, bindsBefore)]).catch((e: unknown) => {
       process.stderr.write(`hermit: warning: could not save the rules and binds for boot: ${(e as Error).message}\n`);
     });
     return plan;

@@ -234,11 +234,24 @@ export function variantOfSave(save: string): IptablesVariant | undefined {
   return header ? (header.includes('(nf_tables)') ? 'nft' : 'legacy') : undefined;
 }
 
-async function firewall(dockerBackend: Promise<FirewallBackend>): Promise<FirewallFacts> {
+/** What a command knows that spares a read of the host's firewall. */
+export interface FirewallReads {
+  /**
+   * Whether to look for hermit's nftables tables where iptables serves (`nft list tables`, a
+   * process). By default yes: the guard, status and doctor look at every profile's. A run of one
+   * profile whose record says its last successful run used iptables passes false: that run removed
+   * the profile's table (the plan removes what the other backend holds), and tables of other
+   * profiles are not the run's to change.
+   */
+  nftTables?: Promise<boolean>;
+}
+
+async function firewall(dockerBackend: Promise<FirewallBackend>, reads: FirewallReads = {}): Promise<FirewallFacts> {
   // The whole nft ruleset only when the backend could be nftables, or a table of hermit's is there
   // (left by a run with HERMIT_FIREWALL=nftables: the plan removes it). Otherwise `nft list tables`
   // (names only, read meanwhile) is all, and where iptables serves the choice is the same without nft.
-  const tables = readOrNothing({ file: 'nft', args: ['list', 'tables'] }).catch(() => undefined);
+  const listTables = () => readOrNothing({ file: 'nft', args: ['list', 'tables'] }).catch(() => undefined);
+  const tables = reads.nftTables ? reads.nftTables.then((yes) => (yes ? listTables() : undefined), listTables) : listTables();
   const d = await dumps(async (save4) => {
     const docker = await dockerBackend.catch(() => undefined);
     if (!docker || mightChooseNftables(process.env.HERMIT_FIREWALL, docker, save4?.exitCode === 0)) return true;
@@ -289,14 +302,14 @@ async function proxyFacts(proxy: ProxyContainer, profile: string, keys = true): 
  * routes and resolvers. One read serves a guard pass over many profiles. */
 export type SharedFacts = Omit<HostFacts, 'container' | 'imageId' | 'proxy' | 'binds'>;
 
-export async function sharedFacts(): Promise<SharedFacts> {
+export async function sharedFacts(reads: FirewallReads = {}): Promise<SharedFacts> {
   const info = dockerInfo();
   const dockerBackend = info.then((i) => i.backend);
   dockerBackend.catch(() => undefined); // reported through `info`; firewall() awaits it only after its own reads
   const settled = await Promise.allSettled([
     info,
     networks(),
-    firewall(dockerBackend),
+    firewall(dockerBackend, reads),
     hostRoutes(),
     readFile(resolvConfPath(), 'utf8').catch(() => ''),
   ] as const);
@@ -383,11 +396,12 @@ async function engineFacts(engine: EngineSettings, profile: string, agentRead: P
  * @param image the profile's image, to learn whether it is here (omit when it does not matter).
  * @param beside also look at the profile's proxy (allowlist mode) and engine (`docker:`).
  * @param containerRead the named container's read, when the caller has begun it (container()).
+ * @param reads what spares a firewall read (FirewallReads); by default everything is read.
  */
-export async function gatherFacts(containerName: string, image?: string, beside?: Beside, containerRead = container(containerName)): Promise<HostFacts> {
+export async function gatherFacts(containerName: string, image?: string, beside?: Beside, containerRead = container(containerName), reads: FirewallReads = {}): Promise<HostFacts> {
   // Begun together; the shared read's failure (no Docker engine) is reported first.
   const own = profileFacts({} as SharedFacts, containerName, image, beside, containerRead);
   own.catch(() => undefined);
-  const shared = await sharedFacts();
+  const shared = await sharedFacts(reads);
   return { ...shared, ...(await own) };
 }

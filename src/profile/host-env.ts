@@ -7,16 +7,29 @@ export type Env = NodeJS.ProcessEnv;
 /** Home directories by user name, from /etc/passwd; injectable for tests. */
 export type HomeOf = (user: string) => string | undefined;
 
-export const passwdHome: HomeOf = (user) => {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f[0] === user && f[5]) return f[5];
-    }
-  } catch {
-    // No passwd file (a minimal container): nothing to go on.
+/** Home directories by user name, in /etc/passwd's text (the first line of a name counts). */
+export function homesIn(passwd: string): Map<string, string> {
+  const homes = new Map<string, string>();
+  for (const line of passwd.split('\n')) {
+    const f = line.split(':');
+    if (f[0] && f[5] && !homes.has(f[0])) homes.set(f[0], f[5]);
   }
-  return undefined;
+  return homes;
+}
+
+// Read once per process: a run asks for root's home and, under sudo, the invoking user's, while
+// loading the profile and again while checking its mounts. Homes do not move while hermit runs.
+let homes: Map<string, string> | undefined;
+
+export const passwdHome: HomeOf = (user) => {
+  if (!homes) {
+    try {
+      homes = homesIn(readFileSync('/etc/passwd', 'utf8'));
+    } catch {
+      homes = new Map(); // No passwd file (a minimal container): nothing to go on.
+    }
+  }
+  return homes.get(user);
 };
 
 /** The invoking user's home under sudo (SUDO_USER is set and not root), else undefined. */

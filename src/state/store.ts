@@ -73,17 +73,40 @@ export async function recordProbe(file: string, containerId: string, report: Pro
 
 export const lastProbe = (profile: string) => readRecord<ProbeRecord>(profile, 'last-probe.json');
 
-export async function recordRules(profile: string, file: string, backend: FirewallBackend, rulesets: Ruleset[]): Promise<void> {
-  await writeRecord(profile, 'rules.json', { at: new Date().toISOString(), profile, file, backend, rulesets } satisfies RulesRecord);
+/** Whether a record already says this, its time aside (the same JSON): then it is not written again. */
+const sameRecord = <T extends { at: string }>(previous: T | undefined, next: T) =>
+  !!previous && JSON.stringify({ ...previous, at: '' }) === JSON.stringify({ ...next, at: '' });
+
+/**
+ * @param previous the record as read before (under the host lock): when it says the same, nothing
+ *   is written, and its time stays that of the last change.
+ * @returns whether the record was written.
+ */
+export async function recordRules(profile: string, file: string, backend: FirewallBackend, rulesets: Ruleset[], previous?: RulesRecord): Promise<boolean> {
+  const record: RulesRecord = { at: new Date().toISOString(), profile, file, backend, rulesets };
+  if (sameRecord(previous, record)) return false;
+  await writeRecord(profile, 'rules.json', record);
+  return true;
 }
+
+/**
+ * Whether nftables may still hold rules of the profile, by its record: yes without one, or when
+ * its last successful run used nftables. A run with iptables removes the profile's nftables table
+ * before it records iptables (plan.ts, leftByOtherBackend), and so does `down` before it forgets.
+ */
+export const nftablesMayHold = (record: RulesRecord | undefined): boolean => !record || (record.backend ?? 'iptables') !== 'iptables';
 
 export const savedRules = (profile: string) => readRecord<RulesRecord>(profile, 'rules.json');
 
 /** The pinned binds last applied (plan/binds.ts), which `hermit guard --boot` binds again before dockerd starts. */
 export interface BindsRecord { at: string; profile: string; pins: PinnedMount[] }
 
-export async function recordBinds(profile: string, pins: PinnedMount[]): Promise<void> {
-  await writeRecord(profile, 'binds.json', { at: new Date().toISOString(), profile, pins } satisfies BindsRecord);
+/** @param previous as for recordRules: the same pins are not written again. */
+export async function recordBinds(profile: string, pins: PinnedMount[], previous?: BindsRecord): Promise<boolean> {
+  const record: BindsRecord = { at: new Date().toISOString(), profile, pins };
+  if (sameRecord(previous, record)) return false;
+  await writeRecord(profile, 'binds.json', record);
+  return true;
 }
 
 export const savedBinds = (profile: string) => readRecord<BindsRecord>(profile, 'binds.json');

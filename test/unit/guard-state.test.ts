@@ -6,7 +6,7 @@ import type { Inventory } from '../../src/plan/host-facts.js';
 import { profileStatus } from '../../src/plan/profile-status.js';
 import { renderStatus } from '../../src/report/status-text.js';
 import { withHostLock } from '../../src/state/lock.js';
-import { recordProbe, recordedProfiles, recordRules, savedRules } from '../../src/state/store.js';
+import { nftablesMayHold, recordBinds, recordProbe, recordedProfiles, recordRules, savedBinds, savedRules } from '../../src/state/store.js';
 import { sampleProfile } from './fixtures.js';
 
 describe('host lock and saved rules', () => {
@@ -37,6 +37,38 @@ describe('host lock and saved rules', () => {
     const rs = buildRuleset(sampleProfile(), 4, []);
     await recordRules('agent', '/p/agent.yaml', 'iptables', [rs]);
     expect(await savedRules('agent')).toMatchObject({ profile: 'agent', file: '/p/agent.yaml', rulesets: [rs] });
+  });
+
+  it('writes the rules and binds records only when they change (a run of an unchanged profile writes neither)', async () => {
+    const { buildRuleset } = await import('../../src/plan/ruleset.js');
+    const rs = buildRuleset(sampleProfile(), 4, []);
+    expect(await recordRules('agent', '/p/agent.yaml', 'iptables', [rs], await savedRules('agent'))).toBe(true);
+    const first = (await savedRules('agent'))!;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await recordRules('agent', '/p/agent.yaml', 'iptables', [rs], first)).toBe(false);
+    expect((await savedRules('agent'))!.at).toBe(first.at);
+    // Any other field is a change: the backend, the file, the rules.
+    expect(await recordRules('agent', '/p/agent.yaml', 'nftables', [rs], first)).toBe(true);
+    expect((await savedRules('agent'))!.backend).toBe('nftables');
+    expect(await recordRules('agent', '/q/agent.yaml', 'nftables', [rs], await savedRules('agent'))).toBe(true);
+    expect(await recordRules('agent', '/q/agent.yaml', 'nftables', [buildRuleset(sampleProfile(), 6, [])], await savedRules('agent'))).toBe(true);
+    // A record of before nftables (no backend) is written again, with its backend.
+    const { backend: _, ...legacy } = (await savedRules('agent'))!;
+    expect(await recordRules('agent', legacy.file, 'iptables', legacy.rulesets, legacy)).toBe(true);
+
+    const pins = [{ key: 'container.mounts[0]', index: 0, source: '/home/u/p', target: '/var/lib/hermit/.binds/agent/0', container: '/work' }];
+    expect(await recordBinds('agent', pins, await savedBinds('agent'))).toBe(true);
+    expect(await recordBinds('agent', pins, await savedBinds('agent'))).toBe(false);
+    expect(await recordBinds('agent', [], await savedBinds('agent'))).toBe(true);
+    expect((await savedBinds('agent'))!.pins).toEqual([]);
+  });
+
+  it('nftables may hold a profile\'s rules unless its last successful run used iptables', async () => {
+    const rec = { at: '', profile: 'agent', file: '/p.yaml', rulesets: [] };
+    expect(nftablesMayHold(undefined)).toBe(true);
+    expect(nftablesMayHold({ ...rec, backend: 'nftables' })).toBe(true);
+    expect(nftablesMayHold({ ...rec, backend: 'iptables' })).toBe(false);
+    expect(nftablesMayHold(rec)).toBe(false); // written before nftables: iptables
   });
 });
 
