@@ -18,6 +18,8 @@ const AGENT = `hermit-${NAME}`;
 const AGENT_IMAGE = 'hermit-e2e/engine-agent:latest';
 const SOCKET_VOLUME = `hermit-${NAME}-docker-sock`;
 const DATA_VOLUME = `hermit-${NAME}-docker`;
+/** HERMIT_TIMING's lines, for the log (never asserted on). */
+const timing = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('hermit: timing:')).join('\n');
 
 describe.skipIf(!!world.skip)('a rootless engine beside the agent (end to end)', () => {
   const engine = `${AGENT}-docker`;
@@ -63,9 +65,10 @@ probe:
 `;
     file = writeProfile(world, NAME, yaml);
     // hermit run starts the engine after the agent, in its network namespace, and waits until it answers.
-    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
+    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000, env: { HERMIT_TIMING: '1' } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { changes: string[] }).changes.join('\n')).toMatch(/docker engine/);
+    console.log(`[engine] first run (hermit's probe image imported):\n${timing(r.stderr)}`);
     agentPid = await pidOf(world, AGENT);
     // No registry: the world's busybox goes in as an agent would bring a tarball.
     const load = await inHost(world, 'sh', ['-c', `docker save ${nestedImage} | docker exec -i ${AGENT} docker load`], { timeout: 120_000 });
@@ -164,7 +167,7 @@ probe:
     expect(r.out).not.toContain('RAN');
   });
 
-  it("hermit's probe passes for the agent and, from the engine's own namespace, for the nested path", async () => {
+  it("hermit's probe passes for the agent and, from the engine's own namespace and from a nested container, for the nested path", async () => {
     const r = await hermit(world, ['probe', file, '--json']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const rows = (JSON.parse(r.stdout) as { rows: { id: string; target: string; expected: string; ok: boolean }[] }).rows;
@@ -172,13 +175,28 @@ probe:
     expect(nestedRows.length).toBeGreaterThan(3);
     expect(nestedRows.filter((x) => x.expected === 'blocked').length).toBeGreaterThan(2);
     expect(nestedRows.every((x) => x.ok), JSON.stringify(nestedRows, null, 1)).toBe(true);
+    // From a nested container of hermit's own (its image loaded into the engine, no pull): the
+    // same expectations, all met; a blocked LAN address and the host refused, the exception and
+    // mustReach reached.
+    const inContainer = rows.filter((x) => x.id.startsWith('nested-container:'));
+    expect(inContainer.length).toBe(nestedRows.length);
+    expect(inContainer.every((x) => x.ok && x.target.endsWith('[from a nested container]')), JSON.stringify(inContainer, null, 1)).toBe(true);
+    const row = (host: string) => inContainer.find((x) => x.target.includes(`${host}:`));
+    // The router (the LAN), the host's LAN address and the agent's bridge gateway (the host).
+    for (const host of [world.addr.router, world.addr.hostLan, '172.30.19.1']) expect(row(host), host).toMatchObject({ expected: 'blocked', ok: true });
+    expect(row('internet.test'), 'mustReach').toMatchObject({ expected: 'reachable', ok: true });
+    expect(row(world.addr.nas), 'the exception').toMatchObject({ expected: 'reachable', ok: true });
+    // hermit removed its probe container; its image stays in the engine's data volume.
+    expect((await agentDocker(['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toMatch(/hermit-probe-/);
+    expect((await agentDocker(['image', 'ls', '--format', '{{.Repository}}'])).stdout).toMatch(/^hermit-probe$/m);
   });
 
   it('follows the agent into its new network namespace when the agent restarts (hermit run)', async () => {
     expect((await docker(world, ['restart', '--time', '1', AGENT])).exitCode).toBe(0);
-    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
+    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000, env: { HERMIT_TIMING: '1' } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { changes: string[] }).changes.join('\n')).toMatch(/old network namespace/);
+    console.log(`[engine] run after a restart (image in the data volume):\n${timing(r.stderr)}`);
     agentPid = await pidOf(world, AGENT);
     // Images stay in the data volume.
     expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`)).out).toContain('internet-page');
@@ -227,6 +245,7 @@ probe:
       // The report, then (--json) the error as one result object.
       const rows = (JSON.parse(r.stdout.slice(0, r.stdout.indexOf('\n}\n') + 2)) as { rows: { id: string; ok: boolean }[] }).rows;
       expect(rows.some((x) => x.id.startsWith('nested:') && !x.ok), 'the nested path breached too').toBe(true);
+      expect(rows.some((x) => x.id.startsWith('nested-container:') && !x.ok), 'and from a nested container').toBe(true);
       expect(await states()).toEqual(['false no', 'false no']);
     } finally {
       if (!NFT) await inHost(world, 'iptables', ['-D', ...bypass]);
@@ -236,6 +255,7 @@ probe:
     const again = JSON.parse(run.stdout) as { verdict: string; probe: { rows: { id: string; ok: boolean }[] } };
     expect(again.verdict).toBe('proven');
     expect(again.probe.rows.filter((x) => x.id.startsWith('nested:')).length).toBeGreaterThan(3);
+    expect(again.probe.rows.filter((x) => x.id.startsWith('nested-container:')).length).toBeGreaterThan(3);
     expect((await states()).map((s) => s.split(' ')[0])).toEqual(['true', 'true']);
     agentPid = await pidOf(world, AGENT);
     // Its images stayed in the data volume: a nested container runs again at once.
