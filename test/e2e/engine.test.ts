@@ -188,7 +188,15 @@ probe:
     expect(row(world.addr.nas), 'the exception').toMatchObject({ expected: 'reachable', ok: true });
     // hermit removed its probe container; its image stays in the engine's data volume.
     expect((await agentDocker(['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toMatch(/hermit-probe-/);
-    expect((await agentDocker(['image', 'ls', '--format', '{{.Repository}}'])).stdout).toMatch(/^hermit-probe$/m);
+    const images = async () => (await agentDocker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').filter((i) => i.startsWith('hermit-probe:'));
+    const [image] = await images();
+    expect(image).toBeDefined();
+    // An image the agent removed is imported again.
+    expect((await agentDocker(['rmi', image!])).exitCode).toBe(0);
+    const again = await hermit(world, ['probe', file, '--json']);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { rows: { id: string }[] }).rows.filter((x) => x.id.startsWith('nested-container:')).length).toBe(inContainer.length);
+    expect(await images()).toEqual([image]);
   });
 
   it('follows the agent into its new network namespace when the agent restarts (hermit run)', async () => {
@@ -260,6 +268,26 @@ probe:
     agentPid = await pidOf(world, AGENT);
     // Its images stayed in the data volume: a nested container runs again at once.
     expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`)).out).toContain('internet-page');
+  });
+
+  it("a probe container hermit cannot vouch for leaves the run unproven, not breached (the agent's image under hermit's name)", async () => {
+    const probeImage = (await agentDocker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').find((i) => i.startsWith('hermit-probe:'));
+    expect(probeImage).toBeDefined();
+    expect((await agentDocker(['tag', nestedImage, probeImage!])).exitCode).toBe(0);
+    const r = await hermit(world, ['probe', file, '--json'], { timeout: 180_000 });
+    expect(r.exitCode, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/isolation not proven, the probe could not run: the nested container's probe: .*hermit's probe container hermit-probe-/);
+    expect(r.stderr).not.toMatch(/BREACH/);
+    expect(await states()).toEqual(['false no', 'false no']);
+    // Started by hand, the agent's image out of the way: hermit run imports its own again, proven.
+    expect((await docker(world, ['start', AGENT, engine])).exitCode).toBe(0);
+    await waitUntil('the engine to answer', 120_000, async () => ((await agentDocker(['version'])).exitCode === 0 ? true : undefined));
+    expect((await agentDocker(['rmi', probeImage!])).exitCode).toBe(0);
+    const run = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { verdict: string }).verdict).toBe('proven');
+    expect((await agentDocker(['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toMatch(/hermit-probe-/);
+    agentPid = await pidOf(world, AGENT);
   });
 
   it('is shown by ps, status and logs --docker, and stopped by stop', async () => {
