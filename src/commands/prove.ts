@@ -10,11 +10,13 @@ import { type Judgement, consequence, couldNotRun, describeJudgement, judge } fr
 import type { ProbeSettings, Profile } from '../profile/types.js';
 import { container as inspectContainer } from '../host/read.js';
 import { nestedPath, withNested } from '../probe/nested.js';
+import { type NestedContainer, startNestedContainer } from '../probe/nested-container.js';
 import { heldKeysRow } from '../probe/held-keys.js';
 import { processEnvironment, proxyHeldValues } from '../host/credentials.js';
 import { proxyContainerOf } from '../plan/egress.js';
 import { renderProbeTable } from '../report/probe-table.js';
 import { runSteps } from './progress.js';
+import { mark } from '../timing.js';
 
 export interface Proof {
   /** Absent when the probe could not run. */
@@ -57,9 +59,12 @@ export async function proveIsolation(
 }
 
 /**
- * `docker:`: the nested path proven too, from the engine's own network namespace, with the same
- * expectations; its rows join the agent's report, so a breach there is a breach of the run. A
- * running engine whose dockerd's namespace cannot be found proves nothing: unproven.
+ * `docker:`: the nested path proven too, with the same expectations, twice: from the engine's own
+ * network namespace (where dockerd's pulls and `--network host` containers start) and from a
+ * nested container's (hermit's probe container on the engine's bridge, started meanwhile and
+ * removed after). Their rows join the agent's report, so a breach there is a breach of the run. A
+ * running engine whose dockerd's namespace cannot be found, or whose probe container cannot be
+ * loaded, started or found, proves nothing: unproven.
  */
 export async function proveNested(agent: Proof, plan: ProbePlan, profile: Profile, opts: { quiet?: boolean } = {}): Promise<Proof> {
   if (!agent.report) return agent;
@@ -67,10 +72,36 @@ export async function proveNested(agent: Proof, plan: ProbePlan, profile: Profil
   // No engine running: no nested path to prove (hermit run starts it, and proves it then).
   if (path.kind === 'none') return agent;
   if (path.kind === 'missing') return { ...agent, judgement: couldNotRun(path.why) };
-  const nested = await proveIsolation(path.plan, path.pid, { container: path.container, profile: profile.name }, profile.probe, opts);
-  if (!nested.report) return { ...agent, judgement: nested.judgement };
-  const report = withNested(agent.report, nested.report);
-  return { report, judgement: judge(report), attempts: Math.max(agent.attempts, nested.attempts), ms: agent.ms + nested.ms };
+  // Loaded and started while the engine's namespace is probed; probed after it (one probe at a
+  // time: hermit's reset counters are read around each).
+  const starting = startNestedContainer(path.engine, path.enginePid, path.pid).then((c) => ({ c }), (e: unknown) => {
+    if (e instanceof HermitError) return { why: `${e.message}${e.hint ? ` (${e.hint})` : ''}` };
+    throw e;
+  });
+  const meta = { profile: profile.name };
+  let container: NestedContainer | undefined;
+  try {
+    const engineNs = await proveIsolation(path.plan, path.pid, { ...meta, container: path.container }, profile.probe, opts);
+    mark('nested path probed from the engine\'s namespace');
+    const started = await starting;
+    mark('nested probe container started');
+    if ('c' in started) container = started.c;
+    if (!engineNs.report) return { ...agent, judgement: engineNs.judgement };
+    const report = withNested(agent.report, engineNs.report);
+    const sum = { attempts: Math.max(agent.attempts, engineNs.attempts), ms: agent.ms + engineNs.ms };
+    if (!container) return { report, judgement: couldNotRun(`the nested container's probe: ${'why' in started ? started.why : ''}`), ...sum };
+    const inside = await proveIsolation(path.plan, container.pid, { ...meta, container: `${path.engine}'s container ${container.name}` }, profile.probe, opts);
+    mark('nested path probed from a nested container');
+    if (!inside.report) return { report, judgement: inside.judgement, ...sum };
+    const all = withNested(report, inside.report, 'container');
+    return { report: all, judgement: judge(all), attempts: Math.max(sum.attempts, inside.attempts), ms: sum.ms + inside.ms };
+  } finally {
+    // A container started while a probe threw is removed too.
+    container ??= await starting.then((s) => ('c' in s ? s.c : undefined), () => undefined);
+    const problem = await container?.remove();
+    if (problem) process.stderr.write(`hermit: WARNING: ${problem}\n`);
+    mark('nested probe container removed');
+  }
 }
 
 /**

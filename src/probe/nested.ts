@@ -50,24 +50,27 @@ export function localAddresses(fibTrie: string): string[] {
 export const namespaceAddresses = (pid: number): Promise<string[]> =>
   readFile(`/proc/${pid}/net/fib_trie`, 'utf8').then(localAddresses, () => []);
 
-/** The ids of the nested path's rows begin with this. */
+/** The ids of the nested path's rows begin with this: from the engine's namespace, and from a
+ * nested container's (probe/nested-container.ts). */
 export const NESTED_ROW = 'nested:';
+export const NESTED_CONTAINER_ROW = 'nested-container:';
+
+const SECTIONS = {
+  engine: { id: NESTED_ROW, target: '[from the docker engine]' },
+  container: { id: NESTED_CONTAINER_ROW, target: '[from a nested container]' },
+} as const;
 
 /** The agent's rows, then the nested path's, named as such: one report, one verdict. */
-export function withNested(agent: ProbeReport, nested: ProbeReport): ProbeReport {
-  const rows = [...agent.rows, ...nested.rows.map((r) => ({ ...r, id: `${NESTED_ROW}${r.id}`, target: `${r.target} [from the docker engine]` }))];
+export function withNested(agent: ProbeReport, nested: ProbeReport, section: keyof typeof SECTIONS = 'engine'): ProbeReport {
+  const { id, target } = SECTIONS[section];
+  const rows = [...agent.rows, ...nested.rows.map((r) => ({ ...r, id: `${id}${r.id}`, target: `${r.target} ${target}` }))];
   return { ...agent, ok: agent.ok && nested.ok, rows };
 }
 
 const netns = (pid: number) => readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
 
-/**
- * The host pid of the engine container's first process (breadth first from its init) that lives
- * in another network namespace than the container's: rootlesskit's child, which runs dockerd.
- */
-export async function nestedNetnsPid(enginePid: number): Promise<number | undefined> {
-  const own = await netns(enginePid);
-  if (!own) return undefined;
+/** Every process's children, by parent pid, from /proc/<pid>/stat. */
+async function processTree(): Promise<Map<number, number[]>> {
   const children = new Map<number, number[]>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -76,11 +79,31 @@ export async function nestedNetnsPid(enginePid: number): Promise<number | undefi
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     if (ppid > 0) children.set(ppid, [...children.get(ppid) ?? [], Number(name)]);
   }
-  const queue = [...children.get(enginePid) ?? []];
-  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+  return children;
+}
+
+/** A process's descendants on the host, breadth first. */
+export async function descendants(pid: number): Promise<number[]> {
+  const children = await processTree();
+  const out: number[] = [];
+  const queue = [...children.get(pid) ?? []];
+  for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+    out.push(p);
+    queue.push(...children.get(p) ?? []);
+  }
+  return out;
+}
+
+/**
+ * The host pid of the engine container's first process (breadth first from its init) that lives
+ * in another network namespace than the container's: rootlesskit's child, which runs dockerd.
+ */
+export async function nestedNetnsPid(enginePid: number): Promise<number | undefined> {
+  const own = await netns(enginePid);
+  if (!own) return undefined;
+  for (const pid of await descendants(enginePid)) {
     const ns = await netns(pid);
     if (ns && ns !== own) return pid;
-    queue.push(...children.get(pid) ?? []);
   }
   return undefined;
 }
@@ -89,7 +112,7 @@ export async function nestedNetnsPid(enginePid: number): Promise<number | undefi
  * it could not be found (which proves nothing: unproven). */
 export type NestedPath =
   | { kind: 'none' }
-  | { kind: 'found'; pid: number; plan: ProbePlan; container: string }
+  | { kind: 'found'; pid: number; plan: ProbePlan; container: string; engine: string; enginePid: number }
   | { kind: 'missing'; why: string };
 
 export interface NestedLookup {
@@ -121,7 +144,7 @@ export async function nestedPath(profile: Profile, plan: ProbePlan, lookup: Nest
     const pid = await findPid(engine.pid);
     if (pid) {
       const own = await (lookup.addresses ?? namespaceAddresses)(pid);
-      return { kind: 'found', pid, plan: nestedProbePlan(plan, profile, own), container: `${name} (nested)` };
+      return { kind: 'found', pid, plan: nestedProbePlan(plan, profile, own), container: `${name} (nested)`, engine: name, enginePid: engine.pid };
     }
     const until = (Date.parse(engine.startedAt) || 0) + (lookup.startupMs ?? 0);
     if (Date.now() >= until) return { kind: 'missing', why: `the network namespace of docker engine ${name}'s dockerd was not found` };

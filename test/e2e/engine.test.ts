@@ -18,6 +18,8 @@ const AGENT = `hermit-${NAME}`;
 const AGENT_IMAGE = 'hermit-e2e/engine-agent:latest';
 const SOCKET_VOLUME = `hermit-${NAME}-docker-sock`;
 const DATA_VOLUME = `hermit-${NAME}-docker`;
+/** HERMIT_TIMING's lines, for the log (never asserted on). */
+const timing = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('hermit: timing:')).join('\n');
 
 describe.skipIf(!!world.skip)('a rootless engine beside the agent (end to end)', () => {
   const engine = `${AGENT}-docker`;
@@ -63,9 +65,10 @@ probe:
 `;
     file = writeProfile(world, NAME, yaml);
     // hermit run starts the engine after the agent, in its network namespace, and waits until it answers.
-    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
+    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000, env: { HERMIT_TIMING: '1' } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { changes: string[] }).changes.join('\n')).toMatch(/docker engine/);
+    console.log(`[engine] first run (hermit's probe image imported):\n${timing(r.stderr)}`);
     agentPid = await pidOf(world, AGENT);
     // No registry: the world's busybox goes in as an agent would bring a tarball.
     const load = await inHost(world, 'sh', ['-c', `docker save ${nestedImage} | docker exec -i ${AGENT} docker load`], { timeout: 120_000 });
@@ -164,7 +167,7 @@ probe:
     expect(r.out).not.toContain('RAN');
   });
 
-  it("hermit's probe passes for the agent and, from the engine's own namespace, for the nested path", async () => {
+  it("hermit's probe passes for the agent and, from the engine's own namespace and from a nested container, for the nested path", async () => {
     const r = await hermit(world, ['probe', file, '--json']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const rows = (JSON.parse(r.stdout) as { rows: { id: string; target: string; expected: string; ok: boolean }[] }).rows;
@@ -172,13 +175,36 @@ probe:
     expect(nestedRows.length).toBeGreaterThan(3);
     expect(nestedRows.filter((x) => x.expected === 'blocked').length).toBeGreaterThan(2);
     expect(nestedRows.every((x) => x.ok), JSON.stringify(nestedRows, null, 1)).toBe(true);
+    // From a nested container of hermit's own (its image loaded into the engine, no pull): the
+    // same expectations, all met; a blocked LAN address and the host refused, the exception and
+    // mustReach reached.
+    const inContainer = rows.filter((x) => x.id.startsWith('nested-container:'));
+    expect(inContainer.length).toBe(nestedRows.length);
+    expect(inContainer.every((x) => x.ok && x.target.endsWith('[from a nested container]')), JSON.stringify(inContainer, null, 1)).toBe(true);
+    const row = (host: string) => inContainer.find((x) => x.target.includes(`${host}:`));
+    // The router (the LAN), the host's LAN address and the agent's bridge gateway (the host).
+    for (const host of [world.addr.router, world.addr.hostLan, '172.30.19.1']) expect(row(host), host).toMatchObject({ expected: 'blocked', ok: true });
+    expect(row('internet.test'), 'mustReach').toMatchObject({ expected: 'reachable', ok: true });
+    expect(row(world.addr.nas), 'the exception').toMatchObject({ expected: 'reachable', ok: true });
+    // hermit removed its probe container; its image stays in the engine's data volume.
+    expect((await agentDocker(['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toMatch(/hermit-probe-/);
+    const images = async () => (await agentDocker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').filter((i) => i.startsWith('hermit-probe:'));
+    const [image] = await images();
+    expect(image).toBeDefined();
+    // An image the agent removed is imported again.
+    expect((await agentDocker(['rmi', image!])).exitCode).toBe(0);
+    const again = await hermit(world, ['probe', file, '--json']);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { rows: { id: string }[] }).rows.filter((x) => x.id.startsWith('nested-container:')).length).toBe(inContainer.length);
+    expect(await images()).toEqual([image]);
   });
 
   it('follows the agent into its new network namespace when the agent restarts (hermit run)', async () => {
     expect((await docker(world, ['restart', '--time', '1', AGENT])).exitCode).toBe(0);
-    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
+    const r = await hermit(world, ['run', file, '--json'], { timeout: 300_000, env: { HERMIT_TIMING: '1' } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { changes: string[] }).changes.join('\n')).toMatch(/old network namespace/);
+    console.log(`[engine] run after a restart (image in the data volume):\n${timing(r.stderr)}`);
     agentPid = await pidOf(world, AGENT);
     // Images stay in the data volume.
     expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`)).out).toContain('internet-page');
@@ -227,6 +253,7 @@ probe:
       // The report, then (--json) the error as one result object.
       const rows = (JSON.parse(r.stdout.slice(0, r.stdout.indexOf('\n}\n') + 2)) as { rows: { id: string; ok: boolean }[] }).rows;
       expect(rows.some((x) => x.id.startsWith('nested:') && !x.ok), 'the nested path breached too').toBe(true);
+      expect(rows.some((x) => x.id.startsWith('nested-container:') && !x.ok), 'and from a nested container').toBe(true);
       expect(await states()).toEqual(['false no', 'false no']);
     } finally {
       if (!NFT) await inHost(world, 'iptables', ['-D', ...bypass]);
@@ -236,10 +263,31 @@ probe:
     const again = JSON.parse(run.stdout) as { verdict: string; probe: { rows: { id: string; ok: boolean }[] } };
     expect(again.verdict).toBe('proven');
     expect(again.probe.rows.filter((x) => x.id.startsWith('nested:')).length).toBeGreaterThan(3);
+    expect(again.probe.rows.filter((x) => x.id.startsWith('nested-container:')).length).toBeGreaterThan(3);
     expect((await states()).map((s) => s.split(' ')[0])).toEqual(['true', 'true']);
     agentPid = await pidOf(world, AGENT);
     // Its images stayed in the data volume: a nested container runs again at once.
     expect((await nested(`timeout 10 wget -q -O- http://internet.test:${world.ports.internet}/`)).out).toContain('internet-page');
+  });
+
+  it("a probe container hermit cannot vouch for leaves the run unproven, not breached (the agent's image under hermit's name)", async () => {
+    const probeImage = (await agentDocker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').find((i) => i.startsWith('hermit-probe:'));
+    expect(probeImage).toBeDefined();
+    expect((await agentDocker(['tag', nestedImage, probeImage!])).exitCode).toBe(0);
+    const r = await hermit(world, ['probe', file, '--json'], { timeout: 180_000 });
+    expect(r.exitCode, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/isolation not proven, the probe could not run: the nested container's probe: .*hermit's probe container hermit-probe-/);
+    expect(r.stderr).not.toMatch(/BREACH/);
+    expect(await states()).toEqual(['false no', 'false no']);
+    // Started by hand, the agent's image out of the way: hermit run imports its own again, proven.
+    expect((await docker(world, ['start', AGENT, engine])).exitCode).toBe(0);
+    await waitUntil('the engine to answer', 120_000, async () => ((await agentDocker(['version'])).exitCode === 0 ? true : undefined));
+    expect((await agentDocker(['rmi', probeImage!])).exitCode).toBe(0);
+    const run = await hermit(world, ['run', file, '--json'], { timeout: 300_000 });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { verdict: string }).verdict).toBe('proven');
+    expect((await agentDocker(['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toMatch(/hermit-probe-/);
+    agentPid = await pidOf(world, AGENT);
   });
 
   it('is shown by ps, status and logs --docker, and stopped by stop', async () => {
