@@ -82,8 +82,16 @@ export function engineAgent(profile: Profile): EngineRun['agent'] {
  * and builds. The default mode: the declared resolvers instead. */
 function engineEgressEnv(profile: Profile): Record<string, string> {
   if (!profile.proxy) return { HERMIT_ENGINE_DNS: profile.dns.join(' ') };
-  // dockerd reads HTTP(S)_PROXY and NO_PROXY; the credentials' base URLs are the agent's business.
-  return { ...forwardProxyEnv(profile.proxy), HERMIT_DOCKER_CONFIG: ENGINE_CLI_CONFIG_DIR };
+  return {
+    // dockerd reads HTTP(S)_PROXY and NO_PROXY; the credentials' base URLs are the agent's business.
+    ...forwardProxyEnv(profile.proxy),
+    HERMIT_DOCKER_CONFIG: ENGINE_CLI_CONFIG_DIR,
+    // Names are the proxy's business: the engine resolves none. A resolver where nothing listens
+    // (the loopback of rootlesskit's namespace) refuses at once; slirp4netns's, left in place,
+    // forwards to what it cannot reach and every lookup waits out its timeouts (dockerd looks the
+    // registry's name up before it asks the proxy: a pull took 40 s).
+    HERMIT_ENGINE_DNS: '127.0.0.1',
+  };
 }
 
 /** hermit's own tun node for the profile's engine, in a root-only folder of its state dir. */

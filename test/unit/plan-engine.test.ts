@@ -91,13 +91,14 @@ describe('engineRun', () => {
   };
   const strict = { ...profile, proxy };
 
-  it('in allowlist mode pulls through the proxy instead of naming resolvers, and writes the agent\'s CLI configuration (golden)', async () => {
+  it('in allowlist mode pulls through the proxy, resolves nothing (a resolver that refuses at once), and writes the agent\'s CLI configuration (golden)', async () => {
     const run = engineRun(strict, {}, '/var/lib/hermit');
     await expect(shown(run.create)).toMatchFileSnapshot('golden/engine-create-allowlist.argv');
     for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) expect(run.create).toContain(`${name}=http://172.30.0.130:3128`);
     expect(run.create).toContain('NO_PROXY=localhost,127.0.0.1,::1,172.30.0.130,hermit-agent-proxy');
     expect(run.create).toContain('HERMIT_DOCKER_CONFIG=/run/hermit-docker/config');
-    expect(run.create.some((a) => a.startsWith('HERMIT_ENGINE_DNS='))).toBe(false);
+    // None of the declared resolvers: the engine resolves no name (the proxy does).
+    expect(run.create.filter((a) => a.startsWith('HERMIT_ENGINE_DNS='))).toEqual(['HERMIT_ENGINE_DNS=127.0.0.1']);
     // The credentials' base URLs are the agent's, not the engine's.
     expect(run.create.some((a) => a.startsWith('EXAMPLE_BASE_URL='))).toBe(false);
     expect(run.configHash).not.toBe(engineRun(profile, {}, '/var/lib/hermit').configHash);
