@@ -22,6 +22,8 @@ import { mark } from '../timing.js';
 export interface Applied {
   containerId: string;
   pid: number;
+  /** The file of its network namespace, as Docker names it (absent for a container without one of its own). */
+  netns?: string;
   /** What changed, for people; empty when the host already matched the plan. */
   changes: string[];
 }
@@ -138,9 +140,11 @@ function planSteps(plan: Plan, result: Applied, ctx: StepContext, opts: ApplyOpt
     async after(id) {
       mark('container ready');
       result.containerId = id;
-      const pid = (await inspectContainer(id, { socket, runner }))?.pid ?? 0;
+      const c = await inspectContainer(id, { socket, runner });
+      const pid = c?.pid ?? 0;
       if (!(pid > 0)) throw new HermitError('apply', 'the container is not running after docker run', `See why: docker logs ${id.slice(0, 12)}`);
       result.pid = pid;
+      if (c?.netns) result.netns = c.netns;
     },
   });
   const container = agent(plan.container);

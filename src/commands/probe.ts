@@ -27,7 +27,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     const agent = await proveIsolation(plan, c.pid, { container: c.name, profile: profile.name }, profile.probe, { quiet: argv.json });
     const proof = await proveNoHeldKeys(await proveNested(agent, plan, profile, { quiet: argv.json }), c.pid, profile);
     if (proof.report) {
-      await remember(file, c.id, proof.report);
+      await remember(file, c.id, proof.report, c.netns);
       process.stdout.write(argv.json ? `${JSON.stringify(proof.report, null, 2)}\n` : `${renderProof(proof.report, useColor())}\n`);
     }
     await enforce(proof, profile.probe, c.id, c.name);

@@ -5,6 +5,7 @@ import { HermitError } from '../errors.js';
 import { classify } from '../probe/classify.js';
 import { retryOutage } from '../probe/retry.js';
 import { probeContainer } from '../probe/run.js';
+import type { EarlyWorker } from '../probe/early-worker.js';
 import type { ProbePlan, ProbeReport } from '../probe/types.js';
 import { type Judgement, consequence, couldNotRun, describeJudgement, judge } from '../probe/judgement.js';
 import type { ProbeSettings, Profile } from '../profile/types.js';
@@ -33,7 +34,7 @@ export async function proveIsolation(
   pid: number,
   meta: { container: string; profile: string },
   settings: Pick<ProbeSettings, 'outageRetrySec'>,
-  opts: { quiet?: boolean } = {},
+  opts: { quiet?: boolean; early?: EarlyWorker } = {},
 ): Promise<Proof> {
   let proof: Proof | undefined;
   const checks = plan.tcp.length + plan.dns.length + (plan.ipv6Off ? 1 : 0);
@@ -42,7 +43,7 @@ export async function proveIsolation(
   await runSteps(
     [{ title, run: async (retitle) => {
       const settled = await retryOutage(
-        () => probeContainer(pid, plan).then((res) => classify(plan, res, meta), (err: unknown) => {
+        () => probeContainer(pid, plan, opts.early ? { early: opts.early } : {}).then((res) => classify(plan, res, meta), (err: unknown) => {
           if (err instanceof HermitError) return err;
           throw err;
         }),

@@ -13,6 +13,7 @@ import type { ExistingContainer } from '../plan/host-facts.js';
 import { type Plan, makePlan } from '../plan/plan.js';
 import { proxyContainerOf } from '../plan/egress.js';
 import type { ProbeReport } from '../probe/types.js';
+import { type EarlyWorker, startEarlyWorker } from '../probe/early-worker.js';
 import { approvedFiles } from '../profile/approval.js';
 import { dockerArgBinds } from '../docker/args.js';
 import { withEnvFile } from '../profile/env-file.js';
@@ -22,7 +23,7 @@ import { insideBinds } from '../profile/writers.js';
 import { formatRuleset } from '../report/plan.js';
 import { wantedRulesets } from '../guard/verify.js';
 import { withHostLock } from '../state/lock.js';
-import { nftablesMayHold, recordBinds, recordProbe, recordRules, savedBinds, savedRules, stateDir } from '../state/store.js';
+import { lastProbe, nftablesMayHold, recordBinds, recordProbe, recordRules, savedBinds, savedRules, stateDir } from '../state/store.js';
 import { bindFacts } from '../apply/binds.js';
 import { pinnedMounts } from '../plan/binds.js';
 import { checkApproval, ensureApproved } from './ask-approval.js';
@@ -104,6 +105,8 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
   }
 
   const applied: Applied = { containerId: '', pid: 0, changes: [] };
+  // The probe worker, started in the container's namespace while Docker starts it (if it can be).
+  let early: EarlyWorker | undefined;
   let before: string | undefined;
   if (refreshCmd) {
     // A host or profile hermit refuses is refused before the (long) pull.
@@ -123,6 +126,7 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     // nftables may hold rules of the profile to remove (not after a run with iptables: one
     // process less), and whether they need writing again.
     const records = Promise.all([savedRules(profile.name), savedBinds(profile.name)]);
+    const netnsDir = lastProbe(profile.name).then((r) => r?.netnsDir, () => undefined);
     const reads = { nftTables: records.then(([rules]) => nftablesMayHold(rules)) };
     const { facts, plan, created } = await lookAndCreate((existing) => look(existing, reads), profile.container.name, createRequest);
     // Asked (or refused) outside the lock, then planned again.
@@ -138,11 +142,13 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
       return now.plan;
     } : undefined;
     const buildContext = plan.image.kind === 'build' && inputs ? contextTar(inputs) : undefined;
-    const { steps, rollback } = applySteps(plan, applied, { ahead: created, whileStarting: warmForVerdict, ...(buildContext ? { buildContext } : {}), ...(afterBuild ? { afterBuild } : {}) });
+    const worker = (dir: string | undefined) => () => { warmForVerdict(); early = startEarlyWorker(dir, plan.probe); };
+    const { steps, rollback } = applySteps(plan, applied, { ahead: created, whileStarting: worker(await netnsDir), ...(buildContext ? { buildContext } : {}), ...(afterBuild ? { afterBuild } : {}) });
     try {
       await runSteps(steps, { quiet: opts.json });
       mark('applied');
     } catch (err) {
+      early?.dispose();
       const failed = await rollback();
       if (err instanceof HermitError && failed.length === 0) {
         throw new HermitError('apply', `${err.message}\n  (everything this run had changed was rolled back)`, err.hint);
@@ -168,12 +174,13 @@ export async function run(profileArg: string | undefined, opts: RunOptions): Pro
     if (!plan) throw new Error('run: the plan still builds without build inputs');
   }
 
-  const agentProof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json });
+  const agentProof = await proveIsolation(plan.probe, applied.pid, { container: profile.container.name, profile: profile.name }, profile.probe, { quiet: opts.json, ...(early ? { early } : {}) })
+    .finally(() => early?.dispose());
   const proof = await proveNoHeldKeys(await proveNested(agentProof, plan.probe, profile, { quiet: opts.json }), applied.pid, profile);
   mark('probed');
   const report = proof.report;
   if (!report) return enforce(proof, profile.probe, applied.containerId, profile.container.name);
-  await remember(loaded.file, applied.containerId, report);
+  await remember(loaded.file, applied.containerId, report, applied.netns);
   const unchanged = applied.changes.length === 0;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ profile: profile.name, container: applied.containerId, changed: !unchanged, changes: applied.changes, verdict: proof.judgement.kind, probe: report }, null, 2)}\n`);
@@ -242,8 +249,8 @@ const warmForVerdict = () => { isIP('::1'); };
 const short = (id: string | undefined) => (id ?? 'none').replace(/^sha256:/, '').slice(0, 12);
 
 /** Keeps the probe's result for `hermit status`; failing to write it must not fail the command. */
-export async function remember(file: string, containerId: string, report: ProbeReport): Promise<void> {
-  await recordProbe(file, containerId, report).catch((e: unknown) => {
+export async function remember(file: string, containerId: string, report: ProbeReport, netns?: string): Promise<void> {
+  await recordProbe(file, containerId, report, netns).catch((e: unknown) => {
     process.stderr.write(`hermit: warning: could not record the probe result: ${(e as Error).message}\n`);
   });
 }

@@ -294,7 +294,7 @@ async function settle(g: ReadItem, by: string, t0: number, log: Log, io: GuardIo
     if (!('notRunning' in probed)) {
       const j = settled.judgement!;
       const report = 'report' in probed ? probed.report : undefined;
-      if (report) await recordProbe(file, c.id, report).catch(() => undefined);
+      if (report) await recordProbe(file, c.id, report, c.netns).catch(() => undefined);
       const tries = settled.attempts > 1 ? ` after ${settled.attempts} attempts` : '';
       const fromEngine = report?.rows.filter((r) => r.id.startsWith(NESTED_ROW)).length ?? 0;
       const checks = `${report?.rows.length} checks${fromEngine > 0 ? ` (${fromEngine} of them on the docker engine's nested path)` : ''}`;

@@ -83,7 +83,7 @@ interface ContainerJson {
   State: { Running: boolean; Pid: number; Status?: string; StartedAt?: string };
   Config: { Labels?: Record<string, string> | null };
   HostConfig: { RestartPolicy?: { Name?: string } };
-  NetworkSettings: { Networks?: Record<string, { NetworkID?: string }> | null };
+  NetworkSettings: { Networks?: Record<string, { NetworkID?: string }> | null; SandboxKey?: string };
   Mounts?: { Type?: string; Source?: string; Destination?: string }[] | null;
 }
 
@@ -97,6 +97,7 @@ function containersOf(list: ContainerJson[]): ExistingContainer[] {
     networkIds: Object.fromEntries(Object.entries(c.NetworkSettings.Networks ?? {}).flatMap(([name, n]) => (n?.NetworkID ? [[name, n.NetworkID]] : []))),
     restartPolicy: c.HostConfig.RestartPolicy?.Name || 'no',
     binds: (c.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => ({ source: m.Source ?? '', destination: m.Destination ?? '' })),
+    ...(c.NetworkSettings.SandboxKey ? { netns: c.NetworkSettings.SandboxKey } : {}),
   }));
 }
 

@@ -88,6 +88,8 @@ export interface ExistingContainer {
   restartPolicy: string;
   /** Its bind mounts as Docker reports them (host path → container path). */
   binds?: { source: string; destination: string }[];
+  /** Its network namespace's file (Docker's SandboxKey), while it runs. */
+  netns?: string;
 }
 
 export type FirewallBackend = 'iptables' | 'nftables';

@@ -8,6 +8,7 @@ import { readResetCounters } from '../apply/firewall.js';
 import { HermitError } from '../errors.js';
 import { counted } from '../plan/attribution.js';
 import { needsAttribution } from './attribution.js';
+import type { EarlyWorker } from './early-worker.js';
 import type { DnsOutcome, ProbePlan, ProbeRequest, ProbeResponse, TcpOutcome } from './types.js';
 
 /** Node start-up plus nsenter plus slack, on top of the request's own timeout. */
@@ -17,35 +18,40 @@ const ROOT_HINT = "run as root (sudo hermit ...): entering the container's netwo
 /**
  * Probes a container as `plan` says, with hermit's reset rules counted around it: the first reading
  * runs while Node starts in the namespace, and the worker gets its request (and starts connecting)
- * only once it is done. The second is read only when a blocked connect was refused.
+ * only once it is done. The second is read only when a blocked connect was refused. A worker
+ * started early (early-worker.ts) is used when it is in the container's namespace.
  */
-export async function probeContainer(pid: number, plan: ProbePlan, opts: WorkerOptions = {}): Promise<ProbeResponse> {
+export async function probeContainer(pid: number, plan: ProbePlan, opts: WorkerOptions & { early?: EarlyWorker } = {}): Promise<ProbeResponse> {
   const att = plan.attribution;
-  const before = att ? readResetCounters(att) : undefined;
-  const response = await runProbeWorker(pid, plan.request, { ...opts, ...(before ? { ready: before } : {}) });
+  const claimed = await opts.early?.claim(pid);
+  const before = claimed ? claimed.before : att ? readResetCounters(att) : undefined;
+  const ready = before ? { ready: before } : {};
+  const response = claimed
+    ? await answerOf(claimed.worker, plan.request, `the network namespace of pid ${pid}`, ready)
+    : await runProbeWorker(pid, plan.request, { ...opts, ...ready });
   if (!att || !before || !needsAttribution(plan, response)) return response;
   return { ...response, resets: counted(await before, await readResetCounters(att)) };
 }
 
-interface WorkerOptions {
+export interface WorkerOptions {
   workerPath?: string;
   nodePath?: string;
   /** The request is written (and the worker starts) once this settles. */
   ready?: Promise<unknown>;
 }
 
-export async function runProbeWorker(pid: number, request: ProbeRequest, opts: WorkerOptions = {}): Promise<ProbeResponse> {
-  if (!Number.isInteger(pid) || pid <= 0) throw new HermitError('probe', `cannot probe: invalid container pid ${pid}`);
+/** A worker process: Node with the probe worker, in the network namespace of `netns` (a file nsenter can enter). */
+export type WorkerProcess = ReturnType<typeof startWorker>;
+
+/** Starts the worker in `netns`; it waits for its request on stdin. */
+export function startWorker(netns: string, timeoutMs: number, opts: WorkerOptions = {}) {
   const workerPath = opts.workerPath ?? PROBE_WORKER;
   if (!existsSync(workerPath)) {
     throw new HermitError('probe', `probe worker not found at ${workerPath}`, 'build hermit first (npm run build): the probe runs dist/probe/worker.js');
   }
-  const nodePath = opts.nodePath ?? process.execPath;
-  const limit = request.timeoutMs + MARGIN_MS;
-
-  const worker = execa('nsenter', [`--net=/proc/${pid}/ns/net`, '--', nodePath, workerPath], {
+  const worker = execa('nsenter', [`--net=${netns}`, '--', opts.nodePath ?? process.execPath, workerPath], {
     stdin: 'pipe',
-    timeout: limit,
+    timeout: timeoutMs + MARGIN_MS,
     forceKillAfterDelay: 1000,
     reject: false,
     // A clean environment: NODE_OPTIONS hooks from the caller have no business in the namespace.
@@ -54,6 +60,16 @@ export async function runProbeWorker(pid: number, request: ProbeRequest, opts: W
   });
   // A worker that died early (nsenter refused) closes its stdin: its exit says why, not EPIPE.
   worker.stdin.on('error', () => undefined);
+  return worker;
+}
+
+export async function runProbeWorker(pid: number, request: ProbeRequest, opts: WorkerOptions = {}): Promise<ProbeResponse> {
+  if (!Number.isInteger(pid) || pid <= 0) throw new HermitError('probe', `cannot probe: invalid container pid ${pid}`);
+  return answerOf(startWorker(`/proc/${pid}/ns/net`, request.timeoutMs, opts), request, `the network namespace of pid ${pid}`, opts);
+}
+
+/** Gives a started worker its request (once `ready` settles) and reads its answer. */
+async function answerOf(worker: WorkerProcess, request: ProbeRequest, where: string, opts: Pick<WorkerOptions, 'ready'> = {}): Promise<ProbeResponse> {
   await opts.ready?.catch(() => undefined);
   worker.stdin.end(JSON.stringify(request));
   const result = await worker;
@@ -64,13 +80,13 @@ export async function runProbeWorker(pid: number, request: ProbeRequest, opts: W
       throw new HermitError('probe', 'cannot probe: nsenter not found', 'install util-linux, which provides nsenter');
     }
     if (result.timedOut) {
-      throw new HermitError('probe', `probe worker gave no answer within ${limit} ms`, stderr || undefined);
+      throw new HermitError('probe', `probe worker gave no answer within ${request.timeoutMs + MARGIN_MS} ms`, stderr || undefined);
     }
     if (/nsenter: .*(Operation not permitted|Permission denied)/.test(stderr)) {
-      throw new HermitError('probe', `cannot enter the network namespace of pid ${pid}: ${stderr}`, ROOT_HINT);
+      throw new HermitError('probe', `cannot enter ${where}: ${stderr}`, ROOT_HINT);
     }
     if (/nsenter: .*No such file or directory/.test(stderr)) {
-      throw new HermitError('probe', `cannot enter the network namespace of pid ${pid}: the process is gone`, 'the container exited before it could be probed; see `docker logs <container>`');
+      throw new HermitError('probe', `cannot enter ${where}: the process is gone`, 'the container exited before it could be probed; see `docker logs <container>`');
     }
     throw new HermitError('probe', `probe worker failed (exit ${result.exitCode ?? result.signal ?? '?'}): ${stderr || result.shortMessage}`);
   }

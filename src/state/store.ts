@@ -22,6 +22,9 @@ export interface ProbeRecord {
   containerId: string;
   ok: boolean;
   report: ProbeReport;
+  /** The engine's folder of network namespaces, as this container's showed it: where the next run
+   * of the profile starts its probe worker while Docker starts the container (early-worker.ts). */
+  netnsDir?: string;
 }
 
 /** What the boot unit needs to put hermit's rules back before dockerd starts containers. */
@@ -66,8 +69,9 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 const writeRecord = (profile: string, name: string, value: unknown) => writeJson(stateFile(profile, name), value);
 const readRecord = <T>(profile: string, name: string) => readJson<T>(stateFile(profile, name));
 
-export async function recordProbe(file: string, containerId: string, report: ProbeReport): Promise<void> {
-  const record: ProbeRecord = { at: new Date().toISOString(), profile: report.profile, file, containerId, ok: report.ok, report };
+/** @param netns the container's network namespace file (Docker's SandboxKey): its folder is kept. */
+export async function recordProbe(file: string, containerId: string, report: ProbeReport, netns?: string): Promise<void> {
+  const record: ProbeRecord = { at: new Date().toISOString(), profile: report.profile, file, containerId, ok: report.ok, report, ...(netns ? { netnsDir: dirname(netns) } : {}) };
   await writeRecord(report.profile, 'last-probe.json', record);
 }
 
