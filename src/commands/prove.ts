@@ -11,7 +11,7 @@ import { type Judgement, consequence, couldNotRun, describeJudgement, judge } fr
 import type { ProbeSettings, Profile } from '../profile/types.js';
 import { container as inspectContainer } from '../host/read.js';
 import { nestedPath, withNested } from '../probe/nested.js';
-import { type NestedContainer, startNestedContainer } from '../probe/nested-container.js';
+import { type NestedContainer, startNestedContainer } from '../apply/nested-probe.js';
 import { heldKeysRow } from '../probe/held-keys.js';
 import { processEnvironment, proxyHeldValues } from '../host/credentials.js';
 import { proxyContainerOf } from '../plan/egress.js';
