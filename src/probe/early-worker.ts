@@ -27,6 +27,24 @@ export interface EarlyWorker {
   dispose(): void;
 }
 
+/** How long a worker may still be on its way into the namespace (nsenter before its setns) when
+ * claimed: a loaded machine; starting another costs as much. */
+const ENTER_WAIT_MS = 1000;
+
+/** Whether process `worker` is in the network namespace of `pid`; waits while it is still in
+ * hermit's own (not yet entered). False when it is in any other, or either is gone. */
+async function entered(worker: number, pid: number): Promise<boolean> {
+  const ns = (p: number | 'self') => readlink(`/proc/${p}/ns/net`).catch(() => undefined);
+  const [own, theirs] = await Promise.all([ns('self'), ns(pid)]);
+  const deadline = Date.now() + ENTER_WAIT_MS;
+  for (;;) {
+    const mine = await ns(worker);
+    if (!mine || !theirs) return false;
+    if (mine !== own || Date.now() > deadline) return mine === theirs;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
 const none: EarlyWorker = { claim: async () => undefined, dispose: () => undefined };
 
 /**
@@ -65,7 +83,7 @@ export function startEarlyWorker(netnsDir: string | undefined, plan: ProbePlan, 
       return;
     }
     worker.catch(() => undefined);
-    // Read while Node starts; the agent's own packets until the probe count in both ways alike.
+    // The counters' first reading, while Node starts: the probe's request waits for it anyway.
     before = plan.attribution ? readResetCounters(plan.attribution) : undefined;
   };
   const whenMounted = (file: string, deadline: number) => {
@@ -87,8 +105,11 @@ export function startEarlyWorker(netnsDir: string | undefined, plan: ProbePlan, 
       stopWatching();
       const w = worker;
       if (done || !w?.pid) { dispose(); return undefined; }
-      const [mine, theirs] = await Promise.all([readlink(`/proc/${w.pid}/ns/net`), readlink(`/proc/${pid}/ns/net`)]).catch(() => []);
-      if (!mine || mine !== theirs) { dispose(); return undefined; }
+      if (!await entered(w.pid, pid)) {
+        mark('early worker not in the container\'s namespace');
+        dispose();
+        return undefined;
+      }
       done = true;
       mark('early worker claimed');
       return { worker: w, before: before ?? Promise.resolve([]) };
