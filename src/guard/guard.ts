@@ -203,11 +203,13 @@ async function verifyAndRestore(items: Item[], log: Log, io: GuardIo): Promise<v
       // Rules the restore wrote are already gone: something is fighting hermit. Save them for boot anyway.
       for (const g of guarded(todo)) if (g.read.findings.drifts.some(isRules)) g.note(`${nameOf(g)}: rules still differ right after restoring them (another firewall manager rewriting them?)`);
     }
-    // Keep what boot restores in step with what is applied.
+    // Keep what boot restores in step with what is applied: written only when it changed (as `hermit
+    // run` does), so a pass over an unchanged profile leaves rules.json and its time alone.
     for (const g of guarded(items)) {
       const { facts, findings } = g.read;
       if (!findings.drifts.some((d) => d.kind === 'rules' || d.kind === 'fatal')) {
-        await recordRules(nameOf(g), g.loaded.file, facts.firewall.backend, wantedRulesets(g.loaded.profile, facts)).catch(() => undefined);
+        const name = nameOf(g);
+        await recordRules(name, g.loaded.file, facts.firewall.backend, wantedRulesets(g.loaded.profile, facts), await savedRules(name)).catch(() => undefined);
       }
     }
   });

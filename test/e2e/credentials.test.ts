@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DoctorReport } from '../../src/doctor/types.js';
-import { type WorldInfo, NS, docker, hermit, inHost, pidOf, squidImage, waitUntil, writeProfile } from './world.js';
+import { type WorldInfo, NS, docker, hermit, inHost, pidOf, sleeperHead, squidImage, waitUntil, writeProfile } from './world.js';
 
 const world = inject('world') as WorldInfo;
 const ECHO = fileURLToPath(new URL('./fixtures/echo-headers.mjs', import.meta.url));
@@ -68,13 +68,7 @@ async function startEcho(name: string, port: number): Promise<void> {
 
 /** Allowlist mode (the proxy also forwards internet.test), or the default mode (`domains` empty). */
 function profileYaml(image: string, name = NAME, subnet = '172.30.12.0/24', domains = '\n  domains: [internet.test]'): string {
-  return `name: ${name}
-image: ${world.image}
-command: [sleep, "86400"]
-network:
-  subnet: ${subnet}
-dns: [${world.addr.router}]
-egress:${domains}
+  return `${sleeperHead(world, name, subnet)}egress:${domains}
   proxyImage: ${image}
   caFile: ${join(dir, 'ca.pem')}
 credentials:

@@ -123,8 +123,11 @@ const agentDocker = (args: string[], opts: { input?: string; env?: string[] } = 
 const SCRIPT = [
   'env | grep -i "_proxy=" | sort | sed "s/^/ENV /"',
   'p=${HTTP_PROXY#http://}; h=${p%:*}; port=${p##*:}',
-  // nc closes the connection when its input ends: the input stays open until the proxy has answered and closed.
-  'ask() { (printf "GET http://$1/ HTTP/1.0\\r\\nHost: $1\\r\\n\\r\\n"; sleep 5) | nc -w 10 "$h" "$port"; }',
+  // nc closes the connection when its input ends: the input stays open until the proxy has answered
+  // and closed (nc has ended and left its mark; at most 10 s), so a request takes the time of its answer.
+  // The image is /bin alone: /tmp is made here.
+  'mkdir -p /tmp',
+  'ask() { d=/tmp/answered.$1; rm -f "$d"; { printf "GET http://$1/ HTTP/1.0\\r\\nHost: $1\\r\\n\\r\\n"; i=0; while [ ! -e "$d" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; } | { nc -w 10 "$h" "$port"; touch "$d"; }; }',
   'ask internet.test | sed "s/^/LISTED /"',
   'ask www.internet.test | head -n 1 | sed "s/^/UNLISTED /"',
   `echo | nc -w 3 ${world.addr.internet} ${world.ports.internet} >/dev/null 2>&1 && echo "DIRECT-80 CONNECTED" || echo "DIRECT-80 NOT-CONNECTED"`,

@@ -152,16 +152,21 @@ export function writeProfile(info: WorldInfo, name: string, text: string, dir = 
   return file;
 }
 
-/** The plainest caged agent: the world's image asleep on its own subnet, the router as resolver,
- * the internet page as what the probe must reach; `probe` adds lines under probe:. */
-export function sleeperYaml(info: WorldInfo, name: string, subnet: string, probe = ''): string {
+/** The lines a test profile starts with: the world's image asleep on its own subnet, the router as resolver. */
+export function sleeperHead(info: WorldInfo, name: string, subnet: string): string {
   return `name: ${name}
 image: ${info.image}
 command: [sleep, "86400"]
 network:
   subnet: ${subnet}
 dns: [${info.addr.router}]
-probe:
+`;
+}
+
+/** The plainest caged agent: sleeperHead, and the internet page as what the probe must reach;
+ * `probe` adds lines under probe:. */
+export function sleeperYaml(info: WorldInfo, name: string, subnet: string, probe = ''): string {
+  return `${sleeperHead(info, name, subnet)}probe:
   dnsName: internet.test
   timeoutMs: 3000
 ${probe}  mustReach:

@@ -2,7 +2,7 @@
 // rules drift (the restore payload, then the probe), and how it fails closed (the stop) when the
 // restore or the probe does not bring the guarantee back. The host is nftables: one table per
 // profile, which the fake "applies" when the restore transaction succeeds.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { nftTable, nftables, renderTable, wantedTable } from '../../src/firewall
 import type { ExistingContainer, HostFacts } from '../../src/plan/host-facts.js';
 import type { ProbePlan, ProbeResponse } from '../../src/probe/types.js';
 import type { LoadedProfile } from '../../src/profile/types.js';
-import { recordRules } from '../../src/state/store.js';
+import { recordRules, savedRules } from '../../src/state/store.js';
 import { FakeRunner } from './fakes/runner.js';
 import { sampleFacts, sampleProfile } from './fixtures.js';
 
@@ -135,6 +135,36 @@ describe('a guard pass, through the runner', () => {
     const [r] = await guardPass([loaded], 'test', w.log, w.io);
     expect(r).toEqual({ profile: 'agent', ok: false, stopped: false });
     expect(w.lines.at(-1)).toMatch(/^FAILED to stop container hermit-agent: Error response from daemon: cannot stop container c1/);
+  });
+});
+
+describe('a guard pass keeps the rules boot restores', () => {
+  // A write is a new file renamed over the old one: a new inode.
+  const rulesInode = () => statSync(join(process.env.HERMIT_STATE_DIR!, 'agent', 'rules.json')).ino;
+
+  it('a pass over an unchanged profile does not write rules.json again; one whose record differs does', async () => {
+    const w = world();
+    await guardPass([loaded], 'test', w.log, w.io);
+    const written = await savedRules('agent');
+    expect(written).toMatchObject({ file: '/p/agent.yaml', backend: 'nftables', rulesets });
+    const ino = rulesInode();
+
+    // Nothing drifted and the record already says what is applied: left alone, its time too.
+    const [again] = await guardPass([loaded], 'test', w.log, w.io);
+    expect(again).toEqual({ profile: 'agent', ok: true, stopped: false });
+    expect(rulesInode()).toBe(ino);
+    expect(await savedRules('agent')).toEqual(written);
+
+    // A record of an older version of the profile: the pass writes what is applied now.
+    await recordRules('agent', '/p/agent.yaml', 'nftables', []);
+    const stale = rulesInode();
+    await guardPass([loaded], 'test', w.log, w.io);
+    expect(rulesInode()).not.toBe(stale);
+    expect(await savedRules('agent')).toMatchObject({ file: '/p/agent.yaml', backend: 'nftables', rulesets });
+
+    // The profile's file moved: recorded, so boot finds it.
+    await guardPass([{ ...loaded, file: '/q/agent.yaml' }], 'test', w.log, w.io);
+    expect(await savedRules('agent')).toMatchObject({ file: '/q/agent.yaml', rulesets });
   });
 });
 
