@@ -118,9 +118,13 @@ it.skipIf(!!world.skip)('benchmarks', async () => {
   // /usr/bin/time and /proc count in 10 ms ticks), which the shared machine's load moves far less
   // than wall time.
   const cpuFile = join(world.root, 'bench', 'cpu.txt');
-  const timedCpu = (bin: string) => (args: string[], opts: { env?: Record<string, string> } = {}) =>
-    inHost(world, 'bash', ['-c', '"$@"; rc=$?; times > "$CPU_FILE"; exit $rc', 'bash', process.execPath, bin, ...args], { cwd: REPO, ...opts, env: { CPU_FILE: cpuFile, ...opts.env } });
-  const hermitCompared = timedCpu(compared ?? '');
+  const timedCpu = (bin: string, env: Record<string, string> = {}) => (args: string[], opts: { env?: Record<string, string> } = {}) =>
+    inHost(world, 'bash', ['-c', '"$@"; rc=$?; times > "$CPU_FILE"; exit $rc', 'bash', process.execPath, bin, ...args], { cwd: REPO, ...opts, env: { CPU_FILE: cpuFile, ...env, ...opts.env } });
+  // The compared build keeps records of its own (from a copy of the set-up run's): each build's
+  // launch reads what its own last launch wrote (a build that records more is not undone by the other).
+  const comparedState = join(world.root, 'state-compared');
+  if (compared) cpSync(join(world.root, 'state'), comparedState, { recursive: true });
+  const hermitCompared = timedCpu(compared ?? '', { HERMIT_STATE_DIR: comparedState });
   const hermitHere = timedCpu(join(REPO, 'bin', 'hermit'));
   /** The children's line of `times`: "0m0.123s 0m0.045s" (user, system). */
   const cpuOf = () => [...readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.matchAll(/(\d+)m([\d.]+)s/g)]
