@@ -157,6 +157,9 @@ describe.skipIf(!!world.skip)('allowlist mode (end to end)', () => {
     const answers = Object.fromEntries(dns.dns.map((d) => [d.id, d.addresses]));
     // Only the proxy's own name resolves (Docker's resolver answers it without asking anyone).
     expect(answers).toEqual({ embedded: [], router: [], proxy: [PROXY_ADDR.split(':')[0]] });
+    // The agent's own resolver gives up after one try of 1 s (Docker 20.10's never answers there).
+    const resolv = await docker(world, ['exec', AGENT, 'cat', '/etc/resolv.conf']);
+    expect(resolv.stdout).toMatch(/^options (?=.*\btimeout:1\b)(?=.*\battempts:1\b)/m);
   });
 
   it('logs --blocked shows what the proxy refused', async () => {

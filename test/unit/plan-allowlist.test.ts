@@ -81,14 +81,14 @@ describe('allowlist plan', () => {
     await expect(squidConf(load())).toMatchFileSnapshot('golden/allowlist-squid.conf');
   });
 
-  it('runs the agent on the internal network, its resolver a dead end, with the proxy in its environment', () => {
+  it('runs the agent on the internal network, its resolver a dead end reached fast, with the proxy in its environment', () => {
     const p = load();
     const run = dockerRun(p, { dockerArgs: [], command: [] }, {});
-    expect(run.args.slice(run.args.indexOf('--network'), run.args.indexOf('--network') + 4)).toEqual(['--network', 'hermit-strict-internal', '--dns', '172.30.5.130']);
+    expect(run.args.slice(run.args.indexOf('--network'), run.args.indexOf('--network') + 8)).toEqual(['--network', 'hermit-strict-internal', '--dns', '172.30.5.130', '--dns-option', 'timeout:1', '--dns-option', 'attempts:1']);
     expect(run.env).toEqual(proxyEnv(p.proxy!));
     expect(run.env.https_proxy).toBe('http://172.30.5.130:3128');
     expect(run.env.NO_PROXY).toBe('localhost,127.0.0.1,::1,172.30.5.130,hermit-strict-proxy');
-    expect(run.create?.body).toMatchObject({ HostConfig: { NetworkMode: 'hermit-strict-internal', Dns: ['172.30.5.130'] } });
+    expect(run.create?.body).toMatchObject({ HostConfig: { NetworkMode: 'hermit-strict-internal', Dns: ['172.30.5.130'], DnsOptions: ['timeout:1', 'attempts:1'] } });
   });
 
   it('creates the internal network and the proxy: non-root, no capabilities, on hermit\'s bridge, then connected', async () => {
