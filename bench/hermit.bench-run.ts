@@ -16,7 +16,7 @@ import { hostRunner } from '../src/apply/exec.js';
 import { dockerRun } from '../src/plan/container.js';
 import type { ProbeReport } from '../src/probe/types.js';
 import { loadProfile } from '../src/profile/load.js';
-import { type RunResult, type WorldInfo, docker, hermit, inHost, pidOf, writeProfile as writeProfileIn } from '../test/e2e/world.js';
+import { type RunResult, type WorldInfo, docker, hermit, inHost, pidOf, sleeperHead, writeProfile as writeProfileIn } from '../test/e2e/world.js';
 import { connectsInARow, flushAtScale, guardAtDefaults, replaceAndProbe } from './fast-every-time.js';
 import { type Row, SPACED_MS, median, sample, sleep, timed, timingMarks } from './measure.js';
 
@@ -30,13 +30,7 @@ if (unknown.length) throw new Error(`BENCH_ONLY: unknown section(s) ${unknown.jo
 const runs = (section: typeof SECTIONS[number]) => ONLY.length === 0 || ONLY.includes(section);
 
 function profileText(name: string, subnet: string, exceptions: string[] = [], probeExtra = ''): string {
-  return `name: ${name}
-image: ${world.image}
-command: [sleep, "86400"]
-network:
-  subnet: ${subnet}
-dns: [${world.addr.router}]
-egress:
+  return `${sleeperHead(world, name, subnet)}egress:
   allow:
     - { to: ${world.addr.nas}, ports: [${world.ports.nasAllowed}], comment: NAS }
 ${exceptions.join('\n')}
