@@ -1,5 +1,5 @@
 // The one place hermit starts docker, iptables and friends: argument arrays, never a shell.
-import { type Options, type Result, type SyncResult, execa, execaSync } from 'execa';
+import { type Options, execa } from 'execa';
 import { HermitError } from '../errors.js';
 
 /** A command as data, so --dry-run can print exactly what would run. */
@@ -16,11 +16,6 @@ export interface Command {
   /** A file hermit opened itself (no link followed), given to the child as its fd 3; `path` is
    * what it was opened from, shown as `3<path`. */
   fd3?: { path: string; fd?: number };
-  /** A read of the host's state that answers in a few ms (iptables-save, nft list): it runs
-   * synchronously. A child read asynchronously costs this process ~8 ms of CPU (execa's streams
-   * and listeners), synchronously ~3, and before a container starts this process's CPU sets the
-   * pace. Requests already on their way (the Engine API's) are answered meanwhile. */
-  quick?: boolean;
 }
 
 export interface Output {
@@ -40,20 +35,15 @@ const HINTS: Record<string, string> = {
 
 /** Runs a command; returns its output whatever the exit code. Throws only if it cannot start. */
 export async function exec(cmd: Command, timeoutMs = 60_000): Promise<Output> {
-  const options = { input: cmd.input ?? cmd.inputBytes, env: cmd.env, reject: false, stripFinalNewline: true, timeout: cmd.timeoutMs ?? timeoutMs } as const;
-  if (cmd.quick && cmd.fd3 === undefined) {
-    // One turn of the event loop first, so that what this turn began (requests) is sent.
-    await new Promise((resolve) => setImmediate(resolve));
-    return outputOf(cmd, execaSync(cmd.file, cmd.args, options));
-  }
-  return outputOf(cmd, await execa(cmd.file, cmd.args, {
-    ...options,
+  const result = await execa(cmd.file, cmd.args, {
+    input: cmd.input ?? cmd.inputBytes,
+    env: cmd.env,
+    reject: false,
+    stripFinalNewline: true,
+    timeout: cmd.timeoutMs ?? timeoutMs,
     // execa's types leave out a bare fd number for an extra stdio slot; Node's spawn takes it.
     ...(cmd.fd3?.fd === undefined ? {} : { stdio: ['pipe', 'pipe', 'pipe', cmd.fd3.fd] as unknown as Options['stdio'] }),
-  }));
-}
-
-function outputOf(cmd: Command, result: Result | SyncResult): Output {
+  });
   if (result.failed && result.exitCode === undefined) {
     const code = (result as { code?: string }).code;
     if (code === 'ENOENT') {

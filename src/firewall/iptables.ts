@@ -434,8 +434,8 @@ export const iptables: Firewall = {
   counterTable: () => undefined,
 
   counterReads: (att) => [
-    { file: 'iptables-save', args: ['-c', '-t', 'filter'], quick: true },
-    ...(att.rules.some((r) => r.family === 6) ? [{ file: 'ip6tables-save', args: ['-c', '-t', 'filter'], quick: true }] : []),
+    { file: 'iptables-save', args: ['-c', '-t', 'filter'] },
+    ...(att.rules.some((r) => r.family === 6) ? [{ file: 'ip6tables-save', args: ['-c', '-t', 'filter'] }] : []),
   ],
   // No read of ip6tables-save: there is no IPv6 rule to count.
   resetCounters: (att, reads) => countersIn(att, reads[0], reads.length > 1 ? reads[1] : ''),

@@ -333,7 +333,7 @@ export const nftables: Firewall = {
 
   resetRule: (chain, rule, family) => ({ chain: nftChain(chain, family), text: renderNftRule(rule, family) }),
   counterTable: nftTable,
-  counterReads: (att) => [{ file: 'nft', args: ['list', 'table', NFT_FAMILY, att.table ?? ''], quick: true }],
+  counterReads: (att) => [{ file: 'nft', args: ['list', 'table', NFT_FAMILY, att.table ?? ''] }],
   resetCounters(att, [listing]) {
     const chains = listing === undefined ? undefined : parseTable(listing)?.chains;
     return att.rules.map((r) => {

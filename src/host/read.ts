@@ -207,11 +207,11 @@ const needsRoot = () => (process.getuid?.() === 0 ? undefined : 'Reading and cha
  *   from the start.
  */
 async function dumps(wantNft?: (save4: Output | undefined) => Promise<boolean>): Promise<{ save4: string; save6: string; nftTables: Record<string, string>; iptables: boolean; nft: boolean }> {
-  const readNft = () => readOrNothing({ file: 'nft', args: ['list', 'ruleset'], quick: true });
-  const save4Read = readOrNothing({ file: 'iptables-save', args: ['-t', 'filter'], quick: true });
+  const readNft = () => readOrNothing({ file: 'nft', args: ['list', 'ruleset'] });
+  const save4Read = readOrNothing({ file: 'iptables-save', args: ['-t', 'filter'] });
   const [save4, save6, nft] = await Promise.all([
     save4Read,
-    readOrNothing({ file: 'ip6tables-save', args: ['-t', 'filter'], quick: true }).catch(() => undefined),
+    readOrNothing({ file: 'ip6tables-save', args: ['-t', 'filter'] }).catch(() => undefined),
     wantNft ? save4Read.then(wantNft).then((yes) => (yes ? readNft() : undefined)) : readNft(),
   ]);
   if (save4 && save4.exitCode !== 0 && (!nft || nft.exitCode !== 0)) {
@@ -251,7 +251,7 @@ async function firewall(dockerBackend: Promise<FirewallBackend>, reads: Firewall
   // The whole nft ruleset only when the backend could be nftables, or a table of hermit's is there
   // (left by a run with HERMIT_FIREWALL=nftables: the plan removes it). Otherwise `nft list tables`
   // (names only, read meanwhile) is all, and where iptables serves the choice is the same without nft.
-  const listTables = () => readOrNothing({ file: 'nft', args: ['list', 'tables'], quick: true }).catch(() => undefined);
+  const listTables = () => readOrNothing({ file: 'nft', args: ['list', 'tables'] }).catch(() => undefined);
   const tables = reads.nftTables ? reads.nftTables.then((yes) => (yes ? listTables() : undefined), listTables) : listTables();
   const d = await dumps(async (save4) => {
     const docker = await dockerBackend.catch(() => undefined);

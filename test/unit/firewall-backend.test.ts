@@ -78,6 +78,6 @@ describe('the firewall backend as one module', () => {
     const att = planAttribution(sampleProfile(), sampleFacts({ firewall: { ...sampleFacts().firewall, backend: 'nftables' } }));
     const runner = new FakeRunner().fail('nft', ['list'], 'no table');
     expect(await readResetCounters(att, runner)).toEqual(att.rules.map(() => undefined));
-    expect(runner.calls).toEqual([{ file: 'nft', args: ['list', 'table', 'inet', 'hermit-agent'], quick: true, timeoutMs: 10_000 }]);
+    expect(runner.calls).toEqual([{ file: 'nft', args: ['list', 'table', 'inet', 'hermit-agent'], timeoutMs: 10_000 }]);
   });
 });
