@@ -20,9 +20,9 @@ const MOUNT_WAIT_MS = 2000;
 const POLL_MS = 2;
 
 export interface EarlyWorker {
-  /** The worker, with the counters' first reading (taken as it started), if it is in `pid`'s
-   * network namespace; once. Undefined otherwise (and it is stopped). */
-  claim(pid: number): Promise<{ worker: WorkerProcess; before: ReturnType<typeof readResetCounters> } | undefined>;
+  /** The worker, with the counters' first reading (taken as it started; none without attribution),
+   * if it is in `pid`'s network namespace; once. Undefined otherwise (and it is stopped). */
+  claim(pid: number): Promise<{ worker: WorkerProcess; before: ReturnType<typeof readResetCounters> | undefined } | undefined>;
   /** Stops watching, and the worker unless claimed. Idempotent. */
   dispose(): void;
 }
@@ -112,7 +112,7 @@ export function startEarlyWorker(netnsDir: string | undefined, plan: ProbePlan, 
       }
       done = true;
       mark('early worker claimed');
-      return { worker: w, before: before ?? Promise.resolve([]) };
+      return { worker: w, before };
     },
     dispose,
   };
